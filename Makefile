@@ -1,0 +1,91 @@
+# pdp: pdp-find | pdp-map | pdp-reduce.  See README.md.
+
+VERSION = 0.1.0
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+INCDIR ?= $(PREFIX)/include
+MANPREFIX ?= $(PREFIX)/share/man
+
+CC ?= cc
+OPT ?= -O2 -g
+WARN = -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
+	-Wmissing-prototypes -Wformat=2 -Wundef -Wvla
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L
+CFLAGS += -std=c11 $(OPT) $(WARN)
+LDLIBS += -ldl
+
+# make SANITIZE=1: AddressSanitizer and UndefinedBehaviorSanitizer.
+ifeq ($(SANITIZE),1)
+CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+LDFLAGS += -fsanitize=address,undefined
+BUILD = build/asan
+else
+BUILD = build
+endif
+
+PROGS = pdp-find pdp-map pdp-reduce
+BINS = $(PROGS:%=$(BUILD)/%)
+LIBSRC = $(wildcard lib/*.c)
+LIBOBJ = $(LIBSRC:lib/%.c=$(BUILD)/lib/%.o)
+LIB = $(BUILD)/libpdp.a
+MAN1 = man/pdp-find.1 man/pdp-map.1 man/pdp-reduce.1
+MAN7 = man/pdp.7
+TOOLS = $(BUILD)/gencorpus
+
+all: $(BINS)
+
+$(BUILD)/lib/%.o: lib/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/cmd/%.o: cmd/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIB): $(LIBOBJ)
+	rm -f $@
+	$(AR) rcs $@ $(LIBOBJ)
+
+$(BUILD)/%: $(BUILD)/cmd/%.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+$(BUILD)/gencorpus: tests/gencorpus.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ tests/gencorpus.c
+
+-include $(wildcard $(BUILD)/lib/*.d $(BUILD)/cmd/*.d)
+
+# The tests run the programs from $(BUILD) (PDP_BIN), as installed.
+check: $(BINS) $(TOOLS)
+	@command -v bats >/dev/null 2>&1 || { \
+	  echo "make check needs bats-core: apt-get install bats" \
+	       "(Debian) or npm install -g bats"; exit 2; }
+	PDP_BIN=$(CURDIR)/$(BUILD) PDP_TOOLS=$(CURDIR)/$(BUILD) \
+	  bats $(BATSFLAGS) tests
+
+# The main job on a corpus made here: the 20 most frequent words.
+demo: $(BINS) $(TOOLS)
+	@rm -rf $(BUILD)/demo
+	$(BUILD)/gencorpus -f 200 -s 4M -S 1 $(BUILD)/demo
+	$(BUILD)/pdp-find $(BUILD)/demo | $(BUILD)/pdp-map wordfreq | \
+	  $(BUILD)/pdp-reduce --top 20 sum
+
+install: $(BINS)
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANPREFIX)/man1 \
+	  $(DESTDIR)$(MANPREFIX)/man7 $(DESTDIR)$(INCDIR)
+	cp -f $(BINS) $(DESTDIR)$(BINDIR)/
+	cd $(DESTDIR)$(BINDIR) && chmod 755 $(PROGS)
+	cp -f $(MAN1) $(DESTDIR)$(MANPREFIX)/man1/
+	cp -f $(MAN7) $(DESTDIR)$(MANPREFIX)/man7/
+	cp -f lib/pdp.h $(DESTDIR)$(INCDIR)/pdp.h
+
+uninstall:
+	cd $(DESTDIR)$(BINDIR) && rm -f $(PROGS)
+	cd $(DESTDIR)$(MANPREFIX)/man1 && rm -f pdp-find.1 pdp-map.1 pdp-reduce.1
+	rm -f $(DESTDIR)$(MANPREFIX)/man7/pdp.7 $(DESTDIR)$(INCDIR)/pdp.h
+
+clean:
+	rm -rf build
+
+.PHONY: all check demo install uninstall clean

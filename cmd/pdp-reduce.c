@@ -1,0 +1,166 @@
+/* pdp-reduce: group records by key and aggregate them. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/err.h"
+#include "../lib/io.h"
+#include "../lib/num.h"
+#include "../lib/reduce.h"
+#include "../lib/version.h"
+
+_Noreturn static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: %s [-k fields] [-f field] [--order=key|value|none] [--top N]\n"
+	    "       [--invalid=fail|skip] op[:field][,op[:field]...] [file ...]\n",
+	    argv0);
+	exit(EXIT_FATAL);
+}
+
+_Noreturn static void
+help(void)
+{
+	printf("usage: %s [options] op[:field][,op[:field]...] [file ...]\n"
+	    "Group key<TAB>value records by key and aggregate them.\n\n"
+	    "  -f, --field=N          value field (default 2)\n"
+	    "  -k, --key=FIELDS       key fields, e.g. 1 or 1,2 or 1-3 (default 1)\n"
+	    "      --invalid=fail|skip  on a bad record: stop (default) or skip\n"
+	    "      --order=key|value|none  output order (default key, bytewise)\n"
+	    "      --top=N            only the N largest by the first op\n"
+	    "  -h, --help             show this help\n"
+	    "      --version          show the version\n\n"
+	    "ops: count sum min max mean first last\n"
+	    "See pdp-reduce(1) and pdp(7).\n", argv0);
+	exit(0);
+}
+
+/* "1", "1,3", "2-4": 1-based field lists into 0-based indices. */
+static size_t
+parsefields(const char *s, size_t **out)
+{
+	size_t n = 0, cap = 8;
+	size_t *f = ereallocarray(NULL, cap, sizeof *f);
+	char *copy = estrdup(s), *save = NULL;
+
+	for (char *tok = strtok_r(copy, ",", &save); tok;
+	    tok = strtok_r(NULL, ",", &save)) {
+		unsigned long long lo, hi;
+		char *dash = strchr(tok, '-');
+		if (dash)
+			*dash = '\0';
+		if (opt_uint(tok, 1, 1000000, &lo) < 0 ||
+		    (dash && opt_uint(dash + 1, lo, 1000000, &hi) < 0))
+			eprintf("invalid field list '%s'", s);
+		if (!dash)
+			hi = lo;
+		for (unsigned long long k = lo; k <= hi; k++) {
+			if (n == cap)
+				f = ereallocarray(f, cap *= 2, sizeof *f);
+			f[n++] = (size_t)k - 1;
+		}
+	}
+	free(copy);
+	if (n == 0)
+		eprintf("invalid field list '%s'", s);
+	*out = f;
+	return n;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "field", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "invalid", required_argument, NULL, 'I' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "order", required_argument, NULL, 'O' },
+		{ "top", required_argument, NULL, 'T' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct reduceopts o = { .order = ORDER_KEY };
+	const char *keyspec = "1";
+	unsigned long long field = 2, top;
+	int c, ordergiven = 0;
+
+	setprogname(argv[0]);
+	while ((c = getopt_long(argc, argv, "f:hk:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (opt_uint(optarg, 1, 1000000, &field) < 0)
+				eprintf("invalid field '%s'", optarg);
+			break;
+		case 'h':
+			help();
+		case 'I':
+			if (strcmp(optarg, "skip") == 0)
+				o.skipinvalid = 1;
+			else if (strcmp(optarg, "fail") == 0)
+				o.skipinvalid = 0;
+			else
+				eprintf("invalid --invalid '%s' (fail or skip)", optarg);
+			break;
+		case 'k':
+			keyspec = optarg;
+			break;
+		case 'O':
+			ordergiven = 1;
+			if (strcmp(optarg, "key") == 0)
+				o.order = ORDER_KEY;
+			else if (strcmp(optarg, "value") == 0)
+				o.order = ORDER_VALUE;
+			else if (strcmp(optarg, "none") == 0)
+				o.order = ORDER_NONE;
+			else
+				eprintf("invalid --order '%s' (key, value or none)", optarg);
+			break;
+		case 'T':
+			if (opt_uint(optarg, 1, UINT64_MAX, &top) < 0)
+				eprintf("invalid --top '%s'", optarg);
+			o.top = top;
+			break;
+		case 'V':
+			printf("%s %s\n", argv0, PDP_VERSION);
+			exit(0);
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1) {
+		weprintf("missing operation");
+		usage();
+	}
+	/* --top orders by value unless an order was asked for. */
+	if (o.top && !ordergiven)
+		o.order = ORDER_VALUE;
+
+	o.nkeyf = parsefields(keyspec, &o.keyf);
+	char *ops = estrdup(argv[0]), *save = NULL;
+	size_t cap = 4;
+	o.aggs = ereallocarray(NULL, cap, sizeof *o.aggs);
+	for (char *tok = strtok_r(ops, ",", &save); tok;
+	    tok = strtok_r(NULL, ",", &save)) {
+		if (o.naggs == cap)
+			o.aggs = ereallocarray(o.aggs, cap *= 2, sizeof *o.aggs);
+		if (agg_parse(&o.aggs[o.naggs++], tok, (size_t)field - 1) < 0)
+			eprintf("unknown operation '%s' (count sum min max mean first last[:field])",
+			    tok);
+	}
+	free(ops);
+	if (o.naggs == 0)
+		eprintf("missing operation");
+
+	struct obuf out;
+	obuf_init(&out, 1, "stdout", 1 << 16);
+	int status = reduce_run(&o, argv + 1, argc - 1, &out);
+	obuf_free(&out);
+	free(o.keyf);
+	free(o.aggs);
+	return status;
+}

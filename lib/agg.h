@@ -1,0 +1,61 @@
+/* agg.h: the aggregate operations of pdp-reduce (and of pdp-map's
+ * in-worker combining): per-key state, update, and the final value. */
+#ifndef PDP_AGG_H
+#define PDP_AGG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "num.h"
+
+enum aggop { AGG_COUNT, AGG_SUM, AGG_MIN, AGG_MAX, AGG_MEAN, AGG_FIRST,
+    AGG_LAST, AGG_NOPS };
+
+struct agg {
+	enum aggop op;
+	size_t field;		/* value field, 0-based */
+	size_t off;		/* offset of this op's state in a key's value */
+};
+
+/* Parse "op[:field]" into a; field defaults to deffield (0-based).
+ * Returns -1 with nothing set if the name is unknown or the field bad. */
+int agg_parse(struct agg *a, const char *spec, size_t deffield);
+const char *agg_name(enum aggop op);
+/* 1 if the op reads its value field. */
+int agg_needsvalue(enum aggop op);
+/* Size of the state of op within a key's value. */
+size_t agg_statesize(enum aggop op);
+
+/* Result of adding a value. */
+enum aggres { AGG_OK, AGG_BADNUM };
+
+/* Add value v (raw field bytes) to state st; for numeric ops the value is
+ * parsed here.  *numerr tells why a number was refused. */
+enum aggres agg_add(const struct agg *a, void *st, const char *v, size_t n,
+    enum numerr *numerr);
+
+/* A final value, ready to print or to compare for --order=value. */
+/* 1 if the op's values must be numbers (sum, mean, min, max). */
+int agg_isnumeric(enum aggop op);
+/* agg_add with the value already parsed by num_parse (when numeric).
+ * Fails only when a sum leaves the double range. */
+enum aggres agg_addnum(const struct agg *a, void *st, const char *v, size_t n,
+    const struct num *x, enum numerr *numerr);
+
+struct aggval {
+	enum { AV_UINT, AV_INT, AV_FLOAT, AV_TEXT, AV_NONE, AV_RANGE } kind;
+	uint64_t u;
+	int64_t i;
+	double d;
+	const char *text;
+	size_t tlen;
+};
+
+struct aggval agg_final(const struct agg *a, const void *st);
+/* Print v into buf (32 bytes) unless it is text; returns the length. */
+int agg_fmt(const struct aggval *v, char *buf);
+/* Order of two final values (numbers numerically, text bytewise). */
+int agg_cmp(const struct aggval *x, const struct aggval *y);
+void agg_freestate(const struct agg *a, void *st);
+
+#endif

@@ -1,0 +1,135 @@
+/* err.c: error messages ("prog: what: why") and checked allocation. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+
+const char *argv0 = "pdp";
+static void (*fatalhook)(void);
+
+void
+setprogname(const char *name)
+{
+	const char *p = strrchr(name, '/');
+
+	argv0 = p ? p + 1 : name;
+}
+
+void
+setfatalhook(void (*fn)(void))
+{
+	fatalhook = fn;
+}
+
+static void
+verr(const char *fmt, va_list ap)
+{
+	int saved = errno;
+	size_t n = strlen(fmt);
+
+	/* One fprintf chain on an unbuffered stderr; build the line first so
+	 * that concurrent writers do not interleave inside it. */
+	char line[4096];
+	int off = snprintf(line, sizeof line, "%s: ", argv0);
+	if (off < 0)
+		off = 0;
+	if ((size_t)off < sizeof line) {
+		int m = vsnprintf(line + off, sizeof line - off, fmt, ap);
+		if (m > 0)
+			off += m;
+	}
+	if ((size_t)off >= sizeof line)
+		off = sizeof line - 1;
+	if (n > 0 && fmt[n - 1] == ':')
+		off += snprintf(line + off, sizeof line - off, " %s",
+		    strerror(saved));
+	if ((size_t)off >= sizeof line - 1)
+		off = sizeof line - 2;
+	line[off++] = '\n';
+	fwrite(line, 1, off, stderr);
+	errno = saved;
+}
+
+void
+eprintf(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verr(fmt, ap);
+	va_end(ap);
+	if (fatalhook) {
+		void (*fn)(void) = fatalhook;
+		fatalhook = NULL;
+		fn();
+	}
+	exit(EXIT_FATAL);
+}
+
+void
+weprintf(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verr(fmt, ap);
+	va_end(ap);
+}
+
+void *
+emalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		eprintf("malloc:");
+	return p;
+}
+
+void *
+ecalloc(size_t n, size_t m)
+{
+	void *p = calloc(n ? n : 1, m ? m : 1);
+
+	if (!p)
+		eprintf("calloc:");
+	return p;
+}
+
+void *
+erealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		eprintf("realloc:");
+	return p;
+}
+
+void *
+ereallocarray(void *p, size_t n, size_t m)
+{
+	if (m && n > SIZE_MAX / m) {
+		errno = ENOMEM;
+		eprintf("realloc:");
+	}
+	return erealloc(p, n * m);
+}
+
+char *
+estrdup(const char *s)
+{
+	return ememdup(s, strlen(s) + 1);
+}
+
+void *
+ememdup(const void *p, size_t n)
+{
+	void *q = emalloc(n);
+
+	memcpy(q, p, n);
+	return q;
+}

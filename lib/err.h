@@ -1,0 +1,29 @@
+/* err.h: the one error printer, and allocation that cannot fail quietly. */
+#ifndef PDP_ERR_H
+#define PDP_ERR_H
+
+#include <stddef.h>
+
+/* Exit statuses shared by every program (see EXIT STATUS in the man pages). */
+enum { EXIT_PARTIAL = 1, EXIT_FATAL = 2 };
+
+extern const char *argv0;
+
+void setprogname(const char *name);
+/* Print "argv0: MESSAGE" on stderr; a format ending in ':' appends
+ * strerror(errno).  eprintf then exits with EXIT_FATAL. */
+_Noreturn void eprintf(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+void weprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Called by eprintf before it exits (pdp-map stops its workers here). */
+void setfatalhook(void (*fn)(void));
+
+void *emalloc(size_t n);
+void *ecalloc(size_t n, size_t m);
+void *erealloc(void *p, size_t n);
+/* erealloc for an array of n elements of size m, with overflow checked. */
+void *ereallocarray(void *p, size_t n, size_t m);
+char *estrdup(const char *s);
+void *ememdup(const void *p, size_t n);
+
+#endif

@@ -1,0 +1,211 @@
+/* io.c: full writes, checked output buffers, and buffered record reading. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "io.h"
+#include "record.h"
+
+enum { READ_CHUNK = 1 << 16 };
+
+int
+writeall(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (w == 0) {
+			errno = EIO;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+ssize_t
+readsome(int fd, void *buf, size_t n)
+{
+	ssize_t r;
+
+	do
+		r = read(fd, buf, n);
+	while (r < 0 && errno == EINTR);
+	return r;
+}
+
+static void
+defaultonerror(struct obuf *o, int err)
+{
+	errno = err;
+	eprintf("%s: write error:", o->name);
+}
+
+static void (*onerror)(struct obuf *, int) = defaultonerror;
+
+void
+obuf_onerror(void (*fn)(struct obuf *, int))
+{
+	onerror = fn ? fn : defaultonerror;
+}
+
+void
+obuf_init(struct obuf *o, int fd, const char *name, size_t cap)
+{
+	o->fd = fd;
+	o->name = name;
+	o->cap = cap;
+	o->len = 0;
+	o->total = 0;
+	o->buf = emalloc(cap);
+}
+
+void
+obuf_flush(struct obuf *o)
+{
+	if (o->len == 0)
+		return;
+	if (writeall(o->fd, o->buf, o->len) < 0)
+		onerror(o, errno);
+	o->total += o->len;
+	o->len = 0;
+}
+
+void
+obuf_write(struct obuf *o, const void *p, size_t n)
+{
+	if (o->len + n > o->cap) {
+		obuf_flush(o);
+		if (n >= o->cap) {
+			if (writeall(o->fd, p, n) < 0)
+				onerror(o, errno);
+			o->total += n;
+			return;
+		}
+	}
+	memcpy(o->buf + o->len, p, n);
+	o->len += n;
+}
+
+void
+obuf_putc(struct obuf *o, int c)
+{
+	if (o->len == o->cap)
+		obuf_flush(o);
+	o->buf[o->len++] = (char)c;
+}
+
+void
+obuf_escape(struct obuf *o, const void *p, size_t n)
+{
+	const char *s = p, *end = s + n;
+
+	while (s < end) {
+		const char *q = rec_nextspecial(s, end);
+		obuf_write(o, s, (size_t)(q - s));
+		if (q == end)
+			break;
+		char esc[2] = { '\\', rec_escchar(*q) };
+		obuf_write(o, esc, 2);
+		s = q + 1;
+	}
+}
+
+void
+obuf_free(struct obuf *o)
+{
+	free(o->buf);
+	o->buf = NULL;
+}
+
+void
+reader_init(struct reader *r, int fd, const char *name, int delim)
+{
+	memset(r, 0, sizeof *r);
+	r->fd = fd;
+	r->name = name;
+	r->delim = delim;
+	r->cap = READ_CHUNK * 4;
+	r->buf = emalloc(r->cap);
+}
+
+ssize_t
+reader_fill(struct reader *r)
+{
+	if (r->start > 0 && (r->start == r->end || r->cap - r->end < READ_CHUNK)) {
+		memmove(r->buf, r->buf + r->start, r->end - r->start);
+		r->end -= r->start;
+		r->start = 0;
+	}
+	if (r->cap - r->end < READ_CHUNK) {
+		r->cap *= 2;
+		r->buf = erealloc(r->buf, r->cap);
+	}
+	ssize_t n = readsome(r->fd, r->buf + r->end, r->cap - r->end);
+	if (n == 0)
+		r->eof = 1;
+	if (n > 0)
+		r->end += (size_t)n;
+	return n;
+}
+
+int
+reader_take(struct reader *r, char **rec, size_t *len)
+{
+	char *s = r->buf + r->start;
+	size_t avail = r->end - r->start;
+	char *nl = memchr(s + r->scanned, r->delim, avail - r->scanned);
+
+	if (nl) {
+		*rec = s;
+		*len = (size_t)(nl - s);
+		r->start += *len + 1;
+		r->lineno++;
+		r->unterminated = 0;
+		r->scanned = 0;
+		return 1;
+	}
+	r->scanned = avail;
+	if (r->eof && avail > 0) {
+		*rec = s;
+		*len = avail;
+		r->start = r->end;
+		r->lineno++;
+		r->unterminated = 1;
+		r->scanned = 0;
+		return 1;
+	}
+	return 0;
+}
+
+int
+reader_next(struct reader *r, char **rec, size_t *len)
+{
+	for (;;) {
+		if (reader_take(r, rec, len))
+			return 1;
+		if (r->eof)
+			return 0;
+		/* Grow only when the buffered part is a single long record:
+		 * reader_fill compacts first, so cap bounds the longest record
+		 * plus one chunk. */
+		if (reader_fill(r) < 0)
+			return -1;
+	}
+}
+
+void
+reader_free(struct reader *r)
+{
+	free(r->buf);
+	r->buf = NULL;
+}

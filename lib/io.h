@@ -1,0 +1,62 @@
+/* io.h: full writes, a checked output buffer, and a record reader. */
+#ifndef PDP_IO_H
+#define PDP_IO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Write all n bytes, retrying short writes and EINTR.  Returns 0, or -1
+ * with errno set (a write of 0 bytes is reported as EIO). */
+int writeall(int fd, const void *buf, size_t n);
+/* Read up to n bytes, retrying EINTR.  Returns bytes read, 0 at EOF, -1. */
+ssize_t readsome(int fd, void *buf, size_t n);
+
+/* An output buffer on a file descriptor.  Every write error is fatal and
+ * names the output; memory is the fixed buffer size. */
+struct obuf {
+	int fd;
+	const char *name;	/* for messages, e.g. "stdout" */
+	char *buf;
+	size_t len, cap;
+	uint64_t total;		/* bytes handed to write(2) so far */
+};
+
+void obuf_init(struct obuf *o, int fd, const char *name, size_t cap);
+void obuf_flush(struct obuf *o);
+void obuf_write(struct obuf *o, const void *p, size_t n);
+void obuf_putc(struct obuf *o, int c);
+/* Append a field with the record escapes of pdp(7). */
+void obuf_escape(struct obuf *o, const void *p, size_t n);
+void obuf_free(struct obuf *o);
+/* Handler for a failed write on an obuf; the default prints
+ * "prog: NAME: write error: REASON" and exits 2. */
+void obuf_onerror(void (*fn)(struct obuf *, int err));
+
+/* Reads delimited records.  The buffer grows to hold the longest record
+ * seen: memory is bounded by the reader's chunk size plus that record. */
+struct reader {
+	int fd;
+	const char *name;	/* for messages, e.g. "stdin" */
+	char *buf;
+	size_t cap, start, end;
+	int eof;
+	int delim;
+	uint64_t lineno;	/* number of the record last returned */
+	int unterminated;	/* last record returned had no delimiter */
+	size_t scanned;		/* bytes after start known to hold no delim */
+};
+
+void reader_init(struct reader *r, int fd, const char *name, int delim);
+/* Next record without its delimiter, valid until the next call.
+ * Returns 1 with *rec and *len set, 0 at end, -1 on a read error (errno). */
+int reader_next(struct reader *r, char **rec, size_t *len);
+/* Read whatever is available (one read(2)); for poll-driven callers.
+ * Returns bytes read, 0 at EOF, -1 on error. */
+ssize_t reader_fill(struct reader *r);
+/* Like reader_next but never reads: 1 with a record, 0 if none complete
+ * is buffered (a final unterminated record is returned once eof is set). */
+int reader_take(struct reader *r, char **rec, size_t *len);
+void reader_free(struct reader *r);
+
+#endif

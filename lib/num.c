@@ -1,0 +1,158 @@
+/* num.c: number syntax of record values and option arguments, and exact
+ * shortest printing of doubles. */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "num.h"
+
+static int
+isdig(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+struct num
+num_parse(const char *s, size_t n)
+{
+	struct num v = { .kind = NUM_BAD, .err = NUMERR_SYNTAX };
+	size_t i = 0, intdigits = 0, fracdigits = 0;
+	int neg = 0, isfloat = 0;
+
+	if (i < n && (s[i] == '+' || s[i] == '-'))
+		neg = s[i++] == '-';
+	size_t start = i;
+	while (i < n && isdig(s[i]))
+		i++, intdigits++;
+	if (i < n && s[i] == '.') {
+		isfloat = 1;
+		i++;
+		while (i < n && isdig(s[i]))
+			i++, fracdigits++;
+	}
+	if (intdigits + fracdigits == 0)
+		return v;
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		isfloat = 1;
+		i++;
+		if (i < n && (s[i] == '+' || s[i] == '-'))
+			i++;
+		size_t e = i;
+		while (i < n && isdig(s[i]))
+			i++;
+		if (i == e)
+			return v;
+	}
+	if (i != n)
+		return v;
+
+	if (!isfloat) {
+		/* Accumulate negatively so that INT64_MIN fits. */
+		int64_t acc = 0;
+		for (size_t k = start; k < n; k++) {
+			int d = s[k] - '0';
+			if (acc < (INT64_MIN + d) / 10) {
+				v.err = NUMERR_RANGE;
+				return v;
+			}
+			acc = acc * 10 - d;
+		}
+		if (!neg) {
+			if (acc == INT64_MIN) {
+				v.err = NUMERR_RANGE;
+				return v;
+			}
+			acc = -acc;
+		}
+		v.kind = NUM_INT;
+		v.i = acc;
+		return v;
+	}
+
+	char small[64], *buf = small;
+	if (n >= sizeof small && !(buf = malloc(n + 1))) {
+		v.err = NUMERR_RANGE;
+		return v;
+	}
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	errno = 0;
+	double d = strtod(buf, NULL);
+	int range = errno == ERANGE && (d == HUGE_VAL || d == -HUGE_VAL);
+	if (buf != small)
+		free(buf);
+	if (range || !isfinite(d)) {
+		v.err = NUMERR_RANGE;
+		return v;
+	}
+	v.kind = NUM_FLOAT;
+	v.d = d;
+	return v;
+}
+
+int
+num_fmtdouble(char *buf, double d)
+{
+	if (d == 0)
+		d = 0;	/* -0 prints as 0 */
+	for (int prec = 15; prec < 17; prec++) {
+		int n = snprintf(buf, 32, "%.*g", prec, d);
+		if (strtod(buf, NULL) == d)
+			return n;
+	}
+	return snprintf(buf, 32, "%.17g", d);
+}
+
+int
+num_fmtint(char *buf, int64_t i)
+{
+	return snprintf(buf, 32, "%" PRId64, i);
+}
+
+int
+opt_uint(const char *s, unsigned long long lo, unsigned long long hi,
+    unsigned long long *out)
+{
+	char *end;
+
+	if (!isdig((unsigned char)*s))
+		return -1;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || *end || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int
+opt_size(const char *s, unsigned long long *out)
+{
+	char *end;
+
+	if (!isdig((unsigned char)*s))
+		return -1;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno)
+		return -1;
+	unsigned shift = 0;
+	switch (*end) {
+	case '\0': break;
+	case 'k': case 'K': shift = 10; break;
+	case 'm': case 'M': shift = 20; break;
+	case 'g': case 'G': shift = 30; break;
+	case 't': case 'T': shift = 40; break;
+	default: return -1;
+	}
+	if (*end && end[1] && !((end[1] == 'B' || end[1] == 'b') && !end[2])
+	    && !((end[1] == 'i') && (end[2] == 'B') && !end[3]))
+		return -1;
+	if (shift && v > (~0ULL >> shift))
+		return -1;
+	*out = v << shift;
+	return 0;
+}

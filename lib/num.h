@@ -1,0 +1,36 @@
+/* num.h: strict parsing of numbers in records and of option arguments,
+ * and printing doubles in their shortest exact form. */
+#ifndef PDP_NUM_H
+#define PDP_NUM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum numkind { NUM_BAD, NUM_INT, NUM_FLOAT };
+
+/* Why a number did not parse (for NUM_BAD). */
+enum numerr { NUMERR_SYNTAX = 1, NUMERR_RANGE };
+
+struct num {
+	enum numkind kind;
+	enum numerr err;
+	int64_t i;
+	double d;
+};
+
+/* Parse a decimal number: [+-]digits[.digits][(e|E)[+-]digits], at least
+ * one digit before the exponent.  Without '.' or exponent it is an integer
+ * and must fit int64_t; otherwise a finite double. */
+struct num num_parse(const char *s, size_t n);
+/* Shortest form that reads back as the same double (%.15g..%.17g);
+ * -0 prints as 0.  buf must hold 32 bytes.  Returns the length. */
+int num_fmtdouble(char *buf, double d);
+int num_fmtint(char *buf, int64_t i);
+
+/* Option arguments: unsigned decimal in [lo, hi]; returns -1 if bad. */
+int opt_uint(const char *s, unsigned long long lo, unsigned long long hi,
+    unsigned long long *out);
+/* A size with optional suffix K, M, G, T (powers of 1024); -1 if bad. */
+int opt_size(const char *s, unsigned long long *out);
+
+#endif

@@ -1,0 +1,103 @@
+/* record.c: escaping, unescaping and splitting records (see pdp(7)). */
+#include <string.h>
+
+#include "record.h"
+
+/* 1 for the bytes a field must escape: \t \n \r and backslash. */
+static const unsigned char special[256] = {
+	['\t'] = 1, ['\n'] = 1, ['\r'] = 1, ['\\'] = 1,
+};
+
+const char *
+rec_nextspecial(const char *s, const char *end)
+{
+	while (s < end && !special[(unsigned char)*s])
+		s++;
+	return s;
+}
+
+int
+rec_escchar(int c)
+{
+	switch (c) {
+	case '\t': return 't';
+	case '\n': return 'n';
+	case '\r': return 'r';
+	default: return '\\';
+	}
+}
+
+size_t
+rec_escapedlen(const char *s, size_t n)
+{
+	size_t m = n;
+
+	for (size_t i = 0; i < n; i++)
+		m += special[(unsigned char)s[i]];
+	return m;
+}
+
+char *
+rec_escape(char *dst, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (special[c]) {
+			*dst++ = '\\';
+			*dst++ = (char)rec_escchar(c);
+		} else {
+			*dst++ = (char)c;
+		}
+	}
+	return dst;
+}
+
+long
+rec_unescape(char *dst, const char *s, size_t n, size_t *bad)
+{
+	const char *p = s, *end = s + n;
+	char *d = dst;
+
+	while (p < end) {
+		const char *q = memchr(p, '\\', (size_t)(end - p));
+		size_t run = q ? (size_t)(q - p) : (size_t)(end - p);
+		memmove(d, p, run);
+		d += run;
+		if (!q)
+			break;
+		if (q + 1 == end) {
+			*bad = (size_t)(q - s);
+			return -1;
+		}
+		switch (q[1]) {
+		case '\\': *d++ = '\\'; break;
+		case 't': *d++ = '\t'; break;
+		case 'n': *d++ = '\n'; break;
+		case 'r': *d++ = '\r'; break;
+		default:
+			*bad = (size_t)(q - s);
+			return -1;
+		}
+		p = q + 2;
+	}
+	return (long)(d - dst);
+}
+
+size_t
+rec_split(const char *rec, size_t len, struct field *f, size_t max)
+{
+	const char *p = rec, *end = rec + len;
+	size_t n = 0;
+
+	for (;;) {
+		const char *t = memchr(p, '\t', (size_t)(end - p));
+		if (n < max) {
+			f[n].s = p;
+			f[n].len = t ? (size_t)(t - p) : (size_t)(end - p);
+		}
+		n++;
+		if (!t)
+			return n;
+		p = t + 1;
+	}
+}

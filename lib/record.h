@@ -1,0 +1,31 @@
+/* record.h: the record format of pdp(7): TAB-separated fields, one record
+ * a line, with the escapes \\ \t \n \r inside a field. */
+#ifndef PDP_RECORD_H
+#define PDP_RECORD_H
+
+#include <stddef.h>
+
+/* First byte in [s, end) that must be escaped, or end. */
+const char *rec_nextspecial(const char *s, const char *end);
+/* The letter that follows the backslash for special byte c. */
+int rec_escchar(int c);
+/* Bytes needed to escape [s, s+n). */
+size_t rec_escapedlen(const char *s, size_t n);
+/* Escape [s, s+n) into dst (which has rec_escapedlen bytes); returns dst end. */
+char *rec_escape(char *dst, const char *s, size_t n);
+/* Decode the escapes of [s, s+n) into dst (n bytes suffice; dst may be s).
+ * Returns the decoded length, or -1 on a bad escape or a trailing lone
+ * backslash, with *bad set to its offset in s. */
+long rec_unescape(char *dst, const char *s, size_t n, size_t *bad);
+
+/* A field of a record: a pointer into the record and a length. */
+struct field {
+	const char *s;
+	size_t len;
+};
+
+/* Split rec into at most max fields; returns the number of fields found
+ * (which may exceed max: the remaining ones are not stored). */
+size_t rec_split(const char *rec, size_t len, struct field *f, size_t max);
+
+#endif

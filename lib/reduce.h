@@ -1,0 +1,29 @@
+/* reduce.h: pdp-reduce's engine: read records, group them by key in a
+ * hash table, aggregate, and print in the requested order. */
+#ifndef PDP_REDUCE_H
+#define PDP_REDUCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "agg.h"
+#include "io.h"
+
+enum order { ORDER_KEY, ORDER_VALUE, ORDER_NONE };
+
+struct reduceopts {
+	size_t *keyf;		/* key fields, 0-based, in output order */
+	size_t nkeyf;
+	struct agg *aggs;
+	size_t naggs;
+	enum order order;
+	uint64_t top;		/* keep the top N by the first op; 0: all */
+	int skipinvalid;
+};
+
+/* Reduce the named files ("-" is stdin) onto out.  Returns the exit
+ * status; bad input exits 2 from inside unless skipinvalid is set. */
+int reduce_run(const struct reduceopts *o, char **files, int nfiles,
+    struct obuf *out);
+
+#endif

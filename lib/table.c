@@ -1,0 +1,284 @@
+/* table.c: open-addressing hash table, keys in an arena, values in a
+ * parallel array.  Slots hold a hash fragment and an entry index, so a
+ * probe touches 8 bytes until the hash matches. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "table.h"
+
+enum { ARENA_CHUNK = 1 << 20 };
+
+struct slot {
+	uint32_t hash;
+	uint32_t idx;		/* entry index + 1; 0 is empty */
+};
+
+struct entry {
+	const char *key;
+	uint32_t klen;
+	uint32_t hash;
+};
+
+struct chunk {
+	struct chunk *next;
+	size_t cap, used;
+	char data[];
+};
+
+struct table {
+	struct slot *slots;
+	uint32_t mask;		/* number of slots - 1 */
+	uint32_t n;		/* entries in use */
+	uint32_t ecap;
+	struct entry *ents;
+	char *vals;
+	size_t vsize;
+	struct chunk *arena;	/* first chunk */
+	struct chunk *cur;	/* chunk being filled */
+	size_t arenabytes;
+};
+
+uint64_t
+hashbytes(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ (n * 0xff51afd7ed558ccdULL);
+
+	while (n >= 8) {
+		uint64_t w;
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xbf58476d1ce4e5b9ULL;
+		h ^= h >> 29;
+		s += 8;
+		n -= 8;
+	}
+	if (n) {
+		uint64_t w = 0;
+		memcpy(&w, s, n);
+		h = (h ^ w) * 0x94d049bb133111ebULL;
+	}
+	h ^= h >> 32;
+	h *= 0xd6e8feb86659fd93ULL;
+	h ^= h >> 32;
+	return h;
+}
+
+struct table *
+table_new(size_t vsize)
+{
+	struct table *t = ecalloc(1, sizeof *t);
+
+	t->vsize = vsize;
+	t->mask = 1023;
+	t->slots = ecalloc(t->mask + 1, sizeof *t->slots);
+	t->ecap = 512;
+	t->ents = ereallocarray(NULL, t->ecap, sizeof *t->ents);
+	t->vals = ereallocarray(NULL, t->ecap, vsize ? vsize : 1);
+	return t;
+}
+
+static const char *
+arena_copy(struct table *t, const char *key, size_t n)
+{
+	struct chunk *c = t->cur;
+
+	if (!c || c->cap - c->used < n) {
+		/* Move on to the next cleared chunk, or insert a new one. */
+		if (c && c->next && c->next->cap >= n) {
+			c = c->next;
+		} else {
+			size_t cap = n > ARENA_CHUNK ? n : ARENA_CHUNK;
+			struct chunk *nc = emalloc(sizeof *nc + cap);
+			nc->cap = cap;
+			nc->used = 0;
+			if (c) {
+				nc->next = c->next;
+				c->next = nc;
+			} else {
+				nc->next = t->arena;
+				t->arena = nc;
+			}
+			t->arenabytes += sizeof *nc + cap;
+			c = nc;
+		}
+		t->cur = c;
+	}
+	char *p = c->data + c->used;
+	memcpy(p, key, n);
+	c->used += n;
+	return p;
+}
+
+static void
+grow(struct table *t)
+{
+	uint32_t nslots = (t->mask + 1) * 2;
+	struct slot *s = ecalloc(nslots, sizeof *s);
+
+	for (uint32_t i = 0; i < t->n; i++) {
+		uint32_t h = t->ents[i].hash, j = h & (nslots - 1);
+		while (s[j].idx)
+			j = (j + 1) & (nslots - 1);
+		s[j].hash = h;
+		s[j].idx = i + 1;
+	}
+	free(t->slots);
+	t->slots = s;
+	t->mask = nslots - 1;
+}
+
+static struct slot *
+lookup(struct table *t, const char *key, size_t klen, uint32_t h)
+{
+	uint32_t j = h & t->mask;
+
+	for (;;) {
+		struct slot *s = &t->slots[j];
+		if (!s->idx)
+			return s;
+		if (s->hash == h) {
+			struct entry *e = &t->ents[s->idx - 1];
+			if (e->klen == klen && memcmp(e->key, key, klen) == 0)
+				return s;
+		}
+		j = (j + 1) & t->mask;
+	}
+}
+
+void *
+table_find(struct table *t, const char *key, size_t klen)
+{
+	struct slot *s = lookup(t, key, klen, (uint32_t)hashbytes(key, klen));
+
+	return s->idx ? t->vals + (size_t)(s->idx - 1) * t->vsize : NULL;
+}
+
+void *
+table_get(struct table *t, const char *key, size_t klen, int *isnew)
+{
+	uint32_t h = (uint32_t)hashbytes(key, klen);
+	struct slot *s = lookup(t, key, klen, h);
+
+	if (s->idx) {
+		*isnew = 0;
+		return t->vals + (size_t)(s->idx - 1) * t->vsize;
+	}
+	if (klen > UINT32_MAX || t->n == UINT32_MAX - 1)
+		eprintf("hash table: too many or too long keys");
+	if (t->n == t->ecap) {
+		t->ecap *= 2;
+		t->ents = ereallocarray(t->ents, t->ecap, sizeof *t->ents);
+		t->vals = ereallocarray(t->vals, t->ecap, t->vsize ? t->vsize : 1);
+	}
+	uint32_t i = t->n++;
+	struct entry *e = &t->ents[i];
+	e->key = arena_copy(t, key, klen);
+	e->klen = (uint32_t)klen;
+	e->hash = h;
+	s->hash = h;
+	s->idx = i + 1;
+	void *v = t->vals + (size_t)i * t->vsize;
+	memset(v, 0, t->vsize);
+	*isnew = 1;
+	/* Keep the load factor under 1/2. */
+	if ((uint64_t)t->n * 2 > t->mask)
+		grow(t);
+	return v;
+}
+
+uint32_t
+table_count(const struct table *t)
+{
+	return t->n;
+}
+
+const char *
+table_key(const struct table *t, uint32_t i, size_t *klen)
+{
+	*klen = t->ents[i].klen;
+	return t->ents[i].key;
+}
+
+void *
+table_val(const struct table *t, uint32_t i)
+{
+	return t->vals + (size_t)i * t->vsize;
+}
+
+struct sortkey {
+	const char *key;
+	uint32_t klen, idx;
+};
+
+static int
+cmpkey(const void *a, const void *b)
+{
+	const struct sortkey *x = a, *y = b;
+	size_t n = x->klen < y->klen ? x->klen : y->klen;
+	int c = memcmp(x->key, y->key, n);
+
+	if (c)
+		return c;
+	return (x->klen > y->klen) - (x->klen < y->klen);
+}
+
+uint32_t *
+table_sorted(const struct table *t)
+{
+	struct sortkey *k = ereallocarray(NULL, t->n, sizeof *k);
+	uint32_t *out = ereallocarray(NULL, t->n, sizeof *out);
+
+	for (uint32_t i = 0; i < t->n; i++) {
+		k[i].key = t->ents[i].key;
+		k[i].klen = t->ents[i].klen;
+		k[i].idx = i;
+	}
+	qsort(k, t->n, sizeof *k, cmpkey);
+	for (uint32_t i = 0; i < t->n; i++)
+		out[i] = k[i].idx;
+	free(k);
+	return out;
+}
+
+size_t
+table_bytes(const struct table *t)
+{
+	return sizeof *t + (size_t)(t->mask + 1) * sizeof(struct slot) +
+	    (size_t)t->ecap * (sizeof(struct entry) + t->vsize) + t->arenabytes;
+}
+
+void
+table_clear(struct table *t)
+{
+	/* A table that one big input grew is shrunk again, so that clearing
+	 * it for each of many small inputs stays cheap. */
+	if (t->mask > 16383 && (uint64_t)t->n * 16 < t->mask) {
+		free(t->slots);
+		t->mask = 1023;
+		t->slots = ecalloc(t->mask + 1, sizeof *t->slots);
+	} else {
+		memset(t->slots, 0, (size_t)(t->mask + 1) * sizeof *t->slots);
+	}
+	t->n = 0;
+	for (struct chunk *c = t->arena; c; c = c->next)
+		c->used = 0;
+	t->cur = t->arena;
+}
+
+void
+table_free(struct table *t)
+{
+	if (!t)
+		return;
+	struct chunk *c = t->arena;
+	while (c) {
+		struct chunk *nx = c->next;
+		free(c);
+		c = nx;
+	}
+	free(t->slots);
+	free(t->ents);
+	free(t->vals);
+	free(t);
+}

@@ -1,0 +1,30 @@
+/* table.h: a hash table from byte-string keys to fixed-size values.
+ * Keys live in an arena; memory is the keys plus a constant per entry
+ * (table_bytes tells how much, so callers can enforce their budgets). */
+#ifndef PDP_TABLE_H
+#define PDP_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct table;
+
+struct table *table_new(size_t vsize);
+/* The value for key, created zero-filled if absent (*isnew set to 1). */
+void *table_get(struct table *t, const char *key, size_t klen, int *isnew);
+/* Like table_get, but NULL if absent. */
+void *table_find(struct table *t, const char *key, size_t klen);
+uint32_t table_count(const struct table *t);
+const char *table_key(const struct table *t, uint32_t i, size_t *klen);
+void *table_val(const struct table *t, uint32_t i);
+/* Entry indices ordered by key bytes (memcmp, shorter first on a tie);
+ * the caller frees the array. */
+uint32_t *table_sorted(const struct table *t);
+size_t table_bytes(const struct table *t);
+/* Forget every entry, keeping the memory for reuse. */
+void table_clear(struct table *t);
+void table_free(struct table *t);
+
+uint64_t hashbytes(const void *p, size_t n);
+
+#endif
