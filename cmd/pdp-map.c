@@ -1,1 +1,163 @@
-int main(void){return 0;}
+/* pdp-map: run a mapper over each input file in a pool of workers. */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../lib/cpu.h"
+#include "../lib/err.h"
+#include "../lib/mapper.h"
+#include "../lib/num.h"
+#include "../lib/pool.h"
+#include "../lib/version.h"
+
+enum { DEFAULT_SPLIT = 64 << 20 };
+
+_Noreturn static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: %s [-0hkqv] [-j jobs] [--split size] [--stats] [--tag] "
+	    "mapper [arg ...]\n", argv0);
+	exit(EXIT_FATAL);
+}
+
+_Noreturn static void
+help(void)
+{
+	printf("usage: %s [options] mapper [arg ...]\n"
+	    "Read path records on stdin and run mapper over each file in a pool\n"
+	    "of worker processes, writing key<TAB>value records.\n\n"
+	    "  -0, --null         input paths end with NUL and are not escaped\n"
+	    "  -j, --jobs=N       worker processes (default: the CPUs available)\n"
+	    "  -k, --keep-order   output in input order (default: as tasks end)\n"
+	    "  -q, --quiet        no warning for each input that fails\n"
+	    "      --split=SIZE   cut files larger than SIZE into line-aligned\n"
+	    "                     chunks run in parallel (default 64M; 0: never)\n"
+	    "      --stats        print a summary on stderr at the end\n"
+	    "      --tag          prefix each record with the input's path\n"
+	    "  -v, --verbose      log each task on stderr\n"
+	    "  -h, --help         show this help\n"
+	    "      --version      show the version\n\n"
+	    "mappers:\n"
+	    "  wordfreq           word<TAB>count\n"
+	    "  linefreq           line<TAB>count\n"
+	    "  grep REGEX         line<TAB>count of lines matching REGEX (ERE)\n"
+	    "  wc                 lines, words and bytes with their counts\n"
+	    "  ngrams N           N consecutive words of a line, with counts\n\n"
+	    "See pdp-map(1) and pdp(7).\n", argv0);
+	exit(0);
+}
+
+static char initerr[1024];
+
+static void
+checkfail(struct pdp_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)ctx;
+	va_start(ap, fmt);
+	vsnprintf(initerr, sizeof initerr, fmt, ap);
+	va_end(ap);
+}
+
+/* Check a builtin's arguments here, once, rather than in every worker. */
+static void
+checkargs(const struct pdp_mapper *m, int argc, char **argv)
+{
+	struct pdp_ctx ctx = { .fail = checkfail, .path = "" };
+
+	if (argc - 1 < m->minargs || (m->maxargs >= 0 && argc - 1 > m->maxargs))
+		eprintf("%s: usage: %s %s", m->name, m->name, m->synopsis);
+	if (m->init && m->init(&ctx, argc, argv) < 0)
+		eprintf("%s", *initerr ? initerr : "mapper init failed");
+	if (m->finish)
+		m->finish(&ctx);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "keep-order", no_argument, NULL, 'k' },
+		{ "null", no_argument, NULL, '0' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "split", required_argument, NULL, 'S' },
+		{ "stats", no_argument, NULL, 's' },
+		{ "tag", no_argument, NULL, 't' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct poolconf pc = { .split = DEFAULT_SPLIT };
+	struct workerconf wc = { 0 };
+	unsigned long long v;
+	int c;
+
+	setprogname(argv[0]);
+	/* "+": options end at the mapper word, which may have its own. */
+	while ((c = getopt_long(argc, argv, "+0hj:kqv", longopts, NULL)) != -1) {
+		switch (c) {
+		case '0':
+			pc.nul = 1;
+			break;
+		case 'h':
+			help();
+		case 'j':
+			if (opt_uint(optarg, 1, 4096, &v) < 0)
+				eprintf("invalid number of jobs '%s' (1 to 4096)", optarg);
+			pc.jobs = (int)v;
+			break;
+		case 'k':
+			pc.keeporder = 1;
+			break;
+		case 'q':
+			pc.quiet = 1;
+			break;
+		case 'S':
+			if (opt_size(optarg, &v) < 0)
+				eprintf("invalid split size '%s'", optarg);
+			if (v > 0 && v < 4096)
+				eprintf("split size '%s' too small (at least 4K)", optarg);
+			pc.split = v;
+			break;
+		case 's':
+			pc.stats = 1;
+			break;
+		case 't':
+			wc.tag = 1;
+			break;
+		case 'v':
+			pc.verbose = 1;
+			break;
+		case 'V':
+			printf("%s %s\n", argv0, PDP_VERSION);
+			exit(0);
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1) {
+		weprintf("missing mapper");
+		usage();
+	}
+	if (!(wc.m = mapper_builtin(argv[0])))
+		eprintf("%s: unknown mapper (builtins: %s)", argv[0], mapper_names());
+	checkargs(wc.m, argc, argv);
+	wc.argc = argc;
+	wc.argv = argv;
+	if (isatty(0))
+		eprintf("standard input is a terminal: expected path records, "
+		    "as in: pdp-find DIR | %s %s", argv0, argv[0]);
+	if (pc.jobs == 0)
+		pc.jobs = cpu_count();
+	pc.wc = &wc;
+	return pool_run(&pc);
+}

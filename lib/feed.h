@@ -1,0 +1,21 @@
+/* feed.h: reading one input (a file, or a chunk of one) in line-aligned
+ * blocks for a mapper. */
+#ifndef PDP_FEED_H
+#define PDP_FEED_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pdp.h"
+
+enum { FEED_OK = 0, FEED_READERR = -1, FEED_MAPFAIL = -2 };
+
+/* Pass the lines of fd that start in [off, off+len) to m->map in blocks
+ * of at most bufsz bytes (len UINT64_MAX: to the end of the file).  A
+ * chunk boundary never splits a line, so chunks of one file together
+ * cover every line exactly once.  *nbytes gets the bytes passed.
+ * Returns FEED_OK, FEED_READERR (errno set) or FEED_MAPFAIL. */
+int feed(int fd, uint64_t off, uint64_t len, char *buf, size_t bufsz,
+    const struct pdp_mapper *m, struct pdp_ctx *ctx, uint64_t *nbytes);
+
+#endif

@@ -1,0 +1,25 @@
+/* pool.h: pdp-map's parent: reads path records, hands tasks to a pool of
+ * worker processes it forks and watches, and writes their output. */
+#ifndef PDP_POOL_H
+#define PDP_POOL_H
+
+#include <stdint.h>
+
+#include "worker.h"
+
+struct poolconf {
+	int jobs;		/* worker processes */
+	int keeporder;		/* -k: output in input order */
+	int nul;		/* -0: NUL-terminated raw paths */
+	int verbose;		/* -v: a line per task */
+	int quiet;		/* -q: no per-input warnings */
+	int stats;		/* --stats: a summary at the end */
+	uint64_t split;		/* cut files larger than this; 0: never */
+	const struct workerconf *wc;
+};
+
+/* Run the whole job; returns the exit status (0, 1 if some inputs
+ * failed).  Fatal errors exit 2 after stopping the workers. */
+int pool_run(const struct poolconf *c);
+
+#endif

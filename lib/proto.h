@@ -1,0 +1,38 @@
+/* proto.h: the frames that pdp-map's parent and workers exchange over
+ * their pipes.  Both ends are the same program, so frames are plain
+ * structs in host byte order. */
+#ifndef PDP_PROTO_H
+#define PDP_PROTO_H
+
+#include <stdint.h>
+
+/* Parent to worker: one task, followed by len bytes of raw path. */
+struct taskmsg {
+	uint64_t id;
+	uint64_t off;		/* the chunk: lines that start in [off, off+len) */
+	uint64_t len;		/* UINT64_MAX: to the end of the file */
+	uint32_t pathlen;
+	uint32_t pad;
+};
+
+enum { RES_OUT = 1, RES_DONE, RES_FATAL };
+
+/* Worker to parent: a header, then len bytes of payload. */
+struct reshdr {
+	uint32_t type;		/* RES_* */
+	uint32_t len;
+};
+
+/* Payload of RES_DONE, followed by an error message if !ok. */
+struct donemsg {
+	uint64_t id;
+	uint64_t bytes;		/* input bytes read */
+	uint64_t records;	/* records written */
+	int32_t ok;
+	uint32_t pad;
+};
+
+/* Output travels in frames of at most this many payload bytes. */
+enum { RES_OUTMAX = 1 << 18 };
+
+#endif

@@ -1,0 +1,102 @@
+/* spool.c: task output held in memory, then in an unlinked temporary
+ * file in $TMPDIR. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "spool.h"
+
+enum { SPOOL_MEM = 1 << 20 };
+
+void
+spool_init(struct spool *s)
+{
+	memset(s, 0, sizeof *s);
+	s->fd = -1;
+}
+
+static void
+spill(struct spool *s, const void *p, size_t n)
+{
+	if (s->fd < 0) {
+		const char *dir = getenv("TMPDIR");
+		if (!dir || !*dir)
+			dir = "/tmp";
+		size_t dl = strlen(dir);
+		char *tmpl = emalloc(dl + 16);
+		memcpy(tmpl, dir, dl);
+		memcpy(tmpl + dl, "/pdp-mapXXXXXX", 15);
+		if ((s->fd = mkstemp(tmpl)) < 0)
+			eprintf("%s: cannot hold output:", dir);
+		unlink(tmpl);
+		free(tmpl);
+	}
+	if (writeall(s->fd, p, n) < 0)
+		eprintf("temporary file: write error:");
+	s->disklen += n;
+}
+
+void
+spool_add(struct spool *s, const void *p, size_t n)
+{
+	if (s->fd >= 0 || s->len + n > SPOOL_MEM) {
+		spill(s, p, n);
+		return;
+	}
+	if (s->len + n > s->cap) {
+		size_t cap = s->cap ? s->cap : 1 << 14;
+		while (cap < s->len + n)
+			cap *= 2;
+		s->mem = erealloc(s->mem, cap);
+		s->cap = cap;
+	}
+	memcpy(s->mem + s->len, p, n);
+	s->len += n;
+}
+
+uint64_t
+spool_size(const struct spool *s)
+{
+	return s->len + s->disklen;
+}
+
+void
+spool_commit(struct spool *s, struct obuf *out)
+{
+	obuf_write(out, s->mem, s->len);
+	if (s->fd >= 0) {
+		char buf[1 << 16];
+		off_t at = 0;
+		while ((uint64_t)at < s->disklen) {
+			ssize_t r = pread(s->fd, buf, sizeof buf, at);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				eprintf("temporary file: read error:");
+			obuf_write(out, buf, (size_t)r);
+			at += r;
+		}
+	}
+	spool_discard(s);
+}
+
+void
+spool_discard(struct spool *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+	s->disklen = 0;
+	s->len = 0;	/* the buffer is kept: at most 2 * SPOOL_MEM */
+}
+
+void
+spool_free(struct spool *s)
+{
+	spool_discard(s);
+	free(s->mem);
+	s->mem = NULL;
+	s->cap = 0;
+}

@@ -1,0 +1,269 @@
+/* tokenize.c: words for wordfreq and ngrams.  ASCII takes a table-driven
+ * fast path, and an all-lowercase ASCII word is returned in place without
+ * a copy; other characters are decoded strictly (no overlongs, surrogates
+ * or values past U+10FFFF) and classified by the C library, with the
+ * answers for the Basic Multilingual Plane cached. */
+#include <locale.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wctype.h>
+
+#include "err.h"
+#include "tokenize.h"
+
+/* asciimap[c]: 0 for an ASCII separator, the lowercase letter or digit
+ * for ASCII alphanumerics, 0x80 for bytes that start non-ASCII. */
+static unsigned char asciimap[256];
+/* BMP cache: 0 not looked up, 1 not alphanumeric, else towlower + 2. */
+static uint32_t *bmp;
+
+int
+tok_setup(void)
+{
+	if (!setlocale(LC_CTYPE, "C.UTF-8") && !setlocale(LC_CTYPE, "C.utf8"))
+		return -1;
+	for (int c = 0; c < 256; c++) {
+		if (c >= 0x80)
+			asciimap[c] = 0x80;
+		else if (c >= 'A' && c <= 'Z')
+			asciimap[c] = (unsigned char)(c - 'A' + 'a');
+		else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+			asciimap[c] = (unsigned char)c;
+		else
+			asciimap[c] = 0;
+	}
+	if (!bmp)
+		bmp = ecalloc(65536, sizeof *bmp);
+	return 0;
+}
+
+/* Lowercase of cp if it is alphanumeric, else 0. */
+static uint32_t
+classify(uint32_t cp)
+{
+	if (cp < 65536) {
+		uint32_t v = bmp[cp];
+		if (v == 0) {
+			v = iswalnum((wint_t)cp) ? (uint32_t)towlower((wint_t)cp) + 2 : 1;
+			bmp[cp] = v;
+		}
+		return v == 1 ? 0 : v - 2;
+	}
+	return iswalnum((wint_t)cp) ? (uint32_t)towlower((wint_t)cp) : 0;
+}
+
+/* Decode one UTF-8 character at s.  Returns its length, 0 if s holds only
+ * a valid beginning (more bytes needed), -1 if the lead byte is invalid
+ * there (it is a separator). */
+static int
+decode(const unsigned char *s, size_t avail, uint32_t *cp)
+{
+	unsigned c = s[0];
+	int n;
+	unsigned lo = 0x80, hi = 0xbf;
+
+	if (c >= 0xc2 && c <= 0xdf) {
+		n = 2;
+		*cp = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 3;
+		*cp = c & 0x0f;
+		if (c == 0xe0)
+			lo = 0xa0;
+		else if (c == 0xed)
+			hi = 0x9f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4;
+		*cp = c & 0x07;
+		if (c == 0xf0)
+			lo = 0x90;
+		else if (c == 0xf4)
+			hi = 0x8f;
+	} else {
+		return -1;
+	}
+	for (int i = 1; i < n; i++) {
+		if ((size_t)i >= avail)
+			return 0;
+		unsigned b = s[i];
+		if (b < lo || b > hi)
+			return -1;
+		lo = 0x80;
+		hi = 0xbf;
+		*cp = (*cp << 6) | (b & 0x3f);
+	}
+	return n;
+}
+
+static void
+addbytes(struct tok *t, const void *p, size_t n)
+{
+	if (t->wlen + n > t->wcap) {
+		while (t->wlen + n > t->wcap)
+			t->wcap = t->wcap ? t->wcap * 2 : 256;
+		t->word = erealloc(t->word, t->wcap);
+	}
+	memcpy(t->word + t->wlen, p, n);
+	t->wlen += n;
+}
+
+static void
+addcp(struct tok *t, uint32_t cp)
+{
+	unsigned char b[4];
+	size_t n;
+
+	if (cp < 0x80) {
+		b[0] = (unsigned char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		b[0] = (unsigned char)(0xc0 | cp >> 6);
+		b[1] = (unsigned char)(0x80 | (cp & 0x3f));
+		n = 2;
+	} else if (cp < 0x10000) {
+		b[0] = (unsigned char)(0xe0 | cp >> 12);
+		b[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+		b[2] = (unsigned char)(0x80 | (cp & 0x3f));
+		n = 3;
+	} else {
+		b[0] = (unsigned char)(0xf0 | cp >> 18);
+		b[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
+		b[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+		b[3] = (unsigned char)(0x80 | (cp & 0x3f));
+		n = 4;
+	}
+	addbytes(t, b, n);
+}
+
+void
+tok_init(struct tok *t)
+{
+	memset(t, 0, sizeof *t);
+}
+
+void
+tok_block(struct tok *t, const char *data, size_t len, int more)
+{
+	t->p = (const unsigned char *)data;
+	t->end = t->p + len;
+	t->more = more;
+}
+
+/* The word is complete: hand it out and start afresh on the next call. */
+static int
+done(struct tok *t, const char **w, size_t *n)
+{
+	*w = t->word;
+	*n = t->wlen;
+	t->wantdone = 1;
+	return TOK_WORD;
+}
+
+int
+tok_next(struct tok *t, const char **w, size_t *n)
+{
+	if (t->wantdone) {
+		t->wlen = 0;
+		t->wantdone = 0;
+	}
+	/* Finish a character cut by the previous block's end. */
+	while (t->npend > 0 && t->p < t->end) {
+		uint32_t cp;
+		t->pend[t->npend++] = *t->p++;
+		int k = decode(t->pend, (size_t)t->npend, &cp);
+		if (k == 0)
+			continue;
+		t->npend = 0;
+		if (k > 0 && (cp = classify(cp)) != 0) {
+			addcp(t, cp);
+		} else {
+			/* Invalid at the byte just taken: it is read again
+			 * as the start of something else. */
+			if (k < 0)
+				t->p--;
+			if (t->wlen)
+				return done(t, w, n);
+		}
+	}
+	while (t->p < t->end) {
+		unsigned c = *t->p;
+		unsigned m = asciimap[c];
+		if (m == 0) {
+			/* A separator ends the word; it is consumed on the next
+			 * call, so that a newline is still reported. */
+			if (t->wlen)
+				return done(t, w, n);
+			t->p++;
+			if (c == '\n')
+				return TOK_EOL;
+			continue;
+		}
+		if (m < 0x80) {
+			const unsigned char *q = t->p;
+			int same = 1;
+			while (q < t->end && (m = asciimap[*q]) != 0 && m < 0x80) {
+				same &= m == *q;
+				q++;
+			}
+			if (t->wlen == 0 && same && q < t->end && asciimap[*q] == 0) {
+				/* Whole lowercase word, in place. */
+				*w = (const char *)t->p;
+				*n = (size_t)(q - t->p);
+				t->p = q;
+				return TOK_WORD;
+			}
+			size_t k = (size_t)(q - t->p);
+			while (t->wlen + k > t->wcap) {
+				t->wcap = t->wcap ? t->wcap * 2 : 256;
+				t->word = erealloc(t->word, t->wcap);
+			}
+			for (size_t i = 0; i < k; i++)
+				t->word[t->wlen + i] = (char)asciimap[t->p[i]];
+			t->wlen += k;
+			t->p = q;
+			continue;
+		}
+		uint32_t cp;
+		int k = decode(t->p, (size_t)(t->end - t->p), &cp);
+		if (k == 0) {
+			/* Cut by the block end: keep the bytes for the next. */
+			t->npend = (int)(t->end - t->p);
+			memcpy(t->pend, t->p, (size_t)t->npend);
+			t->p = t->end;
+			break;
+		}
+		if (k < 0) {
+			t->p++;
+			if (t->wlen)
+				return done(t, w, n);
+			continue;
+		}
+		t->p += k;
+		if ((cp = classify(cp)) != 0)
+			addcp(t, cp);
+		else if (t->wlen)
+			return done(t, w, n);
+	}
+	return TOK_END;
+}
+
+int
+tok_flush(struct tok *t, const char **w, size_t *n)
+{
+	if (t->wantdone) {
+		t->wlen = 0;
+		t->wantdone = 0;
+	}
+	t->npend = 0;	/* an incomplete character at the end separates */
+	if (t->wlen == 0)
+		return TOK_END;
+	return done(t, w, n);
+}
+
+void
+tok_free(struct tok *t)
+{
+	free(t->word);
+	t->word = NULL;
+}

@@ -1,0 +1,302 @@
+/* worker.c: one worker process of pdp-map, and the host side of the
+ * mapper interface (emit, count, fail).  Memory: the read buffer, one
+ * output frame, and the per-input counter table, which is written out
+ * and cleared whenever it passes TABLE_MAX. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "feed.h"
+#include "io.h"
+#include "proto.h"
+#include "record.h"
+#include "table.h"
+#include "worker.h"
+
+enum {
+	READBUF = 1 << 20,	/* bytes a block of input */
+	TABLE_MAX = 64 << 20,	/* counters kept per input before flushing */
+};
+
+struct host {
+	const struct workerconf *c;
+	struct pdp_ctx ctx;
+	int resfd;
+	char *frame;		/* struct reshdr, then the payload */
+	size_t len;		/* payload bytes */
+	uint64_t records;
+	struct table *counts;
+	char *tagfield;		/* the escaped path and a TAB, for --tag */
+	size_t taglen;
+	char err[1024];
+	int failed;
+};
+
+static void
+sendframe(struct host *h, uint32_t type, const void *p, size_t n)
+{
+	struct reshdr hdr = { type, (uint32_t)n };
+
+	if (writeall(h->resfd, &hdr, sizeof hdr) < 0 ||
+	    (n && writeall(h->resfd, p, n) < 0))
+		_exit(EXIT_FATAL);	/* the parent is gone */
+}
+
+static void
+flushout(struct host *h)
+{
+	if (h->len == 0)
+		return;
+	struct reshdr *hdr = (struct reshdr *)h->frame;
+	hdr->type = RES_OUT;
+	hdr->len = (uint32_t)h->len;
+	if (writeall(h->resfd, h->frame, sizeof *hdr + h->len) < 0)
+		_exit(EXIT_FATAL);
+	h->len = 0;
+}
+
+static void
+put(struct host *h, const void *p, size_t n)
+{
+	const char *s = p;
+
+	while (n > 0) {
+		size_t room = RES_OUTMAX - h->len;
+		if (room == 0) {
+			flushout(h);
+			room = RES_OUTMAX;
+		}
+		size_t k = n < room ? n : room;
+		memcpy(h->frame + sizeof(struct reshdr) + h->len, s, k);
+		h->len += k;
+		s += k;
+		n -= k;
+	}
+}
+
+static void
+putescaped(struct host *h, const char *s, size_t n)
+{
+	const char *end = s + n;
+
+	while (s < end) {
+		const char *q = rec_nextspecial(s, end);
+		put(h, s, (size_t)(q - s));
+		if (q == end)
+			break;
+		char esc[2] = { '\\', (char)rec_escchar(*q) };
+		put(h, esc, 2);
+		s = q + 1;
+	}
+}
+
+static void
+record(struct host *h, const char *k, size_t kl, const char *v, size_t vl)
+{
+	if (h->c->tag)
+		put(h, h->tagfield, h->taglen);
+	putescaped(h, k, kl);
+	put(h, "\t", 1);
+	putescaped(h, v, vl);
+	put(h, "\n", 1);
+	h->records++;
+}
+
+static void
+flushcounts(struct host *h)
+{
+	uint32_t n = table_count(h->counts);
+	char num[32];
+
+	for (uint32_t i = 0; i < n; i++) {
+		size_t kl;
+		const char *k = table_key(h->counts, i, &kl);
+		int vl = snprintf(num, sizeof num, "%" PRId64,
+		    *(int64_t *)table_val(h->counts, i));
+		record(h, k, kl, num, (size_t)vl);
+	}
+	table_clear(h->counts);
+}
+
+static int
+hemit(struct pdp_ctx *ctx, const char *k, size_t kl, const char *v, size_t vl)
+{
+	record(ctx->host, k, kl, v, vl);
+	return 0;
+}
+
+static int
+hcount(struct pdp_ctx *ctx, const char *k, size_t kl, long long n)
+{
+	struct host *h = ctx->host;
+	int isnew;
+	int64_t *c = table_get(h->counts, k, kl, &isnew);
+
+	if ((n > 0 && *c > INT64_MAX - n) || (n < 0 && *c < INT64_MIN - n)) {
+		ctx->fail(ctx, "count overflows");
+		return -1;
+	}
+	*c += n;
+	if (isnew && table_bytes(h->counts) > TABLE_MAX)
+		flushcounts(h);
+	return 0;
+}
+
+static void
+hfail(struct pdp_ctx *ctx, const char *fmt, ...)
+{
+	struct host *h = ctx->host;
+	va_list ap;
+
+	if (h->failed)
+		return;		/* the first reason is the one reported */
+	va_start(ap, fmt);
+	vsnprintf(h->err, sizeof h->err, fmt, ap);
+	va_end(ap);
+	h->failed = 1;
+}
+
+static void
+settag(struct host *h, const char *path, size_t n)
+{
+	free(h->tagfield);
+	h->taglen = rec_escapedlen(path, n) + 1;
+	h->tagfield = emalloc(h->taglen);
+	char *e = rec_escape(h->tagfield, path, n);
+	*e = '\t';
+}
+
+/* Open path for reading without blocking on a FIFO or device, and refuse
+ * anything but a regular file. */
+static int
+openinput(struct host *h, const char *path)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0) {
+		h->ctx.fail(&h->ctx, "%s", strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) < 0) {
+		h->ctx.fail(&h->ctx, "%s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		h->ctx.fail(&h->ctx, "%s", S_ISDIR(st.st_mode) ?
+		    strerror(EISDIR) : "not a regular file");
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void
+runtask(struct host *h, const struct taskmsg *t, char *path, char *buf)
+{
+	const struct pdp_mapper *m = h->c->m;
+	struct donemsg d = { .id = t->id, .ok = 1 };
+	int fd;
+
+	h->failed = 0;
+	h->records = 0;
+	h->ctx.path = path;
+	h->ctx.offset = t->off;
+	if (h->c->tag)
+		settag(h, path, t->pathlen);
+	if ((fd = openinput(h, path)) >= 0) {
+		int r = feed(fd, t->off, t->len, buf, READBUF, m, &h->ctx,
+		    &d.bytes);
+		if (r == FEED_READERR)
+			h->ctx.fail(&h->ctx, "read error: %s", strerror(errno));
+		else if (r == FEED_MAPFAIL && !h->failed)
+			h->ctx.fail(&h->ctx, "mapper %s failed", m->name);
+		if (r == FEED_OK && m->end && m->end(&h->ctx) < 0 && !h->failed)
+			h->ctx.fail(&h->ctx, "mapper %s failed", m->name);
+		close(fd);
+	}
+	if (!h->failed)
+		flushcounts(h);
+	else
+		table_clear(h->counts);
+	flushout(h);
+	d.ok = !h->failed;
+	d.records = h->records;
+	size_t elen = d.ok ? 0 : strlen(h->err);
+	char msg[sizeof d + sizeof h->err];
+	memcpy(msg, &d, sizeof d);
+	memcpy(msg + sizeof d, h->err, elen);
+	sendframe(h, RES_DONE, msg, sizeof d + elen);
+}
+
+static int
+readfull(int fd, void *buf, size_t n)
+{
+	char *p = buf;
+
+	while (n > 0) {
+		ssize_t r = readsome(fd, p, n);
+		if (r <= 0)
+			return r < 0 ? -1 : (p == buf ? 0 : -1);
+		p += r;
+		n -= (size_t)r;
+	}
+	return 1;
+}
+
+static void
+fatalexit(void)
+{
+	_exit(EXIT_FATAL);
+}
+
+void
+worker_main(const struct workerconf *c, int taskfd, int resfd)
+{
+	struct host h = { .c = c, .resfd = resfd };
+	char *buf, *path = NULL;
+	size_t pathcap = 0;
+
+	setfatalhook(fatalexit);
+	h.frame = emalloc(sizeof(struct reshdr) + RES_OUTMAX);
+	h.counts = table_new(sizeof(int64_t));
+	buf = emalloc(READBUF);
+	h.ctx.emit = hemit;
+	h.ctx.count = hcount;
+	h.ctx.fail = hfail;
+	h.ctx.host = &h;
+	h.ctx.path = "";
+	if (c->m->init && c->m->init(&h.ctx, c->argc, c->argv) < 0) {
+		if (!h.failed)
+			snprintf(h.err, sizeof h.err, "%s: init failed", c->m->name);
+		sendframe(&h, RES_FATAL, h.err, strlen(h.err));
+		_exit(EXIT_FATAL);
+	}
+	for (;;) {
+		struct taskmsg t;
+		int r = readfull(taskfd, &t, sizeof t);
+		if (r == 0)
+			break;
+		if (r < 0)
+			_exit(EXIT_FATAL);
+		if (t.pathlen + 1 > pathcap) {
+			pathcap = t.pathlen + 1;
+			path = erealloc(path, pathcap);
+		}
+		if (readfull(taskfd, path, t.pathlen) < 0)
+			_exit(EXIT_FATAL);
+		path[t.pathlen] = '\0';
+		runtask(&h, &t, path, buf);
+	}
+	if (c->m->finish)
+		c->m->finish(&h.ctx);
+	_exit(0);
+}

@@ -1,0 +1,19 @@
+/* worker.h: the worker process of pdp-map: runs a mapper over each task
+ * it is sent and sends the records back to the parent. */
+#ifndef PDP_WORKER_H
+#define PDP_WORKER_H
+
+#include "pdp.h"
+
+struct workerconf {
+	const struct pdp_mapper *m;
+	int argc;
+	char **argv;		/* argv[0] is the mapper word */
+	int tag;		/* prefix records with the path field */
+};
+
+/* The worker's life: read tasks from taskfd until EOF, answer on resfd,
+ * then exit.  Never returns. */
+_Noreturn void worker_main(const struct workerconf *c, int taskfd, int resfd);
+
+#endif
