@@ -25,6 +25,8 @@ setfatalhook(void (*fn)(void))
 	fatalhook = fn;
 }
 
+static void verr(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
 static void
 verr(const char *fmt, va_list ap)
 {

@@ -83,6 +83,8 @@ obuf_flush(struct obuf *o)
 void
 obuf_write(struct obuf *o, const void *p, size_t n)
 {
+	if (n == 0)
+		return;
 	if (o->len + n > o->cap) {
 		obuf_flush(o);
 		if (n >= o->cap) {

@@ -1,7 +1,6 @@
 /* num.c: number syntax of record values and option arguments, and exact
  * shortest printing of doubles. */
 #include <errno.h>
-#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,7 +108,19 @@ num_fmtdouble(char *buf, double d)
 int
 num_fmtint(char *buf, int64_t i)
 {
-	return snprintf(buf, 32, "%" PRId64, i);
+	char tmp[24], *e = tmp + sizeof tmp, *q = e;
+	/* Work in unsigned so that INT64_MIN needs no special case. */
+	uint64_t u = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
+
+	do
+		*--q = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (i < 0)
+		*--q = '-';
+	size_t n = (size_t)(e - q);
+	memcpy(buf, q, n);
+	buf[n] = '\0';
+	return (int)n;
 }
 
 int

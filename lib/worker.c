@@ -4,7 +4,6 @@
  * and cleared whenever it passes TABLE_MAX. */
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 #include "err.h"
 #include "feed.h"
 #include "io.h"
+#include "num.h"
 #include "proto.h"
 #include "record.h"
 #include "table.h"
@@ -118,8 +118,7 @@ flushcounts(struct host *h)
 	for (uint32_t i = 0; i < n; i++) {
 		size_t kl;
 		const char *k = table_key(h->counts, i, &kl);
-		int vl = snprintf(num, sizeof num, "%" PRId64,
-		    *(int64_t *)table_val(h->counts, i));
+		int vl = num_fmtint(num, *(int64_t *)table_val(h->counts, i));
 		record(h, k, kl, num, (size_t)vl);
 	}
 	table_clear(h->counts);
@@ -148,6 +147,9 @@ hcount(struct pdp_ctx *ctx, const char *k, size_t kl, long long n)
 		flushcounts(h);
 	return 0;
 }
+
+static void hfail(struct pdp_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static void
 hfail(struct pdp_ctx *ctx, const char *fmt, ...)
