@@ -53,6 +53,9 @@ help(void)
 
 static char initerr[1024];
 
+static void checkfail(struct pdp_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 static void
 checkfail(struct pdp_ctx *ctx, const char *fmt, ...)
 {
