@@ -1,4 +1,5 @@
 /* pdp-map: run a mapper over each input file in a pool of workers. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include "../lib/err.h"
 #include "../lib/mapper.h"
 #include "../lib/num.h"
+#include "../lib/plugin.h"
 #include "../lib/pool.h"
 #include "../lib/version.h"
 
@@ -35,7 +37,8 @@ help(void)
 	    "  -k, --keep-order   output in input order (default: as tasks end)\n"
 	    "  -q, --quiet        no warning for each input that fails\n"
 	    "      --split=SIZE   cut files larger than SIZE into line-aligned\n"
-	    "                     chunks run in parallel (default 64M; 0: never)\n"
+	    "                     chunks run in parallel (default 64M for the\n"
+	    "                     builtins, else 0: never)\n"
 	    "      --stats        print a summary on stderr at the end\n"
 	    "      --tag          prefix each record with the input's path\n"
 	    "  -v, --verbose      log each task on stderr\n"
@@ -46,7 +49,10 @@ help(void)
 	    "  linefreq           line<TAB>count\n"
 	    "  grep REGEX         line<TAB>count of lines matching REGEX (ERE)\n"
 	    "  wc                 lines, words and bytes with their counts\n"
-	    "  ngrams N           N consecutive words of a line, with counts\n\n"
+	    "  ngrams N           N consecutive words of a line, with counts\n"
+	    "  exec CMD [ARG ...] run CMD with each input on its stdin (and its\n"
+	    "                     path in $PDP_PATH); its stdout is records\n"
+	    "  ./PLUGIN.so [ARG]  a plugin (see pdp.h and examples/plugin)\n\n"
 	    "See pdp-map(1) and pdp(7).\n", argv0);
 	exit(0);
 }
@@ -98,6 +104,7 @@ main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 },
 	};
 	struct poolconf pc = { .split = DEFAULT_SPLIT };
+	int splitgiven = 0;
 	struct workerconf wc = { 0 };
 	unsigned long long v;
 	int c;
@@ -128,6 +135,7 @@ main(int argc, char *argv[])
 			if (v > 0 && v < 4096)
 				eprintf("split size '%s' too small (at least 4K)", optarg);
 			pc.split = v;
+			splitgiven = 1;
 			break;
 		case 's':
 			pc.stats = 1;
@@ -151,9 +159,35 @@ main(int argc, char *argv[])
 		weprintf("missing mapper");
 		usage();
 	}
-	if (!(wc.m = mapper_builtin(argv[0])))
-		eprintf("%s: unknown mapper (builtins: %s)", argv[0], mapper_names());
-	checkargs(wc.m, argc, argv);
+	if (strchr(argv[0], '/')) {
+		/* A plugin: its own code runs only in the workers. */
+		wc.m = plugin_load(argv[0]);
+		if (argc - 1 < wc.m->minargs ||
+		    (wc.m->maxargs >= 0 && argc - 1 > wc.m->maxargs))
+			eprintf("%s: usage: %s %s", argv[0], argv[0],
+			    wc.m->synopsis ? wc.m->synopsis : "");
+	} else if ((wc.m = mapper_builtin(argv[0]))) {
+		checkargs(wc.m, argc, argv);
+		if (wc.m == &mapper_exec) {
+			/* As xargs: 127 if the command is not found, 126 if
+			 * it cannot be run. */
+			int e = exec_lookup(argv[1]);
+			if (e) {
+				weprintf("%s: %s", argv[1], e == ENOENT ?
+				    "command not found" : strerror(e));
+				return e == ENOENT ? 127 : 126;
+			}
+		}
+	} else {
+		eprintf("%s: unknown mapper (builtins: %s; a plugin is named "
+		    "by a path with a /)", argv[0], mapper_names());
+	}
+	/* A command or a plugin may need whole files: cut them only when
+	 * asked. */
+	if (!splitgiven && wc.m != mapper_builtin(wc.m->name))
+		pc.split = 0;
+	if (!splitgiven && wc.m == &mapper_exec)
+		pc.split = 0;
 	wc.argc = argc;
 	wc.argv = argv;
 	if (isatty(0))

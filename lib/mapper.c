@@ -5,7 +5,7 @@
 
 static const struct pdp_mapper *const builtins[] = {
 	&mapper_wordfreq, &mapper_linefreq, &mapper_grep, &mapper_wc,
-	&mapper_ngrams,
+	&mapper_ngrams, &mapper_exec,
 };
 
 const struct pdp_mapper *
@@ -20,5 +20,5 @@ mapper_builtin(const char *name)
 const char *
 mapper_names(void)
 {
-	return "wordfreq, linefreq, grep, wc, ngrams";
+	return "wordfreq, linefreq, grep, wc, ngrams, exec";
 }

@@ -10,9 +10,11 @@
  * final newline.
  *
  * Mappers produce records with ctx->emit() (one key<TAB>value record,
- * escaped by pdp-map as pdp(7) says) or ctx->count() (add n to a per-
+ * escaped by pdp-map as pdp(7) says), ctx->count() (add n to a per-
  * input counter of key; the counters are written as key<TAB>count records
- * after end()).  Keys and values are raw bytes of any value.
+ * after end()) or ctx->write() (text that is already records, passed on
+ * as it is; a last line without a newline gets one).  Keys and values
+ * are raw bytes of any value.
  *
  * A hook returns 0 on success or -1 on failure, after calling ctx->fail()
  * with a message; the input then counts as failed.  A plugin is a shared
@@ -38,6 +40,7 @@ struct pdp_ctx {
 	    long long n);
 	void (*fail)(struct pdp_ctx *ctx, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+	int (*write)(struct pdp_ctx *ctx, const char *records, size_t len);
 	void *host;		/* pdp-map's own: do not touch */
 };
 
@@ -49,7 +52,8 @@ struct pdp_mapper {
 	/* Once per worker, before any input; argv[0] is the mapper word. */
 	int (*init)(struct pdp_ctx *ctx, int argc, char **argv);
 	int (*map)(struct pdp_ctx *ctx, const char *data, size_t len, int flags);
-	/* After the last block of an input (optional). */
+	/* After the last block of an input, and after a failed one (whose
+	 * output is then discarded), so that it can clean up (optional). */
 	int (*end)(struct pdp_ctx *ctx);
 	/* Once per worker, after the last input (optional). */
 	void (*finish)(struct pdp_ctx *ctx);

@@ -37,6 +37,7 @@ struct host {
 	size_t taglen;
 	char err[1024];
 	int failed;
+	int midline;		/* ctx->write() left a line unfinished */
 };
 
 static void
@@ -131,6 +132,37 @@ hemit(struct pdp_ctx *ctx, const char *k, size_t kl, const char *v, size_t vl)
 	return 0;
 }
 
+/* Text that is already records: passed on, a tag put before each line. */
+static int
+hwrite(struct pdp_ctx *ctx, const char *p, size_t n)
+{
+	struct host *h = ctx->host;
+	const char *end = p + n;
+
+	while (p < end) {
+		if (!h->midline && h->c->tag)
+			put(h, h->tagfield, h->taglen);
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *e = nl ? nl + 1 : end;
+		put(h, p, (size_t)(e - p));
+		h->midline = !nl;
+		h->records += nl != NULL;
+		p = e;
+	}
+	return 0;
+}
+
+/* End a record that ctx->write() left without its newline. */
+static void
+endline(struct host *h)
+{
+	if (h->midline) {
+		put(h, "\n", 1);
+		h->records++;
+		h->midline = 0;
+	}
+}
+
 static int
 hcount(struct pdp_ctx *ctx, const char *k, size_t kl, long long n)
 {
@@ -221,14 +253,19 @@ runtask(struct host *h, const struct taskmsg *t, char *path, char *buf)
 			h->ctx.fail(&h->ctx, "read error: %s", strerror(errno));
 		else if (r == FEED_MAPFAIL && !h->failed)
 			h->ctx.fail(&h->ctx, "mapper %s failed", m->name);
-		if (r == FEED_OK && m->end && m->end(&h->ctx) < 0 && !h->failed)
+		/* end() runs after a failure too, so a mapper can clean up;
+		 * the input's output is discarded then. */
+		if (m->end && m->end(&h->ctx) < 0 && !h->failed)
 			h->ctx.fail(&h->ctx, "mapper %s failed", m->name);
 		close(fd);
 	}
-	if (!h->failed)
+	if (!h->failed) {
+		endline(h);
 		flushcounts(h);
-	else
+	} else {
 		table_clear(h->counts);
+		h->midline = 0;
+	}
 	flushout(h);
 	d.ok = !h->failed;
 	d.records = h->records;
@@ -268,12 +305,16 @@ worker_main(const struct workerconf *c, int taskfd, int resfd)
 	size_t pathcap = 0;
 
 	setfatalhook(fatalexit);
+	/* Commands that the exec mapper runs must not inherit these. */
+	fcntl(taskfd, F_SETFD, FD_CLOEXEC);
+	fcntl(resfd, F_SETFD, FD_CLOEXEC);
 	h.frame = emalloc(sizeof(struct reshdr) + RES_OUTMAX);
 	h.counts = table_new(sizeof(int64_t));
 	buf = emalloc(READBUF);
 	h.ctx.emit = hemit;
 	h.ctx.count = hcount;
 	h.ctx.fail = hfail;
+	h.ctx.write = hwrite;
 	h.ctx.host = &h;
 	h.ctx.path = "";
 	if (c->m->init && c->m->init(&h.ctx, c->argc, c->argv) < 0) {
