@@ -15,14 +15,14 @@
 #include "../lib/pool.h"
 #include "../lib/version.h"
 
-enum { DEFAULT_SPLIT = 64 << 20 };
+enum { DEFAULT_SPLIT = 64 << 20, DEFAULT_BLOCK = 4 << 20 };
 
 _Noreturn static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: %s [-0hkqv] [-j jobs] [--split size] [--stats] [--tag] "
-	    "mapper [arg ...]\n", argv0);
+	    "usage: %s [-0hkqv] [-j jobs] [--pipe [--block size]] [--split size]\n"
+	    "       [--stats] [--tag] mapper [arg ...]\n", argv0);
 	exit(EXIT_FATAL);
 }
 
@@ -33,8 +33,11 @@ help(void)
 	    "Read path records on stdin and run mapper over each file in a pool\n"
 	    "of worker processes, writing key<TAB>value records.\n\n"
 	    "  -0, --null         input paths end with NUL and are not escaped\n"
+	    "      --block=SIZE   --pipe block size (default 4M)\n"
 	    "  -j, --jobs=N       worker processes (default: the CPUs available)\n"
 	    "  -k, --keep-order   output in input order (default: as tasks end)\n"
+	    "      --pipe         stdin is the data itself, cut into blocks of\n"
+	    "                     whole lines spread over the workers\n"
 	    "  -q, --quiet        no warning for each input that fails\n"
 	    "      --split=SIZE   cut files larger than SIZE into line-aligned\n"
 	    "                     chunks run in parallel (default 64M for the\n"
@@ -91,10 +94,12 @@ int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
+		{ "block", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "keep-order", no_argument, NULL, 'k' },
 		{ "null", no_argument, NULL, '0' },
+		{ "pipe", no_argument, NULL, 'P' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "split", required_argument, NULL, 'S' },
 		{ "stats", no_argument, NULL, 's' },
@@ -103,7 +108,7 @@ main(int argc, char *argv[])
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct poolconf pc = { .split = DEFAULT_SPLIT };
+	struct poolconf pc = { .split = DEFAULT_SPLIT, .block = DEFAULT_BLOCK };
 	int splitgiven = 0;
 	struct workerconf wc = { 0 };
 	unsigned long long v;
@@ -116,6 +121,11 @@ main(int argc, char *argv[])
 		case '0':
 			pc.nul = 1;
 			break;
+		case 'B':
+			if (opt_size(optarg, &v) < 0 || v < 1 || v > (1ULL << 30))
+				eprintf("invalid block size '%s' (1 to 1G)", optarg);
+			pc.block = v;
+			break;
 		case 'h':
 			help();
 		case 'j':
@@ -125,6 +135,9 @@ main(int argc, char *argv[])
 			break;
 		case 'k':
 			pc.keeporder = 1;
+			break;
+		case 'P':
+			pc.pipe = 1;
 			break;
 		case 'q':
 			pc.quiet = 1;
@@ -190,7 +203,9 @@ main(int argc, char *argv[])
 		pc.split = 0;
 	wc.argc = argc;
 	wc.argv = argv;
-	if (isatty(0))
+	if (pc.pipe && pc.nul)
+		eprintf("--pipe reads data, not paths: -0 does not apply");
+	if (isatty(0) && !pc.pipe)
 		eprintf("standard input is a terminal: expected path records, "
 		    "as in: pdp-find DIR | %s %s", argv0, argv[0]);
 	if (pc.jobs == 0)

@@ -4,7 +4,8 @@
  * runs one poll loop over standard input, the result pipes and a signal
  * self-pipe.
  *
- * Memory is bounded by design: at most LOOKAHEAD inputs are read ahead;
+ * Memory is bounded by design: at most LOOKAHEAD inputs are read ahead
+ * (with --pipe, PIPEAHEAD blocks of at most --block bytes plus a line);
  * each running task holds at most SPOOL_MEM bytes of output in memory
  * (the rest in an unlinked temporary file); with -k at most WINDOW tasks
  * run or wait past the oldest unfinished one.
@@ -33,6 +34,7 @@
 
 enum {
 	LOOKAHEAD = 256,	/* inputs read ahead of the workers */
+	PIPEAHEAD = 2,		/* --pipe blocks read ahead */
 	READCHUNK = 1 << 18,
 };
 
@@ -46,6 +48,8 @@ struct input {
 	uint32_t running;	/* chunks out and not finished */
 	int failed;
 	uint64_t bytes, records;
+	char *data;		/* --pipe: the block */
+	size_t dlen;
 };
 
 enum slotstate { S_EMPTY, S_IDLE, S_BUSY };
@@ -84,6 +88,7 @@ struct pool {
 	char *rbuf;
 	uint64_t nread, nok, nfailed, bytes, records;
 	double t0;
+	int ahead;		/* inputs to read ahead */
 };
 
 static struct pool *thepool;
@@ -202,6 +207,7 @@ spawn(struct pool *p, struct slot *s)
 static void
 freeinput(struct input *in)
 {
+	free(in->data);
 	free(in->path);
 	free(in->shown);
 	free(in);
@@ -259,32 +265,72 @@ addinput(struct pool *p, char *rec, size_t len)
 	p->queue[p->nqueue++] = in;
 }
 
-static void
-readinput(struct pool *p)
+/* --pipe: cut the next block of whole lines from the buffered data:
+ * --block bytes at most, unless one line is longer.  0 if more data is
+ * needed first. */
+static int
+takeblock(struct pool *p)
 {
-	char *rec;
-	size_t len;
+	struct reader *r = &p->in;
+	const char *s = r->buf + r->start;
+	size_t avail = r->end - r->start, b = p->c->block, k = 0;
 
-	ssize_t n = reader_fill(&p->in);
-	if (n < 0)
-		eprintf("stdin: read error:");
-	while (p->nqueue < LOOKAHEAD && reader_take(&p->in, &rec, &len))
-		addinput(p, rec, len);
-	if (p->in.eof && p->in.start == p->in.end)
-		p->ineof = 1;
+	if (avail == 0 || (!r->eof && avail < b))
+		return 0;
+	for (size_t i = avail < b ? avail : b; i > 0; i--)
+		if (s[i - 1] == '\n') {
+			k = i;
+			break;
+		}
+	if (k == 0) {
+		const char *nl = avail > b ? memchr(s + b, '\n', avail - b) : NULL;
+		if (nl)
+			k = (size_t)(nl - s) + 1;
+		else if (r->eof)
+			k = avail;
+		else
+			return 0;	/* a line longer than a block: read on */
+	}
+	struct input *in = ecalloc(1, sizeof *in);
+	char name[64];
+	in->data = ememdup(s, k);
+	in->dlen = k;
+	in->path = estrdup("-");
+	in->plen = 1;
+	snprintf(name, sizeof name, "stdin block %llu",
+	    (unsigned long long)p->nread + 1);
+	in->shown = estrdup(name);
+	in->size = -1;
+	r->start += k;
+	p->nread++;
+	p->queue[p->nqueue++] = in;
+	return 1;
 }
 
-/* Drain records already buffered (the reader may hold more than fit). */
+/* Queue what is buffered: records, or --pipe blocks. */
 static void
 takebuffered(struct pool *p)
 {
 	char *rec;
 	size_t len;
 
-	while (p->nqueue < LOOKAHEAD && reader_take(&p->in, &rec, &len))
-		addinput(p, rec, len);
+	if (p->c->pipe) {
+		while (p->nqueue < p->ahead && takeblock(p))
+			;
+	} else {
+		while (p->nqueue < p->ahead && reader_take(&p->in, &rec, &len))
+			addinput(p, rec, len);
+	}
 	if (p->in.eof && p->in.start == p->in.end)
 		p->ineof = 1;
+}
+
+static void
+readinput(struct pool *p)
+{
+	if (reader_fill(&p->in) < 0)
+		eprintf("stdin: read error:");
+	takebuffered(p);
 }
 
 static void
@@ -505,6 +551,8 @@ dispatch(struct pool *p, struct slot *s)
 	in->running++;
 	t.id = p->nextseq;
 	t.pathlen = (uint32_t)in->plen;
+	t.kind = in->data ? TASK_DATA : TASK_FILE;
+	t.datalen = in->dlen;
 	s->seq = p->nextseq++;
 	s->in = in;
 	s->off = t.off;
@@ -514,7 +562,8 @@ dispatch(struct pool *p, struct slot *s)
 	/* The worker is idle, so its pipe is empty: these writes do not
 	 * block for long.  A worker that died is found by poll. */
 	if (writeall(s->taskfd, &t, sizeof t) < 0 ||
-	    writeall(s->taskfd, in->path, in->plen) < 0) {
+	    writeall(s->taskfd, in->path, in->plen) < 0 ||
+	    (in->dlen && writeall(s->taskfd, in->data, in->dlen) < 0)) {
 		if (errno != EPIPE)
 			eprintf("worker %d: write error:", s->id);
 	}
@@ -584,6 +633,7 @@ pool_run(const struct poolconf *c)
 	struct slot **pslot;
 
 	p->t0 = now();
+	p->ahead = c->pipe ? PIPEAHEAD : LOOKAHEAD;
 	p->nslots = c->jobs;
 	p->slots = ecalloc((size_t)c->jobs, sizeof *p->slots);
 	pfd = ecalloc((size_t)c->jobs + 2, sizeof *pfd);
@@ -611,7 +661,7 @@ pool_run(const struct poolconf *c)
 			if (s->state != S_BUSY)
 				dispatch(p, s);
 		}
-		if (!p->ineof && p->nqueue < LOOKAHEAD)
+		if (!p->ineof && p->nqueue < p->ahead)
 			takebuffered(p);
 		int busy = 0;
 		for (int i = 0; i < p->nslots; i++)
@@ -622,7 +672,7 @@ pool_run(const struct poolconf *c)
 		int n = 0;
 		pfd[n] = (struct pollfd){ .fd = sigfd[0], .events = POLLIN };
 		pslot[n++] = NULL;
-		int wantin = !p->ineof && p->nqueue < LOOKAHEAD;
+		int wantin = !p->ineof && p->nqueue < p->ahead;
 		if (wantin) {
 			pfd[n] = (struct pollfd){ .fd = 0, .events = POLLIN };
 			pslot[n++] = NULL;

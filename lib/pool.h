@@ -15,6 +15,8 @@ struct poolconf {
 	int quiet;		/* -q: no per-input warnings */
 	int stats;		/* --stats: a summary at the end */
 	uint64_t split;		/* cut files larger than this; 0: never */
+	int pipe;		/* --pipe: stdin is the data, cut in blocks */
+	uint64_t block;		/* --pipe block size */
 	const struct workerconf *wc;
 };
 

@@ -6,13 +6,17 @@
 
 #include <stdint.h>
 
-/* Parent to worker: one task, followed by len bytes of raw path. */
+enum { TASK_FILE, TASK_DATA };
+
+/* Parent to worker: one task, followed by pathlen bytes of raw path
+ * (TASK_FILE) or datalen bytes of data (TASK_DATA, for --pipe). */
 struct taskmsg {
 	uint64_t id;
 	uint64_t off;		/* the chunk: lines that start in [off, off+len) */
 	uint64_t len;		/* UINT64_MAX: to the end of the file */
+	uint64_t datalen;
 	uint32_t pathlen;
-	uint32_t pad;
+	uint32_t kind;		/* TASK_* */
 };
 
 enum { RES_OUT = 1, RES_DONE, RES_FATAL };

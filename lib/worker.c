@@ -234,7 +234,8 @@ openinput(struct host *h, const char *path)
 }
 
 static void
-runtask(struct host *h, const struct taskmsg *t, char *path, char *buf)
+runtask(struct host *h, const struct taskmsg *t, char *path, char *buf,
+    char *data)
 {
 	const struct pdp_mapper *m = h->c->m;
 	struct donemsg d = { .id = t->id, .ok = 1 };
@@ -246,7 +247,15 @@ runtask(struct host *h, const struct taskmsg *t, char *path, char *buf)
 	h->ctx.offset = t->off;
 	if (h->c->tag)
 		settag(h, path, t->pathlen);
-	if ((fd = openinput(h, path)) >= 0) {
+	if (t->kind == TASK_DATA) {
+		/* A --pipe block: whole lines, already in memory. */
+		d.bytes = t->datalen;
+		if (t->datalen && m->map(&h->ctx, data, t->datalen, 0) < 0 &&
+		    !h->failed)
+			h->ctx.fail(&h->ctx, "mapper %s failed", m->name);
+		if (m->end && m->end(&h->ctx) < 0 && !h->failed)
+			h->ctx.fail(&h->ctx, "mapper %s failed", m->name);
+	} else if ((fd = openinput(h, path)) >= 0) {
 		int r = feed(fd, t->off, t->len, buf, READBUF, m, &h->ctx,
 		    &d.bytes);
 		if (r == FEED_READERR)
@@ -301,8 +310,8 @@ void
 worker_main(const struct workerconf *c, int taskfd, int resfd)
 {
 	struct host h = { .c = c, .resfd = resfd };
-	char *buf, *path = NULL;
-	size_t pathcap = 0;
+	char *buf, *path = NULL, *data = NULL;
+	size_t pathcap = 0, datacap = 0;
 
 	setfatalhook(fatalexit);
 	/* Commands that the exec mapper runs must not inherit these. */
@@ -337,7 +346,16 @@ worker_main(const struct workerconf *c, int taskfd, int resfd)
 		if (readfull(taskfd, path, t.pathlen) < 0)
 			_exit(EXIT_FATAL);
 		path[t.pathlen] = '\0';
-		runtask(&h, &t, path, buf);
+		if (t.kind == TASK_DATA) {
+			/* Memory: the largest block (--block plus a line). */
+			if (t.datalen > datacap) {
+				datacap = t.datalen;
+				data = erealloc(data, datacap);
+			}
+			if (readfull(taskfd, data, t.datalen) < 0)
+				_exit(EXIT_FATAL);
+		}
+		runtask(&h, &t, path, buf, data);
 	}
 	if (c->m->finish)
 		c->m->finish(&h.ctx);
