@@ -2,6 +2,7 @@
  * (the same, for lines matching a POSIX extended regular expression).
  * A line longer than a block arrives in pieces; it is put together here,
  * so memory is bounded by the longest line. */
+#include <locale.h>
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,8 @@
 struct lines {
 	char *part;		/* a line that goes on in the next block */
 	size_t len, cap;
+	char *cstr;		/* grep: the line as a C string */
+	size_t ccap;
 	int grep;
 	regex_t re;
 };
@@ -23,6 +26,9 @@ init(struct pdp_ctx *ctx, int argc, char **argv)
 
 	ctx->data = l;
 	if (argc > 1) {
+		/* Characters, not bytes, as grep in a UTF-8 locale. */
+		if (!setlocale(LC_CTYPE, "C.UTF-8"))
+			setlocale(LC_CTYPE, "C.utf8");
 		int e = regcomp(&l->re, argv[1], REG_EXTENDED | REG_NOSUB);
 		if (e) {
 			char msg[256];
@@ -56,14 +62,14 @@ line(struct pdp_ctx *ctx, struct lines *l, const char *s, size_t n)
 	if (l->grep) {
 		/* regexec wants a string: copy (lines with a NUL byte are
 		 * matched up to it). */
-		if (s != l->part) {
-			l->len = 0;
-			keep(l, s, n);
+		if (n + 1 > l->ccap) {
+			l->ccap = (n + 1) * 2;
+			l->cstr = erealloc(l->cstr, l->ccap);
 		}
-		l->part[n] = '\0';
-		if (regexec(&l->re, l->part, 0, NULL, 0) != 0)
+		memcpy(l->cstr, s, n);
+		l->cstr[n] = '\0';
+		if (regexec(&l->re, l->cstr, 0, NULL, 0) != 0)
 			return 0;
-		s = l->part;
 	}
 	return ctx->count(ctx, s, n, 1);
 }
@@ -118,6 +124,7 @@ finish(struct pdp_ctx *ctx)
 	if (l->grep)
 		regfree(&l->re);
 	free(l->part);
+	free(l->cstr);
 	free(l);
 }
 
