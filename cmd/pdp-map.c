@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../lib/agg.h"
 #include "../lib/cpu.h"
 #include "../lib/err.h"
 #include "../lib/mapper.h"
@@ -21,8 +22,8 @@ _Noreturn static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: %s [-0hkqv] [-j jobs] [--pipe [--block size]] [--split size]\n"
-	    "       [--stats] [--tag] mapper [arg ...]\n", argv0);
+	    "usage: %s [-0hkqv] [-j jobs] [--combine op] [--pipe [--block size]]\n"
+	    "       [--split size] [--stats] [--tag] mapper [arg ...]\n", argv0);
 	exit(EXIT_FATAL);
 }
 
@@ -34,6 +35,9 @@ help(void)
 	    "of worker processes, writing key<TAB>value records.\n\n"
 	    "  -0, --null         input paths end with NUL and are not escaped\n"
 	    "      --block=SIZE   --pipe block size (default 4M)\n"
+	    "      --combine=OP   aggregate in each worker across its tasks with\n"
+	    "                     OP (sum, min or max) and write one table per\n"
+	    "                     worker; pdp-reduce OP gives the same result\n"
 	    "  -j, --jobs=N       worker processes (default: the CPUs available)\n"
 	    "  -k, --keep-order   output in input order (default: as tasks end)\n"
 	    "      --pipe         stdin is the data itself, cut into blocks of\n"
@@ -95,6 +99,7 @@ main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		{ "block", required_argument, NULL, 'B' },
+		{ "combine", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "keep-order", no_argument, NULL, 'k' },
@@ -111,6 +116,7 @@ main(int argc, char *argv[])
 	struct poolconf pc = { .split = DEFAULT_SPLIT, .block = DEFAULT_BLOCK };
 	int splitgiven = 0;
 	struct workerconf wc = { 0 };
+	struct agg comb;
 	unsigned long long v;
 	int c;
 
@@ -125,6 +131,15 @@ main(int argc, char *argv[])
 			if (opt_size(optarg, &v) < 0 || v < 1 || v > (1ULL << 30))
 				eprintf("invalid block size '%s' (1 to 1G)", optarg);
 			pc.block = v;
+			break;
+		case 'C':
+			if (strchr(optarg, ':') || agg_parse(&comb, optarg, 1) < 0 ||
+			    !agg_combinable(comb.op))
+				eprintf("invalid --combine '%s' (sum, min or max: the "
+				    "ops whose results pdp-reduce can reduce again)",
+				    optarg);
+			wc.combine = &comb;
+			pc.combine = 1;
 			break;
 		case 'h':
 			help();
@@ -203,6 +218,9 @@ main(int argc, char *argv[])
 		pc.split = 0;
 	wc.argc = argc;
 	wc.argv = argv;
+	if (pc.combine && pc.keeporder)
+		eprintf("--combine and -k cannot be used together: combined "
+		    "records belong to no input");
 	if (pc.pipe && pc.nul)
 		eprintf("--pipe reads data, not paths: -0 does not apply");
 	if (isatty(0) && !pc.pipe)

@@ -390,3 +390,94 @@ agg_freestate(const struct agg *a, void *st)
 		break;
 	}
 }
+
+int
+agg_combinable(enum aggop op)
+{
+	return op == AGG_SUM || op == AGG_MIN || op == AGG_MAX;
+}
+
+void
+agg_merge(const struct agg *a, void *dst, const void *src, enum numerr *ne)
+{
+	switch (a->op) {
+	case AGG_SUM: {
+		struct sumstate *d = dst;
+		const struct sumstate *s = src;
+		uint64_t lo = d->lo + s->lo;
+		d->hi += s->hi + (lo < d->lo);
+		d->lo = lo;
+		if (s->f) {
+			if (!d->f) {
+				d->f = emalloc(sizeof *d->f);
+				fsum_init(d->f);
+			}
+			if (fsum_merge(d->f, s->f) < 0)
+				*ne = NUMERR_RANGE;
+		}
+		break;
+	}
+	case AGG_MIN:
+	case AGG_MAX: {
+		const struct extstate *s = src;
+		if (!s->set)
+			break;
+		/* Adding the winner of src gives the winner of both. */
+		struct num x = { .kind = s->isfloat ? NUM_FLOAT : NUM_INT,
+		    .i = s->i, .d = s->d };
+		agg_addnum(a, dst, s->text ? s->text : "", s->tlen, &x, ne);
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+/* Values that add up to a sum state exactly: the integer part in int64
+ * pieces, then each float partial printed so that it reads back as the
+ * same double (with a '.' so that it stays a float). */
+static void
+sumparts(const struct sumstate *s, void (*fn)(void *, const char *, size_t),
+    void *arg)
+{
+	char buf[40];
+	uint64_t lo = s->lo;
+	int64_t hi = s->hi;
+	int any = 0;
+
+	/* While the 128-bit value does not fit int64, take out a piece. */
+	while (!(hi == ((lo >> 63) ? -1 : 0))) {
+		int64_t piece = hi < 0 ? INT64_MIN : INT64_MAX;
+		uint64_t nlo = lo - (uint64_t)piece;
+		hi -= (piece < 0 ? -1 : 0) + (nlo > lo);
+		lo = nlo;
+		fn(arg, buf, (size_t)num_fmtint(buf, piece));
+		any = 1;
+	}
+	if ((int64_t)lo != 0 || (!any && !s->f))
+		fn(arg, buf, (size_t)num_fmtint(buf, (int64_t)lo));
+	if (!s->f)
+		return;
+	const double *p = fsum_parts(s->f);
+	for (uint32_t i = 0; i < s->f->n; i++) {
+		int n = num_fmtdouble(buf, p[i]);
+		if (!strpbrk(buf, ".e"))
+			n += snprintf(buf + n, sizeof buf - (size_t)n, ".0");
+		fn(arg, buf, (size_t)n);
+	}
+	if (s->f->n == 0)
+		fn(arg, "0.0", 3);
+}
+
+void
+agg_parts(const struct agg *a, const void *st,
+    void (*fn)(void *, const char *, size_t), void *arg)
+{
+	if (a->op == AGG_SUM) {
+		sumparts(st, fn, arg);
+		return;
+	}
+	struct aggval v = agg_final(a, st);
+	if (v.kind == AV_TEXT)
+		fn(arg, v.text ? v.text : "", v.tlen);
+}

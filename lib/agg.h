@@ -58,4 +58,15 @@ int agg_fmt(const struct aggval *v, char *buf);
 int agg_cmp(const struct aggval *x, const struct aggval *y);
 void agg_freestate(const struct agg *a, void *st);
 
+/* In-worker combining (pdp-map --combine): ops whose results, written as
+ * records, give the same final result through pdp-reduce OP. */
+int agg_combinable(enum aggop op);
+/* Fold state src into dst; *ne is set if a sum leaves the double range. */
+void agg_merge(const struct agg *a, void *dst, const void *src,
+    enum numerr *ne);
+/* The values that stand for a state exactly: fn is called once per value
+ * (a sum may need several records to stay exact). */
+void agg_parts(const struct agg *a, const void *st,
+    void (*fn)(void *arg, const char *v, size_t n), void *arg);
+
 #endif

@@ -50,6 +50,7 @@ struct input {
 	uint64_t bytes, records;
 	char *data;		/* --pipe: the block */
 	size_t dlen;
+	uint32_t unflushed;	/* --combine: chunks done, in a worker's table */
 };
 
 enum slotstate { S_EMPTY, S_IDLE, S_BUSY };
@@ -63,6 +64,9 @@ struct slot {
 	uint64_t off, len, seq;
 	struct spool spool;
 	double start;
+	struct input **pend;	/* --combine: inputs in the worker's table */
+	size_t npend, pendcap;
+	int flushing;		/* the final TASK_FLUSH was sent */
 	struct reshdr hdr;	/* the frame being read */
 	size_t hdrhave, payhave;
 	char msg[sizeof(struct donemsg) + 1024];
@@ -89,6 +93,7 @@ struct pool {
 	uint64_t nread, nok, nfailed, bytes, records;
 	double t0;
 	int ahead;		/* inputs to read ahead */
+	int flushsent;		/* --combine: the final flush was asked for */
 };
 
 static struct pool *thepool;
@@ -392,10 +397,36 @@ finished(struct pool *p, struct slot *s, int ok)
 	spool_discard(&s->spool);
 	if (!ok)
 		in->failed = 1;
+	if (ok && p->c->combine) {
+		/* Its records are in the worker's table until it flushes. */
+		if (s->npend == s->pendcap) {
+			s->pendcap = s->pendcap ? s->pendcap * 2 : 64;
+			s->pend = ereallocarray(s->pend, s->pendcap, sizeof *s->pend);
+		}
+		s->pend[s->npend++] = in;
+		in->unflushed++;
+	}
 	s->in = NULL;
 	s->state = S_IDLE;
-	if (--in->running == 0 && in->dispatched)
+	if (--in->running == 0 && in->dispatched && !in->unflushed)
 		inputdone(p, in);
+}
+
+/* --combine: the worker's table was written (ok) or lost with it. */
+static void
+resolvepending(struct pool *p, struct slot *s, int ok, const char *why)
+{
+	for (size_t i = 0; i < s->npend; i++) {
+		struct input *in = s->pend[i];
+		if (!ok && !in->failed) {
+			in->failed = 1;
+			if (!p->c->quiet)
+				weprintf("%s: result lost: %s", in->shown, why);
+		}
+		if (--in->unflushed == 0 && in->running == 0 && in->dispatched)
+			inputdone(p, in);
+	}
+	s->npend = 0;
 }
 
 static void
@@ -417,8 +448,7 @@ workerdied(struct pool *p, struct slot *s)
 	while (waitpid(s->pid, &status, 0) < 0 && errno == EINTR)
 		;
 	s->state = S_EMPTY;
-	if (!s->in)
-		return;
+	s->flushing = 0;
 	spool_discard(&s->spool);
 	if (WIFSIGNALED(status))
 		snprintf(why, sizeof why, "worker killed by signal %d (%s)",
@@ -426,6 +456,9 @@ workerdied(struct pool *p, struct slot *s)
 	else
 		snprintf(why, sizeof why, "worker exited with status %d",
 		    WEXITSTATUS(status));
+	resolvepending(p, s, 0, why);
+	if (!s->in)
+		return;
 	s->state = S_IDLE;	/* finished() expects a live slot */
 	taskfailed(p, s, why);
 	s->state = S_EMPTY;
@@ -441,7 +474,7 @@ frame(struct pool *p, struct slot *s)
 		memcpy(&d, s->msg, sizeof d);
 		s->in->bytes += d.bytes;
 		p->bytes += d.bytes;
-		if (d.ok)
+		if (d.ok && !p->c->combine)
 			p->records += d.records;
 		if (p->c->verbose)
 			logtask(p, s, &d);
@@ -457,6 +490,18 @@ frame(struct pool *p, struct slot *s)
 		break;
 	case RES_FATAL:
 		eprintf("%.*s", (int)s->hdr.len, s->msg);
+	case RES_FLUSH: {
+		uint64_t n = 0;
+		memcpy(&n, s->msg, s->hdr.len < sizeof n ? s->hdr.len : sizeof n);
+		spool_commit(&s->spool, &p->out);
+		p->records += n;
+		resolvepending(p, s, 1, NULL);
+		if (s->flushing) {
+			s->flushing = 0;
+			s->state = S_IDLE;
+		}
+		break;
+	}
 	}
 }
 
@@ -666,8 +711,24 @@ pool_run(const struct poolconf *c)
 		int busy = 0;
 		for (int i = 0; i < p->nslots; i++)
 			busy += p->slots[i].state == S_BUSY;
-		if (p->ineof && p->nqueue == 0 && !busy)
-			break;
+		if (p->ineof && p->nqueue == 0 && !busy) {
+			if (!p->c->combine || p->flushsent)
+				break;
+			/* Ask every worker for its table, and wait for it. */
+			p->flushsent = 1;
+			for (int i = 0; i < p->nslots; i++) {
+				struct slot *s = &p->slots[i];
+				struct taskmsg t = { .kind = TASK_FLUSH };
+				if (s->state == S_EMPTY)
+					continue;
+				s->state = S_BUSY;
+				s->flushing = 1;
+				if (writeall(s->taskfd, &t, sizeof t) < 0 &&
+				    errno != EPIPE)
+					eprintf("worker %d: write error:", s->id);
+			}
+			continue;
+		}
 
 		int n = 0;
 		pfd[n] = (struct pollfd){ .fd = sigfd[0], .events = POLLIN };
@@ -716,6 +777,7 @@ pool_run(const struct poolconf *c)
 			weprintf("worker %d killed by signal %d (%s) at exit",
 			    s->id, WTERMSIG(status), strsignal(WTERMSIG(status)));
 		spool_free(&s->spool);
+		free(s->pend);
 	}
 	thepool = NULL;
 	obuf_flush(&p->out);

@@ -17,6 +17,7 @@ struct poolconf {
 	uint64_t split;		/* cut files larger than this; 0: never */
 	int pipe;		/* --pipe: stdin is the data, cut in blocks */
 	uint64_t block;		/* --pipe block size */
+	int combine;		/* --combine: workers send tables on request */
 	const struct workerconf *wc;
 };
 

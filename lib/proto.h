@@ -6,10 +6,11 @@
 
 #include <stdint.h>
 
-enum { TASK_FILE, TASK_DATA };
+enum { TASK_FILE, TASK_DATA, TASK_FLUSH };
 
 /* Parent to worker: one task, followed by pathlen bytes of raw path
- * (TASK_FILE) or datalen bytes of data (TASK_DATA, for --pipe). */
+ * (TASK_FILE) or datalen bytes of data (TASK_DATA, for --pipe).
+ * TASK_FLUSH asks a --combine worker for its table. */
 struct taskmsg {
 	uint64_t id;
 	uint64_t off;		/* the chunk: lines that start in [off, off+len) */
@@ -19,7 +20,10 @@ struct taskmsg {
 	uint32_t kind;		/* TASK_* */
 };
 
-enum { RES_OUT = 1, RES_DONE, RES_FATAL };
+/* RES_FLUSH (--combine): the RES_OUT frames since the last RES_DONE are
+ * the worker's combined table, to be written now; payload: a uint64_t
+ * count of records. */
+enum { RES_OUT = 1, RES_DONE, RES_FATAL, RES_FLUSH };
 
 /* Worker to parent: a header, then len bytes of payload. */
 struct reshdr {

@@ -1,7 +1,10 @@
 /* worker.c: one worker process of pdp-map, and the host side of the
- * mapper interface (emit, count, fail).  Memory: the read buffer, one
- * output frame, and the per-input counter table, which is written out
- * and cleared whenever it passes TABLE_MAX. */
+ * mapper interface (emit, count, fail, write).  Memory: the read buffer,
+ * one output frame, and the per-input counter table, which is written out
+ * and cleared whenever it passes TABLE_MAX.  With --combine, records are
+ * aggregated per task, folded into the worker's table when the task
+ * succeeds, and that table is sent when it passes TABLE_MAX or the
+ * parent asks for it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -38,7 +41,14 @@ struct host {
 	char err[1024];
 	int failed;
 	int midline;		/* ctx->write() left a line unfinished */
+	struct table *task;	/* --combine: this task's records */
+	struct table *comb;	/* --combine: the tasks done since a flush */
+	size_t vsize;
+	char *line;		/* --combine: a record being put together */
+	size_t linelen, linecap;
 };
+
+static void combine(struct host *h, const char *rec, size_t n);
 
 static void
 sendframe(struct host *h, uint32_t type, const void *p, size_t n)
@@ -99,8 +109,47 @@ putescaped(struct host *h, const char *s, size_t n)
 }
 
 static void
+lineadd(struct host *h, const char *p, size_t n)
+{
+	if (n == 0)
+		return;
+	if (h->linelen + n > h->linecap) {
+		while (h->linelen + n > h->linecap)
+			h->linecap = h->linecap ? h->linecap * 2 : 4096;
+		h->line = erealloc(h->line, h->linecap);
+	}
+	memcpy(h->line + h->linelen, p, n);
+	h->linelen += n;
+}
+
+static void
+lineescaped(struct host *h, const char *s, size_t n)
+{
+	size_t need = rec_escapedlen(s, n);
+
+	if (h->linelen + need > h->linecap) {
+		while (h->linelen + need > h->linecap)
+			h->linecap = h->linecap ? h->linecap * 2 : 4096;
+		h->line = erealloc(h->line, h->linecap);
+	}
+	rec_escape(h->line + h->linelen, s, n);
+	h->linelen += need;
+}
+
+static void
 record(struct host *h, const char *k, size_t kl, const char *v, size_t vl)
 {
+	if (h->c->combine) {
+		h->linelen = 0;
+		if (h->c->tag)
+			lineadd(h, h->tagfield, h->taglen);
+		lineescaped(h, k, kl);
+		lineadd(h, "\t", 1);
+		lineescaped(h, v, vl);
+		combine(h, h->line, h->linelen);
+		h->linelen = 0;
+		return;
+	}
 	if (h->c->tag)
 		put(h, h->tagfield, h->taglen);
 	putescaped(h, k, kl);
@@ -125,6 +174,139 @@ flushcounts(struct host *h)
 	table_clear(h->counts);
 }
 
+/* --combine: aggregate one record: all fields but the last are the key,
+ * the last is the value. */
+static void
+combine(struct host *h, const char *rec, size_t n)
+{
+	const struct agg *a = h->c->combine;
+	const char *tab = NULL;
+	enum numerr ne;
+	int isnew;
+
+	for (size_t i = n; i > 0; i--)
+		if (rec[i - 1] == '\t') {
+			tab = rec + i - 1;
+			break;
+		}
+	if (!tab) {
+		h->ctx.fail(&h->ctx, "--combine: record without a value field");
+		return;
+	}
+	const char *v = tab + 1;
+	size_t vl = (size_t)(rec + n - v);
+	struct num x = num_parse(v, vl);
+	if (x.kind == NUM_BAD) {
+		char q[48];
+		size_t k = vl < 40 ? vl : 40;
+		char *e = rec_escape(q, v, k < 20 ? k : 20);
+		*e = '\0';
+		h->ctx.fail(&h->ctx, "--combine %s: %s '%s'", agg_name(a->op),
+		    x.err == NUMERR_RANGE ? "number out of range" :
+		    "not a number", q);
+		return;
+	}
+	void *st = table_get(h->task, rec, (size_t)(tab - rec), &isnew);
+	if (agg_addnum(a, st, v, vl, &x, &ne) != AGG_OK)
+		h->ctx.fail(&h->ctx, "--combine %s: out of range", agg_name(a->op));
+}
+
+static void
+freestates(struct host *h, struct table *t)
+{
+	uint32_t n = table_count(t);
+
+	for (uint32_t i = 0; i < n; i++)
+		agg_freestate(h->c->combine, table_val(t, i));
+	table_clear(t);
+}
+
+/* A task succeeded: fold its table into the worker's. */
+static void
+foldtask(struct host *h)
+{
+	uint32_t n = table_count(h->task);
+	enum numerr ne = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		size_t kl;
+		const char *k = table_key(h->task, i, &kl);
+		int isnew;
+		void *st = table_get(h->comb, k, kl, &isnew);
+		agg_merge(h->c->combine, st, table_val(h->task, i), &ne);
+	}
+	freestates(h, h->task);
+	if (ne)
+		eprintf("--combine %s: out of range", agg_name(h->c->combine->op));
+}
+
+/* A task succeeded: add its counters straight into the worker's table,
+ * without the detour through record text. */
+static void
+foldcounts(struct host *h)
+{
+	const struct agg *a = h->c->combine;
+	uint32_t n = table_count(h->counts);
+	enum numerr ne = 0;
+	char num[32];
+
+	for (uint32_t i = 0; i < n; i++) {
+		size_t kl;
+		const char *k = table_key(h->counts, i, &kl);
+		struct num x = { .kind = NUM_INT,
+		    .i = *(int64_t *)table_val(h->counts, i) };
+		if (h->c->tag || rec_nextspecial(k, k + kl) != k + kl) {
+			h->linelen = 0;
+			if (h->c->tag)
+				lineadd(h, h->tagfield, h->taglen);
+			lineescaped(h, k, kl);
+			k = h->line;
+			kl = h->linelen;
+		}
+		int vl = a->op == AGG_SUM ? 0 : num_fmtint(num, x.i);
+		int isnew;
+		void *st = table_get(h->comb, k, kl, &isnew);
+		agg_addnum(a, st, num, (size_t)vl, &x, &ne);
+	}
+	h->linelen = 0;
+	table_clear(h->counts);
+}
+
+struct partsarg {
+	struct host *h;
+	const char *key;
+	size_t klen;
+	uint64_t records;
+};
+
+static void
+putpart(void *arg, const char *v, size_t n)
+{
+	struct partsarg *pa = arg;
+
+	put(pa->h, pa->key, pa->klen);
+	put(pa->h, "\t", 1);
+	put(pa->h, v, n);
+	put(pa->h, "\n", 1);
+	pa->records++;
+}
+
+/* Send the worker's table and forget it. */
+static void
+flushcombined(struct host *h)
+{
+	uint32_t n = table_count(h->comb);
+	struct partsarg pa = { .h = h };
+
+	for (uint32_t i = 0; i < n; i++) {
+		pa.key = table_key(h->comb, i, &pa.klen);
+		agg_parts(h->c->combine, table_val(h->comb, i), putpart, &pa);
+	}
+	freestates(h, h->comb);
+	flushout(h);
+	sendframe(h, RES_FLUSH, &pa.records, sizeof pa.records);
+}
+
 static int
 hemit(struct pdp_ctx *ctx, const char *k, size_t kl, const char *v, size_t vl)
 {
@@ -139,6 +321,19 @@ hwrite(struct pdp_ctx *ctx, const char *p, size_t n)
 	struct host *h = ctx->host;
 	const char *end = p + n;
 
+	while (p < end && h->c->combine) {
+		if (!h->midline && h->c->tag)
+			lineadd(h, h->tagfield, h->taglen);
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *e = nl ? nl : end;
+		lineadd(h, p, (size_t)(e - p));
+		h->midline = !nl;
+		if (nl) {
+			combine(h, h->line, h->linelen);
+			h->linelen = 0;
+		}
+		p = nl ? nl + 1 : end;
+	}
 	while (p < end) {
 		if (!h->midline && h->c->tag)
 			put(h, h->tagfield, h->taglen);
@@ -156,6 +351,11 @@ hwrite(struct pdp_ctx *ctx, const char *p, size_t n)
 static void
 endline(struct host *h)
 {
+	if (h->midline && h->c->combine) {
+		combine(h, h->line, h->linelen);
+		h->linelen = 0;
+		h->midline = 0;
+	}
 	if (h->midline) {
 		put(h, "\n", 1);
 		h->records++;
@@ -270,10 +470,19 @@ runtask(struct host *h, const struct taskmsg *t, char *path, char *buf,
 	}
 	if (!h->failed) {
 		endline(h);
-		flushcounts(h);
-	} else {
+		if (h->c->combine)
+			foldcounts(h);
+		else
+			flushcounts(h);
+	}
+	if (h->failed) {
 		table_clear(h->counts);
 		h->midline = 0;
+		h->linelen = 0;
+		if (h->c->combine)
+			freestates(h, h->task);
+	} else if (h->c->combine) {
+		foldtask(h);
 	}
 	flushout(h);
 	d.ok = !h->failed;
@@ -283,6 +492,8 @@ runtask(struct host *h, const struct taskmsg *t, char *path, char *buf,
 	memcpy(msg, &d, sizeof d);
 	memcpy(msg + sizeof d, h->err, elen);
 	sendframe(h, RES_DONE, msg, sizeof d + elen);
+	if (h->c->combine && table_bytes(h->comb) > TABLE_MAX)
+		flushcombined(h);
 }
 
 static int
@@ -319,6 +530,10 @@ worker_main(const struct workerconf *c, int taskfd, int resfd)
 	fcntl(resfd, F_SETFD, FD_CLOEXEC);
 	h.frame = emalloc(sizeof(struct reshdr) + RES_OUTMAX);
 	h.counts = table_new(sizeof(int64_t));
+	if (c->combine) {
+		h.task = table_new(agg_statesize(c->combine->op));
+		h.comb = table_new(agg_statesize(c->combine->op));
+	}
 	buf = emalloc(READBUF);
 	h.ctx.emit = hemit;
 	h.ctx.count = hcount;
@@ -346,6 +561,10 @@ worker_main(const struct workerconf *c, int taskfd, int resfd)
 		if (readfull(taskfd, path, t.pathlen) < 0)
 			_exit(EXIT_FATAL);
 		path[t.pathlen] = '\0';
+		if (t.kind == TASK_FLUSH) {
+			flushcombined(&h);
+			continue;
+		}
 		if (t.kind == TASK_DATA) {
 			/* Memory: the largest block (--block plus a line). */
 			if (t.datalen > datacap) {

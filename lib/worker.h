@@ -3,6 +3,7 @@
 #ifndef PDP_WORKER_H
 #define PDP_WORKER_H
 
+#include "agg.h"
 #include "pdp.h"
 
 struct workerconf {
@@ -10,6 +11,7 @@ struct workerconf {
 	int argc;
 	char **argv;		/* argv[0] is the mapper word */
 	int tag;		/* prefix records with the path field */
+	struct agg *combine;	/* --combine: aggregate across tasks */
 };
 
 /* The worker's life: read tasks from taskfd until EOF, answer on resfd,
