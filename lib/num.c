@@ -97,7 +97,11 @@ num_fmtdouble(char *buf, double d)
 {
 	if (d == 0)
 		d = 0;	/* -0 prints as 0 */
-	for (int prec = 15; prec < 17; prec++) {
+	/* 15 digits always read back for a normal double, so the shortest
+	 * form is found from there; a subnormal may need fewer. */
+	int from = (d < 2.2250738585072014e-308 && d > -2.2250738585072014e-308)
+	    ? 1 : 15;
+	for (int prec = from; prec < 17; prec++) {
 		int n = snprintf(buf, 32, "%.*g", prec, d);
 		if (strtod(buf, NULL) == d)
 			return n;

@@ -1,0 +1,249 @@
+# helper.bash: shared set-up and assertions of the pdp bats tests.
+# Loaded by every *.bats file with `load helper`.
+#
+# Environment: PDP_BIN is the directory of the programs under test
+# (default: ../build beside this file), PDP_TOOLS the one with gencorpus
+# (default: PDP_BIN).  `make check` exports both.
+
+bats_require_minimum_version 1.5.0
+
+: "${PDP_BIN:=$BATS_TEST_DIRNAME/../build}"
+PDP_BIN=$(cd "$PDP_BIN" && pwd)
+: "${PDP_TOOLS:=$PDP_BIN}"
+PDP_TOOLS=$(cd "$PDP_TOOLS" && pwd)
+export PDP_BIN PDP_TOOLS
+export PATH="$PDP_BIN:$PATH"
+# Bytewise sort, tr and wc everywhere; the programs choose their own
+# locale where they need one (wordfreq uses C.UTF-8 whatever this says).
+export LC_ALL=C
+
+setup() {
+	for p in pdp-find pdp-map pdp-reduce; do
+		[ -x "$PDP_BIN/$p" ] || {
+			echo "$PDP_BIN/$p is missing: run make first" >&2
+			return 1
+		}
+	done
+	# A fresh directory for each test (run --separate-stderr keeps its
+	# own files in BATS_TEST_TMPDIR, so the test works one level down).
+	umask 022
+	T="$BATS_TEST_TMPDIR/w"
+	mkdir -p "$T"
+	cd "$T" || return 1
+	# Marks every process this test starts, workers included (they
+	# inherit the environment): no_leftovers looks for it.
+	export PDP_TEST_ID="pdp-bats-$$-${BATS_SUITE_TEST_NUMBER:-0}-$RANDOM$RANDOM"
+}
+
+teardown() {
+	# Files made unreadable for a permission test must not stop bats from
+	# removing the test directory.
+	[ -n "${T:-}" ] && [ -d "$T" ] && chmod -R u+rwx "$T" 2>/dev/null
+	return 0
+}
+
+# --- assertions ----------------------------------------------------------
+
+# Print what the last `run` saw, for a failing assertion.
+_show_run() {
+	{
+		echo "status: ${status-}"
+		echo "stdout: ---"
+		printf '%s\n' "${output-}"
+		echo "stderr: ---"
+		printf '%s\n' "${stderr-}"
+		echo "---"
+	} >&2
+}
+
+fail() {
+	printf '%s\n' "$*" >&2
+	_show_run
+	return 1
+}
+
+# assert_status N: the last run exited with N.
+assert_status() {
+	[ "$status" -eq "$1" ] || fail "expected exit status $1, got $status"
+}
+
+# Exit status is not one of a death by signal.
+assert_no_signal() {
+	[ "$status" -le 128 ] || fail "killed by a signal (status $status)"
+}
+
+# assert_output_equals [TEXT]: stdout of the last run is exactly TEXT
+# (or, without an argument, the text on stdin).  `run` drops trailing
+# newlines; compare files with cmp where they matter.
+assert_output_equals() {
+	local want
+	if [ $# -gt 0 ]; then want=$1; else want=$(cat); fi
+	[ "$output" = "$want" ] || {
+		diff <(printf '%s\n' "$want") <(printf '%s\n' "$output") >&2 || true
+		fail "stdout differs from the expected (diff above: < expected, > got)"
+	}
+}
+
+assert_output_empty() {
+	[ -z "$output" ] || fail "expected no output on stdout"
+}
+
+assert_output_contains() {
+	[[ "$output" == *"$1"* ]] || fail "stdout does not contain '$1'"
+}
+
+assert_output_matches() {
+	[[ "$output" =~ $1 ]] || fail "stdout does not match /$1/"
+}
+
+assert_stderr_equals() {
+	local want
+	if [ $# -gt 0 ]; then want=$1; else want=$(cat); fi
+	[ "$stderr" = "$want" ] || {
+		diff <(printf '%s\n' "$want") <(printf '%s\n' "$stderr") >&2 || true
+		fail "stderr differs from the expected (diff above: < expected, > got)"
+	}
+}
+
+assert_stderr_contains() {
+	[[ "$stderr" == *"$1"* ]] || fail "stderr does not contain '$1'"
+}
+
+assert_stderr_not_contains() {
+	[[ "$stderr" != *"$1"* ]] || fail "stderr contains '$1'"
+}
+
+assert_stderr_matches() {
+	[[ "$stderr" =~ $1 ]] || fail "stderr does not match /$1/"
+}
+
+assert_stderr_empty() {
+	[ -z "$stderr" ] || fail "expected nothing on stderr"
+}
+
+# assert_files_equal A B: byte-identical files.
+assert_files_equal() {
+	cmp "$1" "$2" >&2 || {
+		{ diff "$1" "$2" | head -20 >&2; } || true
+		fail "files $1 and $2 differ"
+	}
+}
+
+# --- processes -----------------------------------------------------------
+
+# Pids of the pdp-map processes (parents and workers) started by this
+# test: those whose environment holds our PDP_TEST_ID.  Other pdp-map runs
+# on the machine (other tests, other people) are not ours.
+pdp_map_procs() {
+	local d pid comm
+	for d in /proc/[0-9]*; do
+		pid=${d#/proc/}
+		read -r comm < "$d/comm" 2>/dev/null || continue
+		[ "$comm" = pdp-map ] || continue
+		tr '\0' '\n' < "$d/environ" 2>/dev/null |
+		    grep -qxF "PDP_TEST_ID=$PDP_TEST_ID" && echo "$pid"
+	done
+	return 0
+}
+
+# no_leftovers: no pdp-map process of this test is alive (allowing a
+# second for processes that are already on their way out).
+no_leftovers() {
+	[ -d /proc/self ] || skip "no /proc: cannot look for leftover processes"
+	local i left
+	for i in $(seq 20); do
+		left=$(pdp_map_procs)
+		[ -z "$left" ] && return 0
+		sleep 0.1
+	done
+	ps -o pid,ppid,pgid,stat,args -p "$(echo $left | tr ' ' ,)" >&2 || true
+	fail "pdp-map processes left behind: $left"
+}
+
+# wait_until SECONDS CMD...: poll CMD until it succeeds.
+wait_until() {
+	local limit=$(( $1 * 10 )) i
+	shift
+	for (( i = 0; i < limit; i++ )); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# --- users ---------------------------------------------------------------
+
+# Permission tests need a user whom mode bits stop.  As a normal user,
+# that is us.  As root (CI runs as root), the step runs as nobody through
+# setpriv, with the programs copied where nobody can run them and the
+# test directory made reachable.  Skips the test if neither works.
+need_unprivileged() {
+	if [ "$(id -u)" -ne 0 ]; then
+		UNPRIV=()
+		UBIN=$PDP_BIN
+		return 0
+	fi
+	command -v setpriv >/dev/null ||
+		skip "running as root and setpriv is missing: chmod cannot deny root"
+	local uid gid d
+	uid=$(id -u nobody 2>/dev/null) || uid=65534
+	gid=$(id -g nobody 2>/dev/null) || gid=65534
+	UNPRIV=(setpriv --reuid="$uid" --regid="$gid" --clear-groups --)
+	# bats makes its run directory private (0700): let others through the
+	# directories between it and the test directory (search only).
+	# Nothing outside the run directory is touched.
+	d=$T
+	if [ -n "${BATS_RUN_TMPDIR:-}" ]; then
+		while [ "$d" != / ] && [ "$d" != . ]; do
+			case $d in
+			"$BATS_RUN_TMPDIR"|"$BATS_RUN_TMPDIR"/*)
+				chmod o+x "$d" 2>/dev/null || true ;;
+			*)	break ;;
+			esac
+			d=$(dirname "$d")
+		done
+	fi
+	UBIN="$T/ubin"
+	mkdir -p "$UBIN"
+	cp "$PDP_BIN/pdp-find" "$PDP_BIN/pdp-map" "$PDP_BIN/pdp-reduce" "$UBIN/"
+	chmod 755 "$UBIN" "$UBIN"/*
+	"${UNPRIV[@]}" test -x "$UBIN/pdp-find" ||
+		skip "running as root and nobody cannot reach $T"
+	"${UNPRIV[@]}" true ||
+		skip "running as root and setpriv cannot switch to nobody"
+}
+
+# unpriv CMD...: CMD as the unprivileged user (see need_unprivileged).
+unpriv() {
+	"${UNPRIV[@]}" "$@"
+}
+
+# --- data ----------------------------------------------------------------
+
+# decode_records < records > names: the path field of each pdp(7) record
+# decoded to raw bytes, each name ended by NUL (so names with newlines
+# compare with find -print0).
+decode_records() {
+	local line
+	while IFS= read -r line; do
+		# Records only hold the escapes \\ \t \n \r, which %b decodes.
+		printf '%b\0' "${line%%	*}"
+	done
+}
+
+# make_many DIR N: N small files DIR/{a,b}/fNNNNN.txt; file i holds the
+# line "wK common" with K = i % 100.
+make_many() {
+	mkdir -p "$1/a" "$1/b"
+	awk -v dir="$1" -v n="$2" 'BEGIN {
+		for (i = 0; i < n; i++) {
+			f = sprintf("%s/%s/f%05d.txt", dir, (i % 2 ? "a" : "b"), i)
+			printf "w%d common\n", i % 100 > f
+			close(f)
+		}
+	}'
+}
+
+gencorpus() {
+	"$PDP_TOOLS/gencorpus" "$@"
+}

@@ -1,0 +1,468 @@
+#!/usr/bin/env bats
+# pdp-reduce: grouping, the ops, output order, numbers and bad input.
+
+load helper
+
+mkr() {
+	printf 'b\t3\na\t5\nb\t-1\na\t2\nc\t10\n' > r.tsv
+}
+
+# reduce ARGS...: pdp-reduce ARGS with r.tsv on stdin.
+reduce() {
+	pdp-reduce "$@" < r.tsv
+}
+
+@test "pdp-reduce count" {
+	mkr
+	run --separate-stderr reduce count
+	assert_status 0
+	assert_stderr_empty
+	assert_output_equals "$(printf 'a\t2\nb\t2\nc\t1')"
+}
+
+@test "pdp-reduce sum" {
+	mkr
+	run --separate-stderr reduce sum
+	assert_status 0
+	assert_stderr_empty
+	assert_output_equals "$(printf 'a\t7\nb\t2\nc\t10')"
+}
+
+@test "pdp-reduce min and max compare numbers, not text" {
+	mkr
+	printf 'c\t9\nc\t100\n' >> r.tsv
+	run --separate-stderr reduce min
+	assert_status 0
+	assert_stderr_empty
+	assert_output_equals "$(printf 'a\t2\nb\t-1\nc\t9')"
+	run --separate-stderr reduce max
+	assert_status 0
+	assert_stderr_empty
+	assert_output_equals "$(printf 'a\t5\nb\t3\nc\t100')"
+}
+
+@test "pdp-reduce mean" {
+	mkr
+	printf 'd\t1\nd\t1\nd\t2\ne\t0.5\ne\t1\n' >> r.tsv
+	run --separate-stderr reduce mean
+	assert_status 0
+	assert_stderr_empty
+	assert_output_equals "$(printf 'a\t3.5\nb\t1\nc\t10\nd\t1.3333333333333333\ne\t0.75')"
+}
+
+@test "pdp-reduce first and last keep the values as they are" {
+	mkr
+	printf 'd\thello world\nd\tx\\ty\nd\t007\n' >> r.tsv
+	run --separate-stderr reduce first
+	assert_status 0
+	assert_stderr_empty
+	assert_output_equals "$(printf 'a\t5\nb\t3\nc\t10\nd\thello world')"
+	run --separate-stderr reduce last
+	assert_status 0
+	assert_stderr_empty
+	assert_output_equals "$(printf 'a\t2\nb\t-1\nc\t10\nd\t007')"
+}
+
+@test "pdp-reduce count, first and last take any value" {
+	printf 'k\tnot a number\nk\t\nj\tx\n' > r.tsv
+	run --separate-stderr reduce count,first,last
+	assert_status 0
+	assert_stderr_empty
+	assert_output_equals "$(printf 'j\t1\tx\tx\nk\t2\tnot a number\t')"
+}
+
+@test "pdp-reduce: several ops at once, one column each" {
+	mkr
+	run --separate-stderr reduce count,sum,min,max,mean,first,last
+	assert_status 0
+	assert_stderr_empty
+	assert_output_equals <<-'EOF'
+		a	2	7	2	5	3.5	5	2
+		b	2	2	-1	3	1	3	-1
+		c	1	10	10	10	10	10	10
+	EOF
+}
+
+@test "pdp-reduce op:FIELD and -f FIELD choose the value field" {
+	printf 'x\t1\t10\tfoo\nx\t2\t20\tbar\ny\t3\t30\tbaz\n' > r.tsv
+	run --separate-stderr reduce sum:3,sum,last:4
+	assert_status 0
+	assert_stderr_empty
+	assert_output_equals "$(printf 'x\t30\t3\tbar\ny\t30\t3\tbaz')"
+	run --separate-stderr reduce -f 3 sum,max
+	assert_status 0
+	assert_stderr_empty
+	assert_output_equals "$(printf 'x\t30\t20\ny\t30\t30')"
+	run --separate-stderr reduce --field=3 sum,min:2
+	assert_status 0
+	assert_output_equals "$(printf 'x\t30\t1\ny\t30\t3')"
+}
+
+@test "pdp-reduce -k: composite keys, ranges, any order" {
+	printf 'x\ty\t1\tz\nx\ty\t2\tw\nx\tq\t4\tz\ny\tx\t8\tz\n' > r.tsv
+	run --separate-stderr reduce -k 1,2 -f 3 sum
+	assert_status 0
+	assert_stderr_empty
+	assert_output_equals "$(printf 'x\tq\t4\nx\ty\t3\ny\tx\t8')"
+	run --separate-stderr reduce -k 1-2 sum:3,first:4
+	assert_status 0
+	assert_stderr_empty
+	assert_output_equals "$(printf 'x\tq\t4\tz\nx\ty\t3\tz\ny\tx\t8\tz')"
+	run --separate-stderr reduce --key=2,1 sum:3
+	assert_status 0
+	assert_output_equals "$(printf 'q\tx\t4\nx\ty\t8\ny\tx\t3')"
+	run --separate-stderr reduce -k 4 -f 3 sum,count
+	assert_status 0
+	assert_output_equals "$(printf 'w\t2\t1\nz\t13\t3')"
+}
+
+@test "pdp-reduce: bad field lists are usage errors" {
+	mkr
+	for k in 0 x 3-1 '' 1- -2 a,1; do
+		run --separate-stderr reduce -k "$k" sum
+		assert_status 2
+		assert_output_empty
+		assert_stderr_contains "pdp-reduce: invalid field list"
+	done
+	run --separate-stderr reduce -f 0 sum
+	assert_status 2
+	assert_output_empty
+	assert_stderr_contains "pdp-reduce: invalid field '0'"
+	run --separate-stderr reduce sum:0
+	assert_status 2
+	assert_output_empty
+	assert_stderr_contains "pdp-reduce: "
+}
+
+@test "pdp-reduce: output in bytewise key order by default" {
+	for k in b a B _x 'a b' Z10 z2 é 10 9 a.b 'a~' ''; do
+		printf '%s\t1\n' "$k"
+	done > r.tsv
+	run --separate-stderr reduce sum
+	assert_status 0
+	assert_stderr_empty
+	assert_output_equals "$(LC_ALL=C sort -t "$(printf '\t')" -k1,1 r.tsv)"
+	run --separate-stderr reduce --order=key sum
+	assert_status 0
+	assert_output_equals "$(LC_ALL=C sort -t "$(printf '\t')" -k1,1 r.tsv)"
+}
+
+@test "pdp-reduce --order=value: descending, ties by key" {
+	printf 'b\t5\na\t5\nc\t7\nd\t1\ne\t-2\nf\t10\nf\t-3\nB\t5\n' > r.tsv
+	run --separate-stderr reduce --order=value sum
+	assert_status 0
+	assert_stderr_empty
+	assert_output_equals "$(printf 'c\t7\nf\t7\nB\t5\na\t5\nb\t5\nd\t1\ne\t-2')"
+	# Numerically, floats and integers together.
+	printf 'g\t6.5\nh\t1e1\n' >> r.tsv
+	run --separate-stderr reduce --order=value sum
+	assert_status 0
+	assert_output_equals "$(printf 'h\t10\nc\t7\nf\t7\ng\t6.5\nB\t5\na\t5\nb\t5\nd\t1\ne\t-2')"
+}
+
+@test "pdp-reduce --order=none: every key once" {
+	mkr
+	run --separate-stderr reduce --order=none sum
+	assert_status 0
+	assert_stderr_empty
+	output=$(printf '%s\n' "$output" | LC_ALL=C sort)
+	assert_output_equals "$(printf 'a\t7\nb\t2\nc\t10')"
+}
+
+@test "pdp-reduce: an invalid --order is a usage error" {
+	mkr
+	run --separate-stderr reduce --order=bogus sum
+	assert_status 2
+	assert_output_empty
+	assert_stderr_contains "pdp-reduce: invalid --order 'bogus'"
+}
+
+@test "pdp-reduce --top N: the N largest by the first op" {
+	mkr
+	run --separate-stderr reduce --top 2 sum
+	assert_status 0
+	assert_stderr_empty
+	assert_output_equals "$(printf 'c\t10\na\t7')"
+	run --separate-stderr reduce --top=2 count,sum
+	assert_status 0
+	assert_output_equals "$(printf 'a\t2\t7\nb\t2\t2')"
+	run --separate-stderr reduce --top 100 sum
+	assert_status 0
+	assert_output_equals "$(printf 'c\t10\na\t7\nb\t2')"
+	run --separate-stderr reduce --top 0 sum
+	assert_status 2
+	assert_output_empty
+	assert_stderr_contains "pdp-reduce: invalid --top '0'"
+	run --separate-stderr reduce --top x sum
+	assert_status 2
+	assert_output_empty
+	assert_stderr_contains "pdp-reduce: invalid --top 'x'"
+}
+
+@test "pdp-reduce: integer sums are exact over the whole int64 range" {
+	printf 'max\t9223372036854775807\nmin\t-9223372036854775808\n' > r.tsv
+	printf 'big\t9007199254740993\nbig\t0\nbig\t1\n' >> r.tsv
+	printf 'mid\t4611686018427387904\nmid\t4611686018427387903\n' >> r.tsv
+	printf 'zero\t-0\nzero\t+0\n' >> r.tsv
+	run --separate-stderr reduce sum
+	assert_status 0
+	assert_stderr_empty
+	assert_output_equals <<-'EOF'
+		big	9007199254740994
+		max	9223372036854775807
+		mid	9223372036854775807
+		min	-9223372036854775808
+		zero	0
+	EOF
+}
+
+@test "pdp-reduce: an intermediate overflow that comes back in range is fine" {
+	printf 'k\t9223372036854775807\nk\t1\nk\t-5\n' > r.tsv
+	printf 'n\t-9223372036854775808\nn\t-9223372036854775808\nn\t9223372036854775807\nn\t9223372036854775807\n' >> r.tsv
+	run --separate-stderr reduce sum
+	assert_status 0
+	assert_stderr_empty
+	assert_output_equals "$(printf 'k\t9223372036854775803\nn\t-2')"
+}
+
+@test "pdp-reduce: an int64 overflow is an error naming the key" {
+	printf 'ok\t1\nbig key\t9223372036854775807\nbig key\t1\n' > r.tsv
+	run --separate-stderr reduce sum
+	assert_status 2
+	assert_output_empty
+	assert_stderr_contains "pdp-reduce: "
+	assert_stderr_contains "big key"
+	assert_stderr_contains "out of range"
+	printf 'neg\t-9223372036854775808\nneg\t-1\n' > r.tsv
+	run --separate-stderr reduce sum
+	assert_status 2
+	assert_output_empty
+	assert_stderr_contains "neg"
+	assert_stderr_contains "out of range"
+}
+
+@test "pdp-reduce: 0.1 + 0.2 is 0.30000000000000004" {
+	printf 'k\t0.1\nk\t0.2\n' > r.tsv
+	run --separate-stderr reduce sum
+	assert_status 0
+	assert_stderr_empty
+	assert_output_equals "$(printf 'k\t0.30000000000000004')"
+}
+
+@test "pdp-reduce: float sums do not depend on the input order" {
+	printf 'k\t1e16\nk\t1\nk\t-1e16\n' > r.tsv
+	run --separate-stderr reduce sum
+	assert_status 0
+	assert_output_equals "$(printf 'k\t1')"
+	printf 'k\t1e16\nk\t-1e16\nk\t1\n' > r.tsv
+	run --separate-stderr reduce sum
+	assert_status 0
+	assert_output_equals "$(printf 'k\t1')"
+	for x in 1e16 1 -1e16 0.1 0.2 0.3 3.5e-5 -7.25 1e-10 123456.789 2.5 \
+	    1e15 -0.3 0.7 1e-300 -2.5e7 0.001 33.33 5 -5e-5; do
+		printf 'k\t%s\nj\t%s\n' "$x" "$x"
+	done > r.tsv
+	run --separate-stderr reduce sum,mean
+	assert_status 0
+	assert_stderr_empty
+	local want=$output
+	[ "${#lines[@]}" -eq 2 ]
+	for seed in 1 2 3 4 5 6; do
+		shuf --random-source=<(yes "$seed") r.tsv > s.tsv
+		run --separate-stderr pdp-reduce sum,mean s.tsv
+		assert_status 0
+		assert_output_equals "$want"
+	done
+	# The exact sum rounded once (math.fsum's answer), then / 20.
+	assert_output_equals "$(printf 'j\t999999975123492.4\t49999998756174.62\nk\t999999975123492.4\t49999998756174.62')"
+}
+
+@test "pdp-reduce: floats print in the shortest form that reads back" {
+	printf 'a\t1e20\nb\t0.5\nc\t2.5e-8\nd\t123456789012345678\nd\t0.5\n' > r.tsv
+	printf 'e\t1e300\ne\t1e300\nf\t-1.5\ng\t100\ng\t0.25\nh\t3.0\n' >> r.tsv
+	run --separate-stderr reduce sum
+	assert_status 0
+	assert_stderr_empty
+	assert_output_equals <<-'EOF'
+		a	1e+20
+		b	0.5
+		c	2.5e-08
+		d	1.2345678901234568e+17
+		e	2e+300
+		f	-1.5
+		g	100.25
+		h	3
+	EOF
+}
+
+@test "pdp-reduce: the shortest form also for subnormal doubles" {
+	printf 'a\t5e-324\nb\t0.5e-320\n' > r.tsv
+	run --separate-stderr reduce sum
+	assert_status 0
+	assert_stderr_empty
+	assert_output_equals "$(printf 'a\t5e-324\nb\t5e-321')"
+}
+
+@test "pdp-reduce: -0 prints as 0" {
+	printf 'a\t-0.0\nb\t-0e5\nc\t0.1\nc\t-0.1\n' > r.tsv
+	run --separate-stderr reduce sum,mean
+	assert_status 0
+	assert_stderr_empty
+	assert_output_equals "$(printf 'a\t0\t0\nb\t0\t0\nc\t0\t0')"
+}
+
+@test "pdp-reduce: a non-number for a numeric op stops with the line" {
+	printf 'a\t1\nb\tx\nc\t2\n' > r.tsv
+	run --separate-stderr pdp-reduce sum < r.tsv
+	assert_status 2
+	assert_output_empty
+	assert_stderr_equals "pdp-reduce: stdin:2: sum: not a number 'x'"
+	for op in mean min max; do
+		run --separate-stderr pdp-reduce "$op" < r.tsv
+		assert_status 2
+		assert_output_empty
+		assert_stderr_equals "pdp-reduce: stdin:2: $op: not a number 'x'"
+	done
+	for v in '' ' 1' '1 ' 1x 0x10 1e '.' '-' 'inf' 'nan' '1,5' '--1'; do
+		printf 'a\t%s\n' "$v" > r.tsv
+		run --separate-stderr pdp-reduce sum < r.tsv
+		assert_status 2
+		assert_output_empty
+		assert_stderr_contains "pdp-reduce: stdin:1: sum: not a number '$v'"
+	done
+}
+
+@test "pdp-reduce: numbers out of range are errors" {
+	for v in 1e400 -1e400 9223372036854775808 -9223372036854775809; do
+		printf 'a\t1\na\t%s\n' "$v" > r.tsv
+		run --separate-stderr pdp-reduce sum < r.tsv
+		assert_status 2
+		assert_output_empty
+		assert_stderr_contains "pdp-reduce: stdin:2: sum: "
+		assert_stderr_contains "'$v'"
+	done
+	# A float sum that leaves the double range.
+	printf 'a\t1e308\na\t1e308\n' > r.tsv
+	run --separate-stderr pdp-reduce sum < r.tsv
+	assert_status 2
+	assert_output_empty
+	assert_stderr_contains "out of range"
+}
+
+@test "pdp-reduce: a missing field stops with the line" {
+	printf 'a\t1\nb\n' > r.tsv
+	run --separate-stderr reduce sum
+	assert_status 2
+	assert_output_empty
+	assert_stderr_equals "pdp-reduce: stdin:2: missing field 2"
+	run --separate-stderr reduce -k 3 count
+	assert_status 2
+	assert_output_empty
+	assert_stderr_equals "pdp-reduce: stdin:1: missing key field 3"
+	# count needs no value field.
+	run --separate-stderr reduce count
+	assert_status 0
+	assert_output_equals "$(printf 'a\t1\nb\t1')"
+}
+
+@test "pdp-reduce --invalid=skip: bad records skipped and counted, exit 0" {
+	printf 'a\t1\nb\tx\nc\nd\t1e400\na\t2\n' > r.tsv
+	run --separate-stderr reduce --invalid=skip sum
+	assert_status 0
+	assert_output_equals "$(printf 'a\t3')"
+	assert_stderr_contains "pdp-reduce: skipped 3 invalid records"
+	assert_stderr_contains "stdin:2"
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	run --separate-stderr reduce --invalid=fail sum
+	assert_status 2
+	assert_output_empty
+	assert_stderr_equals "pdp-reduce: stdin:2: sum: not a number 'x'"
+	run --separate-stderr reduce --invalid=maybe sum
+	assert_status 2
+	assert_output_empty
+	assert_stderr_contains "pdp-reduce: invalid --invalid 'maybe'"
+}
+
+@test "pdp-reduce: file operands, named in messages; - is stdin" {
+	printf 'a\t1\n' > f1.tsv
+	printf 'a\t2\nb\t3\n' > f2.tsv
+	printf 'a\t4\nb\tzz\n' > bad.tsv
+	run --separate-stderr pdp-reduce sum f1.tsv f2.tsv
+	assert_status 0
+	assert_stderr_empty
+	assert_output_equals "$(printf 'a\t3\nb\t3')"
+	run --separate-stderr pdp-reduce sum f1.tsv - f2.tsv < f1.tsv
+	assert_status 0
+	assert_output_equals "$(printf 'a\t4\nb\t3')"
+	run --separate-stderr pdp-reduce sum f1.tsv bad.tsv
+	assert_status 2
+	assert_output_empty
+	assert_stderr_equals "pdp-reduce: bad.tsv:2: sum: not a number 'zz'"
+}
+
+@test "pdp-reduce: a missing file is an error, exit 2" {
+	printf 'a\t1\n' > f1.tsv
+	run --separate-stderr pdp-reduce sum f1.tsv nosuch.tsv
+	assert_status 2
+	assert_output_empty
+	assert_stderr_equals "pdp-reduce: nosuch.tsv: No such file or directory"
+}
+
+@test "pdp-reduce: empty input, empty output, exit 0" {
+	run --separate-stderr pdp-reduce sum < /dev/null
+	assert_status 0
+	assert_stderr_empty
+	assert_output_empty
+}
+
+@test "pdp-reduce: a last line without newline is a record" {
+	printf 'a\t1\na\t2' > r.tsv
+	run --separate-stderr reduce sum
+	assert_status 0
+	assert_stderr_empty
+	assert_output_equals "$(printf 'a\t3')"
+}
+
+@test "pdp-reduce: escaped keys stay escaped and grouped by their bytes" {
+	printf 'a\\tb\t1\na\\tb\t2\na\\\\b\t5\n' > r.tsv
+	run --separate-stderr reduce sum
+	assert_status 0
+	assert_stderr_empty
+	assert_output_equals "$(printf '%s\t%s\n' 'a\\b' 5 'a\tb' 3)"
+}
+
+@test "pdp-reduce: an unknown op or none is a usage error" {
+	mkr
+	run --separate-stderr reduce bogus
+	assert_status 2
+	assert_output_empty
+	assert_stderr_contains "pdp-reduce: unknown operation 'bogus'"
+	run --separate-stderr reduce sum,median
+	assert_status 2
+	assert_output_empty
+	assert_stderr_contains "pdp-reduce: unknown operation 'median'"
+	run --separate-stderr reduce
+	assert_status 2
+	assert_output_empty
+	assert_stderr_contains "pdp-reduce: missing operation"
+	assert_stderr_contains "usage: pdp-reduce"
+	run --separate-stderr reduce --bogus sum
+	assert_status 2
+	assert_output_empty
+	assert_stderr_contains "usage: pdp-reduce"
+}
+
+@test "pdp-reduce: --help on stdout, --version" {
+	run --separate-stderr pdp-reduce --help
+	assert_status 0
+	assert_stderr_empty
+	assert_output_contains "usage: pdp-reduce"
+	assert_output_contains "count sum min max mean first last"
+	run --separate-stderr pdp-reduce -h
+	assert_status 0
+	assert_output_contains "usage: pdp-reduce"
+	run --separate-stderr pdp-reduce --version
+	assert_status 0
+	assert_stderr_empty
+	assert_output_matches '^pdp-reduce [0-9]+\.[0-9]+\.[0-9]+$'
+}
