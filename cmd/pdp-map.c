@@ -22,8 +22,10 @@ _Noreturn static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: %s [-0hkqv] [-j jobs] [--combine op] [--pipe [--block size]]\n"
-	    "       [--split size] [--stats] [--tag] mapper [arg ...]\n", argv0);
+	    "usage: %s [-0hkqv] [-j jobs] [--combine op] [--halt policy]\n"
+	    "       [--joblog file [--resume]] [--pipe [--block size]]\n"
+	    "       [--progress[=always]] [--retries n] [--split size] [--stats]\n"
+	    "       [--tag] [--timeout duration] mapper [arg ...]\n", argv0);
 	exit(EXIT_FATAL);
 }
 
@@ -38,16 +40,24 @@ help(void)
 	    "      --combine=OP   aggregate in each worker across its tasks with\n"
 	    "                     OP (sum, min or max) and write one table per\n"
 	    "                     worker; pdp-reduce OP gives the same result\n"
+	    "      --halt=POLICY  never (default), soon,fail=N (start nothing new\n"
+	    "                     after N failed inputs) or now,fail=N (also stop\n"
+	    "                     the running ones); exit status 3\n"
 	    "  -j, --jobs=N       worker processes (default: the CPUs available)\n"
+	    "      --joblog=FILE  append a TSV line per finished input to FILE\n"
 	    "  -k, --keep-order   output in input order (default: as tasks end)\n"
 	    "      --pipe         stdin is the data itself, cut into blocks of\n"
 	    "                     whole lines spread over the workers\n"
+	    "      --progress[=always]  a status line on stderr (if a terminal)\n"
 	    "  -q, --quiet        no warning for each input that fails\n"
+	    "      --resume       skip the inputs that --joblog FILE shows done\n"
+	    "      --retries=N    try a failed input up to N more times\n"
 	    "      --split=SIZE   cut files larger than SIZE into line-aligned\n"
 	    "                     chunks run in parallel (default 64M for the\n"
 	    "                     builtins, else 0: never)\n"
 	    "      --stats        print a summary on stderr at the end\n"
 	    "      --tag          prefix each record with the input's path\n"
+	    "      --timeout=DUR  kill a task that runs longer (30, 1.5s, 2m, 1h)\n"
 	    "  -v, --verbose      log each task on stderr\n"
 	    "  -h, --help         show this help\n"
 	    "      --version      show the version\n\n"
@@ -94,21 +104,52 @@ checkargs(const struct pdp_mapper *m, int argc, char **argv)
 		m->finish(&ctx);
 }
 
+/* --halt never | soon,fail=N | now,fail=N, as GNU parallel spells it. */
+static void
+parsehalt(struct poolconf *pc, const char *s)
+{
+	unsigned long long n;
+	const char *rest;
+
+	if (strcmp(s, "never") == 0) {
+		pc->halt = HALT_NEVER;
+		return;
+	}
+	if (strncmp(s, "soon,fail=", 10) == 0) {
+		pc->halt = HALT_SOON;
+		rest = s + 10;
+	} else if (strncmp(s, "now,fail=", 9) == 0) {
+		pc->halt = HALT_NOW;
+		rest = s + 9;
+	} else {
+		eprintf("invalid --halt '%s' (never, soon,fail=N or now,fail=N)", s);
+	}
+	if (opt_uint(rest, 1, UINT64_MAX, &n) < 0)
+		eprintf("invalid --halt '%s' (never, soon,fail=N or now,fail=N)", s);
+	pc->haltfail = n;
+}
+
 int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		{ "block", required_argument, NULL, 'B' },
 		{ "combine", required_argument, NULL, 'C' },
+		{ "halt", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "jobs", required_argument, NULL, 'j' },
+		{ "joblog", required_argument, NULL, 'J' },
 		{ "keep-order", no_argument, NULL, 'k' },
 		{ "null", no_argument, NULL, '0' },
 		{ "pipe", no_argument, NULL, 'P' },
+		{ "progress", optional_argument, NULL, 'p' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "resume", no_argument, NULL, 'R' },
+		{ "retries", required_argument, NULL, 'r' },
 		{ "split", required_argument, NULL, 'S' },
 		{ "stats", no_argument, NULL, 's' },
 		{ "tag", no_argument, NULL, 't' },
+		{ "timeout", required_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -141,8 +182,14 @@ main(int argc, char *argv[])
 			wc.combine = &comb;
 			pc.combine = 1;
 			break;
+		case 'H':
+			parsehalt(&pc, optarg);
+			break;
 		case 'h':
 			help();
+		case 'J':
+			pc.joblog = optarg;
+			break;
 		case 'j':
 			if (opt_uint(optarg, 1, 4096, &v) < 0)
 				eprintf("invalid number of jobs '%s' (1 to 4096)", optarg);
@@ -153,6 +200,27 @@ main(int argc, char *argv[])
 			break;
 		case 'P':
 			pc.pipe = 1;
+			break;
+		case 'p':
+			if (!optarg || strcmp(optarg, "auto") == 0)
+				pc.progress = isatty(2);
+			else if (strcmp(optarg, "always") == 0)
+				pc.progress = 1;
+			else
+				eprintf("invalid --progress '%s' (auto or always)", optarg);
+			break;
+		case 'R':
+			pc.resume = 1;
+			break;
+		case 'r':
+			if (opt_uint(optarg, 0, 1000, &v) < 0)
+				eprintf("invalid number of retries '%s' (0 to 1000)", optarg);
+			pc.retries = (unsigned)v;
+			break;
+		case 'T':
+			if (opt_duration(optarg, &pc.timeout) < 0 || pc.timeout > 1e9)
+				eprintf("invalid timeout '%s' (e.g. 30, 1.5s, 500ms, 2m, 1h)",
+				    optarg);
 			break;
 		case 'q':
 			pc.quiet = 1;
@@ -218,6 +286,8 @@ main(int argc, char *argv[])
 		pc.split = 0;
 	wc.argc = argc;
 	wc.argv = argv;
+	if (pc.resume && !pc.joblog)
+		eprintf("--resume needs --joblog FILE");
 	if (pc.combine && pc.keeporder)
 		eprintf("--combine and -k cannot be used together: combined "
 		    "records belong to no input");

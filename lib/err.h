@@ -5,7 +5,7 @@
 #include <stddef.h>
 
 /* Exit statuses shared by every program (see EXIT STATUS in the man pages). */
-enum { EXIT_PARTIAL = 1, EXIT_FATAL = 2 };
+enum { EXIT_PARTIAL = 1, EXIT_FATAL = 2, EXIT_HALTED = 3 };
 
 extern const char *argv0;
 

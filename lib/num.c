@@ -171,3 +171,26 @@ opt_size(const char *s, unsigned long long *out)
 	*out = v << shift;
 	return 0;
 }
+
+int
+opt_duration(const char *s, double *out)
+{
+	static const struct { const char *unit; double secs; } units[] = {
+		{ "", 1 }, { "s", 1 }, { "ms", 0.001 }, { "m", 60 },
+		{ "h", 3600 }, { "d", 86400 },
+	};
+	char *end;
+
+	if (!isdig((unsigned char)*s) && *s != '.')
+		return -1;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || !(v >= 0))
+		return -1;
+	for (size_t i = 0; i < sizeof units / sizeof *units; i++)
+		if (strcmp(end, units[i].unit) == 0) {
+			*out = v * units[i].secs;
+			return 0;
+		}
+	return -1;
+}

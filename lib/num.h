@@ -33,4 +33,8 @@ int opt_uint(const char *s, unsigned long long lo, unsigned long long hi,
 /* A size with optional suffix K, M, G, T (powers of 1024); -1 if bad. */
 int opt_size(const char *s, unsigned long long *out);
 
+/* A duration: a decimal number with an optional unit ms, s, m, h or d
+ * (default s); -1 if bad. */
+int opt_duration(const char *s, double *out);
+
 #endif

@@ -1,14 +1,20 @@
 /*
  * pool.c: pdp-map's parent process.  It owns a fixed array of worker
- * slots, each a forked process with a task pipe and a result pipe, and
- * runs one poll loop over standard input, the result pipes and a signal
- * self-pipe.
+ * slots, each a forked process in its own process group with a task pipe
+ * and a result pipe, and runs one poll loop over standard input, the
+ * result pipes and a signal self-pipe.
+ *
+ * An input's output is committed whole: the output of each of its tasks
+ * (chunks, attempts) is held until the task succeeds, then added to the
+ * input's own spool, which is written when every chunk has succeeded.
+ * A failed input writes nothing.  The joblog line of an input is written
+ * after its output, so --resume can tell exactly what was written.
  *
  * Memory is bounded by design: at most LOOKAHEAD inputs are read ahead
  * (with --pipe, PIPEAHEAD blocks of at most --block bytes plus a line);
- * each running task holds at most SPOOL_MEM bytes of output in memory
- * (the rest in an unlinked temporary file); with -k at most WINDOW tasks
- * run or wait past the oldest unfinished one.
+ * a spool keeps at most SPOOL_MEM bytes in memory and the rest in an
+ * unlinked temporary file; at most WINDOW inputs are started past the
+ * oldest unfinished one, so -k holds a bounded number of spools.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +33,7 @@
 
 #include "err.h"
 #include "io.h"
+#include "joblog.h"
 #include "pool.h"
 #include "proto.h"
 #include "record.h"
@@ -39,42 +46,46 @@ enum {
 };
 
 struct input {
-	char *path;		/* raw bytes, NUL-terminated */
+	char *path;		/* raw bytes, NUL-terminated ("-" for --pipe) */
 	size_t plen;
-	char *shown;		/* escaped, for messages */
+	char *shown;		/* escaped: for messages and the joblog */
 	int64_t size;		/* -1 if unknown */
-	uint64_t nextoff;	/* next chunk to hand out */
-	int dispatched;		/* every chunk handed out */
-	uint32_t running;	/* chunks out and not finished */
-	int failed;
-	uint64_t bytes, records;
 	char *data;		/* --pipe: the block */
 	size_t dlen;
-	uint32_t unflushed;	/* --combine: chunks done, in a worker's table */
+	uint64_t nextoff;	/* next chunk to hand out */
+	int dispatched;		/* every chunk handed out once */
+	uint32_t open;		/* chunks handed out and not finished */
+	int failed, sig, attempts, worker;
+	int hasseq;
+	uint64_t seq;		/* -k: the input's place in the output */
+	double wallstart, start, end;
+	uint64_t bytes, records;
+	struct spool spool;	/* the output of the chunks done so far */
+};
+
+struct task {
+	struct input *in;
+	uint64_t off, len;	/* the chunk (len UINT64_MAX: to the end) */
+	int attempt;		/* 1 for the first try */
 };
 
 enum slotstate { S_EMPTY, S_IDLE, S_BUSY };
 
 struct slot {
 	enum slotstate state;
-	int id;			/* 1-based, for -v */
-	pid_t pid;
+	int id;			/* 1-based, for messages */
+	pid_t pid;		/* also its process group */
 	int taskfd, resfd;
-	struct input *in;	/* the task running */
-	uint64_t off, len, seq;
-	struct spool spool;
+	int hastask;
+	struct task t;
+	struct spool spool;	/* the running task's output */
 	double start;
-	struct input **pend;	/* --combine: inputs in the worker's table */
+	struct task *pend;	/* --combine: tasks in the worker's table */
 	size_t npend, pendcap;
 	int flushing;		/* the final TASK_FLUSH was sent */
 	struct reshdr hdr;	/* the frame being read */
 	size_t hdrhave, payhave;
 	char msg[sizeof(struct donemsg) + 1024];
-};
-
-struct held {			/* -k: a finished task waiting for its turn */
-	int done;
-	struct spool spool;
 };
 
 struct pool {
@@ -83,17 +94,23 @@ struct pool {
 	int nslots;
 	struct reader in;
 	int ineof;
+	int ahead;		/* inputs to read ahead */
 	struct input *queue[LOOKAHEAD];
 	int nqueue;
+	struct task *retry;	/* failed tasks to try again, oldest first */
+	size_t nretry, retrycap;
 	uint64_t nextseq, nextcommit;
-	struct held *held;	/* -k: ring of window entries by seq */
+	struct input **held;	/* -k: inputs by seq, in a ring of window */
 	uint64_t window;
 	struct obuf out;
+	int outisfile;
 	char *rbuf;
-	uint64_t nread, nok, nfailed, bytes, records;
-	double t0;
-	int ahead;		/* inputs to read ahead */
+	struct joblog *joblog;
+	uint64_t nread, nok, nfailed, nskipped, bytes, records;
+	uint64_t knownbytes;	/* sizes of the inputs read, for --progress */
+	double t0, lastprogress;
 	int flushsent;		/* --combine: the final flush was asked for */
+	int halted;		/* --halt: no new tasks */
 };
 
 static struct pool *thepool;
@@ -109,6 +126,15 @@ now(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static double
+wallnow(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static void
 onsignal(int sig)
 {
@@ -120,21 +146,42 @@ onsignal(int sig)
 	errno = saved;
 }
 
-/* Stop every worker and wait for it: no process outlives pdp-map. */
+/* In a worker: SIGTERM (from the parent, or when the parent dies) ends
+ * the worker's whole process group, the commands it runs included. */
+static void
+workerterm(int sig)
+{
+	(void)sig;
+	kill(0, SIGKILL);
+	_exit(EXIT_FATAL);
+}
+
+/* Stop a worker and everything in its process group, and reap it. */
+static int
+killslot(struct slot *s, int sig)
+{
+	int status = 0;
+
+	kill(-s->pid, sig);
+	close(s->taskfd);
+	close(s->resfd);
+	while (waitpid(s->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	kill(-s->pid, SIGKILL);	/* whatever in the group outlived it */
+	s->state = S_EMPTY;
+	s->flushing = 0;
+	return status;
+}
+
+/* No process outlives pdp-map. */
 static void
 killall(struct pool *p, int sig)
 {
 	for (int i = 0; i < p->nslots; i++) {
 		struct slot *s = &p->slots[i];
-		if (s->state == S_EMPTY)
-			continue;
-		kill(s->pid, sig);
-		close(s->taskfd);
-		close(s->resfd);
-		while (waitpid(s->pid, NULL, 0) < 0 && errno == EINTR)
-			;
+		if (s->state != S_EMPTY)
+			killslot(s, sig);
 		spool_discard(&s->spool);
-		s->state = S_EMPTY;
 	}
 }
 
@@ -170,17 +217,19 @@ spawn(struct pool *p, struct slot *s)
 	if (pid < 0)
 		eprintf("fork:");
 	if (pid == 0) {
-		/* The worker: default signals, only its own pipes. */
+		/* The worker: its own process group, so that a timeout or a
+		 * stop can end it with the commands it started. */
+		setpgid(0, 0);
 		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
 		signal(SIGPIPE, SIG_DFL);
+		signal(SIGTERM, workerterm);
 #ifdef __linux__
-		/* Die with the parent, even if it is killed with SIGKILL. */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() == 1)
-			_exit(EXIT_FATAL);
+		/* The same when the parent dies, even of SIGKILL. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
 #endif
+		if (getppid() == 1)
+			workerterm(SIGTERM);
 		close(sigfd[0]);
 		close(sigfd[1]);
 		for (int i = 0; i < p->nslots; i++)
@@ -198,6 +247,7 @@ spawn(struct pool *p, struct slot *s)
 		}
 		worker_main(p->c->wc, tp[0], rp[1]);
 	}
+	setpgid(pid, pid);	/* as the child does: no race either way */
 	close(tp[0]);
 	close(rp[1]);
 	fcntl(tp[1], F_SETFD, FD_CLOEXEC);
@@ -212,6 +262,7 @@ spawn(struct pool *p, struct slot *s)
 static void
 freeinput(struct input *in)
 {
+	spool_free(&in->spool);
 	free(in->data);
 	free(in->path);
 	free(in->shown);
@@ -227,6 +278,16 @@ showpath(const char *p, size_t n)
 	return s;
 }
 
+static struct input *
+newinput(void)
+{
+	struct input *in = ecalloc(1, sizeof *in);
+
+	in->size = -1;
+	spool_init(&in->spool);
+	return in;
+}
+
 /* One record from stdin: queue an input, or count a bad record. */
 static void
 addinput(struct pool *p, char *rec, size_t len)
@@ -234,39 +295,48 @@ addinput(struct pool *p, char *rec, size_t len)
 	const struct poolconf *c = p->c;
 	size_t bad = 0;
 
-	p->nread++;
 	if (!c->nul) {
 		char *tab = memchr(rec, '\t', len);
 		if (tab)
 			len = (size_t)(tab - rec);	/* the path is field 1 */
 		long n = rec_unescape(rec, rec, len, &bad);
 		if (n < 0) {
+			p->nread++;
+			p->nfailed++;
 			if (!c->quiet)
 				weprintf("%s:%llu: invalid escape in path record",
 				    p->in.name, (unsigned long long)p->in.lineno);
-			p->nfailed++;
 			return;
 		}
 		len = (size_t)n;
 	}
 	if (len == 0 || memchr(rec, '\0', len)) {
+		p->nread++;
+		p->nfailed++;
 		if (!c->quiet)
 			weprintf("%s:%llu: %s path", p->in.name,
 			    (unsigned long long)p->in.lineno,
 			    len ? "invalid (NUL byte in)" : "empty");
-		p->nfailed++;
 		return;
 	}
-	struct input *in = ecalloc(1, sizeof *in);
-	in->path = emalloc(len + 1);
-	memcpy(in->path, rec, len);
+	char *shown = showpath(rec, len);
+	if (p->joblog && c->resume && joblog_done(p->joblog, shown, strlen(shown))) {
+		p->nskipped++;
+		free(shown);
+		return;
+	}
+	struct input *in = newinput();
+	p->nread++;
+	in->path = ememdup(rec, len + 1);
 	in->path[len] = '\0';
 	in->plen = len;
-	in->shown = showpath(rec, len);
-	in->size = -1;
+	in->shown = shown;
 	struct stat st;
-	if (p->c->split && stat(in->path, &st) == 0 && S_ISREG(st.st_mode))
+	if ((c->split || c->progress || !c->keeporder) &&
+	    stat(in->path, &st) == 0 && S_ISREG(st.st_mode)) {
 		in->size = st.st_size;
+		p->knownbytes += (uint64_t)st.st_size;
+	}
 	p->queue[p->nqueue++] = in;
 }
 
@@ -296,16 +366,16 @@ takeblock(struct pool *p)
 		else
 			return 0;	/* a line longer than a block: read on */
 	}
-	struct input *in = ecalloc(1, sizeof *in);
+	struct input *in = newinput();
 	char name[64];
 	in->data = ememdup(s, k);
 	in->dlen = k;
+	in->size = (int64_t)k;
 	in->path = estrdup("-");
 	in->plen = 1;
 	snprintf(name, sizeof name, "stdin block %llu",
 	    (unsigned long long)p->nread + 1);
 	in->shown = estrdup(name);
-	in->size = -1;
 	r->start += k;
 	p->nread++;
 	p->queue[p->nqueue++] = in;
@@ -339,17 +409,7 @@ readinput(struct pool *p)
 }
 
 static void
-inputdone(struct pool *p, struct input *in)
-{
-	if (in->failed)
-		p->nfailed++;
-	else
-		p->nok++;
-	freeinput(in);
-}
-
-static void
-logtask(struct pool *p, struct slot *s, const struct donemsg *d)
+logtask(struct slot *s, const struct donemsg *d)
 {
 	time_t t = time(NULL);
 	struct tm tm;
@@ -358,110 +418,195 @@ logtask(struct pool *p, struct slot *s, const struct donemsg *d)
 
 	localtime_r(&t, &tm);
 	strftime(when, sizeof when, "%H:%M:%S", &tm);
-	if (s->len != UINT64_MAX)
+	if (s->t.len != UINT64_MAX)
 		snprintf(chunk, sizeof chunk, " [%llu+%llu]",
-		    (unsigned long long)s->off, (unsigned long long)s->len);
+		    (unsigned long long)s->t.off, (unsigned long long)s->t.len);
 	weprintf("%s worker %d: %s%s: %llu bytes, %llu records, %.3f s%s",
-	    when, s->id, s->in->shown, chunk, (unsigned long long)d->bytes,
+	    when, s->id, s->t.in->shown, chunk, (unsigned long long)d->bytes,
 	    (unsigned long long)d->records, now() - s->start,
 	    d->ok ? "" : ", failed");
-	(void)p;
 }
 
-/* Commit what is finished, in order for -k. */
 static void
-finished(struct pool *p, struct slot *s, int ok)
+halt(struct pool *p)
 {
-	struct input *in = s->in;
+	const struct poolconf *c = p->c;
 
-	if (p->c->keeporder) {
-		struct held *h = &p->held[s->seq % p->window];
-		h->done = 1;
-		if (ok) {
-			h->spool = s->spool;
-			spool_init(&s->spool);
-		}
-		while (p->nextcommit < p->nextseq) {
-			h = &p->held[p->nextcommit % p->window];
-			if (!h->done)
-				break;
-			spool_commit(&h->spool, &p->out);
-			spool_free(&h->spool);
-			spool_init(&h->spool);
-			h->done = 0;
-			p->nextcommit++;
-		}
-	} else if (ok) {
-		spool_commit(&s->spool, &p->out);
+	if (c->halt == HALT_NEVER || p->halted || p->nfailed < c->haltfail)
+		return;
+	p->halted = 1;
+	weprintf("stopping after %llu failed input%s (--halt %s,fail=%llu)",
+	    (unsigned long long)p->nfailed, p->nfailed == 1 ? "" : "s",
+	    c->halt == HALT_NOW ? "now" : "soon",
+	    (unsigned long long)c->haltfail);
+	if (c->halt == HALT_NOW)
+		killall(p, SIGTERM);
+}
+
+/* An input is finished for good: write its output (if it succeeded),
+ * then its joblog line, then forget it. */
+static void
+finalize(struct pool *p, struct input *in)
+{
+	if (!in->failed) {
+		spool_commit(&in->spool, &p->out);
+		p->nok++;
+		p->records += in->records;
+	} else {
+		p->nfailed++;
 	}
-	spool_discard(&s->spool);
-	if (!ok)
-		in->failed = 1;
-	if (ok && p->c->combine) {
+	if (p->joblog) {
+		struct jobline l = {
+			.path = in->shown, .size = in->bytes, .worker = in->worker,
+			.start = in->wallstart, .duration = in->end - in->start,
+			.records = in->failed ? 0 : in->records,
+			.exit = in->failed, .sig = in->sig,
+			.attempts = in->attempts, .outend = -1,
+		};
+		/* The output first, so a line always means "written". */
+		obuf_flush(&p->out);
+		if (p->outisfile)
+			l.outend = (int64_t)lseek(1, 0, SEEK_CUR);
+		joblog_write(p->joblog, &l);
+	}
+	int failed = in->failed;
+	freeinput(in);
+	if (failed)
+		halt(p);
+}
+
+/* Commit in input order what -k holds, as far as it is finished. */
+static void
+advance(struct pool *p)
+{
+	while (p->nextcommit < p->nextseq) {
+		struct input **h = &p->held[p->nextcommit % p->window];
+		if (!*h || (*h)->open || !(*h)->dispatched)
+			break;
+		struct input *in = *h;
+		*h = NULL;
+		p->nextcommit++;
+		finalize(p, in);
+	}
+}
+
+/* One chunk of in is finished for good. */
+static void
+chunkdone(struct pool *p, struct input *in)
+{
+	in->end = now();
+	if (--in->open > 0 || !in->dispatched)
+		return;
+	if (p->c->keeporder)
+		advance(p);
+	else
+		finalize(p, in);
+}
+
+static void
+pushretry(struct pool *p, const struct task *t)
+{
+	if (p->nretry == p->retrycap) {
+		p->retrycap = p->retrycap ? p->retrycap * 2 : 16;
+		p->retry = ereallocarray(p->retry, p->retrycap, sizeof *p->retry);
+	}
+	p->retry[p->nretry++] = *t;
+}
+
+/* Task t failed: try it again, or fail its input. */
+static void
+taskfailed(struct pool *p, const struct task *t, const char *why, int sig)
+{
+	const struct poolconf *c = p->c;
+	struct input *in = t->in;
+
+	if (sig)
+		in->sig = sig;
+	if (t->attempt <= (int)c->retries && !p->halted && !in->failed) {
+		struct task r = *t;
+		r.attempt++;
+		if (!c->quiet)
+			weprintf("%s: %s (trying again: attempt %d of %d)",
+			    in->shown, why, r.attempt, (int)c->retries + 1);
+		pushretry(p, &r);
+		return;
+	}
+	if (!c->quiet && !in->failed)
+		weprintf("%s: %s", in->shown, why);
+	in->failed = 1;
+	chunkdone(p, in);
+}
+
+/* The worker's table is written (--combine): its tasks are done. */
+static void
+pendingdone(struct pool *p, struct slot *s)
+{
+	size_t n = s->npend;
+
+	s->npend = 0;
+	for (size_t i = 0; i < n; i++)
+		chunkdone(p, s->pend[i].in);
+}
+
+/* The worker died with tasks in its table (--combine): run them again. */
+static void
+pendinglost(struct pool *p, struct slot *s, const char *why, int sig)
+{
+	size_t n = s->npend;
+	char msg[256];
+
+	snprintf(msg, sizeof msg, "result lost: %s", why);
+	s->npend = 0;
+	for (size_t i = 0; i < n; i++)
+		taskfailed(p, &s->pend[i], msg, sig);
+}
+
+/* The running task of s succeeded. */
+static void
+taskok(struct pool *p, struct slot *s, const struct donemsg *d)
+{
+	struct input *in = s->t.in;
+
+	s->hastask = 0;
+	s->state = S_IDLE;
+	if (p->c->combine) {
 		/* Its records are in the worker's table until it flushes. */
 		if (s->npend == s->pendcap) {
 			s->pendcap = s->pendcap ? s->pendcap * 2 : 64;
 			s->pend = ereallocarray(s->pend, s->pendcap, sizeof *s->pend);
 		}
-		s->pend[s->npend++] = in;
-		in->unflushed++;
+		s->pend[s->npend++] = s->t;
+		return;
 	}
-	s->in = NULL;
-	s->state = S_IDLE;
-	if (--in->running == 0 && in->dispatched && !in->unflushed)
-		inputdone(p, in);
+	in->records += d->records;
+	spool_append(&in->spool, &s->spool);
+	chunkdone(p, in);
 }
 
-/* --combine: the worker's table was written (ok) or lost with it. */
+/* The worker of s is gone (it died, or was killed for a timeout). */
 static void
-resolvepending(struct pool *p, struct slot *s, int ok, const char *why)
+workerdied(struct pool *p, struct slot *s, int status, const char *reason)
 {
-	for (size_t i = 0; i < s->npend; i++) {
-		struct input *in = s->pend[i];
-		if (!ok && !in->failed) {
-			in->failed = 1;
-			if (!p->c->quiet)
-				weprintf("%s: result lost: %s", in->shown, why);
-		}
-		if (--in->unflushed == 0 && in->running == 0 && in->dispatched)
-			inputdone(p, in);
-	}
-	s->npend = 0;
-}
+	char why[160];
+	int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
 
-static void
-taskfailed(struct pool *p, struct slot *s, const char *why)
-{
-	if (!p->c->quiet)
-		weprintf("%s: %s", s->in->shown, why);
-	finished(p, s, 0);
-}
-
-static void
-workerdied(struct pool *p, struct slot *s)
-{
-	int status = 0;
-	char why[128];
-
-	close(s->taskfd);
-	close(s->resfd);
-	while (waitpid(s->pid, &status, 0) < 0 && errno == EINTR)
-		;
 	s->state = S_EMPTY;
 	s->flushing = 0;
 	spool_discard(&s->spool);
-	if (WIFSIGNALED(status))
+	if (reason)
+		snprintf(why, sizeof why, "%s", reason);
+	else if (sig)
 		snprintf(why, sizeof why, "worker killed by signal %d (%s)",
-		    WTERMSIG(status), strsignal(WTERMSIG(status)));
+		    sig, strsignal(sig));
 	else
 		snprintf(why, sizeof why, "worker exited with status %d",
 		    WEXITSTATUS(status));
-	resolvepending(p, s, 0, why);
-	if (!s->in)
-		return;
-	s->state = S_IDLE;	/* finished() expects a live slot */
-	taskfailed(p, s, why);
-	s->state = S_EMPTY;
+	pendinglost(p, s, why, sig);
+	if (s->hastask) {
+		s->hastask = 0;
+		s->t.in->worker = s->id;
+		taskfailed(p, &s->t, why, sig);
+	}
 }
 
 static void
@@ -472,20 +617,26 @@ frame(struct pool *p, struct slot *s)
 	switch (s->hdr.type) {
 	case RES_DONE:
 		memcpy(&d, s->msg, sizeof d);
-		s->in->bytes += d.bytes;
+		s->t.in->bytes += d.bytes;
 		p->bytes += d.bytes;
-		if (d.ok && !p->c->combine)
-			p->records += d.records;
+		s->t.in->worker = s->id;
 		if (p->c->verbose)
-			logtask(p, s, &d);
+			logtask(s, &d);
 		if (d.ok) {
-			finished(p, s, 1);
+			taskok(p, s, &d);
 		} else {
 			char why[1025];
 			size_t n = s->hdr.len - sizeof d;
 			memcpy(why, s->msg + sizeof d, n);
 			why[n] = '\0';
-			taskfailed(p, s, why);
+			spool_discard(&s->spool);
+			s->hastask = 0;
+			s->state = S_IDLE;
+			/* Try again on a fresh worker: the failure may have
+			 * left this one in a bad state. */
+			if (s->t.attempt <= (int)p->c->retries && !p->c->combine)
+				killslot(s, SIGTERM);
+			taskfailed(p, &s->t, why, 0);
 		}
 		break;
 	case RES_FATAL:
@@ -495,11 +646,11 @@ frame(struct pool *p, struct slot *s)
 		memcpy(&n, s->msg, s->hdr.len < sizeof n ? s->hdr.len : sizeof n);
 		spool_commit(&s->spool, &p->out);
 		p->records += n;
-		resolvepending(p, s, 1, NULL);
 		if (s->flushing) {
 			s->flushing = 0;
 			s->state = S_IDLE;
 		}
+		pendingdone(p, s);
 		break;
 	}
 	}
@@ -513,10 +664,10 @@ readresult(struct pool *p, struct slot *s)
 	const char *b = p->rbuf;
 
 	if (n <= 0) {
-		workerdied(p, s);
+		workerdied(p, s, killslot(s, SIGKILL), NULL);
 		return;
 	}
-	while (n > 0) {
+	while (n > 0 && s->state != S_EMPTY) {
 		if (s->hdrhave < sizeof s->hdr) {
 			size_t k = sizeof s->hdr - s->hdrhave;
 			if ((size_t)n < k)
@@ -555,33 +706,55 @@ readresult(struct pool *p, struct slot *s)
 static int
 pickinput(struct pool *p)
 {
-	int best = 0;
+	int best = -1;
 
-	if (p->c->keeporder)
-		return 0;
-	for (int i = 1; i < p->nqueue; i++) {
-		int64_t a = p->queue[i]->size - (int64_t)p->queue[i]->nextoff;
-		int64_t b = p->queue[best]->size - (int64_t)p->queue[best]->nextoff;
-		if (a > b)
+	for (int i = 0; i < p->nqueue; i++) {
+		struct input *in = p->queue[i];
+		/* -k: a new input only within the window. */
+		if (!in->hasseq && p->c->keeporder &&
+		    p->nextseq - p->nextcommit >= p->window)
+			continue;
+		if (p->c->keeporder)
+			return i;
+		int64_t a = in->size - (int64_t)in->nextoff;
+		if (best < 0 || a > p->queue[best]->size -
+		    (int64_t)p->queue[best]->nextoff)
 			best = i;
 	}
 	return best;
 }
 
-static void
-dispatch(struct pool *p, struct slot *s)
+/* The next task: a retry first, else the next chunk of an input. */
+static int
+nexttask(struct pool *p, struct task *t)
 {
+	if (p->halted)
+		return 0;
+	if (p->nretry > 0) {
+		*t = p->retry[0];
+		memmove(p->retry, p->retry + 1, (p->nretry - 1) * sizeof *p->retry);
+		p->nretry--;
+		return 1;
+	}
 	int qi = pickinput(p);
+	if (qi < 0)
+		return 0;
 	struct input *in = p->queue[qi];
 	uint64_t split = p->c->split;
-	struct taskmsg t = { 0 };
-
-	if (s->state == S_EMPTY)
-		spawn(p, s);
-	t.off = in->nextoff;
-	t.len = UINT64_MAX;
-	if (split && in->size >= 0 && (uint64_t)in->size > split) {
-		t.len = split;
+	if (!in->hasseq) {
+		in->hasseq = 1;
+		in->seq = p->nextseq++;
+		if (p->c->keeporder)
+			p->held[in->seq % p->window] = in;
+		in->start = now();
+		in->wallstart = wallnow();
+	}
+	t->in = in;
+	t->off = in->nextoff;
+	t->len = UINT64_MAX;
+	t->attempt = 1;
+	if (split && !in->data && in->size >= 0 && (uint64_t)in->size > split) {
+		t->len = split;
 		in->nextoff += split;
 		if (in->nextoff >= (uint64_t)in->size)
 			in->dispatched = 1;
@@ -593,15 +766,28 @@ dispatch(struct pool *p, struct slot *s)
 		    (size_t)(p->nqueue - qi - 1) * sizeof *p->queue);
 		p->nqueue--;
 	}
-	in->running++;
-	t.id = p->nextseq;
+	in->open++;
+	return 1;
+}
+
+static void
+dispatch(struct pool *p, struct slot *s, const struct task *task)
+{
+	struct input *in = task->in;
+	struct taskmsg t = { 0 };
+
+	if (s->state == S_EMPTY)
+		spawn(p, s);
+	if (task->attempt > in->attempts)
+		in->attempts = task->attempt;
+	t.id = in->seq;
+	t.off = task->off;
+	t.len = task->len;
 	t.pathlen = (uint32_t)in->plen;
 	t.kind = in->data ? TASK_DATA : TASK_FILE;
 	t.datalen = in->dlen;
-	s->seq = p->nextseq++;
-	s->in = in;
-	s->off = t.off;
-	s->len = t.len;
+	s->t = *task;
+	s->hastask = 1;
 	s->state = S_BUSY;
 	s->start = now();
 	/* The worker is idle, so its pipe is empty: these writes do not
@@ -614,14 +800,6 @@ dispatch(struct pool *p, struct slot *s)
 	}
 }
 
-static int
-canstart(struct pool *p)
-{
-	if (p->nqueue == 0)
-		return 0;
-	return !p->c->keeporder || p->nextseq - p->nextcommit < p->window;
-}
-
 static void
 handlesignal(struct pool *p)
 {
@@ -631,6 +809,8 @@ handlesignal(struct pool *p)
 		;
 	int sig = gotsig;
 	killall(p, SIGTERM);
+	if (p->c->progress)
+		fputs("\n", stderr);
 	signal(sig, SIG_DFL);
 	raise(sig);
 	_exit(128 + sig);
@@ -661,13 +841,126 @@ static void
 printstats(struct pool *p)
 {
 	double wall = now() - p->t0;
+	uint64_t notrun = p->nread - p->nok - p->nfailed;
+	char extra[96] = "";
 
-	weprintf("inputs %llu, succeeded %llu, failed %llu, bytes %llu, "
+	if (notrun || p->nskipped)
+		snprintf(extra, sizeof extra, ", not run %llu, skipped %llu",
+		    (unsigned long long)notrun, (unsigned long long)p->nskipped);
+	weprintf("inputs %llu, succeeded %llu, failed %llu%s, bytes %llu, "
 	    "records %llu, wall %.3f s, %.1f MB/s",
 	    (unsigned long long)p->nread, (unsigned long long)p->nok,
-	    (unsigned long long)p->nfailed, (unsigned long long)p->bytes,
+	    (unsigned long long)p->nfailed, extra, (unsigned long long)p->bytes,
 	    (unsigned long long)p->records, wall,
 	    wall > 0 ? p->bytes / wall / 1e6 : 0.0);
+}
+
+/* --progress: one line on stderr, redrawn at most twice a second. */
+static void
+progress(struct pool *p, int last)
+{
+	double t = now(), wall = t - p->t0;
+
+	if (!last && t - p->lastprogress < 0.5)
+		return;
+	p->lastprogress = t;
+	double rate = wall > 0 ? p->bytes / wall : 0;
+	char eta[48] = "";
+	if (!last && rate > 0 && p->knownbytes > p->bytes) {
+		double left = (p->knownbytes - p->bytes) / rate;
+		/* While input is still coming, the total is a lower bound. */
+		snprintf(eta, sizeof eta, ", ETA %s%.0f s", p->ineof ? "" : ">",
+		    left);
+	}
+	fprintf(stderr, "\r%s: %llu/%llu%s inputs, %llu failed, %.1f MB, "
+	    "%.1f MB/s%s\033[K%s", argv0,
+	    (unsigned long long)(p->nok + p->nfailed),
+	    (unsigned long long)p->nread, p->ineof ? "" : "+",
+	    (unsigned long long)p->nfailed, p->bytes / 1e6, rate / 1e6, eta,
+	    last ? "\n" : "");
+}
+
+/* --resume with output to a file: cut what was written after the last
+ * joblog line (the output of inputs that were in flight), so that they
+ * can run again without counting twice. */
+static void
+resumeoutput(struct pool *p)
+{
+	struct stat st;
+	int64_t end = joblog_outend(p->joblog);
+
+	if (!p->outisfile || end < 0)
+		return;
+	if (fstat(1, &st) < 0)
+		eprintf("stdout:");
+	if (st.st_size < end)
+		eprintf("stdout is shorter (%lld bytes) than the joblog says "
+		    "(%lld): resume with >> onto the same output",
+		    (long long)st.st_size, (long long)end);
+	if (st.st_size > end && ftruncate(1, end) < 0)
+		eprintf("stdout: cannot cut to %lld bytes:", (long long)end);
+	lseek(1, 0, SEEK_END);
+}
+
+/* The poll timeout: the nearest --timeout or --progress deadline. */
+static int
+polltimeout(struct pool *p)
+{
+	double t = now(), next = 0;
+	int any = 0;
+
+	if (p->c->timeout > 0)
+		for (int i = 0; i < p->nslots; i++) {
+			struct slot *s = &p->slots[i];
+			if (s->state == S_BUSY && s->hastask) {
+				double d = s->start + p->c->timeout - t;
+				if (!any || d < next)
+					next = d;
+				any = 1;
+			}
+		}
+	if (p->c->progress) {
+		double d = p->lastprogress + 0.5 - t;
+		if (!any || d < next)
+			next = d;
+		any = 1;
+	}
+	if (!any)
+		return -1;
+	return next <= 0 ? 0 : (int)(next * 1000) + 1;
+}
+
+static void
+timeouts(struct pool *p)
+{
+	double t = now();
+	char why[64];
+
+	for (int i = 0; i < p->nslots && p->c->timeout > 0; i++) {
+		struct slot *s = &p->slots[i];
+		if (s->state != S_BUSY || !s->hastask ||
+		    t < s->start + p->c->timeout)
+			continue;
+		snprintf(why, sizeof why, "timed out after %g s", p->c->timeout);
+		workerdied(p, s, killslot(s, SIGKILL), why);
+	}
+}
+
+/* --combine at the end: ask every worker for its table. */
+static void
+askflush(struct pool *p)
+{
+	p->flushsent = 1;
+	for (int i = 0; i < p->nslots; i++) {
+		struct slot *s = &p->slots[i];
+		struct taskmsg t = { .kind = TASK_FLUSH };
+		if (s->state == S_EMPTY)
+			continue;
+		s->state = S_BUSY;
+		s->flushing = 1;
+		if (writeall(s->taskfd, &t, sizeof t) < 0 && errno != EPIPE)
+			eprintf("worker %d: write error:", s->id);
+	}
 }
 
 int
@@ -676,6 +969,7 @@ pool_run(const struct poolconf *c)
 	struct pool pl = { .c = c }, *p = &pl;
 	struct pollfd *pfd;
 	struct slot **pslot;
+	struct stat st;
 
 	p->t0 = now();
 	p->ahead = c->pipe ? PIPEAHEAD : LOOKAHEAD;
@@ -685,11 +979,17 @@ pool_run(const struct poolconf *c)
 	pslot = ecalloc((size_t)c->jobs + 2, sizeof *pslot);
 	p->window = (uint64_t)c->jobs * 4;
 	p->held = ecalloc(p->window, sizeof *p->held);
-	for (uint64_t i = 0; i < p->window; i++)
-		spool_init(&p->held[i].spool);
 	p->rbuf = emalloc(READCHUNK);
+	p->outisfile = fstat(1, &st) == 0 && S_ISREG(st.st_mode);
 	reader_init(&p->in, 0, "stdin", c->nul ? '\0' : '\n');
 	obuf_init(&p->out, 1, "stdout", 1 << 17);
+	if (c->joblog) {
+		p->joblog = joblog_open(c->joblog, c->resume);
+		if (c->resume)
+			resumeoutput(p);
+	}
+	if (c->pipe && c->progress && fstat(0, &st) == 0 && S_ISREG(st.st_mode))
+		p->knownbytes = (uint64_t)st.st_size;
 	thepool = p;
 	setfatalhook(fatalhook);
 	obuf_onerror(onwriteerror);
@@ -701,40 +1001,29 @@ pool_run(const struct poolconf *c)
 	}
 
 	for (;;) {
-		for (int i = 0; i < p->nslots && canstart(p); i++) {
+		struct task t;
+		for (int i = 0; i < p->nslots; i++) {
 			struct slot *s = &p->slots[i];
-			if (s->state != S_BUSY)
-				dispatch(p, s);
+			if (s->state != S_BUSY && nexttask(p, &t))
+				dispatch(p, s, &t);
 		}
-		if (!p->ineof && p->nqueue < p->ahead)
+		if (!p->ineof && !p->halted && p->nqueue < p->ahead)
 			takebuffered(p);
 		int busy = 0;
 		for (int i = 0; i < p->nslots; i++)
 			busy += p->slots[i].state == S_BUSY;
-		if (p->ineof && p->nqueue == 0 && !busy) {
-			if (!p->c->combine || p->flushsent)
+		int more = !p->halted && (!p->ineof || p->nqueue || p->nretry);
+		if (!more && !busy) {
+			if (!c->combine || p->flushsent)
 				break;
-			/* Ask every worker for its table, and wait for it. */
-			p->flushsent = 1;
-			for (int i = 0; i < p->nslots; i++) {
-				struct slot *s = &p->slots[i];
-				struct taskmsg t = { .kind = TASK_FLUSH };
-				if (s->state == S_EMPTY)
-					continue;
-				s->state = S_BUSY;
-				s->flushing = 1;
-				if (writeall(s->taskfd, &t, sizeof t) < 0 &&
-				    errno != EPIPE)
-					eprintf("worker %d: write error:", s->id);
-			}
+			askflush(p);
 			continue;
 		}
 
 		int n = 0;
 		pfd[n] = (struct pollfd){ .fd = sigfd[0], .events = POLLIN };
 		pslot[n++] = NULL;
-		int wantin = !p->ineof && p->nqueue < p->ahead;
-		if (wantin) {
+		if (!p->ineof && !p->halted && p->nqueue < p->ahead) {
 			pfd[n] = (struct pollfd){ .fd = 0, .events = POLLIN };
 			pslot[n++] = NULL;
 		}
@@ -745,14 +1034,12 @@ pool_run(const struct poolconf *c)
 			pfd[n] = (struct pollfd){ .fd = s->resfd, .events = POLLIN };
 			pslot[n++] = s;
 		}
-		if (poll(pfd, (nfds_t)n, -1) < 0) {
-			if (errno == EINTR)
-				continue;
+		int r = poll(pfd, (nfds_t)n, polltimeout(p));
+		if (r < 0 && errno != EINTR)
 			eprintf("poll:");
-		}
-		if (pfd[0].revents)
+		if (r > 0 && pfd[0].revents)
 			handlesignal(p);
-		for (int i = 1; i < n; i++) {
+		for (int i = 1; r > 0 && i < n; i++) {
 			if (!pfd[i].revents)
 				continue;
 			if (!pslot[i])
@@ -760,37 +1047,46 @@ pool_run(const struct poolconf *c)
 			else if (pslot[i]->state != S_EMPTY)
 				readresult(p, pslot[i]);
 		}
+		timeouts(p);
+		if (c->progress)
+			progress(p, 0);
 	}
 
-	/* End of input: let the workers finish, and wait for them. */
+	/* Every input is done: let the workers finish, and wait for them. */
 	for (int i = 0; i < p->nslots; i++) {
 		struct slot *s = &p->slots[i];
 		int status;
-		if (s->state == S_EMPTY)
-			continue;
-		close(s->taskfd);
-		close(s->resfd);
-		while (waitpid(s->pid, &status, 0) < 0 && errno == EINTR)
-			;
-		s->state = S_EMPTY;
-		if (WIFSIGNALED(status))
-			weprintf("worker %d killed by signal %d (%s) at exit",
-			    s->id, WTERMSIG(status), strsignal(WTERMSIG(status)));
+		if (s->state != S_EMPTY) {
+			close(s->taskfd);
+			close(s->resfd);
+			while (waitpid(s->pid, &status, 0) < 0 && errno == EINTR)
+				;
+			kill(-s->pid, SIGKILL);
+			s->state = S_EMPTY;
+			if (WIFSIGNALED(status))
+				weprintf("worker %d killed by signal %d (%s) at exit",
+				    s->id, WTERMSIG(status),
+				    strsignal(WTERMSIG(status)));
+		}
 		spool_free(&s->spool);
 		free(s->pend);
 	}
 	thepool = NULL;
 	obuf_flush(&p->out);
+	if (c->progress)
+		progress(p, 1);
 	if (c->stats)
 		printstats(p);
+	joblog_close(p->joblog);
 	obuf_free(&p->out);
 	reader_free(&p->in);
-	for (uint64_t i = 0; i < p->window; i++)
-		spool_free(&p->held[i].spool);
 	free(p->held);
+	free(p->retry);
 	free(p->rbuf);
 	free(p->slots);
 	free(pfd);
 	free(pslot);
+	if (p->halted)
+		return EXIT_HALTED;
 	return p->nfailed ? EXIT_PARTIAL : 0;
 }

@@ -18,11 +18,19 @@ struct poolconf {
 	int pipe;		/* --pipe: stdin is the data, cut in blocks */
 	uint64_t block;		/* --pipe block size */
 	int combine;		/* --combine: workers send tables on request */
+	unsigned retries;	/* --retries: tries after the first */
+	double timeout;		/* --timeout in seconds; 0: none */
+	enum { HALT_NEVER, HALT_SOON, HALT_NOW } halt;
+	uint64_t haltfail;	/* --halt ...,fail=N */
+	const char *joblog;	/* --joblog FILE */
+	int resume;		/* --resume: skip what the joblog shows done */
+	int progress;		/* --progress: a status line on stderr */
 	const struct workerconf *wc;
 };
 
 /* Run the whole job; returns the exit status (0, 1 if some inputs
- * failed).  Fatal errors exit 2 after stopping the workers. */
+ * failed, 3 if --halt stopped it).  Fatal errors exit 2 after stopping
+ * the workers. */
 int pool_run(const struct poolconf *c);
 
 #endif

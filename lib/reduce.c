@@ -119,7 +119,10 @@ addrecord(struct reducer *r, const struct reader *in, const char *rec,
 	char *st = table_get(r->t, key, klen, &isnew);
 	for (size_t i = 0; i < o->naggs; i++) {
 		const struct agg *a = &o->aggs[i];
-		const struct field *v = a->field < nf ? &r->f[a->field] : NULL;
+		/* Only fields that some op reads were stored (count reads
+		 * none). */
+		const struct field *v = agg_needsvalue(a->op) ? &r->f[a->field] :
+		    NULL;
 		if (agg_addnum(a, st + a->off, v ? v->s : "", v ? v->len : 0,
 		    &r->nums[i], &ne) != AGG_OK) {
 			quote(q, sizeof q, key, klen);

@@ -41,6 +41,8 @@ spill(struct spool *s, const void *p, size_t n)
 void
 spool_add(struct spool *s, const void *p, size_t n)
 {
+	if (n == 0)
+		return;
 	if (s->fd >= 0 || s->len + n > SPOOL_MEM) {
 		spill(s, p, n);
 		return;
@@ -99,4 +101,24 @@ spool_free(struct spool *s)
 	free(s->mem);
 	s->mem = NULL;
 	s->cap = 0;
+}
+
+void
+spool_append(struct spool *dst, struct spool *src)
+{
+	spool_add(dst, src->mem, src->len);
+	if (src->fd >= 0) {
+		char buf[1 << 16];
+		off_t at = 0;
+		while ((uint64_t)at < src->disklen) {
+			ssize_t r = pread(src->fd, buf, sizeof buf, at);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				eprintf("temporary file: read error:");
+			spool_add(dst, buf, (size_t)r);
+			at += r;
+		}
+	}
+	spool_discard(src);
 }

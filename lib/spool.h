@@ -22,6 +22,8 @@ void spool_add(struct spool *s, const void *p, size_t n);
 uint64_t spool_size(const struct spool *s);
 /* Write everything to out and empty the spool. */
 void spool_commit(struct spool *s, struct obuf *out);
+/* Move everything in src to the end of dst. */
+void spool_append(struct spool *dst, struct spool *src);
 void spool_discard(struct spool *s);
 void spool_free(struct spool *s);
 
