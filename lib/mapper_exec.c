@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -184,8 +185,14 @@ exec_lookup(const char *cmd)
 {
 	if (!*cmd)
 		return ENOENT;
-	if (strchr(cmd, '/'))
+	if (strchr(cmd, '/')) {
+		struct stat st;
+		if (stat(cmd, &st) < 0)
+			return errno;
+		if (S_ISDIR(st.st_mode))
+			return EACCES;
 		return access(cmd, X_OK) == 0 ? 0 : errno;
+	}
 	const char *path = getenv("PATH");
 	if (!path)
 		path = "/usr/bin:/bin";
