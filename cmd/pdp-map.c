@@ -288,6 +288,8 @@ main(int argc, char *argv[])
 	wc.argv = argv;
 	if (pc.resume && !pc.joblog)
 		eprintf("--resume needs --joblog FILE");
+	if (pc.resume && pc.pipe)
+		eprintf("--resume cannot skip --pipe blocks: the data is gone");
 	if (pc.combine && pc.keeporder)
 		eprintf("--combine and -k cannot be used together: combined "
 		    "records belong to no input");

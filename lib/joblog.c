@@ -61,6 +61,33 @@ load(struct joblog *j, int fd)
 	reader_free(&r);
 }
 
+/* A last line without its newline was cut short by a kill: it is not a
+ * finished input, and must not run into the next line. */
+static off_t
+cutpartial(struct joblog *j, off_t size)
+{
+	char buf[4096];
+	off_t end = size;
+
+	while (end > 0) {
+		off_t at = end > (off_t)sizeof buf ? end - (off_t)sizeof buf : 0;
+		ssize_t n = pread(j->fd, buf, (size_t)(end - at), at);
+		if (n <= 0)
+			eprintf("%s: read error:", j->name);
+		for (ssize_t i = n; i > 0; i--)
+			if (buf[i - 1] == '\n') {
+				off_t keep = at + i;
+				if (keep != size && ftruncate(j->fd, keep) < 0)
+					eprintf("%s: cannot cut its last line:", j->name);
+				return keep;
+			}
+		end = at;
+	}
+	if (size > 0 && ftruncate(j->fd, 0) < 0)
+		eprintf("%s: cannot cut its last line:", j->name);
+	return 0;
+}
+
 struct joblog *
 joblog_open(const char *path, int resume)
 {
@@ -72,6 +99,7 @@ joblog_open(const char *path, int resume)
 	if ((j->fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0666)) < 0)
 		eprintf("%s:", path);
 	off_t size = lseek(j->fd, 0, SEEK_END);
+	size = cutpartial(j, size);
 	if (resume && size > 0) {
 		lseek(j->fd, 0, SEEK_SET);
 		load(j, j->fd);

@@ -16,6 +16,7 @@
 #include "err.h"
 #include "io.h"
 #include "mapper.h"
+#include "worker.h"
 
 struct exec {
 	char **argv;		/* the command and its arguments */
@@ -150,6 +151,7 @@ end(struct pdp_ctx *ctx)
 		;
 	x->pid = 0;
 	if (WIFSIGNALED(status)) {
+		worker_signal(ctx, WTERMSIG(status));
 		ctx->fail(ctx, "%s killed by signal %d (%s)", x->argv[0],
 		    WTERMSIG(status), strsignal(WTERMSIG(status)));
 		return -1;
@@ -210,9 +212,12 @@ exec_lookup(const char *cmd)
 		}
 		full[dl] = '/';
 		memcpy(full + dl + 1, cmd, cl + 1);
+		struct stat st;
 		int r = access(full, X_OK) == 0 ? 0 : errno;
 		if (r != 0 && access(full, F_OK) == 0)
 			r = EACCES;
+		if (r == 0 && stat(full, &st) == 0 && S_ISDIR(st.st_mode))
+			r = EACCES;	/* execvp goes on past a directory */
 		free(full);
 		if (r == 0)
 			return 0;

@@ -60,7 +60,10 @@ struct input {
 	uint64_t seq;		/* -k: the input's place in the output */
 	double wallstart, start, end;
 	uint64_t bytes, records;
-	struct spool spool;	/* the output of the chunks done so far */
+	struct spool spool;	/* the output, when it is not split */
+	struct spool *chunks;	/* the output of each chunk, when split */
+	size_t nchunks;
+	uint64_t chunksize;
 };
 
 struct task {
@@ -111,6 +114,8 @@ struct pool {
 	double t0, lastprogress;
 	int flushsent;		/* --combine: the final flush was asked for */
 	int halted;		/* --halt: no new tasks */
+	uint64_t failing;	/* inputs failed for good (--halt counts them) */
+	struct sigaction oldhup, oldint;	/* as pdp-map found them */
 };
 
 static struct pool *thepool;
@@ -220,8 +225,8 @@ spawn(struct pool *p, struct slot *s)
 		/* The worker: its own process group, so that a timeout or a
 		 * stop can end it with the commands it started. */
 		setpgid(0, 0);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
+		signal(SIGINT, p->oldint.sa_handler == SIG_IGN ? SIG_IGN : SIG_DFL);
+		signal(SIGHUP, p->oldhup.sa_handler == SIG_IGN ? SIG_IGN : SIG_DFL);
 		signal(SIGPIPE, SIG_DFL);
 		signal(SIGTERM, workerterm);
 #ifdef __linux__
@@ -259,9 +264,22 @@ spawn(struct pool *p, struct slot *s)
 	s->hdrhave = s->payhave = 0;
 }
 
+/* Where the output of the chunk at off goes: chunks are written in file
+ * order, whatever order they finish in. */
+static struct spool *
+chunkspool(struct input *in, uint64_t off)
+{
+	if (!in->nchunks)
+		return &in->spool;
+	return &in->chunks[off / in->chunksize];
+}
+
 static void
 freeinput(struct input *in)
 {
+	for (size_t i = 0; i < in->nchunks; i++)
+		spool_free(&in->chunks[i]);
+	free(in->chunks);
 	spool_free(&in->spool);
 	free(in->data);
 	free(in->path);
@@ -288,6 +306,32 @@ newinput(void)
 	return in;
 }
 
+static void halt(struct pool *p);
+
+/* A path record that is not a path: an input that failed at once. */
+static void
+badrecord(struct pool *p, const char *rec, size_t len, const char *why)
+{
+	p->nread++;
+	p->nfailed++;
+	p->failing++;
+	if (!p->c->quiet)
+		weprintf("%s:%llu: %s", p->in.name,
+		    (unsigned long long)p->in.lineno, why);
+	if (p->joblog) {
+		char *shown = showpath(rec, len);
+		struct jobline l = { .path = shown, .start = wallnow(),
+		    .exit = 1, .attempts = 1, .outend = -1 };
+		if (p->outisfile) {
+			obuf_flush(&p->out);
+			l.outend = (int64_t)lseek(1, 0, SEEK_CUR);
+		}
+		joblog_write(p->joblog, &l);
+		free(shown);
+	}
+	halt(p);
+}
+
 /* One record from stdin: queue an input, or count a bad record. */
 static void
 addinput(struct pool *p, char *rec, size_t len)
@@ -301,22 +345,14 @@ addinput(struct pool *p, char *rec, size_t len)
 			len = (size_t)(tab - rec);	/* the path is field 1 */
 		long n = rec_unescape(rec, rec, len, &bad);
 		if (n < 0) {
-			p->nread++;
-			p->nfailed++;
-			if (!c->quiet)
-				weprintf("%s:%llu: invalid escape in path record",
-				    p->in.name, (unsigned long long)p->in.lineno);
+			badrecord(p, rec, len, "invalid escape in path record");
 			return;
 		}
 		len = (size_t)n;
 	}
 	if (len == 0 || memchr(rec, '\0', len)) {
-		p->nread++;
-		p->nfailed++;
-		if (!c->quiet)
-			weprintf("%s:%llu: %s path", p->in.name,
-			    (unsigned long long)p->in.lineno,
-			    len ? "invalid (NUL byte in)" : "empty");
+		badrecord(p, rec, len, len ? "invalid path (a NUL byte in it)" :
+		    "empty path");
 		return;
 	}
 	char *shown = showpath(rec, len);
@@ -432,11 +468,11 @@ halt(struct pool *p)
 {
 	const struct poolconf *c = p->c;
 
-	if (c->halt == HALT_NEVER || p->halted || p->nfailed < c->haltfail)
+	if (c->halt == HALT_NEVER || p->halted || p->failing < c->haltfail)
 		return;
 	p->halted = 1;
 	weprintf("stopping after %llu failed input%s (--halt %s,fail=%llu)",
-	    (unsigned long long)p->nfailed, p->nfailed == 1 ? "" : "s",
+	    (unsigned long long)p->failing, p->failing == 1 ? "" : "s",
 	    c->halt == HALT_NOW ? "now" : "soon",
 	    (unsigned long long)c->haltfail);
 	if (c->halt == HALT_NOW)
@@ -450,6 +486,8 @@ finalize(struct pool *p, struct input *in)
 {
 	if (!in->failed) {
 		spool_commit(&in->spool, &p->out);
+		for (size_t i = 0; i < in->nchunks; i++)
+			spool_commit(&in->chunks[i], &p->out);
 		p->nok++;
 		p->records += in->records;
 	} else {
@@ -469,10 +507,7 @@ finalize(struct pool *p, struct input *in)
 			l.outend = (int64_t)lseek(1, 0, SEEK_CUR);
 		joblog_write(p->joblog, &l);
 	}
-	int failed = in->failed;
 	freeinput(in);
-	if (failed)
-		halt(p);
 }
 
 /* Commit in input order what -k holds, as far as it is finished. */
@@ -520,8 +555,7 @@ taskfailed(struct pool *p, const struct task *t, const char *why, int sig)
 	const struct poolconf *c = p->c;
 	struct input *in = t->in;
 
-	if (sig)
-		in->sig = sig;
+	in->sig = sig;		/* what ended the latest attempt */
 	if (t->attempt <= (int)c->retries && !p->halted && !in->failed) {
 		struct task r = *t;
 		r.attempt++;
@@ -531,9 +565,13 @@ taskfailed(struct pool *p, const struct task *t, const char *why, int sig)
 		pushretry(p, &r);
 		return;
 	}
-	if (!c->quiet && !in->failed)
-		weprintf("%s: %s", in->shown, why);
-	in->failed = 1;
+	if (!in->failed) {
+		if (!c->quiet)
+			weprintf("%s: %s", in->shown, why);
+		in->failed = 1;
+		p->failing++;
+		halt(p);
+	}
 	chunkdone(p, in);
 }
 
@@ -579,7 +617,8 @@ taskok(struct pool *p, struct slot *s, const struct donemsg *d)
 		return;
 	}
 	in->records += d->records;
-	spool_append(&in->spool, &s->spool);
+	in->sig = 0;
+	spool_append(chunkspool(in, s->t.off), &s->spool);
 	chunkdone(p, in);
 }
 
@@ -636,7 +675,7 @@ frame(struct pool *p, struct slot *s)
 			 * left this one in a bad state. */
 			if (s->t.attempt <= (int)p->c->retries && !p->c->combine)
 				killslot(s, SIGTERM);
-			taskfailed(p, &s->t, why, 0);
+			taskfailed(p, &s->t, why, d.sig);
 		}
 		break;
 	case RES_FATAL:
@@ -754,6 +793,13 @@ nexttask(struct pool *p, struct task *t)
 	t->len = UINT64_MAX;
 	t->attempt = 1;
 	if (split && !in->data && in->size >= 0 && (uint64_t)in->size > split) {
+		if (!in->nchunks) {
+			in->chunksize = split;
+			in->nchunks = (size_t)(((uint64_t)in->size + split - 1) / split);
+			in->chunks = ereallocarray(NULL, in->nchunks, sizeof *in->chunks);
+			for (size_t i = 0; i < in->nchunks; i++)
+				spool_init(&in->chunks[i]);
+		}
 		t->len = split;
 		in->nextoff += split;
 		if (in->nextoff >= (uint64_t)in->size)
@@ -817,7 +863,7 @@ handlesignal(struct pool *p)
 }
 
 static void
-setsignals(void)
+setsignals(struct pool *p)
 {
 	struct sigaction sa;
 
@@ -830,9 +876,15 @@ setsignals(void)
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = onsignal;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
+	/* A signal ignored when pdp-map started (nohup, a background job of
+	 * a script) stays ignored, for the workers too. */
+	sigaction(SIGINT, NULL, &p->oldint);
+	sigaction(SIGHUP, NULL, &p->oldhup);
+	if (p->oldint.sa_handler != SIG_IGN)
+		sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	if (p->oldhup.sa_handler != SIG_IGN)
+		sigaction(SIGHUP, &sa, NULL);
 	/* Write errors on stdout are handled where they happen. */
 	signal(SIGPIPE, SIG_IGN);
 }
@@ -993,7 +1045,7 @@ pool_run(const struct poolconf *c)
 	thepool = p;
 	setfatalhook(fatalhook);
 	obuf_onerror(onwriteerror);
-	setsignals();
+	setsignals(p);
 	for (int i = 0; i < p->nslots; i++) {
 		spool_init(&p->slots[i].spool);
 		p->slots[i].id = i + 1;

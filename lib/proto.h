@@ -37,7 +37,7 @@ struct donemsg {
 	uint64_t bytes;		/* input bytes read */
 	uint64_t records;	/* records written */
 	int32_t ok;
-	uint32_t pad;
+	int32_t sig;		/* the signal that killed the input's command */
 };
 
 /* Output travels in frames of at most this many payload bytes. */

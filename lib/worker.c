@@ -41,6 +41,7 @@ struct host {
 	char err[1024];
 	int failed;
 	int midline;		/* ctx->write() left a line unfinished */
+	int sig;		/* worker_signal() for this task */
 	struct table *task;	/* --combine: this task's records */
 	struct table *comb;	/* --combine: the tasks done since a flush */
 	size_t vsize;
@@ -307,6 +308,12 @@ flushcombined(struct host *h)
 	sendframe(h, RES_FLUSH, &pa.records, sizeof pa.records);
 }
 
+void
+worker_signal(struct pdp_ctx *ctx, int sig)
+{
+	((struct host *)ctx->host)->sig = sig;
+}
+
 static int
 hemit(struct pdp_ctx *ctx, const char *k, size_t kl, const char *v, size_t vl)
 {
@@ -443,6 +450,7 @@ runtask(struct host *h, const struct taskmsg *t, char *path, char *buf,
 
 	h->failed = 0;
 	h->records = 0;
+	h->sig = 0;
 	h->ctx.path = path;
 	h->ctx.offset = t->off;
 	if (h->c->tag)
@@ -487,6 +495,7 @@ runtask(struct host *h, const struct taskmsg *t, char *path, char *buf,
 	flushout(h);
 	d.ok = !h->failed;
 	d.records = h->records;
+	d.sig = h->sig;
 	size_t elen = d.ok ? 0 : strlen(h->err);
 	char msg[sizeof d + sizeof h->err];
 	memcpy(msg, &d, sizeof d);

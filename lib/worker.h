@@ -14,6 +14,10 @@ struct workerconf {
 	struct agg *combine;	/* --combine: aggregate across tasks */
 };
 
+/* For the exec mapper: the input's command was killed by sig (for the
+ * joblog). */
+void worker_signal(struct pdp_ctx *ctx, int sig);
+
 /* The worker's life: read tasks from taskfd until EOF, answer on resfd,
  * then exit.  Never returns. */
 _Noreturn void worker_main(const struct workerconf *c, int taskfd, int resfd);

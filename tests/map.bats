@@ -376,7 +376,10 @@ signal_test() {
 	seq 1 300000 > big.txt
 	mkdir tmp
 	# An endless input, each task more than a spool's memory of output.
-	yes "$T/big.txt" | TMPDIR="$T/tmp" pdp-map -j2 linefreq > out 2> err 3>&- &
+	# A background job of a script starts with SIGINT ignored, and
+	# pdp-map rightly keeps it so: give it the default disposition.
+	yes "$T/big.txt" | TMPDIR="$T/tmp" env --default-signal=INT \
+	    pdp-map -j2 linefreq > out 2> err 3>&- &
 	local pid=$!
 	wait_until 20 test -s out || fail "pdp-map did not start"
 	[ "$(pdp_map_procs | wc -l)" -ge 2 ] || fail "no workers"

@@ -1,0 +1,256 @@
+#!/usr/bin/env bats
+# pdp-map --combine: records aggregated in each worker across its tasks;
+# pdp-reduce gives the same result with or without it.
+
+load helper
+
+setup_file() {
+	local d=$BATS_FILE_TMPDIR
+	"$PDP_TOOLS/gencorpus" -f 60 -s 2M -S 3 "$d/corpus" > /dev/null || return 1
+	command -v cc >/dev/null || return 0
+	# Counts each line; segfaults on an input whose path ends with bad.txt.
+	cat > "$d/crash.c" <<-'EOF'
+	#include <string.h>
+	#include "pdp.h"
+	static int map(struct pdp_ctx *ctx, const char *d, size_t l, int f)
+	{
+		size_t n = strlen(ctx->path);
+		(void)f;
+		if (n >= 7 && strcmp(ctx->path + n - 7, "bad.txt") == 0)
+			*(volatile int *)0 = 0;
+		for (size_t i = 0; i < l; ) {
+			const char *nl = memchr(d + i, '\n', l - i);
+			size_t e = nl ? (size_t)(nl - d) : l;
+			if (ctx->count(ctx, d + i, e - i, 1) < 0)
+				return -1;
+			i = e + 1;
+		}
+		return 0;
+	}
+	const struct pdp_mapper pdp_mapper = { .abi = PDP_ABI_VERSION, .name = "crash",
+	    .synopsis = "", .minargs = 0, .maxargs = 0, .map = map };
+	EOF
+	cc -std=c11 -fPIC -shared -I"$BATS_TEST_DIRNAME/../lib" -o "$d/crash.so" "$d/crash.c"
+}
+
+sort_output() {
+	output=$(printf '%s\n' "$output" | LC_ALL=C sort)
+}
+
+# numeric_files: records with integer and float values, negative ones,
+# and equal values written differently (1.0, 1, 01), in m1..m4.txt.
+numeric_files() {
+	printf 'a\t1.0\nb\t-5\nc\t2.5e1\nd\t7\n' > m1.txt
+	printf 'a\t1\nb\t-5.00\nc\t25\nd\t-0.5\ne\t3\n' > m2.txt
+	printf 'a\t01\nb\t-4.9\nc\t24.999\nd\t1e1\ne\t3.0\n' > m3.txt
+	printf 'a\t0.99\nb\t-1e0\nc\t-0\nd\t7.0\ni\t9007199254740993\n' > m4.txt
+}
+
+# crash_files: g1..g6.txt (lines l<i> and common) and bad.txt, on which
+# crash.so segfaults.  bad.txt is the smallest file.
+crash_files() {
+	command -v cc >/dev/null || skip "no C compiler"
+	cp "$BATS_FILE_TMPDIR/crash.so" .
+	for i in 1 2 3 4 5 6; do printf 'l%d\ncommon\n' "$i" > "g$i.txt"; done
+	printf 'x\n' > bad.txt
+}
+
+@test "--combine sum wordfreq: the same result as without, with -j1, -j2 and -j4" {
+	c=$BATS_FILE_TMPDIR/corpus
+	pdp-find "$c" | pdp-map -j2 wordfreq > plain
+	pdp-reduce sum < plain > want
+	[ "$(wc -l < want)" -gt 1000 ] || fail "too few words"
+	for j in 1 2 4; do
+		pdp-find "$c" | pdp-map -j"$j" --combine sum wordfreq > comb
+		pdp-reduce sum < comb > got
+		assert_files_equal want got
+		# Fewer records cross the pipe.
+		[ "$(wc -l < comb)" -lt "$(wc -l < plain)" ] || fail "-j$j: no fewer records"
+	done
+	# The integer counts of one worker are one record per key.
+	pdp-find "$c" | pdp-map -j1 --combine sum wordfreq | LC_ALL=C sort > comb
+	assert_files_equal want comb
+}
+
+@test "--combine sum: with split files and with --pipe, the same result as without" {
+	c=$BATS_FILE_TMPDIR/corpus
+	find "$c" -type f | LC_ALL=C sort | head -20 | xargs cat > all.txt
+	pdp-map wordfreq <<< all.txt | pdp-reduce sum > want
+	pdp-map -j3 --split 64K --combine sum wordfreq <<< all.txt | pdp-reduce sum > got
+	assert_files_equal want got
+	pdp-map -j3 --pipe --block 64K --combine sum wordfreq < all.txt | pdp-reduce sum > got
+	assert_files_equal want got
+	pdp-map ngrams 2 <<< all.txt | pdp-reduce sum > want
+	pdp-map -j2 --split 64K --combine sum ngrams 2 <<< all.txt | pdp-reduce sum > got
+	assert_files_equal want got
+}
+
+@test "--combine min and max: the same as pdp-reduce min and max, ties and floats included" {
+	numeric_files
+	for op in min max sum; do
+		ls m*.txt | pdp-map -j1 exec cat | pdp-reduce "$op" > "want.$op"
+		for j in 1 2 3 4; do
+			ls m*.txt | pdp-map -j"$j" --combine "$op" exec cat | pdp-reduce "$op" > got
+			assert_files_equal "want.$op" got
+		done
+	done
+	# Of equal numbers, the bytewise smallest text wins.
+	run cat want.min
+	assert_output_equals "$(printf 'a\t0.99\nb\t-5\nc\t-0\nd\t-0.5\ne\t3\ni\t9007199254740993')"
+	run cat want.max
+	assert_output_equals "$(printf 'a\t01\nb\t-1e0\nc\t2.5e1\nd\t1e1\ne\t3\ni\t9007199254740993')"
+	run cat want.sum
+	assert_output_equals "$(printf 'a\t3.99\nb\t-15.9\nc\t74.999\nd\t23.5\ne\t6\ni\t9007199254740993')"
+}
+
+@test "--combine sum: float sums stay exact (0.1, 0.2, 1e17, -1e17, 3), with -j1 to -j4" {
+	printf 'k\t0.1\nn\t9007199254740993\n' > f1.txt
+	printf 'k\t0.2\nk\t1e17\nn\t1\n' > f2.txt
+	printf 'k\t-1e17\nn\t-3\n' > f3.txt
+	printf 'k\t3\nz\t-0.0\n' > f4.txt
+	want=$(printf 'k\t3.3\nn\t9007199254740991\nz\t0')
+	run --separate-stderr bash -c 'ls f*.txt | pdp-map exec cat | pdp-reduce sum'
+	assert_status 0
+	assert_output_equals "$want"
+	for j in 1 2 3 4; do
+		run --separate-stderr bash -c "ls f*.txt | pdp-map -j$j --combine sum exec cat | pdp-reduce sum"
+		assert_status 0
+		assert_stderr_empty
+		assert_output_equals "$want"
+	done
+}
+
+@test "--combine with --tag: the path is part of the key" {
+	c=$BATS_FILE_TMPDIR/corpus
+	pdp-find "$c" | head -8 | pdp-map --tag wordfreq | pdp-reduce -k 1,2 -f 3 sum > want
+	[ "$(cut -f 1 want | uniq | wc -l)" -eq 8 ] || fail "expected 8 paths"
+	for j in 1 3; do
+		pdp-find "$c" | head -8 | pdp-map -j"$j" --tag --combine sum wordfreq |
+		    pdp-reduce -k 1,2 -f 3 sum > got
+		assert_files_equal want got
+	done
+	# One file, so one record per (path, word): the same records.
+	f=$(pdp-find "$c" | head -1)
+	pdp-map --tag wordfreq <<< "$f" | LC_ALL=C sort > want
+	pdp-map --tag --combine sum wordfreq <<< "$f" | LC_ALL=C sort > got
+	assert_files_equal want got
+}
+
+@test "--combine: other ops, op:field and -k are usage errors" {
+	printf 'a\n' > f.txt
+	for op in count mean sum:2 first last nonsense '' SUM; do
+		run --separate-stderr pdp-map --combine "$op" wordfreq <<< f.txt
+		assert_status 2
+		assert_output_empty
+		assert_stderr_contains "pdp-map: invalid --combine '$op'"
+	done
+	run --separate-stderr pdp-map -k --combine sum wordfreq <<< f.txt
+	assert_status 2
+	assert_output_empty
+	assert_stderr_equals "pdp-map: --combine and -k cannot be used together: combined records belong to no input"
+	run --separate-stderr pdp-map --combine=max --keep-order wordfreq <<< f.txt
+	assert_status 2
+	assert_output_empty
+	assert_stderr_contains "pdp-map: --combine and -k cannot be used together"
+}
+
+@test "--combine: a record that is not a number, or has no value, fails its input only" {
+	numeric_files
+	printf 'a\tx1\n' > bad1.txt
+	printf 'notab\n' > bad2.txt
+	printf 'a\t1\n\n' > bad3.txt
+	ls m1.txt m2.txt | pdp-map exec cat | pdp-reduce sum > want
+	for op in sum max; do
+		pdp-map -j2 --stats --combine "$op" exec cat \
+		    < <(printf '%s\n' m1.txt bad1.txt m2.txt bad2.txt bad3.txt) > out 2> err &&
+		    status=0 || status=$?
+		stderr=$(sed 's/, records .*//' err | LC_ALL=C sort)
+		assert_status 1
+		assert_stderr_equals "pdp-map: bad1.txt: --combine $op: not a number 'x1'
+pdp-map: bad2.txt: --combine: record without a value field
+pdp-map: bad3.txt: --combine: record without a value field
+pdp-map: inputs 5, succeeded 2, failed 3, bytes 67"
+		[ "$op" = sum ] || continue
+		pdp-reduce sum < out > got
+		assert_files_equal want got
+	done
+}
+
+@test "--combine --stats: inputs and succeeded as without --combine" {
+	c=$BATS_FILE_TMPDIR/corpus
+	n=$(pdp-find "$c" | wc -l)
+	bytes=$(find "$c" -type f -exec cat {} + | wc -c)
+	for comb in '' '--combine sum'; do
+		# shellcheck disable=SC2086
+		run --separate-stderr bash -c "pdp-find '$c' | pdp-map -j2 --stats $comb wordfreq > /dev/null"
+		assert_status 0
+		assert_stderr_matches "^pdp-map: inputs $n, succeeded $n, failed 0, bytes $bytes, records [0-9]+, wall [0-9.]+ s, [0-9.]+ MB/s\$"
+	done
+}
+
+@test "--combine: a worker killed before its first input's end loses nothing else" {
+	crash_files
+	# bad.txt made the largest and put first: it runs first on the one
+	# worker, whose table is then empty; a new worker does the rest.
+	printf 'x\n%.0s' $(seq 50) > bad.txt
+	pdp-map -j1 --stats --combine sum ./crash.so \
+	    < <(printf '%s\n' bad.txt g1.txt g2.txt g3.txt g4.txt g5.txt g6.txt) > out 2> err &&
+	    status=0 || status=$?
+	stderr=$(sed 's/, bytes .*//' err)
+	output=$(pdp-reduce sum < out)
+	assert_status 1
+	assert_output_equals "$(printf 'common\t6\nl1\t1\nl2\t1\nl3\t1\nl4\t1\nl5\t1\nl6\t1')"
+	assert_stderr_equals "pdp-map: bad.txt: worker killed by signal 11 (Segmentation fault)
+pdp-map: inputs 7, succeeded 6, failed 1"
+	no_leftovers
+}
+
+@test "--combine: a worker killed with inputs in its table: those are reported lost" {
+	crash_files
+	# One worker, bad.txt last (and the smallest): all six inputs folded
+	# in the table are lost with it.
+	pdp-map -j1 --stats --combine sum ./crash.so \
+	    < <(printf '%s\n' g1.txt g2.txt g3.txt g4.txt g5.txt g6.txt bad.txt) > out 2> err &&
+	    status=0 || status=$?
+	stderr=$(sed 's/, bytes .*//' err | LC_ALL=C sort)
+	output=$(cat out)
+	assert_status 1
+	assert_output_empty
+	assert_stderr_equals "pdp-map: bad.txt: worker killed by signal 11 (Segmentation fault)
+pdp-map: g1.txt: result lost: worker killed by signal 11 (Segmentation fault)
+pdp-map: g2.txt: result lost: worker killed by signal 11 (Segmentation fault)
+pdp-map: g3.txt: result lost: worker killed by signal 11 (Segmentation fault)
+pdp-map: g4.txt: result lost: worker killed by signal 11 (Segmentation fault)
+pdp-map: g5.txt: result lost: worker killed by signal 11 (Segmentation fault)
+pdp-map: g6.txt: result lost: worker killed by signal 11 (Segmentation fault)
+pdp-map: inputs 7, succeeded 0, failed 7"
+	no_leftovers
+}
+
+@test "--combine -j2: the result is the clean run's minus exactly the inputs reported lost" {
+	crash_files
+	ls g*.txt | pdp-map ./crash.so | pdp-reduce sum > clean
+	for round in 1 2 3; do
+		pdp-map -j2 --stats --combine sum ./crash.so \
+		    < <(printf '%s\n' g1.txt g2.txt g3.txt bad.txt g4.txt g5.txt g6.txt) > out 2> err &&
+		    status=0 || status=$?
+		assert_status 1
+		stderr=$(cat err)
+		assert_stderr_contains "pdp-map: bad.txt: worker killed by signal 11 (Segmentation fault)"
+		lost=$(sed -n 's/^pdp-map: \(g[0-9]\.txt\): result lost: worker killed by signal 11 (Segmentation fault)$/\1/p' err)
+		nlost=$(printf '%s' "$lost" | grep -c . || true)
+		# Every line of stderr is accounted for.
+		[ "$(wc -l < err)" -eq $(( nlost + 2 )) ] || fail "unexpected messages"
+		assert_stderr_matches "pdp-map: inputs 7, succeeded $(( 6 - nlost )), failed $(( 1 + nlost )),"
+		# What is left is exactly the inputs not lost.
+		kept=$(printf "%s\n" g*.txt | grep -vxF -e "${lost:-none}" || true)
+		if [ -n "$kept" ]; then
+			printf '%s\n' "$kept" | pdp-map ./crash.so | pdp-reduce sum > want
+		else
+			: > want
+		fi
+		pdp-reduce sum < out > got
+		assert_files_equal want got
+		no_leftovers
+	done
+}

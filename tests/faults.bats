@@ -1,0 +1,634 @@
+#!/usr/bin/env bats
+# pdp-map under faults, each one really caused: a worker killed with
+# kill -9, a mapper (command or plugin) that crashes, a mapper that hangs,
+# --halt, SIGINT/SIGTERM/SIGHUP to pdp-map and to a whole pipeline,
+# SIGKILL of pdp-map itself, a full disk and a closed pipe.  Each test
+# compares the output with a clean run and looks for leftover processes:
+# pdp-map's own (no_leftovers) and the commands of exec, found by a sleep
+# of a duration that no other test uses.
+
+load helper
+
+# --- set-up --------------------------------------------------------------
+
+# names N: in01.txt ... inNN.txt
+names() {
+	local i
+	for (( i = 1; i <= $1; i++ )); do
+		printf 'in%02d.txt\n' "$i"
+	done
+}
+
+# make_inputs NAME...: each file NAME holds the lines NAME:1 to NAME:3;
+# `list` holds the names, one path record each, in the order given.
+make_inputs() {
+	local f
+	: > list
+	for f in "$@"; do
+		printf '%s:1\n%s:2\n%s:3\n' "$f" "$f" "$f" > "$f"
+		printf '%s\n' "$f" >> list
+	done
+}
+
+# fault.sh DELAY [HANG]: after DELAY seconds, each line of its input as
+# "LINE<TAB>1".  By the input's name: *fail* exits 3, *segv* dies of
+# SIGSEGV, *once* dies of SIGSEGV on its first attempt only (it leaves
+# NAME.tried behind), *hang* runs `sleep HANG` (a child of the command,
+# so a grandchild of the worker).
+make_mapper() {
+	cat > fault.sh <<-'EOF'
+	#!/bin/sh
+	sleep "$1"
+	case $PDP_PATH in
+	*fail*)	exit 3 ;;
+	*segv*)	kill -SEGV $$ ;;
+	*once*)	if mkdir "$PDP_PATH.tried" 2>/dev/null; then kill -SEGV $$; fi ;;
+	*hang*)	sleep "$2"; exit 0 ;;
+	esac
+	exec sed 's/$/	1/'
+	EOF
+	chmod +x fault.sh
+}
+
+# clean_run: `clean`, the sorted output of a run without faults (a plain
+# sed over the same inputs), checked against the files themselves.
+clean_run() {
+	local lines=$T/clean.lines
+	pdp-map -j2 exec sed 's/$/	1/' < list > clean.raw
+	LC_ALL=C sort clean.raw > clean
+	xargs cat < list | sed 's/$/	1/' | LC_ALL=C sort > "$lines"
+	cmp -s clean "$lines" || { diff clean "$lines" >&2; return 1; }
+}
+
+# without PATH...: the clean output without the records of those inputs.
+without() {
+	local p
+	cp clean without.tmp
+	for p in "$@"; do
+		awk -F'\t' -v p="$p:" 'index($1, p) != 1' without.tmp > without.tmp2
+		mv without.tmp2 without.tmp
+	done
+	cat without.tmp
+	rm -f without.tmp
+}
+
+# whole_inputs FILE: FILE holds the whole output of some inputs, each
+# once, and nothing else: sorted, it is the clean output of the inputs it
+# names.
+whole_inputs() {
+	cut -d: -f1 "$1" | LC_ALL=C sort -u > whole.names
+	awk -F'\t' 'NR == FNR { n[$0]; next }
+	    { split($1, a, ":"); if (a[1] in n) print }' whole.names clean > whole.want
+	LC_ALL=C sort "$1" > whole.got
+	assert_files_equal whole.want whole.got
+}
+
+# sorted FILE: FILE in bytewise order.
+sorted() {
+	LC_ALL=C sort "$1"
+}
+
+# ms: monotonic-enough milliseconds for durations.
+ms() {
+	echo $(( $(date +%s%N) / 1000000 ))
+}
+
+# live PATTERN: pids of the live (not zombie) processes whose command
+# line matches the ERE PATTERN (anchor it: pdp-map's own command line may
+# hold the same text).
+live() {
+	local pid st
+	for pid in $(pgrep -f "$1"); do
+		st=$(awk '{ sub(/^.*\) /, ""); print $1 }' /proc/$pid/stat 2>/dev/null) || continue
+		[ -n "$st" ] && [ "$st" != Z ] && echo "$pid"
+	done
+	return 0
+}
+
+# no_live PATTERN: no live process matches PATTERN.
+no_live() {
+	[ -z "$(live "$1")" ]
+}
+
+# some_live PATTERN N: at least N live processes match PATTERN.
+some_live() {
+	[ "$(live "$1" | wc -l)" -ge "$2" ]
+}
+
+# gone PATTERN: within 2 s, no live process matches PATTERN.
+gone() {
+	local left
+	wait_until 2 no_live "$1" && return 0
+	left=$(live "$1")
+	[ -z "$left" ] && return 0
+	ps -o pid,ppid,pgid,stat,args -p "$(echo $left | tr ' ' ,)" >&2 || true
+	fail "processes matching /$1/ left behind: $left"
+}
+
+# busy_worker PID: wait until a worker of pdp-map PID runs a command, and
+# set W to the worker's pid and WPATH to the input the command works on
+# (its PDP_PATH).
+busy_worker() {
+	local i w c p
+	for (( i = 0; i < 100; i++ )); do
+		for w in $(pgrep -P "$1"); do
+			for c in $(pgrep -P "$w"); do
+				p=$(tr '\0' '\n' < "/proc/$c/environ" 2>/dev/null |
+				    sed -n 's/^PDP_PATH=//p')
+				if [ -n "$p" ]; then
+					W=$w
+					WPATH=$p
+					return 0
+				fi
+			done
+		done
+		sleep 0.05
+	done
+	echo "no worker of $1 ran a command" >&2
+	return 1
+}
+
+# finish PID: wait for the background pdp-map PID; set status, output
+# (of `out`) and stderr (of `err`) as `run` would.
+finish() {
+	status=0
+	wait "$1" || status=$?
+	output=$(cat out)
+	stderr=$(cat err)
+}
+
+# --- a worker killed -----------------------------------------------------
+
+@test "kill -9 of a worker mid-run: its input fails as 'worker killed by signal 9', a fresh worker goes on, the rest is there once" {
+	make_inputs $(names 12)
+	make_mapper
+	clean_run
+	pdp-map -j2 exec ./fault.sh 0.2371 < list > out 2> err &
+	pid=$!
+	sleep 0.4
+	busy_worker "$pid"
+	before=$(pgrep -P "$pid" | sort)
+	kill -9 "$W"
+	# A fresh worker takes the slot (two workers again, one of them new).
+	fresh() {
+		local now
+		now=$(pgrep -P "$pid" | sort)
+		[ "$(echo "$now" | wc -l)" -eq 2 ] && ! echo "$now" | grep -qx "$W"
+	}
+	wait_until 3 fresh || fail "no fresh worker after the kill (workers: $(pgrep -P "$pid" | tr '\n' ' '))"
+	finish "$pid"
+	assert_status 1
+	assert_stderr_equals "pdp-map: $WPATH: worker killed by signal 9 (Killed)"
+	without "$WPATH" > want
+	sorted out > got
+	assert_files_equal want got
+	no_leftovers
+	gone '^sleep 0\.2371'
+}
+
+@test "kill -9 of a worker mid-run with --retries 1: the input runs again, the output is that of a clean run" {
+	make_inputs $(names 12)
+	make_mapper
+	clean_run
+	pdp-map -j2 --retries 1 exec ./fault.sh 0.2372 < list > out 2> err &
+	pid=$!
+	sleep 0.4
+	busy_worker "$pid"
+	kill -9 "$W"
+	finish "$pid"
+	assert_status 0
+	assert_stderr_equals "pdp-map: $WPATH: worker killed by signal 9 (Killed) (trying again: attempt 2 of 2)"
+	sorted out > got
+	assert_files_equal clean got
+	no_leftovers
+	gone '^sleep 0\.2372'
+}
+
+@test "kill -9 of a worker mid-run with --combine sum: the inputs of its table are lost and reported, or retried; the reduced sum agrees" {
+	make_inputs $(names 12)
+	make_mapper
+	clean_run
+	pdp-reduce sum < clean > clean.sum
+	for retries in 0 1; do
+		rm -f out err
+		pdp-map -j2 --combine sum --retries "$retries" exec ./fault.sh 0.2373 < list > out 2> err &
+		pid=$!
+		sleep 0.6
+		busy_worker "$pid"
+		kill -9 "$W"
+		finish "$pid"
+		# The input it ran, and those done before in its table.
+		assert_stderr_contains "pdp-map: $WPATH: worker killed by signal 9 (Killed)"
+		lost=$(sed -n 's/^pdp-map: \([^:]*\): \(result lost: \)\{0,1\}worker killed by signal 9 (Killed)$/\1/p' err)
+		pdp-reduce sum < out | LC_ALL=C sort > got
+		if [ "$retries" -eq 0 ]; then
+			assert_status 1
+			[ "$(wc -l < err)" -eq "$(echo "$lost" | wc -l)" ] || fail "unexpected messages"
+			without $lost | pdp-reduce sum | LC_ALL=C sort > want
+		else
+			assert_status 0
+			[ -z "$lost" ] || fail "lost for good: $lost"
+			grep -q '(trying again: attempt 2 of 2)$' err || fail "no retry"
+			LC_ALL=C sort clean.sum > want
+		fi
+		assert_files_equal want got
+		no_leftovers
+		gone '^sleep 0\.2373'
+	done
+}
+
+# --- a mapper that crashes -----------------------------------------------
+
+# A plugin that writes each line of its input as LINE<TAB>1, and crashes
+# with a NULL write on an input whose name holds "segv", or holds "once"
+# on its first attempt only (it leaves NAME.tried behind).
+setup_file() {
+	local d=$BATS_FILE_TMPDIR/plugins src=$BATS_TEST_DIRNAME/..
+	mkdir -p "$d"
+	command -v cc >/dev/null || return 0
+	cat > "$d/crashy.c" <<-'EOF'
+	#include <errno.h>
+	#include <stdio.h>
+	#include <string.h>
+	#include <sys/stat.h>
+	#include "pdp.h"
+	static void crash(void) { *(volatile int *)0 = 1; }
+	static int map(struct pdp_ctx *c, const char *d, size_t l, int f)
+	{
+		const char *e = d + l;
+		char m[4096];
+		(void)f;
+		if (strstr(c->path, "segv"))
+			crash();
+		if (strstr(c->path, "once")) {
+			snprintf(m, sizeof m, "%s.tried", c->path);
+			if (mkdir(m, 0777) == 0)
+				crash();
+		}
+		while (d < e) {
+			const char *nl = memchr(d, '\n', (size_t)(e - d));
+			size_t n = nl ? (size_t)(nl - d) : (size_t)(e - d);
+			if (c->emit(c, d, n, "1", 1) < 0)
+				return -1;
+			d += n + (nl != NULL);
+		}
+		return 0;
+	}
+	const struct pdp_mapper pdp_mapper = { .abi = PDP_ABI_VERSION,
+	    .name = "crashy", .synopsis = "", .minargs = 0, .maxargs = 0,
+	    .map = map };
+	EOF
+	cc -std=c11 -D_POSIX_C_SOURCE=200809L -fPIC -shared -I"$src/lib" \
+	    -o "$d/crashy.so" "$d/crashy.c" > "$d/cc.log" 2>&1 ||
+	    { cat "$d/cc.log" >&2; return 1; }
+}
+
+use_plugin() {
+	command -v cc >/dev/null || skip "no C compiler"
+	cp "$BATS_FILE_TMPDIR/plugins/crashy.so" .
+	# No core files from the crashes.
+	ulimit -c 0
+}
+
+@test "an exec command that dies of SIGSEGV on one input: only that input fails" {
+	make_inputs $(names 3) segv.txt $(names 6 | tail -3)
+	make_mapper
+	clean_run
+	run --separate-stderr pdp-map -j2 exec ./fault.sh 0 < list
+	assert_status 1
+	assert_stderr_equals "pdp-map: segv.txt: ./fault.sh killed by signal 11 (Segmentation fault)"
+	printf '%s\n' "$output" | sort > got
+	without segv.txt > want
+	assert_files_equal want got
+	no_leftovers
+}
+
+@test "a plugin that segfaults on one input: its worker dies, only that input fails, a fresh worker does the rest (-j1 -k)" {
+	use_plugin
+	make_inputs in01.txt segv.txt in02.txt in03.txt in04.txt
+	clean_run
+	# -j1 -k: the crash comes second, and only a fresh worker can run
+	# the three inputs after it; they come in input order.
+	pdp-map -j1 -k ./crashy.so < list > out 2> err && status=0 || status=$?
+	stderr=$(cat err)
+	assert_status 1
+	assert_stderr_equals "pdp-map: segv.txt: worker killed by signal 11 (Segmentation fault)"
+	for f in in01.txt in02.txt in03.txt in04.txt; do
+		sed 's/$/	1/' "$f"
+	done > want
+	assert_files_equal want out
+	no_leftovers
+}
+
+@test "--retries 2: an exec command that crashes on its first attempt only: the run succeeds, the joblog says attempts 2" {
+	make_inputs $(names 4) once.txt $(names 8 | tail -4)
+	make_mapper
+	clean_run
+	run --separate-stderr pdp-map -j2 --retries 2 --joblog j exec ./fault.sh 0 < list
+	assert_status 0
+	assert_stderr_equals "pdp-map: once.txt: ./fault.sh killed by signal 11 (Segmentation fault) (trying again: attempt 2 of 3)"
+	printf '%s\n' "$output" | sort > got
+	assert_files_equal clean got
+	# The joblog: once.txt succeeded on attempt 2 (its command died, not
+	# its worker: signal 0); every other input on attempt 1.
+	[ "$(awk -F'\t' '$1 == "once.txt" { print $7, $8, $9 }' j)" = "0 0 2" ] ||
+	    fail "joblog line of once.txt: $(grep '^once' j)"
+	[ "$(awk -F'\t' 'NR > 1 && $1 != "once.txt" && !($7 == 0 && $9 == 1)' j)" = "" ] ||
+	    fail "other joblog lines: $(cat j)"
+	[ "$(sed 1d j | wc -l)" -eq 9 ] || fail "joblog: $(cat j)"
+	no_leftovers
+}
+
+@test "--retries 2: a plugin that crashes its worker on the first attempt only: the run succeeds, the joblog says attempts 2" {
+	use_plugin
+	make_inputs $(names 4) once.txt $(names 8 | tail -4)
+	clean_run
+	run --separate-stderr pdp-map -j2 --retries 2 --joblog j ./crashy.so < list
+	assert_status 0
+	assert_stderr_equals "pdp-map: once.txt: worker killed by signal 11 (Segmentation fault) (trying again: attempt 2 of 3)"
+	printf '%s\n' "$output" | sort > got
+	assert_files_equal clean got
+	# signal is what ended the last attempt: it succeeded, so 0.
+	[ "$(awk -F'\t' '$1 == "once.txt" { print $6, $7, $8, $9 }' j)" = "3 0 0 2" ] ||
+	    fail "joblog line of once.txt: $(grep '^once' j)"
+	[ "$(awk -F'\t' 'NR > 1 && $1 != "once.txt" && !($7 == 0 && $8 == 0 && $9 == 1)' j)" = "" ] ||
+	    fail "other joblog lines: $(cat j)"
+	no_leftovers
+}
+
+# --- a mapper that hangs -------------------------------------------------
+
+@test "--timeout 0.5: a hanging command is killed with its children, its input fails, the run ends in seconds" {
+	make_inputs $(names 3) hang.txt $(names 6 | tail -3)
+	make_mapper
+	clean_run
+	t0=$(ms)
+	run --separate-stderr pdp-map -j2 --timeout 0.5 exec ./fault.sh 0 97.31 < list
+	t=$(( $(ms) - t0 ))
+	assert_status 1
+	assert_stderr_equals "pdp-map: hang.txt: timed out after 0.5 s"
+	[ "$t" -lt 4000 ] || fail "took $t ms"
+	# The sleep was a child of the command: the process group went.
+	gone '^sleep 97\.31'
+	printf '%s\n' "$output" | sort > got
+	without hang.txt > want
+	assert_files_equal want got
+	no_leftovers
+}
+
+@test "--timeout 0.5 --retries 1: a hanging command is tried twice, then its input fails" {
+	make_inputs $(names 2) hang.txt
+	make_mapper
+	clean_run
+	t0=$(ms)
+	run --separate-stderr pdp-map -j2 --timeout 0.5 --retries 1 exec ./fault.sh 0 97.32 < list
+	t=$(( $(ms) - t0 ))
+	assert_status 1
+	assert_stderr_equals <<-'EOF'
+	pdp-map: hang.txt: timed out after 0.5 s (trying again: attempt 2 of 2)
+	pdp-map: hang.txt: timed out after 0.5 s
+	EOF
+	[ "$t" -ge 1000 ] || fail "two attempts of 0.5 s took $t ms"
+	[ "$t" -lt 5000 ] || fail "took $t ms"
+	gone '^sleep 97\.32'
+	printf '%s\n' "$output" | sort > got
+	without hang.txt > want
+	assert_files_equal want got
+	no_leftovers
+}
+
+# --- --halt --------------------------------------------------------------
+
+@test "--halt soon,fail=1 -j1: inputs fail from the 3rd: exit 3, the first two written, nothing run after" {
+	make_inputs in01.txt in02.txt fail03.txt fail04.txt in05.txt
+	make_mapper
+	clean_run
+	run --separate-stderr pdp-map -j1 -k --stats --halt soon,fail=1 exec ./fault.sh 0 < list
+	assert_status 3
+	assert_stderr_contains "pdp-map: fail03.txt: ./fault.sh exited with status 3"
+	assert_stderr_contains "pdp-map: stopping after 1 failed input (--halt soon,fail=1)"
+	assert_stderr_not_contains fail04.txt
+	assert_stderr_contains "inputs 5, succeeded 2, failed 1, not run 2"
+	printf '%s\n' "$output" > got
+	sed 's/$/	1/' in01.txt in02.txt > want
+	assert_files_equal want got
+	# fail=2: one more failure first.
+	run --separate-stderr pdp-map -j1 -k --halt soon,fail=2 exec ./fault.sh 0 < list
+	assert_status 3
+	assert_stderr_contains "pdp-map: fail04.txt: ./fault.sh exited with status 3"
+	assert_stderr_contains "pdp-map: stopping after 2 failed inputs (--halt soon,fail=2)"
+	printf '%s\n' "$output" > got
+	assert_files_equal want got
+	no_leftovers
+}
+
+# halt_soon_running [OPTION...]: with --halt soon,fail=1 -j2, an input
+# that fails beside a running one: the running one is finished and
+# written, nothing new starts.
+halt_soon_running() {
+	make_inputs slow.txt fail.txt in01.txt in02.txt
+	make_mapper
+	clean_run
+	# slow.txt takes 1 s; fail.txt fails at once, beside it.
+	cat > slow.sh <<-'EOF'
+	#!/bin/sh
+	case $PDP_PATH in slow*) sleep 1.0271 ;; esac
+	exec ./fault.sh 0
+	EOF
+	chmod +x slow.sh
+	run --separate-stderr pdp-map -j2 "$@" --stats --joblog j --halt soon,fail=1 exec ./slow.sh < list
+	assert_status 3
+	assert_stderr_contains "pdp-map: stopping after 1 failed input (--halt soon,fail=1)"
+	assert_stderr_contains "inputs 4, succeeded 1, failed 1, not run 2"
+	printf '%s\n' "$output" > got
+	sed 's/$/	1/' slow.txt > want
+	assert_files_equal want got
+	# Lines for slow.txt and fail.txt, none for the inputs not run.
+	[ "$(sed 1d j | cut -f1,7 | LC_ALL=C sort)" = "$(printf 'fail.txt\t1\nslow.txt\t0')" ] ||
+	    fail "joblog: $(cat j)"
+	no_leftovers
+}
+
+@test "--halt soon,fail=1 -j2: the input already running is finished and written, nothing new starts" {
+	halt_soon_running
+}
+
+@test "--halt soon,fail=1 -j2 -k: the same in input order (a failure counts when it happens, not when its turn comes)" {
+	halt_soon_running -k
+}
+
+@test "--halt now,fail=1: a failure stops a long-running input at once: exit 3 within 3 s, no command left" {
+	make_inputs hang.txt fail.txt in01.txt
+	make_mapper
+	t0=$(ms)
+	run --separate-stderr pdp-map -j2 --halt now,fail=1 exec ./fault.sh 0.3 97.41 < list
+	t=$(( $(ms) - t0 ))
+	assert_status 3
+	assert_stderr_contains "pdp-map: fail.txt: ./fault.sh exited with status 3"
+	assert_stderr_contains "pdp-map: stopping after 1 failed input (--halt now,fail=1)"
+	assert_stderr_not_contains "hang.txt"
+	# hang.txt was stopped, in01.txt never started.
+	assert_output_empty
+	[ "$t" -lt 3000 ] || fail "took $t ms"
+	gone '^sleep 97\.41'
+	no_leftovers
+}
+
+@test "--halt: invalid policies are refused with exit 2" {
+	make_inputs in01.txt
+	for h in bogus soon now soon,fail=0 now,fail=x 'soon,fail=' \
+	    'soon,fail=-1' 'now,fail=1x' 'SOON,fail=1' 'never,fail=1' ''; do
+		run --separate-stderr pdp-map --halt "$h" wc < list
+		assert_status 2
+		assert_output_empty
+		assert_stderr_equals "pdp-map: invalid --halt '$h' (never, soon,fail=N or now,fail=N)"
+	done
+	run --separate-stderr pdp-map --halt never wc < list
+	assert_status 0
+}
+
+# --- signals -------------------------------------------------------------
+
+@test "SIGINT, SIGTERM, SIGHUP to pdp-map mid-run: exit 128+N, no worker or command left, TMPDIR empty" {
+	make_inputs $(names 16)
+	make_mapper
+	clean_run
+	mkdir tmp
+	for sig in INT TERM HUP; do
+		rm -f out err j
+		# --joblog: the output is written as each input ends.
+		# SIGINT is ignored in a script's background jobs, and pdp-map
+		# keeps it so: give it the default disposition.
+		TMPDIR=$T/tmp env --default-signal=INT \
+		    pdp-map -j2 --joblog j exec ./fault.sh 0.2551 < list > out 2> err &
+		pid=$!
+		# Some inputs done, some running.
+		wait_until 5 eval '[ "$(wc -l < j)" -ge 3 ]'
+		busy_worker "$pid"
+		kill -"$sig" "$pid"
+		finish "$pid"
+		want=$(( 128 + $(kill -l "$sig") ))
+		[ "$status" -eq "$want" ] || fail "SIG$sig: exit $status, not $want"
+		assert_stderr_empty
+		no_leftovers
+		gone '^sleep 0\.2551'
+		[ -z "$(ls -A tmp)" ] || fail "left in TMPDIR: $(ls -A tmp)"
+		# What was written is whole inputs, those the joblog names.
+		whole_inputs out
+		[ -s out ] || fail "SIG$sig: nothing was written before the signal"
+		diff <(cut -d: -f1 out | sort -u) <(sed 1d j | cut -f1 | sort) >&2 ||
+		    fail "SIG$sig: the output and the joblog disagree"
+	done
+}
+
+@test "nohup: a SIGHUP ignored when pdp-map starts stays ignored, and the run completes" {
+	make_inputs $(names 8)
+	make_mapper
+	clean_run
+	nohup pdp-map -j2 exec ./fault.sh 0.2552 < list > out 2> err &
+	pid=$!
+	busy_worker "$pid"
+	kill -HUP "$pid"
+	finish "$pid"
+	assert_status 0
+	sorted out > got
+	assert_files_equal clean got
+	no_leftovers
+	gone '^sleep 0\.2552'
+}
+
+@test "SIGINT to the process group of pdp-find | pdp-map | pdp-reduce: all of them end, nothing is left" {
+	env --default-signal=INT true 2>/dev/null ||
+	    skip "env --default-signal is missing (coreutils < 8.31)"
+	mkdir d
+	(cd d && make_inputs $(names 16) && rm list)
+	make_mapper
+	# A session of its own, with SIGINT not ignored (bats starts
+	# background jobs with SIGINT ignored), as a terminal's ^C would
+	# reach a foreground pipeline.
+	env --default-signal=INT setsid -w sh -c 'echo $$ > pgid
+	    exec pdp-find d | pdp-map -j2 exec ./fault.sh 0.2661 | pdp-reduce sum > out' 2> err &
+	sp=$!
+	wait_until 5 test -s pgid
+	pgid=$(cat pgid)
+	wait_until 5 some_live '^sleep 0\.2661' 1 || fail "no command started"
+	kill -INT -- "-$pgid"
+	status=0
+	wait "$sp" || status=$?
+	[ "$status" -ne 0 ] || fail "the pipeline ended with 0 after SIGINT"
+	in_group() { [ -z "$(pgrep -g "$pgid")" ]; }
+	wait_until 2 in_group || {
+		ps -o pid,ppid,pgid,stat,args -g "$pgid" >&2 || true
+		fail "processes left in the pipeline's group $pgid"
+	}
+	no_leftovers
+	gone '^sleep 0\.2661'
+	# No partial sum passes for a result.
+	[ ! -s out ] || fail "output after SIGINT: $(cat out)"
+	# The same pipeline, left alone, sums every line once.
+	pdp-find d | pdp-map -j2 exec ./fault.sh 0 | pdp-reduce sum > out
+	cat d/* | sed 's/$/	1/' | LC_ALL=C sort > want
+	LC_ALL=C sort out > got
+	assert_files_equal want got
+}
+
+@test "pdp-map killed with SIGKILL mid-run: its workers and their commands are gone within 2 s" {
+	make_inputs $(names 8)
+	make_mapper
+	clean_run
+	pdp-map -j2 exec ./fault.sh 97.61 < list > out 2> err &
+	pid=$!
+	busy_worker "$pid"
+	wait_until 5 some_live '^sleep 97\.61' 2 ||
+	    fail "the commands did not start"
+	workers=$(pgrep -P "$pid" | tr '\n' ' ')
+	kill -9 "$pid"
+	finish "$pid"
+	assert_status 137
+	no_leftovers
+	gone '^sleep 97\.61'
+	for w in $workers; do
+		[ ! -d "/proc/$w" ] || [ "$(awk '{ sub(/^.*\) /, ""); print $1 }' "/proc/$w/stat")" = Z ] ||
+		    fail "worker $w is alive"
+	done
+	whole_inputs out
+}
+
+# --- output that cannot be written --------------------------------------
+
+@test "stdout is /dev/full: exit 2, 'stdout: write error: No space left on device', nothing left" {
+	[ -w /dev/full ] || skip "no /dev/full"
+	make_inputs $(names 6)
+	make_mapper
+	run --separate-stderr bash -c 'pdp-map -j2 exec ./fault.sh 0.1173 < list > /dev/full'
+	assert_status 2
+	assert_stderr_equals "pdp-map: stdout: write error: No space left on device"
+	no_leftovers
+	gone '^sleep 0\.1173'
+	# The same with a builtin mapper.
+	run --separate-stderr bash -c 'pdp-map -j2 wordfreq < list > /dev/full'
+	assert_status 2
+	assert_stderr_equals "pdp-map: stdout: write error: No space left on device"
+	no_leftovers
+}
+
+@test "| head -1: pdp-map ends at once (SIGPIPE), long before its inputs are done, nothing left" {
+	# 20 inputs of 200 KB, 0.3 s each on 2 workers: 3 s for the lot.
+	: > list
+	for i in $(seq -w 1 20); do
+		awk -v i="$i" 'BEGIN { for (k = 0; k < 4000; k++)
+		    printf "big%s-%05d abcdefghijklmnopqrstuvwxyz0123456789abcdefghi\n", i, k }' > "big$i.txt"
+		echo "big$i.txt" >> list
+	done
+	make_mapper
+	t0=$(ms)
+	run --separate-stderr bash -c 'pdp-map -j2 exec ./fault.sh 0.3117 < list | head -1; echo "${PIPESTATUS[0]}" >&2'
+	t=$(( $(ms) - t0 ))
+	assert_status 0
+	assert_output_matches $'^big[0-9]{2}-[0-9]{5} [a-z0-9]+\t1$'
+	# Died by SIGPIPE, quietly.
+	assert_stderr_equals 141
+	[ "$t" -lt 2000 ] || fail "took $t ms"
+	no_leftovers
+	gone '^sleep 0\.3117'
+}

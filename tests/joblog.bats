@@ -1,0 +1,374 @@
+#!/usr/bin/env bats
+# pdp-map --joblog, --resume, --stats and --progress: the joblog's format
+# and what it says, resuming after pdp-map was killed with SIGKILL (no
+# input lost, none written twice), the output cut back to the joblog,
+# refusals, and the progress line.
+
+load helper
+
+# --- set-up --------------------------------------------------------------
+
+# make_inputs N [NAME...]: files in01.txt ... inNN.txt, file i holding
+# i % 5 + 1 lines "inNN.txt:K", then each NAME holding 3 lines
+# "NAME:K"; `list` holds all the names, one path record each.
+make_inputs() {
+	local n=$1 i f k
+	shift
+	: > list
+	for (( i = 1; i <= n; i++ )); do
+		f=$(printf 'in%02d.txt' "$i")
+		for (( k = 1; k <= i % 5 + 1; k++ )); do
+			printf '%s:%d\n' "$f" "$k"
+		done > "$f"
+		printf '%s\n' "$f" >> list
+	done
+	for f in "$@"; do
+		printf '%s:1\n%s:2\n%s:3\n' "$f" "$f" "$f" > "$f"
+		printf '%s\n' "$f" >> list
+	done
+}
+
+# fault.sh DELAY [HANG]: after DELAY seconds, each line of its input as
+# "LINE<TAB>1".  By the input's name: *fail* exits 3, *flaky* exits 3
+# the first time it runs (it leaves NAME.tried behind), *hang* runs
+# `sleep HANG`.
+make_mapper() {
+	cat > fault.sh <<-'EOF'
+	#!/bin/sh
+	sleep "$1"
+	case $PDP_PATH in
+	*fail*)	exit 3 ;;
+	*flaky*)	if mkdir "$PDP_PATH.tried" 2>/dev/null; then exit 3; fi ;;
+	*hang*)	sleep "$2"; exit 0 ;;
+	esac
+	exec sed 's/$/	1/'
+	EOF
+	chmod +x fault.sh
+}
+
+# clean_run: `clean`, the sorted output of a run without faults (a plain
+# sed over the same inputs), checked against the files themselves.
+clean_run() {
+	pdp-map -j2 exec sed 's/$/	1/' < list | LC_ALL=C sort > clean
+	xargs cat < list | sed 's/$/	1/' | LC_ALL=C sort > clean.lines
+	cmp -s clean clean.lines || { diff clean clean.lines >&2; return 1; }
+}
+
+# records_of PATH: the clean records of input PATH.
+records_of() {
+	awk -F'\t' -v p="$1:" 'index($1, p) == 1' clean
+}
+
+# sorted FILE: FILE in bytewise order.
+sorted() {
+	LC_ALL=C sort "$1"
+}
+
+# field N PATH [JOBLOG]: field N of the joblog line of PATH (the last one).
+field() {
+	awk -F'\t' -v n="$1" -v p="$2" 'NR > 1 && $1 == p { v = $n } END { print v }' "${3:-j}"
+}
+
+# joblog_lines [JOBLOG]: the number of input lines.
+joblog_lines() {
+	echo $(( $(wc -l < "${1:-j}") - 1 ))
+}
+
+# once_each [JOBLOG]: every input of `list` has exactly one line with
+# exit 0.
+once_each() {
+	local want got
+	want=$(LC_ALL=C sort list)
+	got=$(awk -F'\t' 'NR > 1 && $7 == 0 { print $1 }' "${1:-j}" | LC_ALL=C sort)
+	[ "$want" = "$got" ] || {
+		diff <(echo "$want") <(echo "$got") >&2 || true
+		fail "the joblog does not have one success for each input"
+	}
+}
+
+# outend_is_size [JOBLOG] [OUT]: the last outend is the size of the output.
+outend_is_size() {
+	local oe size
+	oe=$(tail -n 1 "${1:-j}" | cut -f10)
+	size=$(wc -c < "${2:-out}")
+	[ "$oe" = "$size" ] || fail "last outend $oe, output of $size bytes"
+}
+
+# stat_of: the --stats line of the last run.
+stat_of() {
+	printf '%s\n' "$stderr" | grep '^pdp-map: inputs ' || true
+}
+
+# --- the joblog's lines --------------------------------------------------
+
+@test "joblog: a header, one line per input, and each field says what happened to that input" {
+	make_inputs 8 fail.txt hang.txt
+	make_mapper
+	clean_run
+	t0=$(date +%s)
+	pdp-map -j2 --timeout 0.5 --joblog j exec ./fault.sh 0 97.51 < list > out 2> err &&
+	    status=0 || status=$?
+	stderr=$(cat err)
+	assert_status 1
+	# The header, then a line for each input, each of 10 fields.
+	[ "$(head -n 1 j)" = "$(printf 'path\tsize\tworker\tstart\tduration\trecords\texit\tsignal\tattempts\toutend')" ] ||
+	    fail "header: $(head -n 1 j)"
+	[ "$(joblog_lines)" -eq 10 ] || fail "joblog: $(cat j)"
+	[ -z "$(awk -F'\t' 'NF != 10' j)" ] || fail "lines without 10 fields: $(cat j)"
+	diff <(sorted list) <(sed 1d j | cut -f1 | LC_ALL=C sort) >&2 ||
+	    fail "the joblog's paths are not the inputs"
+	# The inputs that succeeded.
+	for f in in0[1-8].txt; do
+		line=$(grep "^$f	" j)
+		IFS=$'\t' read -r path size worker start duration records exit sig attempts outend <<< "$line"
+		[ "$size" -eq "$(wc -c < "$f")" ] || fail "$f: size $size"
+		[ "$records" -eq "$(wc -l < "$f")" ] || fail "$f: records $records"
+		[ "$exit" = 0 ] && [ "$sig" = 0 ] && [ "$attempts" = 1 ] ||
+		    fail "$f: exit $exit signal $sig attempts $attempts"
+		[[ "$worker" =~ ^[12]$ ]] || fail "$f: worker $worker"
+		[[ "$start" =~ ^[0-9]+\.[0-9]{3}$ ]] || fail "$f: start $start"
+		[ "${start%.*}" -ge $(( t0 - 1 )) ] && [ "${start%.*}" -le $(( t0 + 60 )) ] ||
+		    fail "$f: start $start, not now ($t0)"
+		[[ "$duration" =~ ^[0-9]+\.[0-9]{3}$ ]] || fail "$f: duration $duration"
+		[[ "$outend" =~ ^[0-9]+$ ]] || fail "$f: outend $outend"
+	done
+	# The failures: a command that exits 3, one killed at the timeout.
+	[ "$(cut -f6- <(grep '^fail.txt	' j))" = "$(printf '0\t1\t0\t1\t%s' "$(field 10 fail.txt)")" ] ||
+	    fail "fail.txt: $(grep '^fail.txt' j)"
+	[ "$(cut -f6-9 <(grep '^hang.txt	' j))" = "$(printf '0\t1\t9\t1')" ] ||
+	    fail "hang.txt: $(grep '^hang.txt' j)"
+	awk -F'\t' '$1 == "hang.txt" && $5 < 0.5 { exit 1 }' j || fail "hang.txt ran less than 0.5 s"
+	# outend: where each input's output ends in `out`, in the order of
+	# the lines; between two lines is exactly the output of the input of
+	# the second (nothing for a failed one); the last is the file's size.
+	prev=0
+	while IFS=$'\t' read -r path size worker start duration records exit sig attempts outend; do
+		[ "$outend" -ge "$prev" ] || fail "$path: outend $outend before $prev"
+		tail -c +$(( prev + 1 )) out | head -c $(( outend - prev )) | LC_ALL=C sort > seg
+		if [ "$exit" = 0 ]; then records_of "$path" > want; else : > want; fi
+		assert_files_equal want seg
+		prev=$outend
+	done < <(sed 1d j)
+	outend_is_size
+	sorted out > got
+	awk -F'\t' 'index($1, "fail.txt:") != 1 && index($1, "hang.txt:") != 1' clean > want
+	assert_files_equal want got
+	no_leftovers
+}
+
+@test "joblog: outend is '-' when stdout is not a regular file; a new joblog is appended to, with one header" {
+	make_inputs 4
+	make_mapper
+	run --separate-stderr pdp-map -j2 --joblog j exec ./fault.sh 0 < list
+	assert_status 0
+	[ "$(joblog_lines)" -eq 4 ] || fail "joblog: $(cat j)"
+	[ "$(sed 1d j | cut -f10 | sort -u)" = - ] || fail "outend: $(cut -f10 j)"
+	# A second run appends its lines, without a second header.
+	run --separate-stderr pdp-map -j2 --joblog j exec ./fault.sh 0 < list
+	assert_status 0
+	[ "$(joblog_lines)" -eq 8 ] || fail "joblog: $(cat j)"
+	[ "$(grep -c '^path	' j)" -eq 1 ] || fail "headers: $(cat j)"
+}
+
+@test "--stats agrees with the joblog and with the exit status" {
+	make_inputs 6 fail1.txt fail2.txt flaky.txt
+	make_mapper
+	run --separate-stderr pdp-map -j2 --stats --joblog j exec ./fault.sh 0 < list
+	assert_status 1
+	ok=$(awk -F'\t' 'NR > 1 && $7 == 0' j | wc -l)
+	bad=$(awk -F'\t' 'NR > 1 && $7 == 1' j | wc -l)
+	[ "$ok" -eq 6 ] && [ "$bad" -eq 3 ] || fail "joblog: $ok ok, $bad failed"
+	[[ "$(stat_of)" == "pdp-map: inputs 9, succeeded $ok, failed $bad, bytes "* ]] ||
+	    fail "stats: $(stat_of)"
+	records=$(awk -F'\t' 'NR > 1 { n += $6 } END { print n }' j)
+	[[ "$(stat_of)" == *", records $records, "* ]] || fail "stats: $(stat_of), joblog records $records"
+	# Resuming: the failed ones run again (flaky.txt now succeeds), the
+	# others are skipped.
+	run --separate-stderr pdp-map -j2 --stats --joblog j --resume exec ./fault.sh 0 < list
+	assert_status 1
+	new=$(awk -F'\t' 'NR > 10' j)
+	[ "$(echo "$new" | wc -l)" -eq 3 ] || fail "new lines: $new"
+	[ "$(field 7 flaky.txt)" = 0 ] || fail "flaky.txt: $(grep ^flaky j)"
+	[[ "$(stat_of)" == "pdp-map: inputs 3, succeeded 1, failed 2, not run 0, skipped 6, bytes "* ]] ||
+	    fail "stats: $(stat_of)"
+	# Without failures, exit 0 and no failed count.
+	make_inputs 5
+	rm -f j
+	run --separate-stderr pdp-map -j2 --stats --joblog j exec ./fault.sh 0 < list
+	assert_status 0
+	[[ "$(stat_of)" == "pdp-map: inputs 5, succeeded 5, failed 0, bytes "* ]] || fail "stats: $(stat_of)"
+	[ "$(awk -F'\t' 'NR > 1 && $7 == 0' j | wc -l)" -eq 5 ] || fail "joblog: $(cat j)"
+}
+
+# --- resuming ------------------------------------------------------------
+
+@test "--resume after SIGKILL of pdp-map mid-run, three times at different points: nothing lost, nothing twice" {
+	make_inputs 24
+	make_mapper
+	clean_run
+	for k in 4 10 16; do
+		rm -f out j
+		pdp-map -j2 --joblog j exec ./fault.sh 0.1019 < list >> out 2> err &
+		pid=$!
+		# Kill once k inputs are logged, the next ones running.
+		for (( i = 0; i < 500; i++ )); do
+			[ -s j ] && [ "$(joblog_lines)" -ge "$k" ] && break
+			sleep 0.01
+		done
+		kill -9 "$pid"
+		status=0
+		wait "$pid" || status=$?
+		assert_status 137
+		no_leftovers
+		done1=$(joblog_lines)
+		[ "$done1" -ge "$k" ] && [ "$done1" -lt 24 ] || fail "killed after $done1 inputs, not mid-run"
+		[ "$(wc -l < out)" -lt "$(wc -l < clean)" ] || fail "the run was complete"
+		run --separate-stderr bash -c 'pdp-map -j2 --stats --joblog j --resume exec ./fault.sh 0 < list >> out'
+		assert_status 0
+		[[ "$stderr" == "pdp-map: inputs $(( 24 - done1 )), succeeded $(( 24 - done1 )), failed 0, not run 0, skipped $done1, "* ]] ||
+		    fail "k=$k: stats after $done1 inputs logged"
+		sorted out > got
+		assert_files_equal clean got
+		once_each
+		outend_is_size
+	done
+}
+
+@test "--resume with >>: output past the last joblog line (inputs in flight at a kill) is cut off" {
+	make_inputs 10
+	make_mapper
+	clean_run
+	head -n 4 list > first
+	pdp-map -j2 --joblog j exec ./fault.sh 0 < first >> out
+	size=$(wc -c < out)
+	# The output of inputs that were being written when pdp-map died:
+	# whole records of an input that will run again, and half a line.
+	printf 'in05.txt:1\t1\nin05.txt:2\t1\nhalf a li' >> out
+	pdp-map -j2 --joblog j --resume exec ./fault.sh 0 < list >> out
+	sorted out > got
+	assert_files_equal clean got
+	once_each
+	outend_is_size
+	# With nothing left to run, the cut alone.
+	size=$(wc -c < out)
+	printf 'junk\t1\n' >> out
+	run --separate-stderr bash -c 'pdp-map -j2 --joblog j --resume exec ./fault.sh 0 < list >> out'
+	assert_status 0
+	assert_stderr_empty
+	[ "$(wc -c < out)" -eq "$size" ] || fail "out is $(wc -c < out) bytes, not $size"
+	sorted out > got
+	assert_files_equal clean got
+}
+
+@test "--resume with > (stdout truncated): exit 2, 'stdout is shorter than the joblog says', nothing run" {
+	make_inputs 6
+	make_mapper
+	head -n 3 list > first
+	pdp-map -j2 --joblog j exec ./fault.sh 0 < first > out
+	end=$(tail -n 1 j | cut -f10)
+	cp j j.before
+	run --separate-stderr bash -c 'pdp-map -j2 --joblog j --resume exec ./fault.sh 0 < list > out'
+	assert_status 2
+	assert_stderr_equals "pdp-map: stdout is shorter (0 bytes) than the joblog says ($end): resume with >> onto the same output"
+	assert_files_equal j.before j
+	[ ! -s out ] || fail "out: $(cat out)"
+	no_leftovers
+}
+
+@test "--resume without --joblog: exit 2" {
+	make_inputs 2
+	run --separate-stderr pdp-map --resume wc < list
+	assert_status 2
+	assert_output_empty
+	assert_stderr_equals "pdp-map: --resume needs --joblog FILE"
+}
+
+@test "--resume: a last joblog line cut short (no newline) is ignored: that input runs again, its output is not doubled" {
+	make_inputs 8
+	make_mapper
+	clean_run
+	pdp-map -j2 --joblog j exec ./fault.sh 0 < list >> out
+	last=$(tail -n 1 j | cut -f1)
+	# Killed while writing the line: its output is written, the line is
+	# not whole.
+	truncate -s -3 j
+	[ "$(tail -c 1 j)" != "" ] || fail "the joblog still ends with a newline"
+	run --separate-stderr bash -c 'pdp-map -j2 --stats --joblog j --resume exec ./fault.sh 0 < list >> out'
+	assert_status 0
+	assert_stderr_contains "pdp-map: inputs 1, succeeded 1, failed 0, not run 0, skipped 7,"
+	sorted out > got
+	assert_files_equal clean got
+	# It was $last that ran again: the cut line is removed when the
+	# joblog is opened, and the new run wrote a whole line for it.
+	[ "$(grep -c "^$last	" j)" -eq 1 ] || fail "$last did not run again: $(cat j)"
+	[ "$(tail -n 1 j | cut -f1)" = "$last" ] || fail "last line: $(tail -n 1 j)"
+	[ "$(tail -n 1 j | awk -F'\t' '{ print $NF }')" -eq "$(wc -c < out)" ] ||
+	    fail "last outend is not the size of out: $(tail -n 1 j)"
+}
+
+@test "--resume after a resume that followed a cut-short joblog line: the joblog is still readable" {
+	make_inputs 8
+	make_mapper
+	clean_run
+	pdp-map -j2 --joblog j exec ./fault.sh 0 < list >> out
+	truncate -s -3 j
+	pdp-map -j2 --joblog j --resume exec ./fault.sh 0 < list >> out
+	# Every line of the joblog is whole again.
+	[ -z "$(awk -F'\t' 'NF != 10' j)" ] || fail "joblog: $(cat j)"
+	run --separate-stderr bash -c 'pdp-map -j2 --stats --joblog j --resume exec ./fault.sh 0 < list >> out'
+	assert_status 0
+	assert_stderr_contains "pdp-map: inputs 0, succeeded 0, failed 0, not run 0, skipped 8,"
+	sorted out > got
+	assert_files_equal clean got
+}
+
+@test "--resume with every input done: no output, exit 0, nothing added to the joblog" {
+	make_inputs 6
+	make_mapper
+	clean_run
+	pdp-map -j2 --joblog j exec ./fault.sh 0 < list >> out
+	cp out out.before
+	cp j j.before
+	# stdout a pipe.
+	run --separate-stderr pdp-map -j2 --stats --joblog j --resume exec ./fault.sh 0 < list
+	assert_status 0
+	assert_output_empty
+	assert_stderr_contains "pdp-map: inputs 0, succeeded 0, failed 0, not run 0, skipped 6,"
+	# stdout the same file.
+	run --separate-stderr bash -c 'pdp-map -j2 --joblog j --resume exec ./fault.sh 0 < list >> out'
+	assert_status 0
+	assert_stderr_empty
+	assert_files_equal out.before out
+	assert_files_equal j.before j
+	no_leftovers
+}
+
+# --- --progress ----------------------------------------------------------
+
+@test "--progress=always: a status line with 'inputs' on stderr, ended by a newline; records untouched" {
+	make_inputs 8 fail.txt
+	make_mapper
+	clean_run
+	pdp-map -j2 --progress=always exec ./fault.sh 0.0517 < list > out 2> err &&
+	    status=0 || status=$?
+	assert_status 1
+	grep -q inputs err || fail "no progress line: $(cat -v err)"
+	[ "$(tail -c 1 err | od -An -c | tr -d ' ')" = '\n' ] || fail "stderr does not end with a newline: $(cat -v err)"
+	# The last redraw: every input counted.
+	last=$(tail -n 1 err | tr '\r' '\n' | grep inputs | tail -n 1)
+	[[ "$last" == "pdp-map: 9/9 inputs, 1 failed, "* ]] || fail "last progress line: $(printf %s "$last" | cat -v)"
+	sorted out > got
+	awk -F'\t' 'index($1, "fail.txt:") != 1' clean > want
+	assert_files_equal want got
+}
+
+@test "--progress: nothing when stderr is not a terminal" {
+	make_inputs 6
+	make_mapper
+	clean_run
+	run --separate-stderr pdp-map -j2 --progress exec ./fault.sh 0 < list
+	assert_status 0
+	assert_stderr_empty
+	printf '%s\n' "$output" | LC_ALL=C sort > got
+	assert_files_equal clean got
+}
