@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../lib/err.h"
 #include "../lib/io.h"
@@ -14,8 +15,10 @@ _Noreturn static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: %s [-k fields] [-f field] [--order=key|value|none] [--top N]\n"
-	    "       [--invalid=fail|skip] op[:field][,op[:field]...] [file ...]\n",
+	    "usage: %s [-s] [-k fields] [-f field] [-S size] [-T dir]\n"
+	    "       [--order=key|value|none] [--top N] [--invalid=fail|skip]\n"
+	    "       [--partial] [--merge] [--separator str]\n"
+	    "       op[:field][,op[:field]...] [file ...]\n",
 	    argv0);
 	exit(EXIT_FATAL);
 }
@@ -28,11 +31,19 @@ help(void)
 	    "  -f, --field=N          value field (default 2)\n"
 	    "  -k, --key=FIELDS       key fields, e.g. 1 or 1,2 or 1-3 (default 1)\n"
 	    "      --invalid=fail|skip  on a bad record: stop (default) or skip\n"
+	    "      --merge            the input is --partial output: merge the states\n"
 	    "      --order=key|value|none  output order (default key, bytewise)\n"
+	    "      --partial          write each key's state, to --merge later\n"
+	    "  -S, --buffer-size=SIZE  memory budget, then spill to disk\n"
+	    "                         (default a quarter of RAM; K M G suffixes)\n"
+	    "  -s, --sorted           input is grouped by key: constant memory\n"
+	    "      --separator=STR    between collect's values (default ,)\n"
+	    "  -T, --temporary-directory=DIR  for spills (default $TMPDIR, /tmp)\n"
 	    "      --top=N            only the N largest by the first op\n"
 	    "  -h, --help             show this help\n"
 	    "      --version          show the version\n\n"
-	    "ops: count sum min max mean first last\n"
+	    "ops: count sum min max mean first last var stddev pvar pstdev\n"
+	    "     countunique collect\n"
 	    "See pdp-reduce(1) and pdp(7).\n", argv0);
 	exit(0);
 }
@@ -76,9 +87,15 @@ main(int argc, char *argv[])
 		{ "field", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "invalid", required_argument, NULL, 'I' },
+		{ "buffer-size", required_argument, NULL, 'S' },
 		{ "key", required_argument, NULL, 'k' },
+		{ "merge", no_argument, NULL, 'M' },
 		{ "order", required_argument, NULL, 'O' },
-		{ "top", required_argument, NULL, 'T' },
+		{ "partial", no_argument, NULL, 'P' },
+		{ "separator", required_argument, NULL, 'E' },
+		{ "sorted", no_argument, NULL, 's' },
+		{ "temporary-directory", required_argument, NULL, 'T' },
+		{ "top", required_argument, NULL, 't' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -88,7 +105,7 @@ main(int argc, char *argv[])
 	int c, ordergiven = 0;
 
 	setprogname(argv[0]);
-	while ((c = getopt_long(argc, argv, "f:hk:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:hk:sS:T:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if (opt_uint(optarg, 1, 1000000, &field) < 0)
@@ -118,10 +135,30 @@ main(int argc, char *argv[])
 			else
 				eprintf("invalid --order '%s' (key, value or none)", optarg);
 			break;
-		case 'T':
+		case 't':
 			if (opt_uint(optarg, 1, UINT64_MAX, &top) < 0)
 				eprintf("invalid --top '%s'", optarg);
 			o.top = top;
+			break;
+		case 'E':
+			agg_setseparator(optarg);
+			break;
+		case 'M':
+			o.merge = 1;
+			break;
+		case 'P':
+			o.partial = 1;
+			break;
+		case 's':
+			o.sorted = 1;
+			break;
+		case 'S':
+			if (opt_size(optarg, &top) < 0 || top < (1 << 20))
+				eprintf("invalid buffer size '%s' (at least 1M)", optarg);
+			o.bufsize = top;
+			break;
+		case 'T':
+			o.tmpdir = optarg;
 			break;
 		case 'V':
 			printf("%s %s\n", argv0, PDP_VERSION);
@@ -136,6 +173,17 @@ main(int argc, char *argv[])
 		weprintf("missing operation");
 		usage();
 	}
+	if (o.sorted && (o.top || o.order == ORDER_VALUE))
+		eprintf("--sorted writes each group as it ends: not with --top "
+		    "or --order=value");
+	if (!o.tmpdir && !((o.tmpdir = getenv("TMPDIR")) && *o.tmpdir))
+		o.tmpdir = "/tmp";
+	if (!o.bufsize) {
+		/* Like sort: a share of the machine's memory. */
+		long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+		o.bufsize = pages > 0 && psize > 0 ?
+		    (uint64_t)pages * (uint64_t)psize / 4 : (uint64_t)1 << 30;
+	}
 	/* --top orders by value unless an order was asked for. */
 	if (o.top && !ordergiven)
 		o.order = ORDER_VALUE;
@@ -149,7 +197,7 @@ main(int argc, char *argv[])
 		if (o.naggs == cap)
 			o.aggs = ereallocarray(o.aggs, cap *= 2, sizeof *o.aggs);
 		if (agg_parse(&o.aggs[o.naggs++], tok, (size_t)field - 1) < 0)
-			eprintf("unknown operation '%s' (count sum min max mean first last[:field])",
+			eprintf("unknown operation '%s' (see --help)",
 			    tok);
 	}
 	free(ops);

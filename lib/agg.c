@@ -7,37 +7,23 @@
 #include <string.h>
 
 #include "agg.h"
+#include "aggstate.h"
 #include "err.h"
 #include "fsum.h"
+#include "table.h"
 
-struct sumstate {
-	uint64_t lo;		/* integers, as a 128-bit two's complement */
-	int64_t hi;
-	struct fsum *f;		/* values with a fraction; NULL if none */
-};
+static const char *separator = ",";
+size_t agg_heapbytes;
 
-struct meanstate {
-	struct sumstate s;
-	uint64_t n;
-};
-
-struct extstate {		/* min and max */
-	char *text;
-	uint32_t tlen;
-	uint8_t set;
-	uint8_t isfloat;
-	int64_t i;
-	double d;
-};
-
-struct textstate {		/* first and last */
-	char *text;
-	uint32_t tlen;
-	uint8_t set;
-};
+void
+agg_setseparator(const char *sep)
+{
+	separator = sep;
+}
 
 static const char *const names[AGG_NOPS] = {
 	"count", "sum", "min", "max", "mean", "first", "last",
+	"var", "stddev", "pvar", "pstdev", "countunique", "collect",
 };
 
 const char *
@@ -60,6 +46,9 @@ agg_statesize(enum aggop op)
 	case AGG_SUM: return sizeof(struct sumstate);
 	case AGG_MEAN: return sizeof(struct meanstate);
 	case AGG_MIN: case AGG_MAX: return sizeof(struct extstate);
+	case AGG_VAR: case AGG_STDDEV: case AGG_PVAR: case AGG_PSTDEV:
+		return sizeof(struct varstate);
+	case AGG_COUNTUNIQUE: case AGG_COLLECT: return sizeof(struct setstate);
 	default: return sizeof(struct textstate);
 	}
 }
@@ -87,9 +76,135 @@ agg_parse(struct agg *a, const char *spec, size_t deffield)
 static void
 settext(char **text, uint32_t *tlen, const char *v, size_t n)
 {
+	if (*text)
+		agg_heapbytes -= *tlen;
 	free(*text);
 	*text = n ? ememdup(v, n) : NULL;
 	*tlen = (uint32_t)n;
+	agg_heapbytes += n;
+}
+
+struct fsum *
+agg_newfsum(void)
+{
+	struct fsum *f = emalloc(sizeof *f);
+
+	fsum_init(f);
+	agg_heapbytes += sizeof *f;
+	return f;
+}
+
+static void
+freefsum(struct fsum *f)
+{
+	if (!f)
+		return;
+	agg_heapbytes -= sizeof *f;	/* as agg_newfsum counted it */
+	fsum_free(f);
+	free(f);
+}
+
+/* Add value x (given as hi + lo exactly) and its square to a var state. */
+static int
+var_add2(struct varstate *v, double hi, double lo)
+{
+	if (!v->s1) {
+		v->s1 = agg_newfsum();
+		v->s2 = agg_newfsum();
+	}
+	v->n++;
+	if (fsum_add(v->s1, hi) < 0 || fsum_add(v->s1, lo) < 0)
+		return -1;
+	/* (hi + lo)^2 = hi*hi + 2*hi*lo + lo*lo, each product exact. */
+	if (fsum_addprod(v->s2, hi, hi) < 0 ||
+	    (lo != 0 && (fsum_addprod(v->s2, 2 * hi, lo) < 0 ||
+	    fsum_addprod(v->s2, lo, lo) < 0)))
+		return -1;
+	return 0;
+}
+
+static int
+var_addnum(struct varstate *v, const struct num *x)
+{
+	if (x->kind == NUM_FLOAT)
+		return var_add2(v, x->d, 0);
+	/* An int64 as two exact doubles. */
+	return var_add2(v, (double)(x->i / 4294967296) * 4294967296.0,
+	    (double)(x->i % 4294967296));
+}
+
+/* Sets of byte strings: open addressing over length-prefixed copies. */
+static int
+set_add(struct setstate *s, const char *v, size_t n)
+{
+	if ((uint64_t)(s->n + 1) * 2 > s->cap) {
+		uint32_t cap = s->cap ? s->cap * 2 : 8;
+		char **slot = ecalloc(cap, sizeof *slot);
+		for (uint32_t i = 0; i < s->cap; i++) {
+			if (!s->slot[i])
+				continue;
+			uint32_t len;
+			memcpy(&len, s->slot[i], sizeof len);
+			uint32_t j = (uint32_t)hashbytes(s->slot[i] + 4, len) & (cap - 1);
+			while (slot[j])
+				j = (j + 1) & (cap - 1);
+			slot[j] = s->slot[i];
+		}
+		agg_heapbytes += (size_t)(cap - s->cap) * sizeof *slot;
+		free(s->slot);
+		s->slot = slot;
+		s->cap = cap;
+	}
+	uint32_t j = (uint32_t)hashbytes(v, n) & (s->cap - 1);
+	while (s->slot[j]) {
+		uint32_t len;
+		memcpy(&len, s->slot[j], sizeof len);
+		if (len == n && memcmp(s->slot[j] + 4, v, n) == 0)
+			return 0;
+		j = (j + 1) & (s->cap - 1);
+	}
+	char *e = emalloc(4 + n);
+	uint32_t len = (uint32_t)n;
+	memcpy(e, &len, 4);
+	memcpy(e + 4, v, n);
+	s->slot[j] = e;
+	s->n++;
+	agg_heapbytes += 4 + n;
+	return 1;
+}
+
+static int
+cmpitem(const void *a, const void *b)
+{
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	uint32_t xl, yl;
+
+	memcpy(&xl, x, 4);
+	memcpy(&yl, y, 4);
+	int c = memcmp(x + 4, y + 4, xl < yl ? xl : yl);
+	return c ? c : (xl > yl) - (xl < yl);
+}
+
+/* The members of a set, sorted bytewise; the caller frees the array. */
+char **
+agg_setitems(const void *st, uint32_t *n)
+{
+	const struct setstate *s = st;
+	char **v = ereallocarray(NULL, s->n ? s->n : 1, sizeof *v);
+	uint32_t k = 0;
+
+	for (uint32_t i = 0; i < s->cap; i++)
+		if (s->slot[i])
+			v[k++] = s->slot[i];
+	qsort(v, k, sizeof *v, cmpitem);
+	*n = k;
+	return v;
+}
+
+int
+agg_setadd(void *st, const char *v, size_t n)
+{
+	return set_add(st, v, n);
 }
 
 static void
@@ -108,10 +223,8 @@ sum_addnum(struct sumstate *s, const struct num *v)
 		sum_addint(s, v->i);
 		return 0;
 	}
-	if (!s->f) {
-		s->f = emalloc(sizeof *s->f);
-		fsum_init(s->f);
-	}
+	if (!s->f)
+		s->f = agg_newfsum();
 	return fsum_add(s->f, v->d);
 }
 
@@ -157,7 +270,8 @@ int
 agg_isnumeric(enum aggop op)
 {
 	return op == AGG_SUM || op == AGG_MEAN || op == AGG_MIN ||
-	    op == AGG_MAX;
+	    op == AGG_MAX || op == AGG_VAR || op == AGG_STDDEV ||
+	    op == AGG_PVAR || op == AGG_PSTDEV;
 }
 
 enum aggres
@@ -184,6 +298,19 @@ agg_addnum(const struct agg *a, void *st, const char *v, size_t n,
 		t->set = 1;
 		return AGG_OK;
 	}
+	case AGG_COUNTUNIQUE:
+	case AGG_COLLECT:
+		set_add(st, v, n);
+		return AGG_OK;
+	case AGG_VAR:
+	case AGG_STDDEV:
+	case AGG_PVAR:
+	case AGG_PSTDEV:
+		if (var_addnum(st, &x) < 0) {
+			*numerr = NUMERR_RANGE;
+			return AGG_BADNUM;
+		}
+		return AGG_OK;
 	default:
 		break;
 	}
@@ -259,6 +386,74 @@ sum_final(const struct sumstate *s, int asfloat)
 	return v;
 }
 
+/* n * S2 - S1^2, exactly, then divided: the variance without the
+ * cancellation of the textbook formula and independent of input order. */
+static struct aggval
+var_final(enum aggop op, const struct varstate *s)
+{
+	struct aggval v = { .kind = AV_FLOAT };
+	int sample = op == AGG_VAR || op == AGG_STDDEV;
+
+	if (s->n == 0 || (sample && s->n < 2)) {
+		v.kind = AV_NAN;
+		return v;
+	}
+	struct fsum d;
+	fsum_init(&d);
+	const double *p2 = fsum_parts(s->s2), *p1 = fsum_parts(s->s1);
+	double n = (double)s->n;
+	int bad = 0;
+	for (uint32_t i = 0; i < s->s2->n; i++)
+		bad |= fsum_addprod(&d, n, p2[i]) < 0;
+	for (uint32_t i = 0; i < s->s1->n; i++)
+		for (uint32_t j = 0; j < s->s1->n; j++)
+			bad |= fsum_addprod(&d, -p1[i], p1[j]) < 0;
+	double num = fsum_value(&d);
+	fsum_free(&d);
+	if (bad) {
+		v.kind = AV_RANGE;
+		return v;
+	}
+	if (num < 0)
+		num = 0;
+	v.d = num / (sample ? n * (n - 1) : n * n);
+	if (op == AGG_STDDEV || op == AGG_PSTDEV)
+		v.d = fsum_sqrt(v.d);
+	return v;
+}
+
+static struct aggval
+collect_final(struct setstate *s)
+{
+	struct aggval v = { .kind = AV_TEXT };
+	uint32_t n;
+	char **items = agg_setitems(s, &n);
+	size_t sl = strlen(separator), len = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t l;
+		memcpy(&l, items[i], 4);
+		len += l + (i ? sl : 0);
+	}
+	free(s->joined);
+	s->joined = emalloc(len + 1);
+	char *p = s->joined;
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t l;
+		memcpy(&l, items[i], 4);
+		if (i) {
+			memcpy(p, separator, sl);
+			p += sl;
+		}
+		memcpy(p, items[i] + 4, l);
+		p += l;
+	}
+	free(items);
+	v.text = s->joined;
+	v.tlen = len;
+	return v;
+}
+
 struct aggval
 agg_final(const struct agg *a, const void *st)
 {
@@ -281,6 +476,19 @@ agg_final(const struct agg *a, const void *st)
 			v.d /= (double)m->n;
 		break;
 	}
+	case AGG_VAR:
+	case AGG_STDDEV:
+	case AGG_PVAR:
+	case AGG_PSTDEV:
+		v = var_final(a->op, st);
+		break;
+	case AGG_COUNTUNIQUE:
+		v.kind = AV_UINT;
+		v.u = ((const struct setstate *)st)->n;
+		break;
+	case AGG_COLLECT:
+		v = collect_final((struct setstate *)st);
+		break;
 	case AGG_MIN:
 	case AGG_MAX: {
 		const struct extstate *e = st;
@@ -314,6 +522,7 @@ agg_fmt(const struct aggval *v, char *buf)
 	case AV_UINT: return snprintf(buf, 32, "%llu", (unsigned long long)v->u);
 	case AV_INT: return num_fmtint(buf, v->i);
 	case AV_FLOAT: return num_fmtdouble(buf, v->d);
+	case AV_NAN: return snprintf(buf, 32, "nan");
 	default: return 0;
 	}
 }
@@ -370,22 +579,41 @@ agg_freestate(const struct agg *a, void *st)
 {
 	switch (a->op) {
 	case AGG_SUM:
-	case AGG_MEAN: {
-		struct sumstate *s = st;
-		if (s->f) {
-			fsum_free(s->f);
-			free(s->f);
-		}
+	case AGG_MEAN:
+		freefsum(((struct sumstate *)st)->f);
 		break;
-	}
 	case AGG_MIN:
 	case AGG_MAX:
+		agg_heapbytes -= ((struct extstate *)st)->tlen;
 		free(((struct extstate *)st)->text);
 		break;
 	case AGG_FIRST:
 	case AGG_LAST:
+		agg_heapbytes -= ((struct textstate *)st)->tlen;
 		free(((struct textstate *)st)->text);
 		break;
+	case AGG_VAR:
+	case AGG_STDDEV:
+	case AGG_PVAR:
+	case AGG_PSTDEV:
+		freefsum(((struct varstate *)st)->s1);
+		freefsum(((struct varstate *)st)->s2);
+		break;
+	case AGG_COUNTUNIQUE:
+	case AGG_COLLECT: {
+		struct setstate *s = st;
+		for (uint32_t i = 0; i < s->cap; i++)
+			if (s->slot[i]) {
+				uint32_t l;
+				memcpy(&l, s->slot[i], 4);
+				agg_heapbytes -= 4 + l;
+				free(s->slot[i]);
+			}
+		agg_heapbytes -= (size_t)s->cap * sizeof *s->slot;
+		free(s->slot);
+		free(s->joined);
+		break;
+	}
 	default:
 		break;
 	}
@@ -397,26 +625,36 @@ agg_combinable(enum aggop op)
 	return op == AGG_SUM || op == AGG_MIN || op == AGG_MAX;
 }
 
+static void
+sum_merge(struct sumstate *d, const struct sumstate *s, enum numerr *ne)
+{
+	uint64_t lo = d->lo + s->lo;
+
+	d->hi += s->hi + (lo < d->lo);
+	d->lo = lo;
+	if (s->f) {
+		if (!d->f)
+			d->f = agg_newfsum();
+		if (fsum_merge(d->f, s->f) < 0)
+			*ne = NUMERR_RANGE;
+	}
+}
+
 void
 agg_merge(const struct agg *a, void *dst, const void *src, enum numerr *ne)
 {
 	switch (a->op) {
-	case AGG_SUM: {
-		struct sumstate *d = dst;
-		const struct sumstate *s = src;
-		uint64_t lo = d->lo + s->lo;
-		d->hi += s->hi + (lo < d->lo);
-		d->lo = lo;
-		if (s->f) {
-			if (!d->f) {
-				d->f = emalloc(sizeof *d->f);
-				fsum_init(d->f);
-			}
-			if (fsum_merge(d->f, s->f) < 0)
-				*ne = NUMERR_RANGE;
-		}
+	case AGG_COUNT:
+		*(uint64_t *)dst += *(const uint64_t *)src;
 		break;
-	}
+	case AGG_SUM:
+		sum_merge(dst, src, ne);
+		break;
+	case AGG_MEAN:
+		sum_merge(&((struct meanstate *)dst)->s,
+		    &((const struct meanstate *)src)->s, ne);
+		((struct meanstate *)dst)->n += ((const struct meanstate *)src)->n;
+		break;
 	case AGG_MIN:
 	case AGG_MAX: {
 		const struct extstate *s = src;
@@ -426,6 +664,44 @@ agg_merge(const struct agg *a, void *dst, const void *src, enum numerr *ne)
 		struct num x = { .kind = s->isfloat ? NUM_FLOAT : NUM_INT,
 		    .i = s->i, .d = s->d };
 		agg_addnum(a, dst, s->text ? s->text : "", s->tlen, &x, ne);
+		break;
+	}
+	case AGG_FIRST:
+	case AGG_LAST: {
+		struct textstate *d = dst;
+		const struct textstate *s = src;
+		if (s->set && (a->op == AGG_LAST || !d->set)) {
+			settext(&d->text, &d->tlen, s->text ? s->text : "", s->tlen);
+			d->set = 1;
+		}
+		break;
+	}
+	case AGG_VAR:
+	case AGG_STDDEV:
+	case AGG_PVAR:
+	case AGG_PSTDEV: {
+		struct varstate *d = dst;
+		const struct varstate *s = src;
+		if (!s->n)
+			break;
+		if (!d->s1) {
+			d->s1 = agg_newfsum();
+			d->s2 = agg_newfsum();
+		}
+		d->n += s->n;
+		if (fsum_merge(d->s1, s->s1) < 0 || fsum_merge(d->s2, s->s2) < 0)
+			*ne = NUMERR_RANGE;
+		break;
+	}
+	case AGG_COUNTUNIQUE:
+	case AGG_COLLECT: {
+		const struct setstate *s = src;
+		for (uint32_t i = 0; i < s->cap; i++)
+			if (s->slot[i]) {
+				uint32_t l;
+				memcpy(&l, s->slot[i], 4);
+				set_add(dst, s->slot[i] + 4, l);
+			}
 		break;
 	}
 	default:

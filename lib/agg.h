@@ -9,7 +9,21 @@
 #include "num.h"
 
 enum aggop { AGG_COUNT, AGG_SUM, AGG_MIN, AGG_MAX, AGG_MEAN, AGG_FIRST,
-    AGG_LAST, AGG_NOPS };
+    AGG_LAST, AGG_VAR, AGG_STDDEV, AGG_PVAR, AGG_PSTDEV, AGG_COUNTUNIQUE,
+    AGG_COLLECT, AGG_NOPS };
+
+/* Bytes the states hold on the heap beyond agg_statesize (texts, sets,
+ * float partials): part of pdp-reduce's memory budget. */
+extern size_t agg_heapbytes;
+/* A float sum for a state, counted in agg_heapbytes. */
+struct fsum *agg_newfsum(void);
+/* The separator of collect's values (default ","). */
+void agg_setseparator(const char *sep);
+/* Add a member to a countunique/collect state; 1 if it was new. */
+int agg_setadd(void *st, const char *v, size_t n);
+/* Its members, sorted bytewise, each a uint32_t length and the bytes;
+ * the caller frees the array (not the members). */
+char **agg_setitems(const void *st, uint32_t *n);
 
 struct agg {
 	enum aggop op;
@@ -43,7 +57,8 @@ enum aggres agg_addnum(const struct agg *a, void *st, const char *v, size_t n,
     const struct num *x, enum numerr *numerr);
 
 struct aggval {
-	enum { AV_UINT, AV_INT, AV_FLOAT, AV_TEXT, AV_NONE, AV_RANGE } kind;
+	enum { AV_UINT, AV_INT, AV_FLOAT, AV_TEXT, AV_NONE, AV_RANGE,
+	    AV_NAN } kind;
 	uint64_t u;
 	int64_t i;
 	double d;
@@ -61,7 +76,8 @@ void agg_freestate(const struct agg *a, void *st);
 /* In-worker combining (pdp-map --combine): ops whose results, written as
  * records, give the same final result through pdp-reduce OP. */
 int agg_combinable(enum aggop op);
-/* Fold state src into dst; *ne is set if a sum leaves the double range. */
+/* Fold state src into dst (src stays as it is; first and last take src
+ * as coming after dst); *ne is set if a sum leaves the double range. */
 void agg_merge(const struct agg *a, void *dst, const void *src,
     enum numerr *ne);
 /* The values that stand for a state exactly: fn is called once per value

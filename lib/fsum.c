@@ -1,5 +1,6 @@
-/* fsum.c: Shewchuk's exact summation with correct final rounding (the
- * algorithm of Python's math.fsum). */
+/* fsum.c: exact arithmetic on doubles: Shewchuk's exact summation with
+ * correct final rounding (the algorithm of Python's math.fsum), exact
+ * products added to a sum, and a correctly rounded square root. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,4 +126,70 @@ fsum_free(struct fsum *s)
 	if (s->cap)
 		free(s->u.heap);
 	fsum_init(s);
+}
+
+/* a * b as hi + lo exactly (Dekker's product; no FMA, no libm).  Exact
+ * unless a * b overflows or underflows. */
+static void
+twoprod(double a, double b, double *hi, double *lo)
+{
+	const double split = 134217729.0;	/* 2^27 + 1 */
+	double p = a * b;
+	double ta = split * a, ah = ta - (ta - a), al = a - ah;
+	double tb = split * b, bh = tb - (tb - b), bl = b - bh;
+
+	*hi = p;
+	*lo = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+}
+
+int
+fsum_addprod(struct fsum *s, double a, double b)
+{
+	double hi, lo;
+
+	twoprod(a, b, &hi, &lo);
+	if (!isfinite(hi) || !isfinite(lo))
+		return -1;
+	if (fsum_add(s, hi) < 0)
+		return -1;
+	return lo != 0 ? fsum_add(s, lo) : 0;
+}
+
+/* The neighbour of a positive double, k ulps away. */
+static double
+ulpstep(double x, int k)
+{
+	uint64_t b;
+
+	memcpy(&b, &x, sizeof b);
+	b += (uint64_t)(int64_t)k;
+	memcpy(&x, &b, sizeof x);
+	return x;
+}
+
+double
+fsum_sqrt(double x)
+{
+	if (!(x > 0) || !isfinite(x))
+		return x == 0 ? 0 : x;
+	/* Newton from a rough start, then the nearest of three neighbours,
+	 * judged by the exact residual r*r - x. */
+	double r = x > 1 ? x / 2 : 1;
+	for (int i = 0; i < 2000; i++) {
+		double nr = 0.5 * (r + x / r);
+		if (nr == r)
+			break;
+		r = nr;
+	}
+	double best = r, bestres = -1;
+	for (int k = -2; k <= 2; k++) {
+		double c = ulpstep(r, k), hi, lo;
+		twoprod(c, c, &hi, &lo);
+		double res = dabs((hi - x) + lo);
+		if (bestres < 0 || res < bestres) {
+			best = c;
+			bestres = res;
+		}
+	}
+	return best;
 }

@@ -25,6 +25,10 @@ int fsum_merge(struct fsum *s, const struct fsum *t);
 /* The exact sum rounded to the nearest double. */
 double fsum_value(const struct fsum *s);
 const double *fsum_parts(const struct fsum *s);
+/* Add a * b exactly; -1 if it overflows. */
+int fsum_addprod(struct fsum *s, double a, double b);
+/* The square root of x >= 0, rounded to nearest, without libm. */
+double fsum_sqrt(double x);
 void fsum_free(struct fsum *s);
 
 #endif

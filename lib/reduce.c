@@ -1,6 +1,15 @@
-/* reduce.c: the pdp-reduce engine.  Memory is the table: every distinct
- * key once, plus the per-op state of each key (see agg.c) and the
- * reader's buffer, which holds the longest record. */
+/*
+ * reduce.c: the pdp-reduce engine.
+ *
+ * Records are grouped by key in a hash table.  Memory is bounded by the
+ * budget (-S): when the table and the states' heap (agg_heapbytes) pass
+ * it, the table is written as a run of partial states sorted by key to an
+ * unlinked temporary file and emptied; at the end the runs are merged.
+ * At most MAXRUNS runs are open at once (more are merged into one first),
+ * so the merge needs a fixed number of buffers.  With --sorted only the
+ * current key's state is kept.  The reader's buffer holds the longest
+ * record.  --order=value and --top sort in memory: they keep every key.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -12,19 +21,41 @@
 #include "err.h"
 #include "record.h"
 #include "reduce.h"
+#include "state.h"
 #include "table.h"
+
+enum { MAXRUNS = 16 };
+
+struct run {
+	int fd;
+	struct reader r;
+	char *rec;		/* current record, NULL at the end */
+	size_t len;
+	const char *key;
+	size_t klen;
+};
 
 struct reducer {
 	const struct reduceopts *o;
 	struct table *t;
 	size_t vsize;
-	size_t nfields;		/* fields needed: max field used + 1 */
+	size_t nfields;		/* fields stored: max field used + 1 */
 	struct field *f;
 	struct num *nums;
 	char *key;		/* scratch for composite keys */
 	size_t keycap;
+	char *tmp;		/* --merge: states being parsed */
 	uint64_t skipped;
 	char firstbad[256];
+	struct obuf *out;
+	struct sbuf line;
+	int *runs;		/* spilled runs (file descriptors) */
+	size_t nruns;
+	/* --sorted: the group being aggregated */
+	char *cur;
+	size_t curlen, curcap;
+	int hascur;
+	char *curst;
 };
 
 /* Quote a field for a message: escaped, cut to 40 bytes. */
@@ -38,8 +69,7 @@ quote(char *buf, size_t cap, const char *s, size_t n)
 	snprintf(buf, cap, "'%.*s%s'", (int)(e - tmp), tmp, cut < n ? "..." : "");
 }
 
-static void
-bad(struct reducer *r, const struct reader *in, const char *fmt, ...)
+static void bad(struct reducer *r, const struct reader *in, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 static void
@@ -60,6 +90,187 @@ bad(struct reducer *r, const struct reader *in, const char *fmt, ...)
 }
 
 static void
+freestates(struct reducer *r, char *st)
+{
+	for (size_t k = 0; k < r->o->naggs; k++)
+		agg_freestate(&r->o->aggs[k], st + r->o->aggs[k].off);
+	memset(st, 0, r->vsize);
+}
+
+/* Fail before printing anything if a result is out of range. */
+static void
+checkrange(struct reducer *r, const char *key, size_t klen, const char *st)
+{
+	char q[128];
+
+	for (size_t i = 0; i < r->o->naggs; i++) {
+		const struct agg *a = &r->o->aggs[i];
+		if (!agg_isnumeric(a->op) || a->op == AGG_MIN || a->op == AGG_MAX)
+			continue;
+		struct aggval v = agg_final(a, st + a->off);
+		if (v.kind == AV_RANGE) {
+			quote(q, sizeof q, key, klen);
+			eprintf("%s: %s out of range", q, agg_name(a->op));
+		}
+	}
+}
+
+/* Write one key's line: final values, or states with --partial. */
+static void
+printkey(struct reducer *r, const char *key, size_t klen, const char *st,
+    struct obuf *out, int partial)
+{
+	char buf[32];
+
+	obuf_write(out, key, klen);
+	for (size_t i = 0; i < r->o->naggs; i++) {
+		const struct agg *a = &r->o->aggs[i];
+		obuf_putc(out, '\t');
+		if (partial) {
+			r->line.len = 0;
+			state_save(a, st + a->off, &r->line);
+			obuf_write(out, r->line.p, r->line.len);
+			continue;
+		}
+		struct aggval v = agg_final(a, st + a->off);
+		if (v.kind == AV_TEXT)
+			obuf_write(out, v.text, v.tlen);
+		else
+			obuf_write(out, buf, (size_t)agg_fmt(&v, buf));
+	}
+	obuf_putc(out, '\n');
+}
+
+static void compactruns(struct reducer *r);
+
+static void
+emit(struct reducer *r, const char *key, size_t klen, const char *st)
+{
+	if (!r->o->partial)
+		checkrange(r, key, klen, st);
+	printkey(r, key, klen, st, r->out, r->o->partial);
+}
+
+/* Write the table as a run of states sorted by key, and empty it. */
+static void
+spill(struct reducer *r)
+{
+	char tmpl[4096];
+	struct obuf o;
+	uint32_t n = table_count(r->t), *ix = table_sorted(r->t);
+
+	snprintf(tmpl, sizeof tmpl, "%s/pdp-reduceXXXXXX", r->o->tmpdir);
+	int fd = mkstemp(tmpl);
+	if (fd < 0)
+		eprintf("%s: cannot make a temporary file:", r->o->tmpdir);
+	unlink(tmpl);	/* gone on every exit path */
+	obuf_init(&o, fd, r->o->tmpdir, 1 << 16);
+	for (uint32_t i = 0; i < n; i++) {
+		size_t klen;
+		const char *key = table_key(r->t, ix[i], &klen);
+		printkey(r, key, klen, table_val(r->t, ix[i]), &o, 1);
+	}
+	obuf_flush(&o);
+	obuf_free(&o);
+	free(ix);
+	for (uint32_t i = 0; i < n; i++)
+		freestates(r, table_val(r->t, i));
+	table_clear(r->t);
+	r->runs = ereallocarray(r->runs, r->nruns + 1, sizeof *r->runs);
+	r->runs[r->nruns++] = fd;
+	if (r->nruns >= MAXRUNS)
+		compactruns(r);
+}
+
+/* Parse the states of a --merge record (or a run's line) into r->tmp. */
+static int
+loadstates(struct reducer *r, char *tmp, const struct field *f,
+    const char **why, size_t *which)
+{
+	memset(tmp, 0, r->vsize);
+	for (size_t i = 0; i < r->o->naggs; i++) {
+		const struct agg *a = &r->o->aggs[i];
+		if (state_load(a, tmp + a->off, f[i].s, f[i].len, why) < 0) {
+			freestates(r, tmp);
+			*which = i;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Fold the states in tmp into st, and empty tmp. */
+static void
+mergeinto(struct reducer *r, char *st, char *tmp, const char *key,
+    size_t klen)
+{
+	enum numerr ne = 0;
+	char q[128];
+
+	for (size_t i = 0; i < r->o->naggs; i++)
+		agg_merge(&r->o->aggs[i], st + r->o->aggs[i].off,
+		    tmp + r->o->aggs[i].off, &ne);
+	freestates(r, tmp);
+	if (ne) {
+		quote(q, sizeof q, key, klen);
+		eprintf("%s: sum out of range", q);
+	}
+}
+
+/* --sorted: the state for key, ending the previous group if key differs. */
+static char *
+group(struct reducer *r, const struct reader *in, const char *key,
+    size_t klen)
+{
+	char q1[128], q2[128];
+
+	if (r->hascur) {
+		size_t m = klen < r->curlen ? klen : r->curlen;
+		int c = memcmp(key, r->cur, m);
+		if (c == 0)
+			c = (klen > r->curlen) - (klen < r->curlen);
+		if (c == 0)
+			return r->curst;
+		if (c < 0) {
+			quote(q1, sizeof q1, key, klen);
+			quote(q2, sizeof q2, r->cur, r->curlen);
+			eprintf("%s:%llu: input is not sorted: %s after %s",
+			    in->name, (unsigned long long)in->lineno, q1, q2);
+		}
+		emit(r, r->cur, r->curlen, r->curst);
+		freestates(r, r->curst);
+	}
+	if (klen > r->curcap) {
+		r->curcap = klen * 2;
+		r->cur = erealloc(r->cur, r->curcap);
+	}
+	memcpy(r->cur, key, klen);
+	r->curlen = klen;
+	r->hascur = 1;
+	return r->curst;
+}
+
+static char *
+stateof(struct reducer *r, const struct reader *in, const char *key,
+    size_t klen)
+{
+	int isnew;
+
+	if (r->o->sorted)
+		return group(r, in, key, klen);
+	if (table_used(r->t) + agg_heapbytes > r->o->bufsize &&
+	    table_count(r->t) > 0) {
+		/* Over the budget: a key already there is fine, a new one
+		 * first sends the table to disk. */
+		char *st = table_find(r->t, key, klen);
+		if (st)
+			return st;
+		spill(r);
+	}
+	return table_get(r->t, key, klen, &isnew);
+}
+
+static void
 addrecord(struct reducer *r, const struct reader *in, const char *rec,
     size_t len)
 {
@@ -70,39 +281,47 @@ addrecord(struct reducer *r, const struct reader *in, const char *rec,
 	char q[128];
 	enum numerr ne;
 
-	for (size_t i = 0; i < o->nkeyf; i++)
-		if (o->keyf[i] >= nf) {
-			bad(r, in, "missing key field %zu", o->keyf[i] + 1);
+	if (o->merge) {
+		if (nf != o->nkeyf + o->naggs) {
+			bad(r, in, "%zu fields, %zu keys and %zu states expected",
+			    nf, o->nkeyf, o->naggs);
 			return;
 		}
-	for (size_t i = 0; i < o->naggs; i++) {
-		const struct agg *a = &o->aggs[i];
-		if (!agg_needsvalue(a->op))
-			continue;
-		if (a->field >= nf) {
-			bad(r, in, "missing field %zu", a->field + 1);
-			return;
-		}
-		if (!agg_isnumeric(a->op))
-			continue;
-		const struct field *v = &r->f[a->field];
-		r->nums[i] = num_parse(v->s, v->len);
-		if (r->nums[i].kind == NUM_BAD) {
-			quote(q, sizeof q, v->s, v->len);
-			bad(r, in, "%s: %s %s", agg_name(a->op),
-			    r->nums[i].err == NUMERR_RANGE ?
-			    "number out of range" : "not a number", q);
-			return;
+	} else {
+		for (size_t i = 0; i < o->nkeyf; i++)
+			if (o->keyf[i] >= nf) {
+				bad(r, in, "missing key field %zu", o->keyf[i] + 1);
+				return;
+			}
+		for (size_t i = 0; i < o->naggs; i++) {
+			const struct agg *a = &o->aggs[i];
+			if (!agg_needsvalue(a->op))
+				continue;
+			if (a->field >= nf) {
+				bad(r, in, "missing field %zu", a->field + 1);
+				return;
+			}
+			if (!agg_isnumeric(a->op))
+				continue;
+			const struct field *v = &r->f[a->field];
+			r->nums[i] = num_parse(v->s, v->len);
+			if (r->nums[i].kind == NUM_BAD) {
+				quote(q, sizeof q, v->s, v->len);
+				bad(r, in, "%s: %s %s", agg_name(a->op),
+				    r->nums[i].err == NUMERR_RANGE ?
+				    "number out of range" : "not a number", q);
+				return;
+			}
 		}
 	}
 
-	if (o->nkeyf == 1) {
+	if (o->nkeyf == 1 && !o->merge) {
 		key = r->f[o->keyf[0]].s;
 		klen = r->f[o->keyf[0]].len;
 	} else {
 		klen = 0;
 		for (size_t i = 0; i < o->nkeyf; i++) {
-			const struct field *k = &r->f[o->keyf[i]];
+			const struct field *k = &r->f[o->merge ? i : o->keyf[i]];
 			if (klen + k->len + 1 > r->keycap) {
 				r->keycap = (klen + k->len + 1) * 2;
 				r->key = erealloc(r->key, r->keycap);
@@ -115,8 +334,19 @@ addrecord(struct reducer *r, const struct reader *in, const char *rec,
 		key = r->key;
 	}
 
-	int isnew;
-	char *st = table_get(r->t, key, klen, &isnew);
+	if (o->merge) {
+		const char *why;
+		size_t which;
+		if (loadstates(r, r->tmp, r->f + o->nkeyf, &why, &which) < 0) {
+			const struct field *s = &r->f[o->nkeyf + which];
+			quote(q, sizeof q, s->s, s->len);
+			bad(r, in, "%s: %s %s", agg_name(o->aggs[which].op), why, q);
+			return;
+		}
+		mergeinto(r, stateof(r, in, key, klen), r->tmp, key, klen);
+		return;
+	}
+	char *st = stateof(r, in, key, klen);
 	for (size_t i = 0; i < o->naggs; i++) {
 		const struct agg *a = &o->aggs[i];
 		/* Only fields that some op reads were stored (count reads
@@ -154,6 +384,116 @@ readfile(struct reducer *r, const char *name)
 		close(fd);
 }
 
+/* Run records: the key is every field before the states. */
+static int
+runnext(struct reducer *r, struct run *u)
+{
+	int st = reader_next(&u->r, &u->rec, &u->len);
+
+	if (st < 0)
+		eprintf("%s: temporary file: read error:", r->o->tmpdir);
+	if (st == 0) {
+		u->rec = NULL;
+		return 0;
+	}
+	/* The states are the last naggs fields. */
+	size_t tabs = 0, i = u->len;
+	while (i > 0 && tabs < r->o->naggs)
+		if (u->rec[--i] == '\t')
+			tabs++;
+	u->key = u->rec;
+	u->klen = i;
+	return 1;
+}
+
+static int
+runcmp(const struct run *a, const struct run *b)
+{
+	size_t m = a->klen < b->klen ? a->klen : b->klen;
+	int c = memcmp(a->key, b->key, m);
+
+	return c ? c : (a->klen > b->klen) - (a->klen < b->klen);
+}
+
+/* Merge runs [from, from+n) onto out: partial states (a new run) or,
+ * for the last merge, the final output. */
+static void
+mergeruns(struct reducer *r, size_t from, size_t n, struct obuf *out,
+    int partial)
+{
+	struct run *u = ecalloc(n, sizeof *u);
+	char *acc = ecalloc(1, r->vsize), *tmp = ecalloc(1, r->vsize);
+	/* Its own fields and states: a merge may run in the middle of
+	 * adding a record (compactruns from spill). */
+	struct field *f = ereallocarray(NULL, r->o->naggs, sizeof *f);
+	const char *why;
+	size_t which;
+
+	for (size_t i = 0; i < n; i++) {
+		u[i].fd = r->runs[from + i];
+		if (lseek(u[i].fd, 0, SEEK_SET) < 0)
+			eprintf("%s: temporary file:", r->o->tmpdir);
+		reader_init(&u[i].r, u[i].fd, r->o->tmpdir, '\n');
+		runnext(r, &u[i]);
+	}
+	for (;;) {
+		struct run *min = NULL;
+		for (size_t i = 0; i < n; i++)
+			if (u[i].rec && (!min || runcmp(&u[i], min) < 0))
+				min = &u[i];
+		if (!min)
+			break;
+		/* The key must outlive the readers' buffers. */
+		char *key = ememdup(min->key, min->klen ? min->klen : 1);
+		size_t klen = min->klen;
+		struct run probe = { .key = key, .klen = klen };
+		for (size_t i = 0; i < n; i++) {
+			while (u[i].rec && runcmp(&u[i], &probe) == 0) {
+				rec_split(u[i].rec + klen + 1, u[i].len - klen - 1,
+				    f, r->o->naggs);
+				if (loadstates(r, tmp, f, &why, &which) < 0)
+					eprintf("%s: temporary file: %s", r->o->tmpdir, why);
+				mergeinto(r, acc, tmp, key, klen);
+				runnext(r, &u[i]);
+			}
+		}
+		if (partial)
+			printkey(r, key, klen, acc, out, 1);
+		else
+			emit(r, key, klen, acc);
+		freestates(r, acc);
+		free(key);
+	}
+	for (size_t i = 0; i < n; i++) {
+		reader_free(&u[i].r);
+		close(u[i].fd);
+	}
+	free(u);
+	free(acc);
+	free(tmp);
+	free(f);
+}
+
+/* Keep the number of runs under MAXRUNS by merging them into one. */
+static void
+compactruns(struct reducer *r)
+{
+	char tmpl[4096];
+	struct obuf o;
+
+	snprintf(tmpl, sizeof tmpl, "%s/pdp-reduceXXXXXX", r->o->tmpdir);
+	int fd = mkstemp(tmpl);
+	if (fd < 0)
+		eprintf("%s: cannot make a temporary file:", r->o->tmpdir);
+	unlink(tmpl);
+	obuf_init(&o, fd, r->o->tmpdir, 1 << 16);
+	mergeruns(r, 0, r->nruns, &o, 1);
+	obuf_flush(&o);
+	obuf_free(&o);
+	r->runs[0] = fd;
+	r->nruns = 1;
+}
+
 struct ranked {
 	struct aggval v;
 	uint32_t idx;
@@ -180,47 +520,49 @@ cmpranked(const void *a, const void *b)
 	return c ? c : cmprankedkey(a, b);
 }
 
+/* Print the table in the order asked for. */
 static void
-printentry(struct reducer *r, uint32_t idx, struct obuf *out)
+printtable(struct reducer *r)
 {
-	size_t klen;
-	const char *key = table_key(r->t, idx, &klen);
-	char *st = table_val(r->t, idx);
-	char buf[32];
-
-	obuf_write(out, key, klen);
-	for (size_t i = 0; i < r->o->naggs; i++) {
-		const struct agg *a = &r->o->aggs[i];
-		struct aggval v = agg_final(a, st + a->off);
-		obuf_putc(out, '\t');
-		if (v.kind == AV_TEXT)
-			obuf_write(out, v.text, v.tlen);
-		else
-			obuf_write(out, buf, (size_t)agg_fmt(&v, buf));
-	}
-	obuf_putc(out, '\n');
-}
-
-/* Fail before printing anything if a sum is out of range. */
-static void
-checkrange(struct reducer *r)
-{
+	const struct reduceopts *o = r->o;
 	uint32_t n = table_count(r->t);
-	char q[128];
+	uint64_t limit = o->top && o->top < n ? o->top : n;
+	size_t klen;
 
-	for (size_t i = 0; i < r->o->naggs; i++) {
-		const struct agg *a = &r->o->aggs[i];
-		if (a->op != AGG_SUM && a->op != AGG_MEAN)
-			continue;
-		for (uint32_t k = 0; k < n; k++) {
-			struct aggval v = agg_final(a, (char *)table_val(r->t, k) + a->off);
-			if (v.kind != AV_RANGE)
-				continue;
-			size_t klen;
-			const char *key = table_key(r->t, k, &klen);
-			quote(q, sizeof q, key, klen);
-			eprintf("%s: %s out of range", q, agg_name(a->op));
+	for (uint32_t i = 0; i < n && !o->partial; i++) {
+		const char *key = table_key(r->t, i, &klen);
+		checkrange(r, key, klen, table_val(r->t, i));
+	}
+	if (o->order == ORDER_NONE && !o->top) {
+		for (uint32_t i = 0; i < n; i++) {
+			const char *key = table_key(r->t, i, &klen);
+			printkey(r, key, klen, table_val(r->t, i), r->out, o->partial);
 		}
+	} else if (o->order == ORDER_VALUE || o->top) {
+		struct ranked *rk = ereallocarray(NULL, n, sizeof *rk);
+		for (uint32_t i = 0; i < n; i++) {
+			rk[i].idx = i;
+			rk[i].key = table_key(r->t, i, &klen);
+			rk[i].klen = (uint32_t)klen;
+			rk[i].v = agg_final(&o->aggs[0],
+			    (char *)table_val(r->t, i) + o->aggs[0].off);
+		}
+		qsort(rk, n, sizeof *rk, cmpranked);
+		/* --top with --order=key: the top N, printed by key. */
+		if (o->order == ORDER_KEY)
+			qsort(rk, limit, sizeof *rk, cmprankedkey);
+		for (uint64_t i = 0; i < limit; i++)
+			printkey(r, rk[i].key, rk[i].klen, table_val(r->t, rk[i].idx),
+			    r->out, o->partial);
+		free(rk);
+	} else {
+		uint32_t *ix = table_sorted(r->t);
+		for (uint32_t i = 0; i < n; i++) {
+			const char *key = table_key(r->t, ix[i], &klen);
+			printkey(r, key, klen, table_val(r->t, ix[i]), r->out,
+			    o->partial);
+		}
+		free(ix);
 	}
 }
 
@@ -228,7 +570,7 @@ int
 reduce_run(const struct reduceopts *o, char **files, int nfiles,
     struct obuf *out)
 {
-	struct reducer r = { .o = o };
+	struct reducer r = { .o = o, .out = out };
 	static char *stdinonly[] = { "-" };
 
 	for (size_t i = 0; i < o->naggs; i++) {
@@ -241,8 +583,14 @@ reduce_run(const struct reduceopts *o, char **files, int nfiles,
 	for (size_t i = 0; i < o->nkeyf; i++)
 		if (o->keyf[i] + 1 > r.nfields)
 			r.nfields = o->keyf[i] + 1;
+	if (o->merge)
+		r.nfields = o->nkeyf + o->naggs;
+	if (r.nfields < o->naggs)
+		r.nfields = o->naggs;	/* runs: the states alone */
 	r.f = ereallocarray(NULL, r.nfields, sizeof *r.f);
 	r.nums = ecalloc(o->naggs, sizeof *r.nums);
+	r.tmp = ecalloc(1, r.vsize);
+	r.curst = ecalloc(1, r.vsize);
 	r.t = table_new(r.vsize);
 
 	if (nfiles == 0) {
@@ -252,34 +600,17 @@ reduce_run(const struct reduceopts *o, char **files, int nfiles,
 	for (int i = 0; i < nfiles; i++)
 		readfile(&r, files[i]);
 
-	checkrange(&r);
-	uint32_t n = table_count(r.t);
-	uint64_t limit = o->top && o->top < n ? o->top : n;
-	if (o->order == ORDER_NONE && !o->top) {
-		for (uint32_t i = 0; i < n; i++)
-			printentry(&r, i, out);
-	} else if (o->order == ORDER_VALUE || o->top) {
-		struct ranked *rk = ereallocarray(NULL, n, sizeof *rk);
-		for (uint32_t i = 0; i < n; i++) {
-			size_t klen;
-			rk[i].idx = i;
-			rk[i].key = table_key(r.t, i, &klen);
-			rk[i].klen = (uint32_t)klen;
-			rk[i].v = agg_final(&o->aggs[0],
-			    (char *)table_val(r.t, i) + o->aggs[0].off);
+	if (o->sorted) {
+		if (r.hascur) {
+			emit(&r, r.cur, r.curlen, r.curst);
+			freestates(&r, r.curst);
 		}
-		qsort(rk, n, sizeof *rk, cmpranked);
-		/* --top with --order=key: the top N, printed by key. */
-		if (o->order == ORDER_KEY)
-			qsort(rk, limit, sizeof *rk, cmprankedkey);
-		for (uint64_t i = 0; i < limit; i++)
-			printentry(&r, rk[i].idx, out);
-		free(rk);
+	} else if (r.nruns > 0) {
+		if (table_count(r.t) > 0)
+			spill(&r);
+		mergeruns(&r, 0, r.nruns, out, 0);
 	} else {
-		uint32_t *ix = table_sorted(r.t);
-		for (uint32_t i = 0; i < n; i++)
-			printentry(&r, ix[i], out);
-		free(ix);
+		printtable(&r);
 	}
 	obuf_flush(out);
 
@@ -287,13 +618,17 @@ reduce_run(const struct reduceopts *o, char **files, int nfiles,
 		weprintf("skipped %llu invalid record%s (first: %s)",
 		    (unsigned long long)r.skipped, r.skipped == 1 ? "" : "s",
 		    r.firstbad);
+	uint32_t n = table_count(r.t);
 	for (uint32_t i = 0; i < n; i++)
-		for (size_t k = 0; k < o->naggs; k++)
-			agg_freestate(&o->aggs[k],
-			    (char *)table_val(r.t, i) + o->aggs[k].off);
+		freestates(&r, table_val(r.t, i));
 	table_free(r.t);
+	sbuf_free(&r.line);
+	free(r.runs);
 	free(r.f);
 	free(r.nums);
 	free(r.key);
+	free(r.tmp);
+	free(r.cur);
+	free(r.curst);
 	return 0;
 }

@@ -19,6 +19,11 @@ struct reduceopts {
 	enum order order;
 	uint64_t top;		/* keep the top N by the first op; 0: all */
 	int skipinvalid;
+	int partial;		/* write states, not values */
+	int merge;		/* read states: key fields, then one per op */
+	int sorted;		/* input grouped by key: constant memory */
+	uint64_t bufsize;	/* memory budget before spilling */
+	const char *tmpdir;	/* where runs are spilled */
 };
 
 /* Reduce the named files ("-" is stdin) onto out.  Returns the exit

@@ -36,6 +36,7 @@ struct table {
 	size_t vsize;
 	struct chunk *arena;	/* first chunk */
 	struct chunk *cur;	/* chunk being filled */
+	size_t arenaused;	/* bytes of keys in the chunks */
 	size_t arenabytes;
 };
 
@@ -114,6 +115,7 @@ arena_copy(struct table *t, const char *key, size_t n)
 	char *p = c->data + c->used;
 	memcpy(p, key, n);
 	c->used += n;
+	t->arenaused += n;
 	return p;
 }
 
@@ -255,6 +257,13 @@ table_bytes(const struct table *t)
 	    (size_t)t->ecap * (sizeof(struct entry) + t->vsize) + t->arenabytes;
 }
 
+size_t
+table_used(const struct table *t)
+{
+	return (size_t)(t->mask + 1) * sizeof(struct slot) +
+	    (size_t)t->n * (sizeof(struct entry) + t->vsize) + t->arenaused;
+}
+
 void
 table_clear(struct table *t)
 {
@@ -271,6 +280,7 @@ table_clear(struct table *t)
 	for (struct chunk *c = t->arena; c; c = c->next)
 		c->used = 0;
 	t->cur = t->arena;
+	t->arenaused = 0;
 }
 
 void

@@ -21,6 +21,9 @@ void *table_val(const struct table *t, uint32_t i);
  * the caller frees the array. */
 uint32_t *table_sorted(const struct table *t);
 size_t table_bytes(const struct table *t);
+/* Bytes in use: the slots, the entries and the keys (table_bytes also
+ * counts capacity kept for reuse after table_clear). */
+size_t table_used(const struct table *t);
 /* Forget every entry, keeping the memory for reuse. */
 void table_clear(struct table *t);
 void table_free(struct table *t);

@@ -1,0 +1,361 @@
+/* state.c: partial states as text, exact and versioned:
+ *
+ *	pdp1:count:N
+ *	pdp1:sum:I:F		I the exact integer part (decimal, 128-bit),
+ *	pdp1:mean:N:I:F		F "-" or the float partials in C99 hex
+ *	pdp1:min:V, max, first, last: V the value as it appeared
+ *	pdp1:var:N:F1:F2	(stddev, pvar, pstdev too) exact sums of x, x*x
+ *	pdp1:countunique:N:M	(collect too) M the members joined by TABs,
+ *				escaped once more as a field
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aggstate.h"
+#include "err.h"
+#include "record.h"
+#include "state.h"
+
+#define VERSION "pdp1"
+
+void
+sbuf_add(struct sbuf *b, const void *p, size_t n)
+{
+	if (n == 0)
+		return;
+	if (b->len + n > b->cap) {
+		while (b->len + n > b->cap)
+			b->cap = b->cap ? b->cap * 2 : 256;
+		b->p = erealloc(b->p, b->cap);
+	}
+	memcpy(b->p + b->len, p, n);
+	b->len += n;
+}
+
+static void
+sbuf_str(struct sbuf *b, const char *s)
+{
+	sbuf_add(b, s, strlen(s));
+}
+
+void
+sbuf_free(struct sbuf *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->len = b->cap = 0;
+}
+
+/* A 128-bit two's complement integer in decimal. */
+static void
+i128fmt(struct sbuf *b, uint64_t lo, int64_t hi)
+{
+	char d[48], *q = d + sizeof d;
+	int neg = hi < 0;
+	uint64_t h = (uint64_t)hi, l = lo;
+
+	if (neg) {		/* negate: ~x + 1 */
+		h = ~h;
+		l = ~l + 1;
+		if (l == 0)
+			h++;
+	}
+	do {			/* divide h:l by 10, 32 bits at a time */
+		uint64_t parts[4] = { h >> 32, h & 0xffffffff, l >> 32,
+		    l & 0xffffffff }, r = 0;
+		for (int i = 0; i < 4; i++) {
+			uint64_t cur = (r << 32) | parts[i];
+			parts[i] = cur / 10;
+			r = cur % 10;
+		}
+		h = parts[0] << 32 | parts[1];
+		l = parts[2] << 32 | parts[3];
+		*--q = (char)('0' + r);
+	} while (h || l);
+	if (neg)
+		*--q = '-';
+	sbuf_add(b, q, (size_t)(d + sizeof d - q));
+}
+
+static int
+i128parse(const char *s, size_t n, uint64_t *lo, int64_t *hi)
+{
+	uint64_t h = 0, l = 0;
+	size_t i = 0;
+	int neg = n > 0 && s[0] == '-';
+
+	i = (size_t)neg;
+	if (i == n)
+		return -1;
+	for (; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		/* h:l = h:l * 10 + digit, refusing to overflow 127 bits */
+		uint64_t parts[4] = { l & 0xffffffff, l >> 32, h & 0xffffffff,
+		    h >> 32 }, carry = (uint64_t)(s[i] - '0');
+		for (int k = 0; k < 4; k++) {
+			uint64_t cur = parts[k] * 10 + carry;
+			parts[k] = cur & 0xffffffff;
+			carry = cur >> 32;
+		}
+		if (carry || parts[3] >= 0x80000000u)
+			return -1;
+		l = parts[1] << 32 | parts[0];
+		h = parts[3] << 32 | parts[2];
+	}
+	if (neg) {
+		h = ~h;
+		l = ~l + 1;
+		if (l == 0)
+			h++;
+	}
+	*lo = l;
+	*hi = (int64_t)h;
+	return 0;
+}
+
+static void
+partsfmt(struct sbuf *b, const struct fsum *f)
+{
+	char x[40];
+
+	if (!f) {
+		sbuf_add(b, "-", 1);
+		return;
+	}
+	const double *p = fsum_parts(f);
+	if (f->n == 0)
+		sbuf_add(b, "0x0p+0", 6);
+	for (uint32_t i = 0; i < f->n; i++) {
+		if (i)
+			sbuf_add(b, ",", 1);
+		sbuf_add(b, x, (size_t)snprintf(x, sizeof x, "%a", p[i]));
+	}
+}
+
+/* Parse partials into *fp (allocated); "-" leaves it NULL. */
+static int
+partsparse(const char *s, size_t n, struct fsum **fp)
+{
+	char buf[64];
+
+	if (n == 1 && s[0] == '-')
+		return 0;
+	struct fsum *f = agg_newfsum();
+	*fp = f;
+	while (n > 0) {
+		const char *c = memchr(s, ',', n);
+		size_t k = c ? (size_t)(c - s) : n;
+		if (k == 0 || k >= sizeof buf || s[0] == ' ')
+			return -1;
+		memcpy(buf, s, k);
+		buf[k] = '\0';
+		char *end;
+		errno = 0;
+		double d = strtod(buf, &end);
+		if (*end || errno || d != d || fsum_add(f, d) < 0)
+			return -1;
+		s += k + (c != NULL);
+		n -= k + (c != NULL);
+		if (c && n == 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+u64parse(const char *s, size_t n, uint64_t *v)
+{
+	uint64_t x = 0;
+
+	if (n == 0 || n > 20)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		uint64_t y = x * 10 + (uint64_t)(s[i] - '0');
+		if (y / 10 != x)
+			return -1;
+		x = y;
+	}
+	*v = x;
+	return 0;
+}
+
+void
+state_save(const struct agg *a, const void *st, struct sbuf *b)
+{
+	char num[32];
+
+	sbuf_str(b, VERSION ":");
+	sbuf_str(b, agg_name(a->op));
+	sbuf_add(b, ":", 1);
+	switch (a->op) {
+	case AGG_COUNT:
+		snprintf(num, sizeof num, "%llu",
+		    (unsigned long long)*(const uint64_t *)st);
+		sbuf_str(b, num);
+		break;
+	case AGG_MEAN:
+		snprintf(num, sizeof num, "%llu:",
+		    (unsigned long long)((const struct meanstate *)st)->n);
+		sbuf_str(b, num);
+		/* fall through */
+	case AGG_SUM: {
+		const struct sumstate *s = st;
+		i128fmt(b, s->lo, s->hi);
+		sbuf_add(b, ":", 1);
+		partsfmt(b, s->f);
+		break;
+	}
+	case AGG_MIN:
+	case AGG_MAX: {
+		const struct extstate *e = st;
+		sbuf_add(b, e->text, e->tlen);
+		break;
+	}
+	case AGG_FIRST:
+	case AGG_LAST: {
+		const struct textstate *t = st;
+		sbuf_add(b, t->text, t->tlen);
+		break;
+	}
+	case AGG_COUNTUNIQUE:
+	case AGG_COLLECT: {
+		uint32_t n;
+		char **items = agg_setitems(st, &n);
+		struct sbuf m = { 0 };
+		snprintf(num, sizeof num, "%lu:", (unsigned long)n);
+		sbuf_str(b, num);
+		for (uint32_t i = 0; i < n; i++) {
+			uint32_t l;
+			memcpy(&l, items[i], 4);
+			if (i)
+				sbuf_add(&m, "\t", 1);
+			sbuf_add(&m, items[i] + 4, l);
+		}
+		free(items);
+		size_t need = rec_escapedlen(m.p ? m.p : "", m.len);
+		sbuf_add(b, "", 0);
+		if (b->len + need > b->cap) {
+			while (b->len + need > b->cap)
+				b->cap = b->cap ? b->cap * 2 : 256;
+			b->p = erealloc(b->p, b->cap);
+		}
+		if (m.len)
+			rec_escape(b->p + b->len, m.p, m.len);
+		b->len += need;
+		sbuf_free(&m);
+		break;
+	}
+	default: {		/* var, stddev, pvar, pstdev */
+		const struct varstate *v = st;
+		snprintf(num, sizeof num, "%llu:", (unsigned long long)v->n);
+		sbuf_str(b, num);
+		partsfmt(b, v->s1);
+		sbuf_add(b, ":", 1);
+		partsfmt(b, v->s2);
+		break;
+	}
+	}
+}
+
+/* Split s at the next ':' into [s, colon) and the rest. */
+static int
+nextpart(const char **s, size_t *n, const char **part, size_t *plen)
+{
+	const char *c = memchr(*s, ':', *n);
+
+	if (!c)
+		return -1;
+	*part = *s;
+	*plen = (size_t)(c - *s);
+	*n -= *plen + 1;
+	*s = c + 1;
+	return 0;
+}
+
+int
+state_load(const struct agg *a, void *st, const char *s, size_t n,
+    const char **why)
+{
+	const char *p;
+	size_t pl;
+	uint64_t u;
+
+	*why = "not a pdp1 state";
+	if (nextpart(&s, &n, &p, &pl) < 0 || pl != 4 || memcmp(p, VERSION, 4))
+		return -1;
+	if (nextpart(&s, &n, &p, &pl) < 0 || strlen(agg_name(a->op)) != pl ||
+	    memcmp(p, agg_name(a->op), pl)) {
+		*why = "state of another operation";
+		return -1;
+	}
+	*why = "corrupt state";
+	switch (a->op) {
+	case AGG_COUNT:
+		return u64parse(s, n, (uint64_t *)st);
+	case AGG_MEAN:
+		if (nextpart(&s, &n, &p, &pl) < 0 || u64parse(p, pl, &u) < 0)
+			return -1;
+		((struct meanstate *)st)->n = u;
+		/* fall through */
+	case AGG_SUM: {
+		struct sumstate *ss = st;
+		if (nextpart(&s, &n, &p, &pl) < 0 ||
+		    i128parse(p, pl, &ss->lo, &ss->hi) < 0)
+			return -1;
+		return partsparse(s, n, &ss->f);
+	}
+	case AGG_MIN:
+	case AGG_MAX: {
+		struct num x = num_parse(s, n);
+		enum numerr ne;
+		if (x.kind == NUM_BAD)
+			return -1;
+		return agg_addnum(a, st, s, n, &x, &ne) == AGG_OK ? 0 : -1;
+	}
+	case AGG_FIRST:
+	case AGG_LAST: {
+		enum numerr ne;
+		return agg_add(a, st, s, n, &ne) == AGG_OK ? 0 : -1;
+	}
+	case AGG_COUNTUNIQUE:
+	case AGG_COLLECT: {
+		size_t bad;
+		if (nextpart(&s, &n, &p, &pl) < 0 || u64parse(p, pl, &u) < 0)
+			return -1;
+		char *m = ememdup(s, n ? n : 1);
+		long ml = rec_unescape(m, s, n, &bad);
+		uint64_t got = 0;
+		if (ml < 0) {
+			free(m);
+			return -1;
+		}
+		if (u == 0 && ml != 0) {
+			free(m);
+			return -1;
+		}
+		for (const char *q = m, *end = m + ml; u > 0 && q <= end;) {
+			const char *t = memchr(q, '\t', (size_t)(end - q));
+			const char *e = t ? t : end;
+			got += (uint64_t)agg_setadd(st, q, (size_t)(e - q));
+			q = e + 1;
+		}
+		free(m);
+		return got == u ? 0 : -1;
+	}
+	default: {
+		struct varstate *v = st;
+		if (nextpart(&s, &n, &p, &pl) < 0 || u64parse(p, pl, &v->n) < 0 ||
+		    nextpart(&s, &n, &p, &pl) < 0 ||
+		    partsparse(p, pl, &v->s1) < 0 || partsparse(s, n, &v->s2) < 0)
+			return -1;
+		if ((v->n == 0) != (v->s1 == NULL) || (v->s1 == NULL) != (v->s2 == NULL))
+			return -1;
+		return 0;
+	}
+	}
+}
