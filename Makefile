@@ -20,6 +20,9 @@ CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 LDFLAGS += -fsanitize=address,undefined
 BUILD = build/asan
+# A plugin or command that crashes must kill its worker with the signal,
+# as without the sanitizer, for the crash tests.
+export ASAN_OPTIONS = handle_segv=0:handle_sigbus=0:handle_sigfpe=0
 else
 BUILD = build
 endif

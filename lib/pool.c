@@ -1015,6 +1015,46 @@ askflush(struct pool *p)
 	}
 }
 
+static int
+cmpptr(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)*(void *const *)a, y = (uintptr_t)*(void *const *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* After --halt: free the inputs that were never finished, wherever they
+ * are held (an input can be in several places at once). */
+static void
+freeunfinished(struct pool *p)
+{
+	size_t n = 0, cap = (size_t)p->nqueue + p->nretry + p->window +
+	    (size_t)p->nslots;
+	for (int i = 0; i < p->nslots; i++)
+		cap += p->slots[i].npend;
+	struct input **v = ereallocarray(NULL, cap ? cap : 1, sizeof *v);
+
+	for (int i = 0; i < p->nqueue; i++)
+		v[n++] = p->queue[i];
+	for (size_t i = 0; i < p->nretry; i++)
+		v[n++] = p->retry[i].in;
+	for (uint64_t i = 0; i < p->window; i++)
+		if (p->held[i])
+			v[n++] = p->held[i];
+	for (int i = 0; i < p->nslots; i++) {
+		struct slot *s = &p->slots[i];
+		if (s->hastask)
+			v[n++] = s->t.in;
+		for (size_t k = 0; k < s->npend; k++)
+			v[n++] = s->pend[k].in;
+	}
+	qsort(v, n, sizeof *v, cmpptr);
+	for (size_t i = 0; i < n; i++)
+		if (i == 0 || v[i] != v[i - 1])
+			freeinput(v[i]);
+	free(v);
+}
+
 int
 pool_run(const struct poolconf *c)
 {
@@ -1105,6 +1145,8 @@ pool_run(const struct poolconf *c)
 	}
 
 	/* Every input is done: let the workers finish, and wait for them. */
+	if (p->halted)
+		freeunfinished(p);
 	for (int i = 0; i < p->nslots; i++) {
 		struct slot *s = &p->slots[i];
 		int status;
