@@ -258,8 +258,10 @@ stateof(struct reducer *r, const struct reader *in, const char *key,
 
 	if (r->o->sorted)
 		return group(r, in, key, klen);
-	if (table_used(r->t) + agg_heapbytes > r->o->bufsize &&
-	    table_count(r->t) > 0) {
+	/* What a spill itself needs is counted too: sorting takes two
+	 * 4-byte indices a key. */
+	if (table_used(r->t) + agg_heapbytes + (size_t)table_count(r->t) * 8 >
+	    r->o->bufsize && table_count(r->t) > 0) {
 		/* Over the budget: a key already there is fine, a new one
 		 * first sends the table to disk. */
 		char *st = table_find(r->t, key, klen);

@@ -215,15 +215,13 @@ table_val(const struct table *t, uint32_t i)
 	return t->vals + (size_t)i * t->vsize;
 }
 
-struct sortkey {
-	const char *key;
-	uint32_t klen, idx;
-};
+static const struct table *sorting;	/* for cmpidx: qsort has no context */
 
 static int
-cmpkey(const void *a, const void *b)
+cmpidx(const void *a, const void *b)
 {
-	const struct sortkey *x = a, *y = b;
+	const struct entry *x = &sorting->ents[*(const uint32_t *)a];
+	const struct entry *y = &sorting->ents[*(const uint32_t *)b];
 	size_t n = x->klen < y->klen ? x->klen : y->klen;
 	int c = memcmp(x->key, y->key, n);
 
@@ -235,18 +233,15 @@ cmpkey(const void *a, const void *b)
 uint32_t *
 table_sorted(const struct table *t)
 {
-	struct sortkey *k = ereallocarray(NULL, t->n, sizeof *k);
-	uint32_t *out = ereallocarray(NULL, t->n, sizeof *out);
+	/* Only the index array: 4 bytes a key beyond the table (and what
+	 * qsort may take for a merge sort of it). */
+	uint32_t *out = ereallocarray(NULL, t->n ? t->n : 1, sizeof *out);
 
-	for (uint32_t i = 0; i < t->n; i++) {
-		k[i].key = t->ents[i].key;
-		k[i].klen = t->ents[i].klen;
-		k[i].idx = i;
-	}
-	qsort(k, t->n, sizeof *k, cmpkey);
 	for (uint32_t i = 0; i < t->n; i++)
-		out[i] = k[i].idx;
-	free(k);
+		out[i] = i;
+	sorting = t;
+	qsort(out, t->n, sizeof *out, cmpidx);
+	sorting = NULL;
 	return out;
 }
 
@@ -260,8 +255,9 @@ table_bytes(const struct table *t)
 size_t
 table_used(const struct table *t)
 {
+	/* The arrays as allocated (they only double), the keys as used. */
 	return (size_t)(t->mask + 1) * sizeof(struct slot) +
-	    (size_t)t->n * (sizeof(struct entry) + t->vsize) + t->arenaused;
+	    (size_t)t->ecap * (sizeof(struct entry) + t->vsize) + t->arenaused;
 }
 
 void
