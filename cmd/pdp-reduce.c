@@ -141,6 +141,9 @@ main(int argc, char *argv[])
 			o.top = top;
 			break;
 		case 'E':
+			if (strpbrk(optarg, "\t\n\r\\"))
+				eprintf("invalid separator: no TAB, newline, CR or "
+				    "backslash in a field");
 			agg_setseparator(optarg);
 			break;
 		case 'M':
@@ -173,6 +176,9 @@ main(int argc, char *argv[])
 		weprintf("missing operation");
 		usage();
 	}
+	if (o.partial && (o.top || o.order == ORDER_VALUE))
+		eprintf("--partial writes states, which have no value to order "
+		    "by: not with --top or --order=value");
 	if (o.sorted && (o.top || o.order == ORDER_VALUE))
 		eprintf("--sorted writes each group as it ends: not with --top "
 		    "or --order=value");

@@ -629,8 +629,16 @@ static void
 sum_merge(struct sumstate *d, const struct sumstate *s, enum numerr *ne)
 {
 	uint64_t lo = d->lo + s->lo;
+	int64_t carry = lo < d->lo;
 
-	d->hi += s->hi + (lo < d->lo);
+	/* Integer parts come from states that may have been made by hand:
+	 * a 128-bit overflow is an error, not a wrap. */
+	if ((s->hi > 0 && d->hi > INT64_MAX - s->hi - carry) ||
+	    (s->hi < 0 && d->hi < INT64_MIN - s->hi)) {
+		*ne = NUMERR_RANGE;
+		return;
+	}
+	d->hi += s->hi + carry;
 	d->lo = lo;
 	if (s->f) {
 		if (!d->f)
@@ -645,7 +653,10 @@ agg_merge(const struct agg *a, void *dst, const void *src, enum numerr *ne)
 {
 	switch (a->op) {
 	case AGG_COUNT:
-		*(uint64_t *)dst += *(const uint64_t *)src;
+		if (*(uint64_t *)dst > UINT64_MAX - *(const uint64_t *)src)
+			*ne = NUMERR_RANGE;
+		else
+			*(uint64_t *)dst += *(const uint64_t *)src;
 		break;
 	case AGG_SUM:
 		sum_merge(dst, src, ne);
