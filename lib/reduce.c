@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,18 +153,34 @@ emit(struct reducer *r, const char *key, size_t klen, const char *st)
 }
 
 /* Write the table as a run of states sorted by key, and empty it. */
+/* An unlinked temporary file: signals are held off between its creation
+ * and its unlink, so that no exit path leaves it behind. */
+static int
+tmpfile_(const char *dir)
+{
+	char tmpl[4096];
+	sigset_t all, old;
+
+	snprintf(tmpl, sizeof tmpl, "%s/pdp-reduceXXXXXX", dir);
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	int fd = mkstemp(tmpl);
+	int e = errno;
+	if (fd >= 0)
+		unlink(tmpl);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	errno = e;
+	if (fd < 0)
+		eprintf("%s: cannot make a temporary file:", dir);
+	return fd;
+}
+
 static void
 spill(struct reducer *r)
 {
-	char tmpl[4096];
 	struct obuf o;
 	uint32_t n = table_count(r->t), *ix = table_sorted(r->t);
-
-	snprintf(tmpl, sizeof tmpl, "%s/pdp-reduceXXXXXX", r->o->tmpdir);
-	int fd = mkstemp(tmpl);
-	if (fd < 0)
-		eprintf("%s: cannot make a temporary file:", r->o->tmpdir);
-	unlink(tmpl);	/* gone on every exit path */
+	int fd = tmpfile_(r->o->tmpdir);
 	obuf_init(&o, fd, r->o->tmpdir, 1 << 16);
 	for (uint32_t i = 0; i < n; i++) {
 		size_t klen;
@@ -378,10 +395,18 @@ readfile(struct reducer *r, const char *name)
 	else if ((fd = open(name, O_RDONLY | O_CLOEXEC)) < 0)
 		eprintf("%s:", name);
 	reader_init(&in, fd, name, '\n');
-	while ((st = reader_next(&in, &rec, &len)) > 0)
-		addrecord(r, &in, rec, len);
-	if (st < 0)
-		eprintf("%s: read error:", name);
+	for (;;) {
+		while (reader_take(&in, &rec, &len))
+			addrecord(r, &in, rec, len);
+		if (in.eof)
+			break;
+		/* --sorted: what is finished goes downstream before waiting
+		 * for more input. */
+		if (r->o->sorted)
+			obuf_flush(r->out);
+		if ((st = (int)reader_fill(&in)) < 0)
+			eprintf("%s: read error:", name);
+	}
 	reader_free(&in);
 	if (fd != 0)
 		close(fd);
@@ -481,14 +506,8 @@ mergeruns(struct reducer *r, size_t from, size_t n, struct obuf *out,
 static void
 compactruns(struct reducer *r)
 {
-	char tmpl[4096];
 	struct obuf o;
-
-	snprintf(tmpl, sizeof tmpl, "%s/pdp-reduceXXXXXX", r->o->tmpdir);
-	int fd = mkstemp(tmpl);
-	if (fd < 0)
-		eprintf("%s: cannot make a temporary file:", r->o->tmpdir);
-	unlink(tmpl);
+	int fd = tmpfile_(r->o->tmpdir);
 	obuf_init(&o, fd, r->o->tmpdir, 1 << 16);
 	mergeruns(r, 0, r->nruns, &o, 1);
 	obuf_flush(&o);

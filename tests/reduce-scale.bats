@@ -1,0 +1,783 @@
+#!/usr/bin/env bats
+# pdp-reduce at scale (issue 5): var/stddev/pvar/pstdev/countunique/collect,
+# order independence, --partial/--merge on random splits, --sorted
+# streaming, and the memory budget (-S) with spills to -T DIR.
+
+load helper
+
+# Every op; and the ones whose result does not depend on the order of the
+# records (first and last do: they need splits that keep the order).
+ALL=count,sum,min,max,mean,var,stddev,pvar,pstdev,countunique,collect,first,last
+UNORDERED=count,sum,min,max,mean,var,stddev,pvar,pstdev,countunique,collect
+
+setup_file() {
+	local d=$BATS_FILE_TMPDIR
+	# ~50k records key<TAB>group<TAB>value, ~1000 keys, ~3000 (key,
+	# group) pairs; integers, plain decimals, exponents and tiny floats.
+	awk 'BEGIN {
+		srand(42)
+		for (i = 0; i < 50000; i++) {
+			k = int(rand() * 1000)
+			r = rand()
+			if (r < 0.4)
+				v = int(rand() * 2000000) - 1000000
+			else if (r < 0.8)
+				v = sprintf("%.6f", (rand() - 0.5) * 1000)
+			else if (r < 0.9)
+				v = sprintf("%.3e", (rand() - 0.5) * 1e6)
+			else
+				v = sprintf("%.17g", rand() * 1e-3)
+			printf "k%d\tg%d\t%s\n", k, int(rand() * 3), v
+		}
+	}' > "$d/data"
+	# ~500k records over ~200k keys, for the spill tests.
+	awk 'BEGIN {
+		srand(7)
+		for (i = 0; i < 500000; i++) {
+			k = int(rand() * 200000)
+			if (rand() < 0.5)
+				v = int(rand() * 2000) - 1000
+			else
+				v = sprintf("%.4f", (rand() - 0.5) * 100)
+			printf "key%06d\t%s\n", k, v
+		}
+	}' > "$d/big"
+}
+
+teardown() {
+	if [ -n "${MOUNTED:-}" ]; then
+		umount "$MOUNTED" 2>/dev/null || umount -l "$MOUNTED" 2>/dev/null
+	fi
+	[ -n "${BGPIDS:-}" ] && kill $BGPIDS 2>/dev/null
+	[ -n "${T:-}" ] && [ -d "$T" ] && chmod -R u+rwx "$T" 2>/dev/null
+	return 0
+}
+
+# mergeparts OPTS OPS PART...: --partial on each part (value field 3), the
+# states concatenated in the order given, then --merge of them all.
+mergeparts() {
+	local opts=$1 ops=$2 f
+	shift 2
+	for f; do
+		pdp-reduce $opts -f3 --partial "$ops" "$f" || return 1
+	done > states.tsv
+	pdp-reduce $opts --merge "$ops" < states.tsv
+}
+
+# check_merge OPTS OPS WHOLE PART...: mergeparts gives WHOLE byte for byte.
+check_merge() {
+	local opts=$1 ops=$2 whole=$3
+	shift 3
+	run --separate-stderr mergeparts "$opts" "$ops" "$@"
+	assert_status 0
+	assert_stderr_empty
+	printf '%s\n' "$output" > merged.tsv
+	assert_files_equal "$whole" merged.tsv
+}
+
+# reversed ARGS...: the arguments in reverse order.
+reversed() {
+	local i out=()
+	for (( i = $#; i > 0; i-- )); do out+=("${!i}"); done
+	printf '%s\n' "${out[@]}"
+}
+
+# --- the new operations ----------------------------------------------------
+
+@test "var stddev pvar pstdev: exact values, no cancellation, nan for one value" {
+	printf 'a\t1\na\t2\na\t3\na\t4\nb\t1000000000\nb\t1000000001\nb\t1000000002\nc\t5\n' > v.tsv
+	run --separate-stderr pdp-reduce var,stddev,pvar,pstdev v.tsv
+	assert_status 0
+	assert_stderr_empty
+	assert_output_equals "$(printf '%s\n' \
+	    'a	1.6666666666666667	1.2909944487358056	1.25	1.118033988749895' \
+	    'b	1	1	0.6666666666666666	0.816496580927726' \
+	    'c	nan	nan	0	0')"
+	# Large offsets as floats too: still exactly 1.
+	printf 'x\t1e9\nx\t1000000001.0\nx\t1.000000002e9\n' > off.tsv
+	run --separate-stderr pdp-reduce var,stddev off.tsv
+	assert_status 0
+	assert_stderr_empty
+	assert_output_equals "$(printf 'x\t1\t1')"
+	# One value through --partial/--merge: still nan.
+	printf 'c\t5\n' | pdp-reduce --partial var,stddev,pvar > st.tsv
+	run --separate-stderr pdp-reduce --merge var,stddev,pvar st.tsv
+	assert_status 0
+	assert_stderr_empty
+	assert_output_equals "$(printf 'c\tnan\tnan\t0')"
+}
+
+@test "var stddev pvar pstdev agree with python3 statistics on small sets" {
+	command -v python3 >/dev/null || skip "python3 is missing"
+	printf '%s\n' 'a	1' 'a	2' 'a	3' 'a	4' \
+	    'b	0.1' 'b	0.2' 'b	0.3' \
+	    'c	1e9' 'c	1000000001' 'c	1.000000002e9' \
+	    'd	-5' 'd	2.5' 'd	1e-3' 'd	7' \
+	    'e	1e15' 'e	-1e15' 'e	3' 'e	0.5' \
+	    'f	9007199254740993' 'f	9007199254740992' \
+	    'f	-9223372036854775808' 'f	9223372036854775807' \
+	    'g	42' > sm.tsv
+	# Exact rational arithmetic: integers as integers, the rest as the
+	# doubles they read as; the results printed as the shortest repr,
+	# integral values without ".0".
+	python3 - sm.tsv > want.tsv <<'EOF'
+import re, statistics as s, sys
+from fractions import Fraction as F
+d = {}
+for line in open(sys.argv[1]):
+    k, v = line.rstrip('\n').split('\t')
+    d.setdefault(k, []).append(F(int(v)) if re.fullmatch(r'-?[0-9]+', v) else F(float(v)))
+def fmt(f):
+    r = repr(float(f))
+    return r[:-2] if r.endswith('.0') else r
+for k in sorted(d):
+    x = d[k]
+    out = [fmt(s.variance(x)), fmt(s.stdev(x))] if len(x) > 1 else ['nan', 'nan']
+    out += [fmt(s.pvariance(x)), fmt(s.pstdev(x))]
+    print('\t'.join([k] + out))
+EOF
+	run --separate-stderr pdp-reduce var,stddev,pvar,pstdev sm.tsv
+	assert_status 0
+	assert_stderr_empty
+	printf '%s\n' "$output" > got.tsv
+	assert_files_equal want.tsv got.tsv
+}
+
+@test "var stddev pvar pstdev on 50k random values: within 1e-15 of python3" {
+	command -v python3 >/dev/null || skip "python3 is missing"
+	run --separate-stderr pdp-reduce -f3 var,stddev,pvar,pstdev "$BATS_FILE_TMPDIR/data"
+	assert_status 0
+	assert_stderr_empty
+	printf '%s\n' "$output" > got.tsv
+	run python3 - "$BATS_FILE_TMPDIR/data" got.tsv <<'EOF'
+import re, statistics as s, sys
+from fractions import Fraction as F
+d = {}
+for line in open(sys.argv[1]):
+    k, g, v = line.rstrip('\n').split('\t')
+    d.setdefault(k, []).append(F(int(v)) if re.fullmatch(r'-?[0-9]+', v) else F(float(v)))
+got = [l.rstrip('\n').split('\t') for l in open(sys.argv[2])]
+assert [g[0] for g in got] == sorted(d), "keys differ"
+worst = 0.0
+for g in got:
+    x = d[g[0]]
+    want = [float(s.variance(x)), float(s.stdev(x)), float(s.pvariance(x)), float(s.pstdev(x))]
+    for a, b in zip(map(float, g[1:]), want):
+        worst = max(worst, abs(a - b) / abs(b))
+print(worst)
+sys.exit(0 if worst <= 1e-15 else 1)
+EOF
+	[ "$status" -eq 0 ] || fail "relative error too large: $output"
+}
+
+@test "countunique and collect: distinct values, sorted bytewise, --separator" {
+	printf '%s\n' 'a	x' 'a	y' 'a	x' 'a	b' 'a	y' 'b	q' 'c	10' 'c	9' 'c	10.0' > c.tsv
+	run --separate-stderr pdp-reduce countunique,collect c.tsv
+	assert_status 0
+	assert_stderr_empty
+	assert_output_equals "$(printf '%s\n' 'a	3	b,x,y' 'b	1	q' 'c	3	10,10.0,9')"
+	run --separate-stderr pdp-reduce --separator ';' collect,countunique c.tsv
+	assert_status 0
+	assert_stderr_empty
+	assert_output_equals "$(printf '%s\n' 'a	b;x;y	3' 'b	q	1' 'c	10;10.0;9	3')"
+	run --separate-stderr pdp-reduce --separator=' | ' collect c.tsv
+	assert_status 0
+	assert_stderr_empty
+	assert_output_equals "$(printf '%s\n' 'a	b | x | y' 'b	q' 'c	10 | 10.0 | 9')"
+}
+
+@test "countunique and collect keep escaped tabs and backslashes as they appear" {
+	# Values (as they appear, escaped): a!  a\tb  a\\b  a!  z\tw
+	printf '%s\n' 'k	a!' 'k	a\tb' 'k	a\\b' 'k	a!' 'k	z\tw' > e.tsv
+	run --separate-stderr pdp-reduce countunique,collect e.tsv
+	assert_status 0
+	assert_stderr_empty
+	assert_output_equals 'k	4	a!,a\\b,a\tb,z\tw'
+	# The state escapes the members once more, and merges back.
+	run --separate-stderr pdp-reduce --partial collect e.tsv
+	assert_status 0
+	assert_stderr_empty
+	assert_output_equals 'k	pdp1:collect:4:a!\ta\\\\b\ta\\tb\tz\\tw'
+	# Split in two: the merge finds the same four members.
+	head -n 2 e.tsv | pdp-reduce --partial countunique,collect > st.tsv
+	tail -n +3 e.tsv | pdp-reduce --partial countunique,collect >> st.tsv
+	run --separate-stderr pdp-reduce --merge countunique,collect st.tsv
+	assert_status 0
+	assert_stderr_empty
+	assert_output_equals 'k	4	a!,a\\b,a\tb,z\tw'
+}
+
+@test "--partial writes the documented pdp1 states" {
+	printf 'a\t1\na\t2\na\t3\na\t4\nb\tx\nb\ty\nb\tx\n' > p.tsv
+	run --separate-stderr pdp-reduce -k1 --partial count,sum,mean,min,max,first,last,var,pstdev <(head -4 p.tsv)
+	assert_status 0
+	assert_stderr_empty
+	assert_output_equals 'a	pdp1:count:4	pdp1:sum:10:-	pdp1:mean:4:10:-	pdp1:min:1	pdp1:max:4	pdp1:first:1	pdp1:last:4	pdp1:var:4:0x1.4p+3:0x1.ep+4	pdp1:pstdev:4:0x1.4p+3:0x1.ep+4'
+	run --separate-stderr pdp-reduce --partial countunique,collect p.tsv
+	assert_status 0
+	assert_stderr_empty
+	assert_output_equals "$(printf '%s\n' \
+	    'a	pdp1:countunique:4:1\t2\t3\t4	pdp1:collect:4:1\t2\t3\t4' \
+	    'b	pdp1:countunique:2:x\ty	pdp1:collect:2:x\ty')"
+}
+
+# --- order independence ----------------------------------------------------
+
+@test "results do not depend on the order of the input (3 shuffles, reversed)" {
+	# 2000 floats over 5 keys, magnitudes 1e-8 to 1e12: a naive sum
+	# depends on the order.
+	awk 'BEGIN {
+		srand(1)
+		for (i = 0; i < 2000; i++)
+			printf "k%d\t%.15g\n", i % 5,
+			    (rand() - 0.5) * 10 ^ int(rand() * 20 - 8)
+	}' > o.tsv
+	local ops=sum,mean,var,stddev,min,max,countunique
+	pdp-reduce "$ops" o.tsv > o.out
+	[ "$(wc -l < o.out)" -eq 5 ] || fail "expected 5 keys"
+	shuf --random-source=<(yes) o.tsv > s1.tsv
+	awk 'BEGIN { srand(99); for (i = 0; i < 100000; i++) printf "%c", int(rand() * 256) }' > seed
+	sort -R --random-source=seed o.tsv > s2.tsv
+	awk 'BEGIN { srand(3) } { printf "%.12f\t%s\n", rand(), $0 }' o.tsv |
+	    sort -n | cut -f2- > s3.tsv
+	tac o.tsv > s4.tsv
+	# The shuffles really are other orders of the same records.
+	for s in s1 s2 s3 s4; do
+		! cmp -s o.tsv $s.tsv || fail "$s.tsv is not shuffled"
+		[ "$(sort $s.tsv | md5sum)" = "$(sort o.tsv | md5sum)" ] ||
+		    fail "$s.tsv is not a permutation"
+		run --separate-stderr pdp-reduce "$ops" $s.tsv
+		assert_status 0
+		assert_stderr_empty
+		printf '%s\n' "$output" > $s.out
+		assert_files_equal o.out $s.out
+	done
+}
+
+# --- --partial / --merge ---------------------------------------------------
+
+@test "--partial then --merge equals the whole: split -n l/2, l/3, l/7 (every op)" {
+	local d=$BATS_FILE_TMPDIR/data k
+	pdp-reduce -f3 "$ALL" "$d" > whole.tsv
+	for k in 2 3 7; do
+		rm -f part.*
+		split -n l/$k "$d" part.
+		[ "$(ls part.* | wc -l)" -eq $k ] || fail "split made no $k parts"
+		check_merge "" "$ALL" whole.tsv part.*
+	done
+}
+
+@test "--partial then --merge equals the whole: head/tail cuts (every op), reversed (unordered ops)" {
+	local d=$BATS_FILE_TMPDIR/data
+	pdp-reduce -f3 "$ALL" "$d" > whole.tsv
+	pdp-reduce -f3 "$UNORDERED" "$d" > whole-u.tsv
+	head -n 1 "$d" > c1; sed -n '2,17777p' "$d" > c2; sed -n '17778,17778p' "$d" > c3
+	sed -n '17779,40001p' "$d" > c4; tail -n +40002 "$d" > c5
+	check_merge "" "$ALL" whole.tsv c1 c2 c3 c4 c5
+	check_merge "" "$UNORDERED" whole-u.tsv c5 c4 c3 c2 c1
+	head -n 25000 "$d" > h; tail -n +25001 "$d" > t
+	check_merge "" "$ALL" whole.tsv h t
+	check_merge "" "$UNORDERED" whole-u.tsv t h
+}
+
+@test "--partial then --merge equals the whole: split by key hash into 2, 3, 7 (every op, any part order)" {
+	local d=$BATS_FILE_TMPDIR/data k
+	pdp-reduce -f3 "$ALL" "$d" > whole.tsv
+	for k in 2 3 7; do
+		rm -f kh.*
+		# Every record of a key in one part, in order.
+		awk -v k=$k '{ h = (substr($1, 2) * 2654435761) % 4294967296 % k
+			print > ("kh." h) }' "$d"
+		check_merge "" "$ALL" whole.tsv kh.*
+		check_merge "" "$ALL" whole.tsv $(reversed kh.*)
+	done
+}
+
+@test "--partial then --merge equals the whole: random and round-robin record splits" {
+	local d=$BATS_FILE_TMPDIR/data k seed
+	pdp-reduce -f3 "$UNORDERED" "$d" > whole-u.tsv
+	for k in 2 3 7; do
+		for seed in 1 2; do
+			rm -f rs.*
+			awk -v k=$k -v seed=$seed 'BEGIN { srand(seed) }
+				{ print > ("rs." int(rand() * k)) }' "$d"
+			check_merge "" "$UNORDERED" whole-u.tsv rs.*
+			check_merge "" "$UNORDERED" whole-u.tsv $(reversed rs.*)
+		done
+		rm -f rr.*
+		awk -v k=$k '{ print > ("rr." NR % k) }' "$d"
+		check_merge "" "$UNORDERED" whole-u.tsv rr.*
+	done
+}
+
+@test "--merge --partial re-emits states: two- and three-level merges equal the whole" {
+	local d=$BATS_FILE_TMPDIR/data
+	pdp-reduce -f3 "$ALL" "$d" > whole.tsv
+	split -n l/7 "$d" part.
+	local p=(part.*) f
+	for f in "${p[@]}"; do
+		pdp-reduce -f3 --partial "$ALL" "$f" > "$f.st"
+	done
+	# Level 2: parts 1-3 and 4-7 merged, still as states.
+	cat part.aa.st part.ab.st part.ac.st | pdp-reduce --merge --partial "$ALL" > m1.st
+	cat part.ad.st part.ae.st part.af.st part.ag.st | pdp-reduce --merge --partial "$ALL" > m2.st
+	grep -q 'pdp1:collect:' m1.st || fail "--merge --partial wrote no states"
+	run --separate-stderr bash -c "cat m1.st m2.st | pdp-reduce --merge '$ALL'"
+	assert_status 0
+	assert_stderr_empty
+	printf '%s\n' "$output" > merged.tsv
+	assert_files_equal whole.tsv merged.tsv
+	# Level 3: a merge of (m1) with a merge of (m2 alone).
+	pdp-reduce --merge --partial "$ALL" m2.st > m3.st
+	cat m1.st m3.st | pdp-reduce --merge --partial "$ALL" > m4.st
+	run --separate-stderr pdp-reduce --merge "$ALL" m4.st
+	assert_status 0
+	assert_stderr_empty
+	printf '%s\n' "$output" > merged.tsv
+	assert_files_equal whole.tsv merged.tsv
+	# A single --partial of the whole merges to the whole.
+	pdp-reduce -f3 --partial "$ALL" "$d" > w.st
+	run --separate-stderr pdp-reduce --merge "$ALL" w.st
+	assert_status 0
+	printf '%s\n' "$output" > merged.tsv
+	assert_files_equal whole.tsv merged.tsv
+}
+
+@test "--partial then --merge equals the whole with -k 1,2 composite keys" {
+	local d=$BATS_FILE_TMPDIR/data k
+	pdp-reduce -k 1,2 -f3 "$ALL" "$d" > whole.tsv
+	pdp-reduce -k 1,2 -f3 "$UNORDERED" "$d" > whole-u.tsv
+	[ "$(wc -l < whole.tsv)" -gt 2000 ] || fail "too few composite keys"
+	for k in 2 3 7; do
+		rm -f part.* rs.*
+		split -n l/$k "$d" part.
+		check_merge "-k 1,2" "$ALL" whole.tsv part.*
+		awk -v k=$k 'BEGIN { srand(k) } { print > ("rs." int(rand() * k)) }' "$d"
+		check_merge "-k 1,2" "$UNORDERED" whole-u.tsv $(reversed rs.*)
+	done
+	# Two levels.
+	rm -f part.*
+	split -n l/3 "$d" part.
+	for f in part.*; do pdp-reduce -k 1,2 -f3 --partial "$ALL" $f > $f.st; done
+	pdp-reduce -k 1,2 --merge --partial "$ALL" part.aa.st part.ab.st > m1.st
+	run --separate-stderr bash -c "cat m1.st part.ac.st | pdp-reduce -k 1,2 --merge '$ALL'"
+	assert_status 0
+	assert_stderr_empty
+	printf '%s\n' "$output" > merged.tsv
+	assert_files_equal whole.tsv merged.tsv
+}
+
+# --- --merge errors --------------------------------------------------------
+
+# bad_state OPS STATE MESSAGE: a --merge input whose third line holds
+# STATE is an error naming line 3.
+bad_state() {
+	printf 'a\tpdp1:sum:1:-\nb\tpdp1:sum:2:-\nc\t%s\n' "$2" > bad.tsv
+	run --separate-stderr pdp-reduce --merge "$1" < bad.tsv
+	assert_status 2
+	assert_output_empty
+	assert_stderr_equals "pdp-reduce: stdin:3: $3"
+}
+
+@test "--merge: a state of another op, another version, garbage are errors with the line" {
+	bad_state sum 'pdp1:count:3' "sum: state of another operation 'pdp1:count:3'"
+	bad_state sum 'pdp1:mean:1:3:-' "sum: state of another operation 'pdp1:mean:1:3:-'"
+	bad_state sum 'pdp2:sum:3:-' "sum: not a pdp1 state 'pdp2:sum:3:-'"
+	bad_state sum 'garbage' "sum: not a pdp1 state 'garbage'"
+	bad_state sum '' "sum: not a pdp1 state ''"
+}
+
+@test "--merge: corrupt states (missing part, 128-bit overflow, bad count, bad float) are errors" {
+	bad_state sum 'pdp1:sum:3' "sum: corrupt state 'pdp1:sum:3'"
+	bad_state sum 'pdp1:sum:x:-' "sum: corrupt state 'pdp1:sum:x:-'"
+	bad_state sum 'pdp1:sum:3:0xzz' "sum: corrupt state 'pdp1:sum:3:0xzz'"
+	# 2^127 does not fit a signed 128-bit integer (the message cuts the
+	# state after 40 bytes).
+	bad_state sum 'pdp1:sum:170141183460469231731687303715884105728:-' \
+	    "sum: corrupt state 'pdp1:sum:1701411834604692317316873037158...'"
+	bad_state sum 'pdp1:sum:99999999999999999999999999999999999999999:-' \
+	    "sum: corrupt state 'pdp1:sum:9999999999999999999999999999999...'"
+	printf 'a\tpdp1:count:1\nb\tpdp1:count:-1\n' > bad.tsv
+	run --separate-stderr pdp-reduce --merge count bad.tsv
+	assert_status 2
+	assert_stderr_equals "pdp-reduce: bad.tsv:2: count: corrupt state 'pdp1:count:-1'"
+}
+
+@test "--merge: countunique/collect with a wrong member count are errors" {
+	printf 'a\tpdp1:countunique:1:x\nb\t%s\n' 'pdp1:countunique:3:a\tb' > bad.tsv
+	run --separate-stderr pdp-reduce --merge countunique < bad.tsv
+	assert_status 2
+	assert_output_empty
+	assert_stderr_equals "pdp-reduce: stdin:2: countunique: corrupt state 'pdp1:countunique:3:a\\\\tb'"
+	# A duplicated member: two items but one distinct value.
+	printf 'a\tpdp1:collect:1:x\nb\t%s\n' 'pdp1:collect:2:y\ty' > bad.tsv
+	run --separate-stderr pdp-reduce --merge collect < bad.tsv
+	assert_status 2
+	assert_stderr_equals "pdp-reduce: stdin:2: collect: corrupt state 'pdp1:collect:2:y\\\\ty'"
+	# Members but a count of 0.
+	printf 'a\tpdp1:collect:0:x\n' > bad.tsv
+	run --separate-stderr pdp-reduce --merge collect < bad.tsv
+	assert_status 2
+	assert_stderr_equals "pdp-reduce: stdin:1: collect: corrupt state 'pdp1:collect:0:x'"
+}
+
+@test "--merge: a missing or extra state field is an error with the line" {
+	printf 'a\tpdp1:sum:1:-\tpdp1:count:1\nb\tpdp1:sum:1:-\n' > bad.tsv
+	run --separate-stderr pdp-reduce --merge sum,count < bad.tsv
+	assert_status 2
+	assert_output_empty
+	# (The wording of this one is not fixed: the line and "expected".)
+	assert_stderr_matches '^pdp-reduce: stdin:2: .*expected'
+	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ] || fail "more than one line on stderr"
+	# The states in another op order.
+	printf 'a\tpdp1:count:1\tpdp1:sum:1:-\n' > bad.tsv
+	run --separate-stderr pdp-reduce --merge sum,count < bad.tsv
+	assert_status 2
+	assert_stderr_equals "pdp-reduce: stdin:1: sum: state of another operation 'pdp1:count:1'"
+	printf 'a\tpdp1:count:1\tpdp1:count:1\n' > bad.tsv
+	run --separate-stderr pdp-reduce --merge count < bad.tsv
+	assert_status 2
+	assert_stderr_matches '^pdp-reduce: stdin:1: .*expected'
+	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ] || fail "more than one line on stderr"
+}
+
+@test "--merge --invalid=skip skips bad state lines and says so" {
+	printf '%s\n' 'a	pdp1:sum:1:-' 'b	garbage' 'b	pdp1:sum:2:-' \
+	    'c	pdp2:sum:1:-' 'a	pdp1:count:1' 'a	pdp1:sum:0x1p-1:-' \
+	    'a	pdp1:sum:170141183460469231731687303715884105728:-' 'b	pdp1:sum:5:0x1p-1' > bad.tsv
+	run --separate-stderr pdp-reduce --merge --invalid=skip sum bad.tsv
+	assert_status 0
+	assert_output_equals "$(printf 'a\t1\nb\t7.5')"
+	assert_stderr_equals "pdp-reduce: skipped 5 invalid records (first: bad.tsv:2: sum: not a pdp1 state 'garbage')"
+	printf 'a\tpdp1:countunique:1:x\nb\t%s\nb\tpdp1:countunique:1:z\n' 'pdp1:countunique:3:a\tb' > bad.tsv
+	run --separate-stderr pdp-reduce --merge --invalid=skip countunique < bad.tsv
+	assert_status 0
+	assert_output_equals "$(printf 'a\t1\nb\t1')"
+	assert_stderr_equals "pdp-reduce: skipped 1 invalid record (first: stdin:2: countunique: corrupt state 'pdp1:countunique:3:a\\\\tb')"
+}
+
+# --- --sorted --------------------------------------------------------------
+
+@test "--sorted equals the hash result on LC_ALL=C sort input (one and two key fields)" {
+	local d=$BATS_FILE_TMPDIR/data
+	LC_ALL=C sort -t $'\t' -k1,1 "$d" > s1.tsv
+	pdp-reduce -f3 "$ALL" s1.tsv > want.tsv
+	run --separate-stderr pdp-reduce -s -f3 "$ALL" s1.tsv
+	assert_status 0
+	assert_stderr_empty
+	printf '%s\n' "$output" > got.tsv
+	assert_files_equal want.tsv got.tsv
+	LC_ALL=C sort -t $'\t' -k1,2 "$d" > s2.tsv
+	pdp-reduce -k 1,2 -f3 "$ALL" s2.tsv > want.tsv
+	run --separate-stderr pdp-reduce --sorted -k 1,2 -f3 "$ALL" < s2.tsv
+	assert_status 0
+	assert_stderr_empty
+	printf '%s\n' "$output" > got.tsv
+	assert_files_equal want.tsv got.tsv
+	# Prefixes: a before a! before ab, as sort puts them.
+	printf 'ab\t1\na\t2\na!\t3\nab\t4\na\t5\n' | LC_ALL=C sort -t $'\t' -k1,1 > p.tsv
+	run --separate-stderr pdp-reduce -s sum p.tsv
+	assert_status 0
+	assert_stderr_empty
+	assert_output_equals "$(printf 'a\t7\na!\t3\nab\t5')"
+}
+
+@test "--sorted: unsorted input is an error naming the line and both keys" {
+	printf 'a\t1\nb\t2\na\t3\n' > u.tsv
+	run --separate-stderr pdp-reduce -s sum < u.tsv
+	assert_status 2
+	assert_stderr_equals "pdp-reduce: stdin:3: input is not sorted: 'a' after 'b'"
+	# Never a repeated group.
+	[ -z "$(printf '%s\n' "$output" | cut -f1 | sort | uniq -d)" ] ||
+	    fail "a group was written twice"
+	run --separate-stderr pdp-reduce --sorted count u.tsv
+	assert_status 2
+	assert_stderr_equals "pdp-reduce: u.tsv:3: input is not sorted: 'a' after 'b'"
+	# Out of order much later, in a long input.
+	awk 'BEGIN { for (i = 1; i <= 50000; i++) printf "k%06d\t1\n", i
+		printf "k000002\t1\n" }' > u2.tsv
+	run --separate-stderr pdp-reduce -s sum u2.tsv
+	assert_status 2
+	assert_stderr_equals "pdp-reduce: u2.tsv:50001: input is not sorted: 'k000002' after 'k050000'"
+	[ -z "$(printf '%s\n' "$output" | cut -f1 | sort | uniq -d)" ] ||
+	    fail "a group was written twice"
+}
+
+@test "--sorted with --top or --order=value is an error" {
+	printf 'a\t1\n' > x.tsv
+	run --separate-stderr pdp-reduce --sorted --top 1 sum x.tsv
+	assert_status 2
+	assert_output_empty
+	assert_stderr_equals "pdp-reduce: --sorted writes each group as it ends: not with --top or --order=value"
+	run --separate-stderr pdp-reduce -s --order=value sum x.tsv
+	assert_status 2
+	assert_output_empty
+	assert_stderr_equals "pdp-reduce: --sorted writes each group as it ends: not with --top or --order=value"
+}
+
+@test "--sorted --merge on sorted partial states equals the whole" {
+	local d=$BATS_FILE_TMPDIR/data
+	pdp-reduce -f3 "$UNORDERED" "$d" > whole-u.tsv
+	split -n l/3 "$d" part.
+	for f in part.*; do pdp-reduce -f3 --partial "$UNORDERED" $f; done > st.tsv
+	LC_ALL=C sort -t $'\t' -k1,1 st.tsv > sst.tsv
+	run --separate-stderr pdp-reduce --sorted --merge "$UNORDERED" sst.tsv
+	assert_status 0
+	assert_stderr_empty
+	printf '%s\n' "$output" > got.tsv
+	assert_files_equal whole-u.tsv got.tsv
+	# The concatenated (unsorted) states are refused.
+	run --separate-stderr pdp-reduce --sorted --merge "$UNORDERED" st.tsv
+	assert_status 2
+	assert_stderr_matches "^pdp-reduce: st.tsv:[0-9]+: input is not sorted: 'k[0-9]+' after 'k[0-9]+'$"
+}
+
+@test "--sorted runs in constant memory" {
+	[ -x /usr/bin/time ] || skip "/usr/bin/time is missing"
+	LC_ALL=C sort -t $'\t' -k1,1 "$BATS_FILE_TMPDIR/big" > s.tsv
+	local ops=count,mean,var,countunique,collect
+	/usr/bin/time -o rss.s -f %M pdp-reduce -s "$ops" s.tsv > got.tsv
+	/usr/bin/time -o rss.h -f %M pdp-reduce "$ops" s.tsv > want.tsv
+	assert_files_equal want.tsv got.tsv
+	local s h
+	s=$(tail -n 1 rss.s) h=$(tail -n 1 rss.h)
+	[ "$s" -lt 10240 ] || fail "--sorted peak RSS ${s}K, not under 10M"
+	[ "$h" -gt $(( s * 4 )) ] || fail "in-memory ${h}K not larger than --sorted ${s}K"
+}
+
+# --- memory budget and spills ----------------------------------------------
+
+@test "-S 1M spills and gives the in-memory result: sum" {
+	local b=$BATS_FILE_TMPDIR/big
+	mkdir tmp
+	pdp-reduce sum "$b" > want.tsv
+	run --separate-stderr pdp-reduce -S 1M -T tmp sum "$b"
+	assert_status 0
+	assert_stderr_empty
+	printf '%s\n' "$output" > got.tsv
+	assert_files_equal want.tsv got.tsv
+	[ -z "$(ls -A tmp)" ] || fail "files left in -T tmp: $(ls -A tmp)"
+}
+
+@test "-S 1M spills and gives the in-memory result: count,mean,min,max,var,countunique,collect,first,last" {
+	local b=$BATS_FILE_TMPDIR/big ops=count,mean,min,max,var,countunique,collect,first,last
+	mkdir tmp
+	pdp-reduce "$ops" "$b" > want.tsv
+	run --separate-stderr pdp-reduce -S 1M -T tmp "$ops" "$b"
+	assert_status 0
+	assert_stderr_empty
+	printf '%s\n' "$output" > got.tsv
+	assert_files_equal want.tsv got.tsv
+	[ -z "$(ls -A tmp)" ] || fail "files left in -T tmp: $(ls -A tmp)"
+}
+
+@test "-S 1M with --partial and with --merge: still the in-memory result" {
+	local b=half.tsv
+	head -n 200000 "$BATS_FILE_TMPDIR/big" > "$b"
+	mkdir tmp
+	pdp-reduce sum,mean,countunique "$b" > want.tsv
+	pdp-reduce -S 1M -T tmp --partial sum,mean,countunique "$b" > st.tsv
+	run --separate-stderr pdp-reduce --merge sum,mean,countunique st.tsv
+	assert_status 0
+	assert_stderr_empty
+	printf '%s\n' "$output" > got.tsv
+	assert_files_equal want.tsv got.tsv
+	run --separate-stderr pdp-reduce -S 1M -T tmp --merge sum,mean,countunique st.tsv
+	assert_status 0
+	assert_stderr_empty
+	printf '%s\n' "$output" > got.tsv
+	assert_files_equal want.tsv got.tsv
+	[ -z "$(ls -A tmp)" ] || fail "files left in -T tmp: $(ls -A tmp)"
+}
+
+@test "-S 1M with --order=value, --top, --order=none: the in-memory result" {
+	local b=$BATS_FILE_TMPDIR/big
+	mkdir tmp
+	pdp-reduce --order=value sum "$b" > want.tsv
+	pdp-reduce -S 1M -T tmp --order=value sum "$b" > got.tsv
+	assert_files_equal want.tsv got.tsv
+	run --separate-stderr pdp-reduce -S 1M -T tmp --top 3 sum "$b"
+	assert_status 0
+	assert_stderr_empty
+	assert_output_equals "$(head -n 3 want.tsv)"
+	pdp-reduce --order=none sum "$b" | sort > want.tsv
+	pdp-reduce -S 1M -T tmp --order=none sum "$b" | sort > got.tsv
+	assert_files_equal want.tsv got.tsv
+	[ -z "$(ls -A tmp)" ] || fail "files left in -T tmp: $(ls -A tmp)"
+}
+
+@test "-S 4M keeps peak RSS under 40 MB; the in-memory run is larger" {
+	[ -x /usr/bin/time ] || skip "/usr/bin/time is missing"
+	local b=$BATS_FILE_TMPDIR/big ops=count,mean,var,countunique,collect
+	mkdir tmp
+	/usr/bin/time -o rss.s -f %M pdp-reduce -S 4M -T tmp "$ops" "$b" > got.tsv
+	/usr/bin/time -o rss.h -f %M pdp-reduce "$ops" "$b" > want.tsv
+	assert_files_equal want.tsv got.tsv
+	local s h
+	s=$(tail -n 1 rss.s) h=$(tail -n 1 rss.h)
+	[ "$s" -lt 40960 ] || fail "-S 4M peak RSS ${s}K, not under 40M"
+	[ "$h" -gt "$s" ] || fail "in-memory ${h}K not larger than -S 4M ${s}K"
+	/usr/bin/time -o rss.s -f %M pdp-reduce -S 4M -T tmp sum "$b" > /dev/null
+	s=$(tail -n 1 rss.s)
+	[ "$s" -lt 40960 ] || fail "-S 4M sum peak RSS ${s}K, not under 40M"
+}
+
+# spill_fds PID DIR: how many of PID's descriptors are deleted files in DIR.
+spill_fds() {
+	ls -l "/proc/$1/fd" 2>/dev/null | grep -c -- "-> $2/pdp-reduce.* (deleted)$"
+}
+
+# all_read PID FILE: PID has read as many bytes as FILE holds.
+all_read() {
+	local r
+	r=$(awk '$1 == "rchar:" { print $2 }' "/proc/$1/io" 2>/dev/null)
+	[ -n "$r" ] && [ "$r" -ge "$(stat -c %s "$2")" ]
+}
+
+# start_slow ARGS...: pdp-reduce -S 1M ARGS in the background, fed the
+# big file then nothing (the writer stays open); SIGINT at its default.
+start_slow() {
+	mkfifo in.fifo
+	{ cat "$BATS_FILE_TMPDIR/big"; exec sleep 60; } > in.fifo 3>&- &
+	BGPIDS=$!
+	env --default-signal=INT pdp-reduce -S 1M "$@" sum < in.fifo > out.tsv 2> err.txt 3>&- &
+	PID=$!
+}
+
+@test "spill files go to -T DIR unlinked at once; after SIGINT: status 130, DIR empty" {
+	[ -d /proc/self/fd ] || skip "no /proc"
+	env --default-signal=INT true 2>/dev/null || skip "env has no --default-signal"
+	mkdir tmp
+	local dir
+	dir=$(pwd -P)/tmp
+	start_slow -T "$dir"
+	wait_until 20 eval '[ "$(spill_fds $PID "$dir")" -gt 0 ]' ||
+	    fail "no spill file of pdp-reduce in $dir"
+	# Once the input is read, it waits for more, its runs open.
+	wait_until 20 all_read $PID "$BATS_FILE_TMPDIR/big" ||
+	    fail "pdp-reduce did not read its input"
+	sleep 0.3
+	kill -0 $PID || fail "pdp-reduce ended before its input did"
+	[ "$(spill_fds $PID "$dir")" -gt 0 ] || fail "no spilled run open"
+	[ -z "$(ls -A tmp)" ] || fail "spill files are not unlinked: $(ls -A tmp)"
+	kill -INT $PID
+	local st=0
+	wait $PID || st=$?
+	[ "$st" -eq 130 ] || fail "status $st after SIGINT, not 130"
+	[ -z "$(ls -A tmp)" ] || fail "files left in $dir: $(ls -A tmp)"
+}
+
+@test "spill files go to \$TMPDIR without -T; after SIGINT none remain" {
+	[ -d /proc/self/fd ] || skip "no /proc"
+	env --default-signal=INT true 2>/dev/null || skip "env has no --default-signal"
+	mkdir tmp
+	local dir
+	dir=$(pwd -P)/tmp
+	export TMPDIR=$dir
+	start_slow
+	wait_until 20 eval '[ "$(spill_fds $PID "$dir")" -gt 0 ]' ||
+	    fail "no spill file of pdp-reduce in \$TMPDIR $dir"
+	wait_until 20 all_read $PID "$BATS_FILE_TMPDIR/big" ||
+	    fail "pdp-reduce did not read its input"
+	sleep 0.3
+	kill -INT $PID
+	local st=0
+	wait $PID || st=$?
+	[ "$st" -eq 130 ] || fail "status $st after SIGINT, not 130"
+	[ -z "$(ls -A tmp)" ] || fail "files left in $dir: $(ls -A tmp)"
+}
+
+@test "SIGINT between making a spill file and unlinking it leaves no file" {
+	command -v cc >/dev/null || skip "no C compiler"
+	env --default-signal=INT true 2>/dev/null || skip "env has no --default-signal"
+	# A shim that, before unlinking a pdp-reduce temporary file, marks
+	# the moment and waits: the signal arrives inside that window.  (A
+	# program that never names its files, or that blocks or handles the
+	# signal there, passes too.)
+	cat > slowunlink.c <<-'EOF'
+	#define _GNU_SOURCE
+	#include <dlfcn.h>
+	#include <fcntl.h>
+	#include <stdlib.h>
+	#include <string.h>
+	#include <unistd.h>
+	int unlink(const char *p)
+	{
+		int (*real)(const char *) = (int (*)(const char *))dlsym(RTLD_NEXT, "unlink");
+		const char *mark = getenv("SLOW_UNLINK_MARK");
+		if (mark && strstr(p, "pdp-reduce")) {
+			close(open(mark, O_WRONLY | O_CREAT, 0644));
+			sleep(5);
+		}
+		return real(p);
+	}
+	EOF
+	cc -shared -fPIC -o slowunlink.so slowunlink.c -ldl > cc.log 2>&1 ||
+	    skip "cannot build an LD_PRELOAD shim: $(cat cc.log)"
+	mkdir tmp
+	SLOW_UNLINK_MARK=$PWD/mark LD_PRELOAD=$PWD/slowunlink.so \
+	    env --default-signal=INT pdp-reduce -S 1M -T "$PWD/tmp" sum \
+	    "$BATS_FILE_TMPDIR/big" > out.tsv 2> err.txt 3>&- &
+	PID=$!
+	local st=0
+	if wait_until 20 test -e mark; then
+		kill -INT $PID
+		wait $PID || st=$?
+		[ "$st" -eq 130 ] || fail "status $st after SIGINT, not 130"
+	else
+		wait $PID || st=$?
+	fi
+	[ -z "$(ls -A tmp)" ] || fail "files left in tmp: $(ls -A tmp)"
+}
+
+@test "-T DIR that does not exist is an error naming DIR" {
+	run --separate-stderr pdp-reduce -S 1M -T "$PWD/nodir" sum "$BATS_FILE_TMPDIR/big"
+	assert_status 2
+	assert_stderr_equals "pdp-reduce: $PWD/nodir: cannot make a temporary file: No such file or directory"
+}
+
+@test "-T DIR that is read-only is an error naming DIR" {
+	need_unprivileged
+	mkdir ro
+	cp "$BATS_FILE_TMPDIR/big" big.tsv
+	chmod 644 big.tsv
+	chmod 555 ro
+	chmod o+rx "$T"
+	run --separate-stderr unpriv "$UBIN/pdp-reduce" -S 1M -T "$T/ro" sum "$T/big.tsv"
+	assert_status 2
+	assert_stderr_equals "pdp-reduce: $T/ro: cannot make a temporary file: Permission denied"
+	[ -z "$(ls -A ro)" ] || fail "files left in ro"
+}
+
+@test "a full temporary disk is a clear error" {
+	[ "$(id -u)" -eq 0 ] || skip "mounting a small tmpfs needs root"
+	mkdir full
+	mount -t tmpfs -o size=64k tmpfs "$PWD/full" 2>/dev/null ||
+	    skip "cannot mount a tmpfs here"
+	MOUNTED=$PWD/full
+	run --separate-stderr pdp-reduce -S 1M -T "$PWD/full" sum "$BATS_FILE_TMPDIR/big"
+	assert_status 2
+	assert_stderr_contains "No space left on device"
+	assert_stderr_equals "pdp-reduce: $PWD/full: write error: No space left on device"
+	[ -z "$(ls -A full)" ] || fail "files left in the full dir"
+}
+
+@test "-S below 1M or garbage is an error" {
+	printf 'a\t1\n' > x.tsv
+	local s
+	for s in 1023K 1048575 0 abc '' 1X -1M 1M2 1.5M; do
+		run --separate-stderr pdp-reduce -S "$s" sum x.tsv
+		assert_status 2
+		assert_output_empty
+		assert_stderr_equals "pdp-reduce: invalid buffer size '$s' (at least 1M)"
+	done
+	for s in 1M 1m 1048576 1024K 2G; do
+		run --separate-stderr pdp-reduce -S "$s" sum x.tsv
+		assert_status 0
+		assert_stderr_empty
+		assert_output_equals "$(printf 'a\t1')"
+	done
+	run --separate-stderr pdp-reduce --buffer-size=512K sum x.tsv
+	assert_status 2
+	assert_stderr_equals "pdp-reduce: invalid buffer size '512K' (at least 1M)"
+}
