@@ -53,8 +53,9 @@ help(void)
 	    "      --resume       skip the inputs that --joblog FILE shows done\n"
 	    "      --retries=N    try a failed input up to N more times\n"
 	    "      --split=SIZE   cut files larger than SIZE into line-aligned\n"
-	    "                     chunks run in parallel (default 64M for the\n"
-	    "                     builtins, else 0: never)\n"
+	    "                     chunks run in parallel (default for the builtins:\n"
+	    "                     about four chunks a worker, 4M to 64M; 0: never;\n"
+	    "                     exec and plugins: never unless given)\n"
 	    "      --stats        print a summary on stderr at the end\n"
 	    "      --tag          prefix each record with the input's path\n"
 	    "      --timeout=DUR  kill a task that runs longer (30, 1.5s, 2m, 1h)\n"
@@ -280,6 +281,7 @@ main(int argc, char *argv[])
 	}
 	/* A command or a plugin may need whole files: cut them only when
 	 * asked. */
+	pc.splitauto = !splitgiven;
 	if (!splitgiven && wc.m != mapper_builtin(wc.m->name))
 		pc.split = 0;
 	if (!splitgiven && wc.m == &mapper_exec)

@@ -42,6 +42,7 @@
 enum {
 	LOOKAHEAD = 256,	/* inputs read ahead of the workers */
 	PIPEAHEAD = 2,		/* --pipe blocks read ahead */
+	SPLIT_MIN = 4 << 20,	/* the smallest chunk the default cuts */
 	READCHUNK = 1 << 18,
 };
 
@@ -780,6 +781,13 @@ nexttask(struct pool *p, struct task *t)
 		return 0;
 	struct input *in = p->queue[qi];
 	uint64_t split = p->c->split;
+	if (split && p->c->splitauto && in->size > 0) {
+		/* The default: chunks small enough that every worker gets
+		 * several of a big file, large enough to cost little. */
+		uint64_t c = (uint64_t)in->size / ((uint64_t)p->nslots * 4);
+		split = c < SPLIT_MIN ? SPLIT_MIN : c > split ? split : c;
+		split = (split + 4095) & ~(uint64_t)4095;
+	}
 	if (!in->hasseq) {
 		in->hasseq = 1;
 		in->seq = p->nextseq++;

@@ -15,6 +15,7 @@ struct poolconf {
 	int quiet;		/* -q: no per-input warnings */
 	int stats;		/* --stats: a summary at the end */
 	uint64_t split;		/* cut files larger than this; 0: never */
+	int splitauto;		/* split is the default: at most, per file */
 	int pipe;		/* --pipe: stdin is the data, cut in blocks */
 	uint64_t block;		/* --pipe block size */
 	int combine;		/* --combine: workers send tables on request */
