@@ -64,7 +64,7 @@ check: $(BINS) $(TOOLS)
 	@command -v bats >/dev/null 2>&1 || { \
 	  echo "make check needs bats-core: apt-get install bats" \
 	       "(Debian) or npm install -g bats"; exit 2; }
-	PDP_BIN=$(CURDIR)/$(BUILD) PDP_TOOLS=$(CURDIR)/$(BUILD) \
+	PDP_BIN=$(CURDIR)/$(BUILD) PDP_TOOLS=$(CURDIR)/$(BUILD) PDP_SANITIZE=$(SANITIZE) \
 	  bats $(BATSFLAGS) tests
 
 # The main job on a corpus made here: the 20 most frequent words.
