@@ -64,10 +64,11 @@ spool_size(const struct spool *s)
 	return s->len + s->disklen;
 }
 
-void
-spool_commit(struct spool *s, struct obuf *out)
+/* Pass everything held, memory then disk, to fn, and empty the spool. */
+static void
+drain(struct spool *s, void (*fn)(void *, const void *, size_t), void *arg)
 {
-	obuf_write(out, s->mem, s->len);
+	fn(arg, s->mem, s->len);
 	if (s->fd >= 0) {
 		char buf[1 << 16];
 		off_t at = 0;
@@ -77,11 +78,29 @@ spool_commit(struct spool *s, struct obuf *out)
 				continue;
 			if (r <= 0)
 				eprintf("temporary file: read error:");
-			obuf_write(out, buf, (size_t)r);
+			fn(arg, buf, (size_t)r);
 			at += r;
 		}
 	}
 	spool_discard(s);
+}
+
+static void
+toobuf(void *arg, const void *p, size_t n)
+{
+	obuf_write(arg, p, n);
+}
+
+static void
+tospool(void *arg, const void *p, size_t n)
+{
+	spool_add(arg, p, n);
+}
+
+void
+spool_commit(struct spool *s, struct obuf *out)
+{
+	drain(s, toobuf, out);
 }
 
 void
@@ -106,19 +125,5 @@ spool_free(struct spool *s)
 void
 spool_append(struct spool *dst, struct spool *src)
 {
-	spool_add(dst, src->mem, src->len);
-	if (src->fd >= 0) {
-		char buf[1 << 16];
-		off_t at = 0;
-		while ((uint64_t)at < src->disklen) {
-			ssize_t r = pread(src->fd, buf, sizeof buf, at);
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r <= 0)
-				eprintf("temporary file: read error:");
-			spool_add(dst, buf, (size_t)r);
-			at += r;
-		}
-	}
-	spool_discard(src);
+	drain(src, tospool, dst);
 }
