@@ -327,7 +327,8 @@ state_load(const struct agg *a, void *st, const char *s, size_t n,
 		size_t bad;
 		if (nextpart(&s, &n, &p, &pl) < 0 || u64parse(p, pl, &u) < 0)
 			return -1;
-		char *m = ememdup(s, n ? n : 1);
+		char *m = emalloc(n + 1);	/* n may be 0 */
+		memcpy(m, s, n);
 		long ml = rec_unescape(m, s, n, &bad);
 		uint64_t got = 0;
 		if (ml < 0) {

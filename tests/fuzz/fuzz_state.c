@@ -1,0 +1,52 @@
+/* fuzz_state.c: pdp-reduce's partial states (--merge input).  A state
+ * that loads saves to text that loads again to the same text. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../lib/agg.h"
+#include "../../lib/state.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char *why;
+
+	for (int op = 0; op < AGG_NOPS; op++) {
+		struct agg a = { .op = (enum aggop)op };
+		size_t ss = agg_statesize(a.op);
+		char *st = calloc(1, ss), *st2 = calloc(1, ss);
+		struct sbuf b1 = { 0 }, b2 = { 0 };
+		if (state_load(&a, st, (const char *)data, size, &why) == 0) {
+			/* What loads saves to a state that loads again, with
+			 * the same final value (the text of float partials is
+			 * exact but need not be the same). */
+			state_save(&a, st, &b1);
+			if (state_load(&a, st2, b1.p, b1.len, &why) != 0)
+				abort();
+			struct aggval v = agg_final(&a, st), w = agg_final(&a, st2);
+			char x[32], y[32];
+			if (v.kind != w.kind)
+				abort();
+			if (v.kind == AV_TEXT) {
+				if (v.tlen != w.tlen || (v.tlen &&
+				    memcmp(v.text, w.text, v.tlen)))
+					abort();
+			} else {
+				int n = agg_fmt(&v, x), m = agg_fmt(&w, y);
+				if (n != m || memcmp(x, y, (size_t)n))
+					abort();
+			}
+			(void)b2;
+		}
+		agg_freestate(&a, st);
+		agg_freestate(&a, st2);
+		sbuf_free(&b1);
+		sbuf_free(&b2);
+		free(st);
+		free(st2);
+	}
+	return 0;
+}

@@ -1,0 +1,68 @@
+/* fuzz_tokenize.c: the wordfreq tokenizer on arbitrary bytes.  Words are
+ * never empty, and cutting the input into two blocks anywhere gives the
+ * same words as one block (what --split and PDP_MORE rely on). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../lib/tokenize.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* All words of data cut at `cut`, joined with NUL bytes. */
+static size_t
+words(const char *data, size_t size, size_t cut, char *out)
+{
+	struct tok t;
+	const char *w;
+	size_t n, len = 0;
+	int k;
+
+	tok_init(&t);
+	tok_block(&t, data, cut, 1);
+	while ((k = tok_next(&t, &w, &n)) != TOK_END)
+		if (k == TOK_WORD) {
+			if (n == 0)
+				abort();
+			memcpy(out + len, w, n);
+			len += n;
+			out[len++] = '\0';
+		}
+	tok_block(&t, data + cut, size - cut, 0);
+	while ((k = tok_next(&t, &w, &n)) != TOK_END)
+		if (k == TOK_WORD) {
+			memcpy(out + len, w, n);
+			len += n;
+			out[len++] = '\0';
+		}
+	if (tok_flush(&t, &w, &n) == TOK_WORD) {
+		memcpy(out + len, w, n);
+		len += n;
+		out[len++] = '\0';
+	}
+	tok_free(&t);
+	return len;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static int ready;
+	if (!ready) {
+		if (tok_setup() < 0)
+			abort();
+		ready = 1;
+	}
+	if (size == 0)
+		return 0;
+	/* Lowercasing may grow a character by a byte or two. */
+	char *a = malloc(size * 3 + 1), *b = malloc(size * 3 + 1);
+	size_t cut = data[0] % size;
+	size_t la = words((const char *)data, size, size, a);
+	size_t lb = words((const char *)data, size, cut, b);
+	if (la != lb || memcmp(a, b, la) != 0)
+		abort();
+	free(a);
+	free(b);
+	return 0;
+}
