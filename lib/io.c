@@ -1,4 +1,5 @@
-/* io.c: full writes, checked output buffers, and buffered record reading. */
+/* io.c: full writes, checked output buffers, growable buffers, and
+ * buffered record reading. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -210,4 +211,45 @@ reader_free(struct reader *r)
 {
 	free(r->buf);
 	r->buf = NULL;
+}
+
+/* Room for n more bytes. */
+static void
+sbuf_reserve(struct sbuf *b, size_t n)
+{
+	if (b->len + n > b->cap) {
+		while (b->len + n > b->cap)
+			b->cap = b->cap ? b->cap * 2 : 256;
+		b->p = erealloc(b->p, b->cap);
+	}
+}
+
+void
+sbuf_add(struct sbuf *b, const void *p, size_t n)
+{
+	if (n == 0)
+		return;
+	sbuf_reserve(b, n);
+	memcpy(b->p + b->len, p, n);
+	b->len += n;
+}
+
+void
+sbuf_escape(struct sbuf *b, const void *p, size_t n)
+{
+	size_t need = rec_escapedlen(p, n);
+
+	if (need == 0)
+		return;
+	sbuf_reserve(b, need);
+	rec_escape(b->p + b->len, p, n);
+	b->len += need;
+}
+
+void
+sbuf_free(struct sbuf *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->len = b->cap = 0;
 }

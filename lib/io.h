@@ -59,4 +59,15 @@ ssize_t reader_fill(struct reader *r);
 int reader_take(struct reader *r, char **rec, size_t *len);
 void reader_free(struct reader *r);
 
+/* A growable byte buffer (keys and records being put together). */
+struct sbuf {
+	char *p;
+	size_t len, cap;
+};
+
+void sbuf_add(struct sbuf *b, const void *p, size_t n);
+/* Append a field with the record escapes of pdp(7). */
+void sbuf_escape(struct sbuf *b, const void *p, size_t n);
+void sbuf_free(struct sbuf *b);
+
 #endif

@@ -90,7 +90,8 @@ map(struct pdp_ctx *ctx, const char *data, size_t len, int flags)
 	size_t n;
 	int k;
 
-	tok_block(&g->t, data, len, flags & PDP_MORE);
+	(void)flags;
+	tok_block(&g->t, data, len);
 	while ((k = tok_next(&g->t, &w, &n)) != TOK_END) {
 		if (k == TOK_EOL)
 			g->have = 0;

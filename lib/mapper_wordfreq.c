@@ -28,7 +28,8 @@ map(struct pdp_ctx *ctx, const char *data, size_t len, int flags)
 	size_t n;
 	int k;
 
-	tok_block(t, data, len, flags & PDP_MORE);
+	(void)flags;
+	tok_block(t, data, len);
 	while ((k = tok_next(t, &w, &n)) != TOK_END)
 		if (k == TOK_WORD && ctx->count(ctx, w, n, 1) < 0)
 			return -1;

@@ -58,12 +58,6 @@ spool_add(struct spool *s, const void *p, size_t n)
 	s->len += n;
 }
 
-uint64_t
-spool_size(const struct spool *s)
-{
-	return s->len + s->disklen;
-}
-
 /* Pass everything held, memory then disk, to fn, and empty the spool. */
 static void
 drain(struct spool *s, void (*fn)(void *, const void *, size_t), void *arg)

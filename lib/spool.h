@@ -19,7 +19,6 @@ struct spool {
 
 void spool_init(struct spool *s);
 void spool_add(struct spool *s, const void *p, size_t n);
-uint64_t spool_size(const struct spool *s);
 /* Write everything to out and empty the spool. */
 void spool_commit(struct spool *s, struct obuf *out);
 /* Move everything in src to the end of dst. */

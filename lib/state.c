@@ -20,32 +20,10 @@
 
 #define VERSION "pdp1"
 
-void
-sbuf_add(struct sbuf *b, const void *p, size_t n)
-{
-	if (n == 0)
-		return;
-	if (b->len + n > b->cap) {
-		while (b->len + n > b->cap)
-			b->cap = b->cap ? b->cap * 2 : 256;
-		b->p = erealloc(b->p, b->cap);
-	}
-	memcpy(b->p + b->len, p, n);
-	b->len += n;
-}
-
 static void
 sbuf_str(struct sbuf *b, const char *s)
 {
 	sbuf_add(b, s, strlen(s));
-}
-
-void
-sbuf_free(struct sbuf *b)
-{
-	free(b->p);
-	b->p = NULL;
-	b->len = b->cap = 0;
 }
 
 /* A 128-bit two's complement integer in decimal. */
@@ -237,16 +215,7 @@ state_save(const struct agg *a, const void *st, struct sbuf *b)
 			sbuf_add(&m, items[i] + 4, l);
 		}
 		free(items);
-		size_t need = rec_escapedlen(m.p ? m.p : "", m.len);
-		sbuf_add(b, "", 0);
-		if (b->len + need > b->cap) {
-			while (b->len + need > b->cap)
-				b->cap = b->cap ? b->cap * 2 : 256;
-			b->p = erealloc(b->p, b->cap);
-		}
-		if (m.len)
-			rec_escape(b->p + b->len, m.p, m.len);
-		b->len += need;
+		sbuf_escape(b, m.p, m.len);
 		sbuf_free(&m);
 		break;
 	}

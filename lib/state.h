@@ -7,14 +7,7 @@
 #include <stddef.h>
 
 #include "agg.h"
-
-struct sbuf {
-	char *p;
-	size_t len, cap;
-};
-
-void sbuf_add(struct sbuf *b, const void *p, size_t n);
-void sbuf_free(struct sbuf *b);
+#include "io.h"
 
 /* Append op a's state st to b as one record field. */
 void state_save(const struct agg *a, const void *st, struct sbuf *b);

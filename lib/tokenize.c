@@ -143,11 +143,10 @@ tok_init(struct tok *t)
 }
 
 void
-tok_block(struct tok *t, const char *data, size_t len, int more)
+tok_block(struct tok *t, const char *data, size_t len)
 {
 	t->p = (const unsigned char *)data;
 	t->end = t->p + len;
-	t->more = more;
 }
 
 /* The word is complete: hand it out and start afresh on the next call. */

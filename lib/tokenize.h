@@ -11,7 +11,6 @@ enum { TOK_END, TOK_WORD, TOK_EOL };
 
 struct tok {
 	const unsigned char *p, *end;
-	int more;		/* the block ends inside a line */
 	char *word;		/* the current word, lowercased UTF-8 */
 	size_t wlen, wcap;
 	unsigned char pend[4];	/* an incomplete UTF-8 sequence at a block end */
@@ -23,7 +22,7 @@ struct tok {
  * Returns -1 if that locale is missing. */
 int tok_setup(void);
 void tok_init(struct tok *t);
-void tok_block(struct tok *t, const char *data, size_t len, int more);
+void tok_block(struct tok *t, const char *data, size_t len);
 /* TOK_WORD with *w, *n set (valid until the next call), TOK_EOL at each
  * newline, TOK_END when the block is used up.  A word cut by a PDP_MORE
  * block end is returned once the next block completes it. */

@@ -45,8 +45,7 @@ struct host {
 	struct table *task;	/* --combine: this task's records */
 	struct table *comb;	/* --combine: the tasks done since a flush */
 	size_t vsize;
-	char *line;		/* --combine: a record being put together */
-	size_t linelen, linecap;
+	struct sbuf line;	/* --combine: a record being put together */
 };
 
 static void combine(struct host *h, const char *rec, size_t n);
@@ -110,45 +109,17 @@ putescaped(struct host *h, const char *s, size_t n)
 }
 
 static void
-lineadd(struct host *h, const char *p, size_t n)
-{
-	if (n == 0)
-		return;
-	if (h->linelen + n > h->linecap) {
-		while (h->linelen + n > h->linecap)
-			h->linecap = h->linecap ? h->linecap * 2 : 4096;
-		h->line = erealloc(h->line, h->linecap);
-	}
-	memcpy(h->line + h->linelen, p, n);
-	h->linelen += n;
-}
-
-static void
-lineescaped(struct host *h, const char *s, size_t n)
-{
-	size_t need = rec_escapedlen(s, n);
-
-	if (h->linelen + need > h->linecap) {
-		while (h->linelen + need > h->linecap)
-			h->linecap = h->linecap ? h->linecap * 2 : 4096;
-		h->line = erealloc(h->line, h->linecap);
-	}
-	rec_escape(h->line + h->linelen, s, n);
-	h->linelen += need;
-}
-
-static void
 record(struct host *h, const char *k, size_t kl, const char *v, size_t vl)
 {
 	if (h->c->combine) {
-		h->linelen = 0;
+		h->line.len = 0;
 		if (h->c->tag)
-			lineadd(h, h->tagfield, h->taglen);
-		lineescaped(h, k, kl);
-		lineadd(h, "\t", 1);
-		lineescaped(h, v, vl);
-		combine(h, h->line, h->linelen);
-		h->linelen = 0;
+			sbuf_add(&h->line, h->tagfield, h->taglen);
+		sbuf_escape(&h->line, k, kl);
+		sbuf_add(&h->line, "\t", 1);
+		sbuf_escape(&h->line, v, vl);
+		combine(h, h->line.p, h->line.len);
+		h->line.len = 0;
 		return;
 	}
 	if (h->c->tag)
@@ -257,19 +228,19 @@ foldcounts(struct host *h)
 		struct num x = { .kind = NUM_INT,
 		    .i = *(int64_t *)table_val(h->counts, i) };
 		if (h->c->tag || rec_nextspecial(k, k + kl) != k + kl) {
-			h->linelen = 0;
+			h->line.len = 0;
 			if (h->c->tag)
-				lineadd(h, h->tagfield, h->taglen);
-			lineescaped(h, k, kl);
-			k = h->line;
-			kl = h->linelen;
+				sbuf_add(&h->line, h->tagfield, h->taglen);
+			sbuf_escape(&h->line, k, kl);
+			k = h->line.p;
+			kl = h->line.len;
 		}
 		int vl = a->op == AGG_SUM ? 0 : num_fmtint(num, x.i);
 		int isnew;
 		void *st = table_get(h->comb, k, kl, &isnew);
 		agg_addnum(a, st, num, (size_t)vl, &x, &ne);
 	}
-	h->linelen = 0;
+	h->line.len = 0;
 	table_clear(h->counts);
 }
 
@@ -330,14 +301,14 @@ hwrite(struct pdp_ctx *ctx, const char *p, size_t n)
 
 	while (p < end && h->c->combine) {
 		if (!h->midline && h->c->tag)
-			lineadd(h, h->tagfield, h->taglen);
+			sbuf_add(&h->line, h->tagfield, h->taglen);
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *e = nl ? nl : end;
-		lineadd(h, p, (size_t)(e - p));
+		sbuf_add(&h->line, p, (size_t)(e - p));
 		h->midline = !nl;
 		if (nl) {
-			combine(h, h->line, h->linelen);
-			h->linelen = 0;
+			combine(h, h->line.p, h->line.len);
+			h->line.len = 0;
 		}
 		p = nl ? nl + 1 : end;
 	}
@@ -359,8 +330,8 @@ static void
 endline(struct host *h)
 {
 	if (h->midline && h->c->combine) {
-		combine(h, h->line, h->linelen);
-		h->linelen = 0;
+		combine(h, h->line.p, h->line.len);
+		h->line.len = 0;
 		h->midline = 0;
 	}
 	if (h->midline) {
@@ -486,7 +457,7 @@ runtask(struct host *h, const struct taskmsg *t, char *path, char *buf,
 	if (h->failed) {
 		table_clear(h->counts);
 		h->midline = 0;
-		h->linelen = 0;
+		h->line.len = 0;
 		if (h->c->combine)
 			freestates(h, h->task);
 	} else if (h->c->combine) {

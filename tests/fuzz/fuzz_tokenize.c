@@ -19,7 +19,7 @@ words(const char *data, size_t size, size_t cut, char *out)
 	int k;
 
 	tok_init(&t);
-	tok_block(&t, data, cut, 1);
+	tok_block(&t, data, cut);
 	while ((k = tok_next(&t, &w, &n)) != TOK_END)
 		if (k == TOK_WORD) {
 			if (n == 0)
@@ -28,7 +28,7 @@ words(const char *data, size_t size, size_t cut, char *out)
 			len += n;
 			out[len++] = '\0';
 		}
-	tok_block(&t, data + cut, size - cut, 0);
+	tok_block(&t, data + cut, size - cut);
 	while ((k = tok_next(&t, &w, &n)) != TOK_END)
 		if (k == TOK_WORD) {
 			memcpy(out + len, w, n);
