@@ -9,7 +9,8 @@
 #include "err.h"
 
 const char *argv0 = "pdp";
-static void (*fatalhook)(void);
+static void (*fatalhook)(const char *);
+static int fatalreport;
 
 void
 setprogname(const char *name)
@@ -20,15 +21,19 @@ setprogname(const char *name)
 }
 
 void
-setfatalhook(void (*fn)(void))
+setfatalhook(void (*fn)(const char *), int report)
 {
 	fatalhook = fn;
+	fatalreport = report;
 }
 
-static void verr(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+static void verr(const char *fmt, va_list ap, int print, char *msg)
+	__attribute__((format(printf, 1, 0)));
 
+/* Put the message together as a line; print it, and/or copy it without
+ * the program's name and the newline to msg (of size ERRMSG_MAX). */
 static void
-verr(const char *fmt, va_list ap)
+verr(const char *fmt, va_list ap, int print, char *msg)
 {
 	int saved = errno;
 	size_t n = strlen(fmt);
@@ -51,8 +56,17 @@ verr(const char *fmt, va_list ap)
 		    strerror(saved));
 	if ((size_t)off >= sizeof line - 1)
 		off = sizeof line - 2;
+	if (msg) {
+		size_t pre = strlen(argv0) + 2, k = (size_t)off > pre ?
+		    (size_t)off - pre : 0;
+		if (k >= ERRMSG_MAX)
+			k = ERRMSG_MAX - 1;
+		memcpy(msg, line + pre, k);
+		msg[k] = '\0';
+	}
 	line[off++] = '\n';
-	fwrite(line, 1, off, stderr);
+	if (print)
+		fwrite(line, 1, off, stderr);
 	errno = saved;
 }
 
@@ -61,13 +75,15 @@ eprintf(const char *fmt, ...)
 {
 	va_list ap;
 
+	char msg[ERRMSG_MAX];
+
 	va_start(ap, fmt);
-	verr(fmt, ap);
+	verr(fmt, ap, !fatalhook || fatalreport, msg);
 	va_end(ap);
 	if (fatalhook) {
-		void (*fn)(void) = fatalhook;
+		void (*fn)(const char *) = fatalhook;
 		fatalhook = NULL;
-		fn();
+		fn(msg);
 	}
 	exit(EXIT_FATAL);
 }
@@ -78,7 +94,7 @@ weprintf(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	verr(fmt, ap);
+	verr(fmt, ap, 1, NULL);
 	va_end(ap);
 }
 

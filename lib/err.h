@@ -15,8 +15,12 @@ void setprogname(const char *name);
 _Noreturn void eprintf(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 void weprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Called by eprintf before it exits (pdp-map stops its workers here). */
-void setfatalhook(void (*fn)(void));
+/* Called by eprintf before it exits, with the message (without the
+ * program's name): pdp-map's parent stops its workers there, after eprintf
+ * printed the message (report 1); a worker passes the message on to the
+ * parent instead (report 0). */
+enum { ERRMSG_MAX = 1024 };
+void setfatalhook(void (*fn)(const char *msg), int report);
 
 void *emalloc(size_t n);
 void *ecalloc(size_t n, size_t m);

@@ -150,6 +150,10 @@ reader_fill(struct reader *r)
 		r->start = 0;
 	}
 	if (r->cap - r->end < READ_CHUNK) {
+		if (r->end - r->start > RECORD_MAX) {
+			r->toolong = 1;
+			return -1;
+		}
 		r->cap *= 2;
 		r->buf = erealloc(r->buf, r->cap);
 	}
@@ -204,6 +208,15 @@ reader_next(struct reader *r, char **rec, size_t *len)
 		if (reader_fill(r) < 0)
 			return -1;
 	}
+}
+
+void
+reader_fail(const struct reader *r)
+{
+	if (r->toolong)
+		eprintf("%s:%llu: a record longer than %d MiB (binary data?)",
+		    r->name, (unsigned long long)r->lineno + 1, RECORD_MAX >> 20);
+	eprintf("%s: read error:", r->name);
 }
 
 void

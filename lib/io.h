@@ -34,7 +34,10 @@ void obuf_free(struct obuf *o);
 void obuf_onerror(void (*fn)(struct obuf *, int err));
 
 /* Reads delimited records.  The buffer grows to hold the longest record
- * seen: memory is bounded by the reader's chunk size plus that record. */
+ * seen: memory is bounded by the reader's chunk size plus that record,
+ * which may not be longer than RECORD_MAX (so that /dev/zero, or a
+ * binary file with no newline, is an error, not a machine out of memory). */
+enum { RECORD_MAX = 1 << 30 };
 struct reader {
 	int fd;
 	const char *name;	/* for messages, e.g. "stdin" */
@@ -45,6 +48,7 @@ struct reader {
 	uint64_t lineno;	/* number of the record last returned */
 	int unterminated;	/* last record returned had no delimiter */
 	size_t scanned;		/* bytes after start known to hold no delim */
+	int toolong;		/* a record passed RECORD_MAX */
 };
 
 void reader_init(struct reader *r, int fd, const char *name, int delim);
@@ -52,8 +56,11 @@ void reader_init(struct reader *r, int fd, const char *name, int delim);
  * Returns 1 with *rec and *len set, 0 at end, -1 on a read error (errno). */
 int reader_next(struct reader *r, char **rec, size_t *len);
 /* Read whatever is available (one read(2)); for poll-driven callers.
- * Returns bytes read, 0 at EOF, -1 on error. */
+ * Returns bytes read, 0 at EOF, -1 on error (a read error, or toolong). */
 ssize_t reader_fill(struct reader *r);
+/* Exit with the message for a -1 from reader_next or reader_fill:
+ * "NAME: read error: ..." or "NAME:LINE: a record longer than ...". */
+_Noreturn void reader_fail(const struct reader *r);
 /* Like reader_next but never reads: 1 with a record, 0 if none complete
  * is buffered (a final unterminated record is returned once eof is set). */
 int reader_take(struct reader *r, char **rec, size_t *len);

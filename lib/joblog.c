@@ -57,7 +57,7 @@ load(struct joblog *j, int fd)
 		}
 	}
 	if (st < 0)
-		eprintf("%s: read error:", j->name);
+		reader_fail(&r);
 	reader_free(&r);
 }
 

@@ -32,7 +32,9 @@
 #endif
 
 #include "err.h"
+#include "fdlimit.h"
 #include "io.h"
+#include "path.h"
 #include "joblog.h"
 #include "pool.h"
 #include "proto.h"
@@ -192,8 +194,9 @@ killall(struct pool *p, int sig)
 }
 
 static void
-fatalhook(void)
+fatalhook(const char *msg)
 {
+	(void)msg;
 	if (thepool)
 		killall(thepool, SIGTERM);
 }
@@ -203,7 +206,7 @@ onwriteerror(struct obuf *o, int err)
 {
 	if (err == EPIPE) {
 		/* Downstream is gone: end quietly, as by SIGPIPE. */
-		fatalhook();
+		fatalhook(NULL);
 		signal(SIGPIPE, SIG_DFL);
 		raise(SIGPIPE);
 	}
@@ -370,7 +373,7 @@ addinput(struct pool *p, char *rec, size_t len)
 	in->shown = shown;
 	struct stat st;
 	if ((c->split || c->progress || !c->keeporder) &&
-	    stat(in->path, &st) == 0 && S_ISREG(st.st_mode)) {
+	    path_stat(in->path, &st) == 0 && S_ISREG(st.st_mode)) {
 		in->size = st.st_size;
 		p->knownbytes += (uint64_t)st.st_size;
 	}
@@ -441,7 +444,7 @@ static void
 readinput(struct pool *p)
 {
 	if (reader_fill(&p->in) < 0)
-		eprintf("stdin: read error:");
+		reader_fail(&p->in);
 	takebuffered(p);
 }
 
@@ -677,6 +680,10 @@ frame(struct pool *p, struct slot *s)
 			if (s->t.attempt <= (int)p->c->retries && !p->c->combine)
 				killslot(s, SIGTERM);
 			taskfailed(p, &s->t, why, d.sig);
+			/* A fatal error in the worker: it is on its way out, so
+			 * no task may be given to it. */
+			if (d.exiting && s->state != S_EMPTY)
+				workerdied(p, s, killslot(s, SIGTERM), why);
 		}
 		break;
 	case RES_FATAL:
@@ -837,6 +844,7 @@ dispatch(struct pool *p, struct slot *s, const struct task *task)
 	t.id = in->seq;
 	t.off = task->off;
 	t.len = task->len;
+	t.size = (uint64_t)in->size;
 	t.pathlen = (uint32_t)in->plen;
 	t.kind = in->data ? TASK_DATA : TASK_FILE;
 	t.datalen = in->dlen;
@@ -1063,6 +1071,28 @@ freeunfinished(struct pool *p)
 	free(v);
 }
 
+/* The number of workers the descriptor limit leaves room for, at most
+ * jobs: each takes FDS_WORKER of the parent's descriptors (two pipes and
+ * a spool file) and the parent FDS_BASE more of its own.  Fewer workers
+ * than asked for is a warning, none an error. */
+static int
+fitjobs(int jobs)
+{
+	enum { FDS_BASE = 5, FDS_WORKER = 3 };
+	long limit, need = FDS_BASE + (long)jobs * FDS_WORKER;
+	long room = fdroom(need, &limit);
+
+	if (room >= need)
+		return jobs;
+	if (room < FDS_BASE + FDS_WORKER)
+		eprintf("ulimit -n %ld: too few file descriptors for one worker",
+		    limit);
+	int n = (int)((room - FDS_BASE) / FDS_WORKER);
+	weprintf("ulimit -n %ld: room for %d worker%s, not %d", limit, n,
+	    n == 1 ? "" : "s", jobs);
+	return n;
+}
+
 int
 pool_run(const struct poolconf *c)
 {
@@ -1073,11 +1103,11 @@ pool_run(const struct poolconf *c)
 
 	p->t0 = now();
 	p->ahead = c->pipe ? PIPEAHEAD : LOOKAHEAD;
-	p->nslots = c->jobs;
-	p->slots = ecalloc((size_t)c->jobs, sizeof *p->slots);
-	pfd = ecalloc((size_t)c->jobs + 2, sizeof *pfd);
-	pslot = ecalloc((size_t)c->jobs + 2, sizeof *pslot);
-	p->window = (uint64_t)c->jobs * 4;
+	p->nslots = fitjobs(c->jobs);
+	p->slots = ecalloc((size_t)p->nslots, sizeof *p->slots);
+	pfd = ecalloc((size_t)p->nslots + 2, sizeof *pfd);
+	pslot = ecalloc((size_t)p->nslots + 2, sizeof *pslot);
+	p->window = (uint64_t)p->nslots * 4;
 	p->held = ecalloc(p->window, sizeof *p->held);
 	p->rbuf = emalloc(READCHUNK);
 	p->outisfile = fstat(1, &st) == 0 && S_ISREG(st.st_mode);
@@ -1091,7 +1121,7 @@ pool_run(const struct poolconf *c)
 	if (c->pipe && c->progress && fstat(0, &st) == 0 && S_ISREG(st.st_mode))
 		p->knownbytes = (uint64_t)st.st_size;
 	thepool = p;
-	setfatalhook(fatalhook);
+	setfatalhook(fatalhook, 1);
 	obuf_onerror(onwriteerror);
 	setsignals(p);
 	for (int i = 0; i < p->nslots; i++) {

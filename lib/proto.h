@@ -15,6 +15,7 @@ struct taskmsg {
 	uint64_t id;
 	uint64_t off;		/* the chunk: lines that start in [off, off+len) */
 	uint64_t len;		/* UINT64_MAX: to the end of the file */
+	uint64_t size;		/* a chunk: the file size it was cut from */
 	uint64_t datalen;
 	uint32_t pathlen;
 	uint32_t kind;		/* TASK_* */
@@ -38,6 +39,7 @@ struct donemsg {
 	uint64_t records;	/* records written */
 	int32_t ok;
 	int32_t sig;		/* the signal that killed the input's command */
+	int32_t exiting;	/* a fatal error: the worker exits after this */
 };
 
 /* Output travels in frames of at most this many payload bytes. */

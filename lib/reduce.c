@@ -6,7 +6,8 @@
  * it, the table is written as a run of partial states sorted by key to an
  * unlinked temporary file and emptied; at the end the runs are merged.
  * At most MAXRUNS runs are open at once (more are merged into one first),
- * so the merge needs a fixed number of buffers.  With --sorted only the
+ * fewer if the descriptor limit says so, so the merge needs a fixed
+ * number of buffers.  With --sorted only the
  * current key's state is kept.  The reader's buffer holds the longest
  * record.  --order=value and --top sort in memory: they keep every key.
  */
@@ -20,12 +21,15 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "fdlimit.h"
 #include "record.h"
 #include "reduce.h"
 #include "state.h"
 #include "table.h"
 
-enum { MAXRUNS = 16 };
+/* Runs open at once, at most; FDS_OTHER more descriptors are needed
+ * beside them: an input file and the output of a merge of runs. */
+enum { MAXRUNS = 16, FDS_OTHER = 2 };
 
 struct run {
 	int fd;
@@ -52,6 +56,7 @@ struct reducer {
 	struct sbuf line;
 	int *runs;		/* spilled runs (file descriptors) */
 	size_t nruns;
+	size_t maxruns;		/* MAXRUNS, or what ulimit -n leaves */
 	/* --sorted: the group being aggregated */
 	char *cur;
 	size_t curlen, curcap;
@@ -152,7 +157,6 @@ emit(struct reducer *r, const char *key, size_t klen, const char *st)
 	printkey(r, key, klen, st, r->out, r->o->partial);
 }
 
-/* Write the table as a run of states sorted by key, and empty it. */
 /* An unlinked temporary file: signals are held off between its creation
  * and its unlink, so that no exit path leaves it behind. */
 static int
@@ -175,9 +179,17 @@ tmpfile_(const char *dir)
 	return fd;
 }
 
+/* Write the table as a run of states sorted by key, and empty it. */
 static void
 spill(struct reducer *r)
 {
+	if (!r->maxruns) {
+		long limit, room = fdroom(MAXRUNS + FDS_OTHER, &limit);
+		if (room < 2 + FDS_OTHER)
+			eprintf("ulimit -n %ld: too few file descriptors to "
+			    "spill to temporary files", limit);
+		r->maxruns = (size_t)(room - FDS_OTHER);
+	}
 	struct obuf o;
 	uint32_t n = table_count(r->t), *ix = table_sorted(r->t);
 	int fd = tmpfile_(r->o->tmpdir);
@@ -195,7 +207,7 @@ spill(struct reducer *r)
 	table_clear(r->t);
 	r->runs = ereallocarray(r->runs, r->nruns + 1, sizeof *r->runs);
 	r->runs[r->nruns++] = fd;
-	if (r->nruns >= MAXRUNS)
+	if (r->nruns >= r->maxruns)
 		compactruns(r);
 }
 
@@ -257,8 +269,8 @@ group(struct reducer *r, const struct reader *in, const char *key,
 		emit(r, r->cur, r->curlen, r->curst);
 		freestates(r, r->curst);
 	}
-	if (klen > r->curcap) {
-		r->curcap = klen * 2;
+	if (klen > r->curcap || !r->cur) {	/* an empty key too */
+		r->curcap = klen * 2 + 1;
 		r->cur = erealloc(r->cur, r->curcap);
 	}
 	memcpy(r->cur, key, klen);
@@ -327,9 +339,11 @@ addrecord(struct reducer *r, const struct reader *in, const char *rec,
 			r->nums[i] = num_parse(v->s, v->len);
 			if (r->nums[i].kind == NUM_BAD) {
 				quote(q, sizeof q, v->s, v->len);
-				bad(r, in, "%s: %s %s", agg_name(a->op),
+				bad(r, in, "%s: %s %s%s", agg_name(a->op),
 				    r->nums[i].err == NUMERR_RANGE ?
-				    "number out of range" : "not a number", q);
+				    "number out of range" : "not a number", q,
+				    v->len && v->s[v->len - 1] == '\r' ?
+				    " (CRLF line ends? tr -d '\\r' removes them)" : "");
 				return;
 			}
 		}
@@ -405,7 +419,7 @@ readfile(struct reducer *r, const char *name)
 		if (r->o->sorted)
 			obuf_flush(r->out);
 		if ((st = (int)reader_fill(&in)) < 0)
-			eprintf("%s: read error:", name);
+			reader_fail(&in);
 	}
 	reader_free(&in);
 	if (fd != 0)
@@ -419,7 +433,7 @@ runnext(struct reducer *r, struct run *u)
 	int st = reader_next(&u->r, &u->rec, &u->len);
 
 	if (st < 0)
-		eprintf("%s: temporary file: read error:", r->o->tmpdir);
+		reader_fail(&u->r);
 	if (st == 0) {
 		u->rec = NULL;
 		return 0;

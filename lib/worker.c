@@ -18,6 +18,7 @@
 #include "feed.h"
 #include "io.h"
 #include "num.h"
+#include "path.h"
 #include "proto.h"
 #include "record.h"
 #include "table.h"
@@ -386,29 +387,57 @@ settag(struct host *h, const char *path, size_t n)
 }
 
 /* Open path for reading without blocking on a FIFO or device, and refuse
- * anything but a regular file. */
+ * anything but a regular file, or a chunk of a file whose size is not
+ * the one it was cut from.  *st is what the file was when opened. */
 static int
-openinput(struct host *h, const char *path)
+openinput(struct host *h, const char *path, const struct taskmsg *t,
+    struct stat *st)
 {
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	int fd = path_open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 
 	if (fd < 0) {
 		h->ctx.fail(&h->ctx, "%s", strerror(errno));
 		return -1;
 	}
-	if (fstat(fd, &st) < 0) {
+	if (fstat(fd, st) < 0) {
 		h->ctx.fail(&h->ctx, "%s", strerror(errno));
 		close(fd);
 		return -1;
 	}
-	if (!S_ISREG(st.st_mode)) {
-		h->ctx.fail(&h->ctx, "%s", S_ISDIR(st.st_mode) ?
+	if (!S_ISREG(st->st_mode)) {
+		h->ctx.fail(&h->ctx, "%s", S_ISDIR(st->st_mode) ?
 		    strerror(EISDIR) : "not a regular file");
 		close(fd);
 		return -1;
 	}
+	if (t->len != UINT64_MAX && (uint64_t)st->st_size != t->size) {
+		h->ctx.fail(&h->ctx, "file changed size while being read "
+		    "(%llu bytes, then %llu)", (unsigned long long)t->size,
+		    (unsigned long long)st->st_size);
+		close(fd);
+		return -1;
+	}
 	return fd;
+}
+
+/* A file written to while it was read gives counts of neither version:
+ * the input fails (and --retries may read it again). */
+static void
+checkunchanged(struct host *h, int fd, const struct stat *was)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0) {
+		h->ctx.fail(&h->ctx, "%s", strerror(errno));
+		return;
+	}
+	if (st.st_size != was->st_size)
+		h->ctx.fail(&h->ctx, "file changed size while being read "
+		    "(%llu bytes, then %llu)", (unsigned long long)was->st_size,
+		    (unsigned long long)st.st_size);
+	else if (st.st_mtim.tv_sec != was->st_mtim.tv_sec ||
+	    st.st_mtim.tv_nsec != was->st_mtim.tv_nsec)
+		h->ctx.fail(&h->ctx, "file changed while being read");
 }
 
 static void
@@ -417,6 +446,7 @@ runtask(struct host *h, const struct taskmsg *t, char *path, char *buf,
 {
 	const struct pdp_mapper *m = h->c->m;
 	struct donemsg d = { .id = t->id, .ok = 1 };
+	struct stat st;
 	int fd;
 
 	h->failed = 0;
@@ -434,7 +464,7 @@ runtask(struct host *h, const struct taskmsg *t, char *path, char *buf,
 			h->ctx.fail(&h->ctx, "mapper %s failed", m->name);
 		if (m->end && m->end(&h->ctx) < 0 && !h->failed)
 			h->ctx.fail(&h->ctx, "mapper %s failed", m->name);
-	} else if ((fd = openinput(h, path)) >= 0) {
+	} else if ((fd = openinput(h, path, t, &st)) >= 0) {
 		int r = feed(fd, t->off, t->len, buf, READBUF, m, &h->ctx,
 		    &d.bytes);
 		if (r == FEED_READERR)
@@ -445,6 +475,8 @@ runtask(struct host *h, const struct taskmsg *t, char *path, char *buf,
 		 * the input's output is discarded then. */
 		if (m->end && m->end(&h->ctx) < 0 && !h->failed)
 			h->ctx.fail(&h->ctx, "mapper %s failed", m->name);
+		if (!h->failed)
+			checkunchanged(h, fd, &st);
 		close(fd);
 	}
 	if (!h->failed) {
@@ -491,9 +523,35 @@ readfull(int fd, void *buf, size_t n)
 	return 1;
 }
 
+/* What a fatal error (out of memory, say) ends: the worker, and the
+ * task it was running, which fails with the message; a worker that
+ * cannot even start stops the whole run, since every worker would fail
+ * the same way and no input is to blame. */
+static struct host *fatalhost;
+static int starting;		/* worker_main has not taken a task yet */
+static int intask;		/* a task is running: its id is taskid */
+static uint64_t taskid;
+
 static void
-fatalexit(void)
+fatalexit(const char *msg)
 {
+	struct host *h = fatalhost;
+	char buf[sizeof(struct donemsg) + ERRMSG_MAX + 32];
+
+	if (h && starting) {
+		int n = snprintf(buf, sizeof buf, "a worker could not start: %s",
+		    msg);
+		sendframe(h, RES_FATAL, buf, n > 0 && (size_t)n < sizeof buf ?
+		    (size_t)n : strlen(buf));
+	} else if (h && intask) {
+		struct donemsg d = { .id = taskid, .exiting = 1 };
+		size_t n = strlen(msg);
+		memcpy(buf, &d, sizeof d);
+		memcpy(buf + sizeof d, msg, n);
+		sendframe(h, RES_DONE, buf, sizeof d + n);
+	} else {
+		fprintf(stderr, "%s: %s\n", argv0, msg);
+	}
 	_exit(EXIT_FATAL);
 }
 
@@ -504,7 +562,9 @@ worker_main(const struct workerconf *c, int taskfd, int resfd)
 	char *buf, *path = NULL, *data = NULL;
 	size_t pathcap = 0, datacap = 0;
 
-	setfatalhook(fatalexit);
+	fatalhost = &h;
+	starting = 1;
+	setfatalhook(fatalexit, 0);
 	/* Commands that the exec mapper runs must not inherit these. */
 	fcntl(taskfd, F_SETFD, FD_CLOEXEC);
 	fcntl(resfd, F_SETFD, FD_CLOEXEC);
@@ -527,6 +587,7 @@ worker_main(const struct workerconf *c, int taskfd, int resfd)
 		sendframe(&h, RES_FATAL, h.err, strlen(h.err));
 		_exit(EXIT_FATAL);
 	}
+	starting = 0;
 	for (;;) {
 		struct taskmsg t;
 		int r = readfull(taskfd, &t, sizeof t);
@@ -534,6 +595,8 @@ worker_main(const struct workerconf *c, int taskfd, int resfd)
 			break;
 		if (r < 0)
 			_exit(EXIT_FATAL);
+		intask = t.kind != TASK_FLUSH;
+		taskid = t.id;
 		if (t.pathlen + 1 > pathcap) {
 			pathcap = t.pathlen + 1;
 			path = erealloc(path, pathcap);
@@ -555,6 +618,7 @@ worker_main(const struct workerconf *c, int taskfd, int resfd)
 				_exit(EXIT_FATAL);
 		}
 		runtask(&h, &t, path, buf, data);
+		intask = 0;
 	}
 	if (c->m->finish)
 		c->m->finish(&h.ctx);

@@ -1,0 +1,326 @@
+#!/usr/bin/env bats
+# battery.bats: bad input and hostile environments, each case checked for
+# exit status, message, and that nothing else was lost.  Cases covered
+# elsewhere: every byte 0x01-0xFF and leading dashes in names
+# (pipeline.bats), FIFOs, /dev/zero and directories as inputs, stdin a
+# terminal, /dev/full (map.bats, faults.bats), bad numbers, -0, 1e400,
+# 9223372036854775808, missing fields, escapes (reduce.bats), a read-only
+# -T (reduce-scale.bats), a 64k temporary disk (reduce-scale.bats).
+
+load helper
+
+# Three small files and the reduced wordfreq of them.
+mkok() {
+	mkdir -p ok
+	printf 'one two\n' > ok/a.txt
+	printf 'two three\n' > ok/b.txt
+	printf 'three\n' > ok/c.txt
+	OKSUM=$(printf 'one\t1\nthree\t2\ntwo\t2')
+}
+
+# --- file names ----------------------------------------------------------
+
+@test "a name of 255 bytes (NAME_MAX) goes through the pipeline" {
+	mkok
+	n=$(printf 'n%.0s' $(seq 251)).txt
+	printf 'long name\n' > "ok/$n"
+	run --separate-stderr bash -c 'pdp-find ok | pdp-map wordfreq | pdp-reduce sum'
+	assert_status 0
+	assert_stderr_empty
+	assert_output_equals "$(printf 'long\t1\nname\t1\none\t1\nthree\t2\ntwo\t2')"
+}
+
+# A file DIR/d.../d.../deep.txt whose path is longer than PATH_MAX: made
+# one directory at a time, as the kernel refuses such a path whole.
+mkdeep() {
+	local d i
+	d=$(printf 'd%.0s' $(seq 200))
+	mkdir -p deep
+	(cd deep && for i in $(seq 25); do mkdir "$d" && cd "$d" || exit 1; done &&
+	    for i in $(seq 1000); do printf 'deep words words\n'; done > deep.txt)
+}
+
+@test "a path longer than PATH_MAX is listed and read, split or not" {
+	mkdeep
+	run --separate-stderr pdp-find deep
+	assert_status 0
+	assert_stderr_empty
+	[ "${#output}" -gt 4096 ] || fail "the path should be longer than PATH_MAX"
+	for opt in --split=0 --split=4k; do
+		run --separate-stderr bash -c "pdp-find deep | pdp-map $opt wordfreq | pdp-reduce sum"
+		assert_status 0
+		assert_stderr_empty
+		assert_output_equals "$(printf 'deep\t1000\nwords\t2000')"
+	done
+	run --separate-stderr bash -c 'pdp-find -0 deep | pdp-map -0 wc | pdp-reduce sum'
+	assert_status 0
+	assert_output_equals "$(printf 'bytes\t17000\nlines\t1000\nwords\t3000')"
+}
+
+# --- files ---------------------------------------------------------------
+
+@test "a single 100 MB line with no newline: one record of 100 MB, nothing lost" {
+	head -c 100000000 /dev/zero | tr '\0' 'a' > big.txt
+	echo big.txt > list
+	run --separate-stderr bash -c 'pdp-map wc < list | pdp-reduce sum'
+	assert_status 0
+	assert_output_equals "$(printf 'bytes\t100000000\nlines\t0\nwords\t1')"	# as wc: no newline, no line
+	for opt in --split=0 --split=8M; do
+		pdp-map $opt wordfreq < list | pdp-reduce sum > out
+		[ "$(cut -f2 out)" = 1 ] || fail "$opt: expected one word once"
+		[ "$(cut -f1 out | wc -c)" -eq 100000001 ] ||
+		    fail "$opt: the word is not 100 MB long"
+	done
+	pdp-map linefreq < list | pdp-reduce count > out
+	[ "$(wc -c < out)" -eq 100000003 ] || fail "linefreq: one 100 MB key expected"
+}
+
+@test "binary data with NUL bytes: words split at NUL, lines keep it" {
+	printf 'ab\0cd\nab\n' > bin.txt
+	echo bin.txt > list
+	run --separate-stderr bash -c 'pdp-map wordfreq < list | pdp-reduce sum'
+	assert_status 0
+	assert_output_equals "$(printf 'ab\t2\ncd\t1')"
+	pdp-map linefreq < list | pdp-reduce sum > out
+	printf 'ab\t1\nab\0cd\t1\n' > want
+	assert_files_equal want out
+}
+
+@test "a file deleted between pdp-find and pdp-map: named, the rest complete, exit 1" {
+	mkok
+	pdp-find ok > list
+	rm ok/b.txt
+	run --separate-stderr bash -c 'pdp-map wordfreq < list | pdp-reduce sum'
+	assert_status 0	# pdp-reduce's
+	assert_stderr_equals "pdp-map: ok/b.txt: No such file or directory"
+	assert_output_equals "$(printf 'one\t1\nthree\t1\ntwo\t1')"
+	run --separate-stderr pdp-map wordfreq < list
+	assert_status 1
+}
+
+@test "a file truncated between pdp-find and pdp-map is read as it is then" {
+	mkok
+	pdp-find ok > list
+	: > ok/b.txt
+	run --separate-stderr bash -c 'pdp-map wordfreq < list | pdp-reduce sum'
+	assert_status 0
+	assert_stderr_empty
+	assert_output_equals "$(printf 'one\t1\nthree\t1\ntwo\t1')"
+}
+
+@test "a file truncated while it is read fails, its output discarded, exit 1" {
+	mkok
+	head -c 3000000 /dev/zero | tr '\0' 'x' | fold -w 99 > ok/victim.txt
+	pdp-find -s name ok > list
+	# The command reads a byte, empties the file, then reads on: pdp-map
+	# has read at most a buffer of it by then.
+	run --separate-stderr pdp-map exec sh -c \
+	    'head -c 1 >/dev/null; case $PDP_PATH in *victim*) : > "$PDP_PATH";; esac; cat >/dev/null; printf "%s\t1\n" "$PDP_PATH"' < list
+	assert_status 1
+	assert_stderr_equals "pdp-map: ok/victim.txt: file changed size while being read (3030303 bytes, then 0)"
+	output=$(printf '%s\n' "$output" | sort)
+	assert_output_equals "$(printf 'ok/a.txt\t1\nok/b.txt\t1\nok/c.txt\t1')"
+}
+
+@test "a file replaced by a FIFO between pdp-find and pdp-map: refused at once, exit 1" {
+	mkok
+	pdp-find ok > list
+	rm ok/b.txt
+	mkfifo ok/b.txt
+	run --separate-stderr timeout 10 pdp-map wordfreq < list
+	assert_status 1
+	assert_stderr_equals "pdp-map: ok/b.txt: not a regular file"
+	output=$(printf '%s\n' "$output" | pdp-reduce sum)
+	assert_output_equals "$(printf 'one\t1\nthree\t1\ntwo\t1')"
+}
+
+@test "endless input on stdin (/dev/zero) is an error, not a machine out of memory" {
+	run --separate-stderr timeout 120 pdp-reduce sum < /dev/zero
+	assert_status 2
+	assert_stderr_equals "pdp-reduce: stdin:1: a record longer than 1024 MiB (binary data?)"
+	assert_output_empty
+	run --separate-stderr timeout 120 pdp-map --pipe wc < /dev/zero
+	assert_status 2
+	assert_stderr_equals "pdp-map: stdin:1: a record longer than 1024 MiB (binary data?)"
+	assert_output_empty
+	no_leftovers
+}
+
+# --- records -------------------------------------------------------------
+
+@test "pdp-reduce: nan, inf and hex are not numbers; -0 sums to 0, min and max keep it" {
+	for v in nan NaN inf -inf 0x1p3; do
+		run --separate-stderr pdp-reduce sum <<< "a	$v"
+		assert_status 2
+		assert_stderr_equals "pdp-reduce: stdin:1: sum: not a number '$v'"
+		assert_output_empty
+	done
+	run --separate-stderr pdp-reduce sum,min,max <<< "a	-0"
+	assert_status 0
+	assert_output_equals "$(printf 'a\t0\t-0\t-0')"
+}
+
+@test "pdp-reduce: empty keys are keys, in every mode" {
+	printf '\t1\nb\t2\n\t3\n' > in.tsv
+	want=$(printf '\t4\nb\t2')
+	run --separate-stderr pdp-reduce sum in.tsv
+	assert_status 0
+	assert_output_equals "$want"
+	sort in.tsv > sorted.tsv
+	run --separate-stderr pdp-reduce -s sum sorted.tsv
+	assert_status 0
+	assert_output_equals "$want"
+	pdp-reduce --partial sum in.tsv > part
+	run --separate-stderr pdp-reduce --merge sum part
+	assert_status 0
+	assert_output_equals "$want"
+}
+
+@test "pdp-reduce: a 10 MB key is grouped and written whole" {
+	k=$(head -c 10000000 /dev/zero | tr '\0' k)
+	{ printf '%s\t1\n' "$k"; printf 'b\t1\n'; printf '%s\t2\n' "$k"; } > in.tsv
+	for opt in "" "-S 1M" "--sorted"; do
+		if [ "$opt" = --sorted ]; then sort in.tsv > use.tsv; else cp in.tsv use.tsv; fi
+		pdp-reduce $opt sum use.tsv > out
+		printf 'b\t1\n%s\t3\n' "$k" > want
+		assert_files_equal want out
+	done
+}
+
+@test "pdp-reduce: CR at the end of a value is an error that says what to do" {
+	run --separate-stderr pdp-reduce sum <<< $'a\t1\r'
+	assert_status 2
+	assert_stderr_equals "pdp-reduce: stdin:1: sum: not a number '1\\r' (CRLF line ends? tr -d '\\r' removes them)"
+	run --separate-stderr pdp-reduce count <<< $'a\t1\r'
+	assert_status 0
+	assert_output_equals "$(printf 'a\t1')"
+}
+
+# --- environment ---------------------------------------------------------
+
+@test "stdout closed: each program exits 2 naming stdout" {
+	mkok
+	pdp-find ok > list
+	run --separate-stderr bash -c 'pdp-find ok >&-'
+	assert_status 2
+	assert_stderr_matches '^pdp-find: stdout: (write error: )?Bad file descriptor'
+	run --separate-stderr bash -c 'pdp-map wordfreq < list >&-'
+	assert_status 2
+	assert_stderr_matches '^pdp-map: stdout: (write error: )?Bad file descriptor'
+	run --separate-stderr bash -c 'printf "a\t1\n" | pdp-reduce sum >&-'
+	assert_status 2
+	assert_stderr_matches '^pdp-reduce: stdout: (write error: )?Bad file descriptor'
+	no_leftovers
+}
+
+@test "stdout a full disk: pdp-find and pdp-reduce exit 2 naming stdout" {
+	[ -w /dev/full ] || skip "no /dev/full"
+	mkok
+	run --separate-stderr bash -c 'pdp-find ok > /dev/full'
+	assert_status 2
+	assert_stderr_equals "pdp-find: stdout: write error: No space left on device"
+	run --separate-stderr bash -c 'printf "a\t1\n" | pdp-reduce sum > /dev/full'
+	assert_status 2
+	assert_stderr_equals "pdp-reduce: stdout: write error: No space left on device"
+}
+
+@test "a read-only TMPDIR: pdp-reduce's spill and pdp-map's held output say so, exit 2" {
+	need_unprivileged
+	mkdir ro && chmod 555 ro
+	seq 1 200000 | awk '{ print "k" $1 "\t1" }' > in.tsv
+	run --separate-stderr unpriv env TMPDIR="$T/ro" "$UBIN/pdp-reduce" -S 1M sum in.tsv
+	assert_status 2
+	assert_stderr_equals "pdp-reduce: $T/ro: cannot make a temporary file: Permission denied"
+	assert_output_empty
+	# More than the 1 MiB an input's output is held in memory.
+	seq 1 300000 > many.txt
+	chmod 644 many.txt
+	run --separate-stderr bash -c "echo many.txt | ${UNPRIV[*]} env TMPDIR='$T/ro' '$UBIN/pdp-map' linefreq"
+	assert_status 2
+	assert_stderr_equals "pdp-map: $T/ro: cannot hold output: Permission denied"
+	assert_output_empty
+	no_leftovers
+}
+
+@test "ulimit -n 16: pdp-map runs fewer workers and says so; the result is the same" {
+	gencorpus -f 40 -s 400k -S 5 c > /dev/null
+	pdp-find c > list
+	pdp-map -j2 wordfreq < list | pdp-reduce sum > want
+	run --separate-stderr bash -c 'ulimit -n 16; pdp-map -j8 wordfreq < list > out'
+	assert_status 0
+	# How many fit depends on what bats itself keeps open.
+	assert_stderr_matches '^pdp-map: ulimit -n 16: room for [1-3] workers?, not 8$'
+	pdp-reduce sum out > got
+	assert_files_equal want got
+	run --separate-stderr bash -c 'ulimit -n 8; pdp-map -j2 wordfreq < list'
+	assert_status 2
+	assert_stderr_equals "pdp-map: ulimit -n 8: too few file descriptors for one worker"
+	assert_output_empty
+	no_leftovers
+}
+
+@test "ulimit -n 16: pdp-reduce merges fewer spilled runs at once; the same result" {
+	seq 1 300000 | awk '{ print "k" ($1 % 150000) "\t" $1 }' > in.tsv
+	pdp-reduce sum in.tsv > want
+	run --separate-stderr bash -c 'ulimit -n 16; pdp-reduce -S 1M sum in.tsv > got'
+	assert_status 0
+	assert_stderr_empty
+	assert_files_equal want got
+	run --separate-stderr bash -c 'ulimit -n 6; pdp-reduce -S 1M sum in.tsv'
+	assert_status 2
+	assert_stderr_equals "pdp-reduce: ulimit -n 6: too few file descriptors to spill to temporary files"
+}
+
+@test "ulimit -v too small: a clear error, exit 2, nothing left behind" {
+	[ "${PDP_SANITIZE:-}" != 1 ] || skip "the sanitizers reserve more address space than any such limit"
+	mkok
+	pdp-find ok > list
+	# Too small for a worker's buffers: the run stops at once.
+	run --separate-stderr bash -c 'ulimit -v 4000; pdp-map -j2 wordfreq < list'
+	assert_status 2
+	assert_stderr_matches '^pdp-map: a worker could not start: (malloc|calloc|realloc): Cannot allocate memory$'
+	assert_output_empty
+	run --separate-stderr bash -c 'ulimit -v 2500; printf "a\t1\n" | pdp-reduce sum'
+	assert_status 2
+	assert_stderr_matches '^pdp-reduce: (malloc|calloc|realloc): Cannot allocate memory$'
+	no_leftovers
+	# Enough: the same result as without a limit.
+	run --separate-stderr bash -c 'ulimit -v 60000; pdp-map -j2 wordfreq < list | pdp-reduce sum'
+	assert_status 0
+	assert_output_equals "$OKSUM"
+}
+
+# Locales made with localedef into a directory of this file's, if the
+# machine has the sources (Debian's libc-bin and locales data).
+setup_file() {
+	export LOCDIR="$BATS_FILE_TMPDIR/locales"
+	mkdir -p "$LOCDIR"
+	for l in de_DE tr_TR; do
+		localedef -i "$l" -f UTF-8 "$LOCDIR/$l.UTF-8" >/dev/null 2>&1 || true
+	done
+}
+
+@test "locales: the same bytes out under C, POSIX, C.UTF-8, none, an unknown one, de_DE and tr_TR" {
+	printf 'Istanbul ISTANBUL istanbul İstanbul 1,5 2.5\nstraße STRASSE\n' > ok.txt
+	printf 'a\t1.5\na\t2,5\nb\t0.1\nb\t0.2\n' > num.tsv
+	base() {
+		echo ok.txt | pdp-map wordfreq | pdp-reduce sum
+		echo ok.txt | pdp-map linefreq | pdp-reduce --order=value count
+		pdp-reduce --invalid=skip sum,mean num.tsv 2>&1
+		echo ok.txt | pdp-map grep '[[:upper:]]st' | pdp-reduce sum
+	}
+	LC_ALL=C base > want
+	grep -q 'istanbul' want || fail "the test's own run looks wrong"
+	n=0
+	for loc in POSIX C.UTF-8 "" xx_YY.BOGUS de_DE.UTF-8 tr_TR.UTF-8; do
+		case $loc in
+		de_DE*|tr_TR*) [ -e "$LOCDIR/$loc" ] || continue ;;
+		esac
+		n=$((n + 1))
+		LOCPATH=$LOCDIR LC_ALL=$loc LANG=$loc base > got 2>&1
+		cmp want got >&2 || { diff want got >&2; fail "LC_ALL='$loc' changed the output"; }
+		(unset LC_ALL LANG LC_CTYPE LC_NUMERIC; base) > got 2>&1
+		assert_files_equal want got
+	done
+	[ "$n" -ge 4 ] || fail "too few locales tried"
+}
