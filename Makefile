@@ -77,9 +77,11 @@ demo: $(BINS) $(TOOLS)
 # Fuzzing the parsers with libFuzzer (clang): each target runs FUZZTIME
 # seconds from its seeds in tests/fuzz/corpus/; what it learns stays in
 # build/fuzz.  A crash is written to build/fuzz/ and belongs, once
-# fixed, in the target's seed corpus as a regression input.
+# fixed, in the target's seed corpus as a regression input.  The reduce
+# target runs in libFuzzer's fork mode: an input that pdp-reduce rejects
+# leaves its memory to exit(), so each job is a fresh process.
 FUZZTIME ?= 60
-FUZZERS = record num tokenize state
+FUZZERS = record num tokenize state reduce
 FUZZCC ?= clang
 fuzz:
 	@mkdir -p build/fuzz
@@ -88,12 +90,14 @@ fuzz:
 	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	    -o build/fuzz/fuzz_$$f tests/fuzz/fuzz_$$f.c $(LIBSRC) -ldl || exit 1; \
 	  mkdir -p build/fuzz/corpus-$$f; \
+	  extra=; [ $$f = reduce ] && extra="-fork=1 -ignore_ooms=1"; \
 	  echo "fuzz_$$f: $(FUZZTIME) s"; \
-	  ASAN_OPTIONS= build/fuzz/fuzz_$$f -max_total_time=$(FUZZTIME) \
+	  ASAN_OPTIONS= build/fuzz/fuzz_$$f -max_total_time=$(FUZZTIME) $$extra \
 	    -artifact_prefix=build/fuzz/$$f- -print_final_stats=1 \
 	    build/fuzz/corpus-$$f tests/fuzz/corpus/$$f \
 	    > build/fuzz/$$f.log 2>&1; st=$$?; \
 	  grep -E '^Done|number_of_executed_units' build/fuzz/$$f.log; \
+	  grep -E '^#[0-9]+: cov' build/fuzz/$$f.log | tail -n 1; \
 	  [ $$st -eq 0 ] || { tail -n 40 build/fuzz/$$f.log; exit 1; }; \
 	done
 
