@@ -30,6 +30,8 @@ export PDP_BIN PDP_TOOLS
 say() { printf '# %s\n' "$*"; }
 die() {
 	printf 'check-cluster: %s\n' "$*" >&2
+	# A line that CI counts as a failed test.
+	printf 'not ok - check-cluster could not start: %s\n' "$*"
 	# The logs go with $W: show their ends now.
 	[ -d "${W:-}/log" ] && tail -n 15 "$W"/log/* >&2 2>/dev/null
 	exit 1
