@@ -67,6 +67,13 @@ check: $(BINS) $(TOOLS)
 	PDP_BIN=$(CURDIR)/$(BUILD) PDP_TOOLS=$(CURDIR)/$(BUILD) PDP_SANITIZE=$(SANITIZE) \
 	  bats $(BATSFLAGS) tests
 
+# The examples of examples/cluster on three hosts made on this machine
+# (network namespaces, sshd, Slurm): needs root, skips without it.
+# Not part of check.
+check-cluster: $(BINS) $(TOOLS)
+	PDP_BIN=$(CURDIR)/$(BUILD) PDP_TOOLS=$(CURDIR)/$(BUILD) \
+	  BATSFLAGS="$(BATSFLAGS)" tests/cluster/run.sh
+
 # The main job on a corpus made here: the 20 most frequent words.
 demo: $(BINS) $(TOOLS)
 	@rm -rf $(BUILD)/demo
@@ -118,4 +125,4 @@ uninstall:
 clean:
 	rm -rf build
 
-.PHONY: all check demo fuzz install uninstall clean
+.PHONY: all check check-cluster demo fuzz install uninstall clean

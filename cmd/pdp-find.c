@@ -7,18 +7,21 @@
 #include "../lib/err.h"
 #include "../lib/io.h"
 #include "../lib/num.h"
+#include "../lib/shard.h"
 #include "../lib/version.h"
 #include "../lib/walk.h"
 
 static struct obuf out;
 static int nul;
+static struct shard shard = { 1, 1 };
 
 _Noreturn static void
 usage(void)
 {
 	fprintf(stderr,
 	    "usage: %s [-0aLh] [-d depth] [-n glob]... [-x glob]... "
-	    "[-s name|size|none] [path ...]\n", argv0);
+	    "[-s name|size|none] [--shard I/N]\n"
+	    "       [path ...]\n", argv0);
 	exit(EXIT_FATAL);
 }
 
@@ -36,6 +39,8 @@ help(void)
 	    "                        default *.txt)\n"
 	    "  -s, --sort=ORDER      none (walk order, default), name (bytewise)\n"
 	    "                        or size (largest first)\n"
+	    "      --shard=I/N       only the files of shard I (1 to N) of N, by a\n"
+	    "                        hash of the path\n"
 	    "  -x, --exclude=GLOB    skip files and directories whose name matches\n"
 	    "  -h, --help            show this help\n"
 	    "      --version         show the version\n\n"
@@ -48,6 +53,8 @@ put(void *arg, const char *path, size_t len, off_t size)
 {
 	(void)arg;
 	(void)size;
+	if (shard.n > 1 && !shard_has(&shard, path, len))
+		return;
 	if (nul) {
 		obuf_write(&out, path, len);
 		obuf_putc(&out, '\0');
@@ -75,6 +82,7 @@ main(int argc, char *argv[])
 		{ "max-depth", required_argument, NULL, 'd' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "null", no_argument, NULL, '0' },
+		{ "shard", required_argument, NULL, 'S' },
 		{ "sort", required_argument, NULL, 's' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -117,6 +125,11 @@ main(int argc, char *argv[])
 			else
 				eprintf("invalid sort order '%s' (name, size or none)",
 				    optarg);
+			break;
+		case 'S':
+			if (shard_parse(optarg, &shard) < 0)
+				eprintf("invalid --shard '%s' (I/N, 1 <= I <= N <= %d)",
+				    optarg, SHARD_MAX);
 			break;
 		case 'x':
 			add(&o.excludes, &o.nexcludes, optarg);

@@ -2,8 +2,11 @@
 #ifndef PDP_CPU_H
 #define PDP_CPU_H
 
-/* The CPUs in this process's affinity mask (taskset, containers, batch
- * systems), else the CPUs online; at least 1. */
+/* The smallest of: the CPUs in this process's affinity mask (taskset,
+ * cpusets, containers), else the CPUs online; the CPU quota of its
+ * cgroup v2 and of the cgroups above it, rounded up; and
+ * SLURM_CPUS_PER_TASK, if set.  A source that cannot be read or parsed
+ * is ignored.  At least 1. */
 int cpu_count(void);
 
 #endif

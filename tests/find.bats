@@ -420,3 +420,75 @@ line.txt"
 	assert_stderr_empty
 	[ "${#lines[@]}" -eq 20000 ] || fail "expected 20000 lines, got ${#lines[@]}"
 }
+
+@test "pdp-find: --shard I/N: the shards are disjoint and together the whole list" {
+	make_many many 1000
+	pdp-find -s name many > all
+	for k in 1 2 3; do
+		run --separate-stderr pdp-find -s name --shard "$k/3" many
+		assert_status 0
+		assert_stderr_empty
+		printf '%s\n' "$output" > "s$k"
+	done
+	# Disjoint: no path twice; the union: every path once.
+	sort s1 s2 s3 > union
+	[ -z "$(uniq -d union)" ] || fail "a path is in two shards"
+	assert_files_equal all union
+	# Roughly even: each shard within 25% of 1000/3.
+	for i in 1 2 3; do
+		n=$(wc -l < "s$i")
+		[ "$n" -ge 250 ] && [ "$n" -le 417 ] ||
+		    fail "shard $i of 3 has $n of 1000 files"
+	done
+	# 1/1 is everything.
+	run --separate-stderr pdp-find -s name --shard 1/1 many
+	assert_status 0
+	assert_output_equals "$(cat all)"
+}
+
+@test "pdp-find: --shard hashes the raw path with FNV-1a 64, mod N, 1-based" {
+	mktree
+	printf 'x\n' > 'd/new
+line.txt'
+	# Fixed values: the hash must never change, as other tools reproduce
+	# it.  FNV-1a 64 of "d/a.txt" is 0xcab40b14c99c8849, which is 1 mod
+	# 3: shard 2.  The raw name with a newline is in shard 3; its escaped
+	# form would be in shard 1.
+	run --separate-stderr pdp-find -s name --shard 1/3 d
+	assert_status 0
+	assert_output_equals "$(printf 'd/sub/c.txt\nd/sub/deep/f.txt')"
+	run --separate-stderr pdp-find -s name --shard 2/3 d
+	assert_status 0
+	assert_output_equals "d/a.txt"
+	run --separate-stderr pdp-find -s name --shard 3/3 d
+	assert_status 0
+	assert_output_equals "$(printf 'd/.hidden.txt\nd/new\\nline.txt\nd/sub/deep/e.txt')"
+	run --separate-stderr pdp-find -s name --shard=7/7 d
+	assert_status 0
+	assert_output_equals "d/sub/deep/e.txt"
+}
+
+@test "pdp-find: --shard with -0 and -s size" {
+	make_many many 300
+	for i in 1 2; do
+		pdp-find -0 --shard "$i/2" many | tr '\0' '\n' | sort > "z$i"
+		pdp-find --shard "$i/2" many | sort > "n$i"
+		assert_files_equal "n$i" "z$i"
+		pdp-find -s size --shard "$i/2" many | sort > "s$i"
+		assert_files_equal "n$i" "s$i"
+	done
+	[ -s z1 ] && [ -s z2 ] || fail "an empty shard of 300 files"
+}
+
+@test "pdp-find: an invalid --shard is a usage error naming the option" {
+	mktree
+	for bad in 0/3 4/3 1/0 x/y 1/ /3 3 -1/3 1/-3 '1/3 ' 1/1000001; do
+		run --separate-stderr pdp-find --shard "$bad" d
+		assert_status 2
+		assert_output_empty
+		assert_stderr_equals "pdp-find: invalid --shard '$bad' (I/N, 1 <= I <= N <= 1000000)"
+	done
+	run --separate-stderr pdp-find --shard
+	assert_status 2
+	assert_stderr_contains "usage: pdp-find"
+}
