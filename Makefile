@@ -81,6 +81,11 @@ demo: $(BINS) $(TOOLS)
 	$(BUILD)/pdp-find $(BUILD)/demo | $(BUILD)/pdp-map wordfreq | \
 	  $(BUILD)/pdp-reduce --top 20 sum
 
+# pdp against its peers, in the same run: tests/bench/run, not part of
+# check.  make bench BENCH="W1 W4" RUNS=5 for a part of it.
+bench: $(BINS) $(TOOLS)
+	PDP_BIN=$(CURDIR)/$(BUILD) tests/bench/run $(BENCH)
+
 # Fuzzing the parsers with libFuzzer (clang): each target runs FUZZTIME
 # seconds from its seeds in tests/fuzz/corpus/; what it learns stays in
 # build/fuzz.  A crash is written to build/fuzz/ and belongs, once
@@ -125,4 +130,4 @@ uninstall:
 clean:
 	rm -rf build
 
-.PHONY: all check check-cluster demo fuzz install uninstall clean
+.PHONY: all bench check check-cluster demo fuzz install uninstall clean
