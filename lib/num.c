@@ -21,6 +21,21 @@ num_parse(const char *s, size_t n)
 	size_t i = 0, intdigits = 0, fracdigits = 0;
 	int neg = 0, isfloat = 0;
 
+	/* The common case, a count: up to 18 digits cannot overflow. */
+	if (n > 0 && n <= 18) {
+		int64_t acc = 0;
+		size_t k = s[0] == '-';
+		if (k < n) {
+			for (; k < n && isdig(s[k]); k++)
+				acc = acc * 10 + (s[k] - '0');
+			if (k == n) {
+				v.kind = NUM_INT;
+				v.i = s[0] == '-' ? -acc : acc;
+				return v;
+			}
+		}
+	}
+
 	if (i < n && (s[i] == '+' || s[i] == '-'))
 		neg = s[i++] == '-';
 	size_t start = i;

@@ -1,6 +1,8 @@
 /* table.c: open-addressing hash table, keys in an arena, values in a
  * parallel array.  Slots hold a hash fragment and an entry index, so a
- * probe touches 8 bytes until the hash matches. */
+ * probe touches 8 bytes until the hash matches.  Keys of up to INLINE
+ * bytes (most words) live in their entry and compare in a few loads: no
+ * trip to the arena and no memcmp call for them. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,11 +16,47 @@ struct slot {
 	uint32_t idx;		/* entry index + 1; 0 is empty */
 };
 
+enum { INLINE = 16 };
+
 struct entry {
-	const char *key;
 	uint32_t klen;
 	uint32_t hash;
+	union {
+		const char *p;		/* in the arena: klen > INLINE */
+		char b[INLINE];		/* klen <= INLINE */
+	} k;
 };
+
+/* a and b, both n <= INLINE bytes long, are equal: two overlapping loads
+ * of 8, 4 or 1 bytes cover every byte (the length is equal already). */
+static int
+eqshort(const char *a, const char *b, size_t n)
+{
+	if (n >= 8) {
+		uint64_t a0, a1, b0, b1;
+		memcpy(&a0, a, 8);
+		memcpy(&b0, b, 8);
+		memcpy(&a1, a + n - 8, 8);
+		memcpy(&b1, b + n - 8, 8);
+		return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+	}
+	if (n >= 4) {
+		uint32_t a0, a1, b0, b1;
+		memcpy(&a0, a, 4);
+		memcpy(&b0, b, 4);
+		memcpy(&a1, a + n - 4, 4);
+		memcpy(&b1, b + n - 4, 4);
+		return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+	}
+	return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] &&
+	    a[n - 1] == b[n - 1]);
+}
+
+static const char *
+ekey(const struct entry *e)
+{
+	return e->klen <= INLINE ? e->k.b : e->k.p;
+}
 
 struct chunk {
 	struct chunk *next;
@@ -148,7 +186,9 @@ lookup(struct table *t, const char *key, size_t klen, uint32_t h)
 			return s;
 		if (s->hash == h) {
 			struct entry *e = &t->ents[s->idx - 1];
-			if (e->klen == klen && memcmp(e->key, key, klen) == 0)
+			if (e->klen == klen && (klen <= INLINE ?
+			    eqshort(e->k.b, key, klen) :
+			    memcmp(e->k.p, key, klen) == 0))
 				return s;
 		}
 		j = (j + 1) & t->mask;
@@ -182,7 +222,11 @@ table_get(struct table *t, const char *key, size_t klen, int *isnew)
 	}
 	uint32_t i = t->n++;
 	struct entry *e = &t->ents[i];
-	e->key = arena_copy(t, key, klen);
+	if (klen <= INLINE) {
+		memcpy(e->k.b, key, klen);
+	} else {
+		e->k.p = arena_copy(t, key, klen);
+	}
 	e->klen = (uint32_t)klen;
 	e->hash = h;
 	s->hash = h;
@@ -206,7 +250,7 @@ const char *
 table_key(const struct table *t, uint32_t i, size_t *klen)
 {
 	*klen = t->ents[i].klen;
-	return t->ents[i].key;
+	return ekey(&t->ents[i]);
 }
 
 void *
@@ -223,7 +267,7 @@ cmpidx(const void *a, const void *b)
 	const struct entry *x = &sorting->ents[*(const uint32_t *)a];
 	const struct entry *y = &sorting->ents[*(const uint32_t *)b];
 	size_t n = x->klen < y->klen ? x->klen : y->klen;
-	int c = memcmp(x->key, y->key, n);
+	int c = memcmp(ekey(x), ekey(y), n);
 
 	if (c)
 		return c;

@@ -185,65 +185,81 @@ tok_next(struct tok *t, const char **w, size_t *n)
 				return done(t, w, n);
 		}
 	}
-	while (t->p < t->end) {
-		unsigned c = *t->p;
+	/* The position lives in a local while ASCII goes by. */
+	const unsigned char *p = t->p, *e = t->end;
+	while (p < e) {
+		unsigned c = *p;
 		unsigned m = asciimap[c];
 		if (m == 0) {
 			/* A separator ends the word; it is consumed on the next
 			 * call, so that a newline is still reported. */
-			if (t->wlen)
+			if (t->wlen) {
+				t->p = p;
 				return done(t, w, n);
-			t->p++;
-			if (c == '\n')
+			}
+			p++;
+			if (c == '\n') {
+				t->p = p;
 				return TOK_EOL;
+			}
 			continue;
 		}
 		if (m < 0x80) {
-			const unsigned char *q = t->p;
-			int same = 1;
-			while (q < t->end && (m = asciimap[*q]) != 0 && m < 0x80) {
-				same &= m == *q;
+			/* The hot loop: one table load a byte; diff collects
+			 * the bytes that lowercasing changes. */
+			const unsigned char *q = p;
+			unsigned diff = 0;
+			while (q < e) {
+				unsigned x = asciimap[*q];
+				if (x - 1 >= 0x7f)	/* a separator or non-ASCII */
+					break;
+				diff |= x ^ *q;
 				q++;
 			}
-			if (t->wlen == 0 && same && q < t->end && asciimap[*q] == 0) {
+			if (t->wlen == 0 && diff == 0 && q < e && asciimap[*q] == 0) {
 				/* Whole lowercase word, in place. */
-				*w = (const char *)t->p;
-				*n = (size_t)(q - t->p);
+				*w = (const char *)p;
+				*n = (size_t)(q - p);
 				t->p = q;
 				return TOK_WORD;
 			}
-			size_t k = (size_t)(q - t->p);
+			size_t k = (size_t)(q - p);
 			while (t->wlen + k > t->wcap) {
 				t->wcap = t->wcap ? t->wcap * 2 : 256;
 				t->word = erealloc(t->word, t->wcap);
 			}
 			for (size_t i = 0; i < k; i++)
-				t->word[t->wlen + i] = (char)asciimap[t->p[i]];
+				t->word[t->wlen + i] = (char)asciimap[p[i]];
 			t->wlen += k;
-			t->p = q;
+			p = q;
 			continue;
 		}
 		uint32_t cp;
-		int k = decode(t->p, (size_t)(t->end - t->p), &cp);
+		int k = decode(p, (size_t)(e - p), &cp);
 		if (k == 0) {
 			/* Cut by the block end: keep the bytes for the next. */
-			t->npend = (int)(t->end - t->p);
-			memcpy(t->pend, t->p, (size_t)t->npend);
-			t->p = t->end;
+			t->npend = (int)(e - p);
+			memcpy(t->pend, p, (size_t)t->npend);
+			p = e;
 			break;
 		}
 		if (k < 0) {
-			t->p++;
-			if (t->wlen)
+			p++;
+			if (t->wlen) {
+				t->p = p;
 				return done(t, w, n);
+			}
 			continue;
 		}
-		t->p += k;
-		if ((cp = classify(cp)) != 0)
+		p += k;
+		if ((cp = classify(cp)) != 0) {
 			addcp(t, cp);
-		else if (t->wlen)
+		} else if (t->wlen) {
+			t->p = p;
 			return done(t, w, n);
+		}
 	}
+	t->p = p;
 	return TOK_END;
 }
 

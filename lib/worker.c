@@ -123,6 +123,21 @@ record(struct host *h, const char *k, size_t kl, const char *v, size_t vl)
 		h->line.len = 0;
 		return;
 	}
+	/* The common case in one go: no tag, nothing to escape, and room
+	 * in the frame. */
+	size_t need = kl + vl + 2;
+	if (!h->c->tag && RES_OUTMAX - h->len >= need &&
+	    rec_nextspecial(k, k + kl) == k + kl &&
+	    rec_nextspecial(v, v + vl) == v + vl) {
+		char *o = h->frame + sizeof(struct reshdr) + h->len;
+		memcpy(o, k, kl);
+		o[kl] = '\t';
+		memcpy(o + kl + 1, v, vl);
+		o[need - 1] = '\n';
+		h->len += need;
+		h->records++;
+		return;
+	}
 	if (h->c->tag)
 		put(h, h->tagfield, h->taglen);
 	putescaped(h, k, kl);
