@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../lib/cpu.h"
 #include "../lib/err.h"
 #include "../lib/io.h"
 #include "../lib/num.h"
@@ -15,7 +16,7 @@ _Noreturn static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: %s [-s] [-k fields] [-f field] [-S size] [-T dir]\n"
+	    "usage: %s [-s] [-j jobs] [-k fields] [-f field] [-S size] [-T dir]\n"
 	    "       [--order=key|value|none] [--top N] [--invalid=fail|skip]\n"
 	    "       [--partial] [--merge] [--separator str]\n"
 	    "       op[:field][,op[:field]...] [file ...]\n",
@@ -29,6 +30,7 @@ help(void)
 	printf("usage: %s [options] op[:field][,op[:field]...] [file ...]\n"
 	    "Group key<TAB>value records by key and aggregate them.\n\n"
 	    "  -f, --field=N          value field (default 2)\n"
+	    "  -j, --jobs=N           processes for one big file (default: the CPUs)\n"
 	    "  -k, --key=FIELDS       key fields, e.g. 1 or 1,2 or 1-3 (default 1)\n"
 	    "      --invalid=fail|skip  on a bad record: stop (default) or skip\n"
 	    "      --merge            the input is --partial output: merge the states\n"
@@ -85,6 +87,7 @@ main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		{ "field", required_argument, NULL, 'f' },
+		{ "jobs", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "invalid", required_argument, NULL, 'I' },
 		{ "buffer-size", required_argument, NULL, 'S' },
@@ -105,7 +108,7 @@ main(int argc, char *argv[])
 	int c, ordergiven = 0;
 
 	setprogname(argv[0]);
-	while ((c = getopt_long(argc, argv, "f:hk:sS:T:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:hj:k:sS:T:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if (opt_uint(optarg, 1, 1000000, &field) < 0)
@@ -120,6 +123,11 @@ main(int argc, char *argv[])
 				o.skipinvalid = 0;
 			else
 				eprintf("invalid --invalid '%s' (fail or skip)", optarg);
+			break;
+		case 'j':
+			if (opt_uint(optarg, 1, 4096, &top) < 0)
+				eprintf("invalid number of jobs '%s' (1 to 4096)", optarg);
+			o.jobs = (int)top;
 			break;
 		case 'k':
 			keyspec = optarg;
@@ -182,6 +190,8 @@ main(int argc, char *argv[])
 	if (o.sorted && (o.top || o.order == ORDER_VALUE))
 		eprintf("--sorted writes each group as it ends: not with --top "
 		    "or --order=value");
+	if (!o.jobs)
+		o.jobs = cpu_count();
 	if (!o.tmpdir && !((o.tmpdir = getenv("TMPDIR")) && *o.tmpdir))
 		o.tmpdir = "/tmp";
 	if (!o.bufsize) {

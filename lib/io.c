@@ -139,6 +139,7 @@ reader_init(struct reader *r, int fd, const char *name, int delim)
 	r->delim = delim;
 	r->cap = READ_CHUNK * 4;
 	r->buf = emalloc(r->cap);
+	r->left = UINT64_MAX;
 }
 
 ssize_t
@@ -157,11 +158,17 @@ reader_fill(struct reader *r)
 		r->cap *= 2;
 		r->buf = erealloc(r->buf, r->cap);
 	}
-	ssize_t n = readsome(r->fd, r->buf + r->end, r->cap - r->end);
+	size_t room = r->cap - r->end;
+	if (r->left < room)
+		room = (size_t)r->left;
+	ssize_t n = room ? readsome(r->fd, r->buf + r->end, room) : 0;
 	if (n == 0)
 		r->eof = 1;
-	if (n > 0)
+	if (n > 0) {
 		r->end += (size_t)n;
+		if (r->left != UINT64_MAX)
+			r->left -= (uint64_t)n;
+	}
 	return n;
 }
 

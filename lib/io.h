@@ -49,6 +49,7 @@ struct reader {
 	int unterminated;	/* last record returned had no delimiter */
 	size_t scanned;		/* bytes after start known to hold no delim */
 	int toolong;		/* a record passed RECORD_MAX */
+	uint64_t left;		/* bytes it may still read (UINT64_MAX: all) */
 };
 
 void reader_init(struct reader *r, int fd, const char *name, int delim);

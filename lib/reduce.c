@@ -10,6 +10,10 @@
  * number of buffers.  With --sorted only the
  * current key's state is kept.  The reader's buffer holds the longest
  * record.  --order=value and --top sort in memory: they keep every key.
+ *
+ * One big regular file is read in parts by forked children (-j), each
+ * with its share of the budget; a child writes its part's partial states
+ * to an unlinked temporary file, and the parent merges them as runs.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,7 +22,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "err.h"
 #include "fdlimit.h"
@@ -30,6 +39,8 @@
 /* Runs open at once, at most; FDS_OTHER more descriptors are needed
  * beside them: an input file and the output of a merge of runs. */
 enum { MAXRUNS = 16, FDS_OTHER = 2 };
+/* Records read before they are added (see readfile). */
+enum { BATCH = 32 };
 
 struct run {
 	int fd;
@@ -57,6 +68,9 @@ struct reducer {
 	int *runs;		/* spilled runs (file descriptors) */
 	size_t nruns;
 	size_t maxruns;		/* MAXRUNS, or what ulimit -n leaves */
+	int prefetch;		/* the key is the first field as it is */
+	uint64_t partoff;	/* a child's part of the file starts here */
+	struct reduceopts own;	/* the options with the budget of a part */
 	/* --sorted: the group being aggregated */
 	char *cur;
 	size_t curlen, curcap;
@@ -75,6 +89,26 @@ quote(char *buf, size_t cap, const char *s, size_t n)
 	snprintf(buf, cap, "'%.*s%s'", (int)(e - tmp), tmp, cut < n ? "..." : "");
 }
 
+/* The number of lines in the first off bytes of fd: a part read by a
+ * child of reduce_run counts them only to name a line in a message. */
+static uint64_t
+linesbefore(int fd, uint64_t off)
+{
+	char buf[1 << 16];
+	uint64_t n = 0, pos = 0;
+
+	while (pos < off) {
+		size_t want = off - pos < sizeof buf ? (size_t)(off - pos) : sizeof buf;
+		ssize_t k = pread(fd, buf, want, (off_t)pos);
+		if (k <= 0)
+			break;
+		for (ssize_t i = 0; i < k; i++)
+			n += buf[i] == '\n';
+		pos += (uint64_t)k;
+	}
+	return n;
+}
+
 static void bad(struct reducer *r, const struct reader *in, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -88,8 +122,8 @@ bad(struct reducer *r, const struct reader *in, const char *fmt, ...)
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	if (!r->o->skipinvalid)
-		eprintf("%s:%llu: %s", in->name, (unsigned long long)in->lineno,
-		    msg);
+		eprintf("%s:%llu: %s", in->name, (unsigned long long)
+		    (in->lineno + linesbefore(in->fd, r->partoff)), msg);
 	if (r->skipped++ == 0)
 		snprintf(r->firstbad, sizeof r->firstbad, "%s:%llu: %s",
 		    in->name, (unsigned long long)in->lineno, msg);
@@ -204,7 +238,11 @@ spill(struct reducer *r)
 	free(ix);
 	for (uint32_t i = 0; i < n; i++)
 		freestates(r, table_val(r->t, i));
-	table_clear(r->t);
+	/* A new table, not a cleared one: the arrays count against the
+	 * budget as allocated, and kept at full size they would leave no
+	 * room, so that every new key spilled a run of its own. */
+	table_free(r->t);
+	r->t = table_new(r->vsize);
 	r->runs = ereallocarray(r->runs, r->nruns + 1, sizeof *r->runs);
 	r->runs[r->nruns++] = fd;
 	if (r->nruns >= r->maxruns)
@@ -395,23 +433,53 @@ addrecord(struct reducer *r, const struct reader *in, const char *rec,
 	}
 }
 
+/* Add every record that the reader in gives. */
 static void
-readfile(struct reducer *r, const char *name)
+readall(struct reducer *r, struct reader *in_)
 {
-	struct reader in;
-	int fd = 0;
+	struct reader in = *in_;	/* a local copy: the loop is hot */
 	char *rec;
 	size_t len;
 	int st;
 
-	if (strcmp(name, "-") == 0)
-		name = "stdin";
-	else if ((fd = open(name, O_RDONLY | O_CLOEXEC)) < 0)
-		eprintf("%s:", name);
-	reader_init(&in, fd, name, '\n');
 	for (;;) {
-		while (reader_take(&in, &rec, &len))
-			addrecord(r, &in, rec, len);
+		/* A batch of records at a time, so that where the keys are
+		 * plain first fields the hash table's cache misses can be asked
+		 * for together (the records stay put until the next fill). */
+		struct batch {
+			char *rec;
+			size_t len, klen;
+			uint64_t lineno;
+			int unterminated;
+		} b[BATCH];
+		int nb = 0;
+		while (nb < BATCH && reader_take(&in, &rec, &len)) {
+			b[nb].rec = rec;
+			b[nb].len = len;
+			b[nb].lineno = in.lineno;
+			b[nb].unterminated = in.unterminated;
+			nb++;
+		}
+		if (r->prefetch) {
+			for (int i = 0; i < nb; i++) {
+				const char *t = memchr(b[i].rec, '\t', b[i].len);
+				b[i].klen = t ? (size_t)(t - b[i].rec) : b[i].len;
+				table_prefetchslot(r->t, b[i].rec, b[i].klen);
+			}
+			for (int i = 0; i < nb; i++)
+				table_prefetchentry(r->t, b[i].rec, b[i].klen);
+		}
+		uint64_t lineno = in.lineno;
+		int unterminated = in.unterminated;
+		for (int i = 0; i < nb; i++) {
+			in.lineno = b[i].lineno;
+			in.unterminated = b[i].unterminated;
+			addrecord(r, &in, b[i].rec, b[i].len);
+		}
+		in.lineno = lineno;
+		in.unterminated = unterminated;
+		if (nb == BATCH)
+			continue;
 		if (in.eof)
 			break;
 		/* --sorted: what is finished goes downstream before waiting
@@ -421,6 +489,21 @@ readfile(struct reducer *r, const char *name)
 		if ((st = (int)reader_fill(&in)) < 0)
 			reader_fail(&in);
 	}
+	*in_ = in;
+}
+
+static void
+readfile(struct reducer *r, const char *name)
+{
+	struct reader in;
+	int fd = 0;
+
+	if (strcmp(name, "-") == 0)
+		name = "stdin";
+	else if ((fd = open(name, O_RDONLY | O_CLOEXEC)) < 0)
+		eprintf("%s:", name);
+	reader_init(&in, fd, name, '\n');
+	readall(r, &in);
 	reader_free(&in);
 	if (fd != 0)
 		close(fd);
@@ -602,6 +685,159 @@ printtable(struct reducer *r)
 	}
 }
 
+/* Parts: a file smaller than two of these is read by one process. */
+enum { PART_MIN = 16 << 20, MAXPARTS = 8 };
+
+static pid_t partpid[MAXPARTS];
+
+/* A fatal error of the parent ends the children reading parts. */
+static void
+killparts(const char *msg)
+{
+	(void)msg;
+	for (int k = 1; k < MAXPARTS; k++)
+		if (partpid[k] > 0)
+			kill(partpid[k], SIGTERM);
+}
+
+/* The offset of the first line that starts at or after off. */
+static uint64_t
+nextline(int fd, uint64_t off, uint64_t size)
+{
+	char buf[1 << 16];
+	uint64_t pos = off - 1;
+
+	while (pos < size) {
+		ssize_t k = pread(fd, buf, sizeof buf, (off_t)pos);
+		if (k <= 0)
+			break;
+		const char *nl = memchr(buf, '\n', (size_t)k);
+		if (nl)
+			return pos + (uint64_t)(nl - buf) + 1;
+		pos += (uint64_t)k;
+	}
+	return size;
+}
+
+/* The number of parts to read name in: 0 for one process. */
+static int
+nparts(const struct reduceopts *o, char **files, int nfiles, int fd,
+    uint64_t *size)
+{
+	struct stat st;
+
+	if (o->jobs < 2 || nfiles != 1 || strcmp(files[0], "-") == 0 ||
+	    o->sorted || o->merge || o->skipinvalid || o->order != ORDER_KEY ||
+	    o->top || fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size < 2 * (uint64_t)PART_MIN)
+		return 0;
+	*size = (uint64_t)st.st_size;
+	uint64_t n = *size / PART_MIN;
+	if (n > (uint64_t)o->jobs)
+		n = (uint64_t)o->jobs;
+	return n > MAXPARTS ? MAXPARTS : (int)n;
+}
+
+/* Write what the reducer holds: the table, or the merge of its runs. */
+static void
+finish(struct reducer *r)
+{
+	if (r->nruns > 0) {
+		if (table_count(r->t) > 0)
+			spill(r);
+		mergeruns(r, 0, r->nruns, r->out, 0);
+	} else {
+		printtable(r);
+	}
+	obuf_flush(r->out);
+}
+
+/* Read the file name (open on fd, size bytes) in parts: part 0 here,
+ * the others in children whose partial states become runs. */
+static void
+readparts(struct reducer *r, const char *name, int fd, uint64_t size,
+    int parts)
+{
+	uint64_t cut[MAXPARTS + 1];
+	int out[MAXPARTS];
+
+	cut[0] = 0;
+	cut[parts] = size;
+	for (int k = 1; k < parts; k++) {
+		cut[k] = nextline(fd, size / (uint64_t)parts * (uint64_t)k, size);
+		if (cut[k] < cut[k - 1])
+			cut[k] = cut[k - 1];
+	}
+	r->own = *r->o;
+	r->own.bufsize /= (uint64_t)parts;
+	r->o = &r->own;
+	setfatalhook(killparts, 1);
+	fflush(NULL);
+	for (int k = 1; k < parts; k++) {
+		out[k] = tmpfile_(r->o->tmpdir);
+		if ((partpid[k] = fork()) < 0)
+			eprintf("fork:");
+		if (partpid[k] > 0)
+			continue;
+		/* A child: its part, as partial states, to out[k]. */
+#ifdef __linux__
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+#endif
+		setfatalhook(NULL, 0);
+		for (int j = 1; j < k; j++)
+			close(out[j]);
+		int pf = open(name, O_RDONLY | O_CLOEXEC);
+		if (pf < 0 || lseek(pf, (off_t)cut[k], SEEK_SET) < 0)
+			eprintf("%s:", name);
+		struct obuf o;
+		struct reader in;
+		obuf_init(&o, out[k], r->o->tmpdir, 1 << 16);
+		r->own.partial = 1;
+		r->out = &o;
+		r->partoff = cut[k];
+		reader_init(&in, pf, name, '\n');
+		in.left = cut[k + 1] - cut[k];
+		readall(r, &in);
+		finish(r);
+		_exit(0);
+	}
+	struct reader in;
+	reader_init(&in, fd, name, '\n');
+	in.left = cut[1];
+	readall(r, &in);
+	reader_free(&in);
+	/* Every part must have been read whole before a line is written. */
+	int failed = 0;
+	for (int k = 1; k < parts; k++) {
+		int st;
+		while (waitpid(partpid[k], &st, 0) < 0)
+			if (errno != EINTR)
+				eprintf("waitpid:");
+		partpid[k] = 0;
+		if (WIFSIGNALED(st))
+			weprintf("%s: the process reading bytes %llu-%llu was "
+			    "killed by signal %d (%s)", name,
+			    (unsigned long long)cut[k],
+			    (unsigned long long)cut[k + 1] - 1, WTERMSIG(st),
+			    strsignal(WTERMSIG(st)));
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+			failed = 1;	/* its message is out already */
+	}
+	if (failed) {
+		killparts(NULL);
+		exit(EXIT_FATAL);
+	}
+	setfatalhook(NULL, 0);
+	/* Runs merge in order (first and last depend on it): part 0's
+	 * table goes after its spilled runs and before the other parts. */
+	if (table_count(r->t) > 0)
+		spill(r);
+	for (int k = 1; k < parts; k++) {
+		r->runs = ereallocarray(r->runs, r->nruns + 1, sizeof *r->runs);
+		r->runs[r->nruns++] = out[k];
+	}
+}
+
 int
 reduce_run(const struct reduceopts *o, char **files, int nfiles,
     struct obuf *out)
@@ -628,27 +864,38 @@ reduce_run(const struct reduceopts *o, char **files, int nfiles,
 	r.tmp = ecalloc(1, r.vsize);
 	r.curst = ecalloc(1, r.vsize);
 	r.t = table_new(r.vsize);
+	r.prefetch = !o->sorted && !o->merge && o->nkeyf == 1 && o->keyf[0] == 0;
 
 	if (nfiles == 0) {
 		files = stdinonly;
 		nfiles = 1;
 	}
-	for (int i = 0; i < nfiles; i++)
-		readfile(&r, files[i]);
+	int fd = -1, parts = 0;
+	uint64_t size = 0;
+	if (o->jobs > 1 && nfiles == 1 && strcmp(files[0], "-") != 0) {
+		if ((fd = open(files[0], O_RDONLY | O_CLOEXEC)) < 0)
+			eprintf("%s:", files[0]);
+		parts = nparts(o, files, nfiles, fd, &size);
+	}
+	if (parts > 1) {
+		readparts(&r, files[0], fd, size, parts);
+		close(fd);
+	} else {
+		if (fd >= 0)
+			close(fd);
+		for (int i = 0; i < nfiles; i++)
+			readfile(&r, files[i]);
+	}
 
 	if (o->sorted) {
 		if (r.hascur) {
 			emit(&r, r.cur, r.curlen, r.curst);
 			freestates(&r, r.curst);
 		}
-	} else if (r.nruns > 0) {
-		if (table_count(r.t) > 0)
-			spill(&r);
-		mergeruns(&r, 0, r.nruns, out, 0);
+		obuf_flush(out);
 	} else {
-		printtable(&r);
+		finish(&r);
 	}
-	obuf_flush(out);
 
 	if (r.skipped)
 		weprintf("skipped %llu invalid record%s (first: %s)",

@@ -24,6 +24,7 @@ struct reduceopts {
 	int sorted;		/* input grouped by key: constant memory */
 	uint64_t bufsize;	/* memory budget before spilling */
 	const char *tmpdir;	/* where runs are spilled */
+	int jobs;		/* processes for one big regular file */
 };
 
 /* Reduce the named files ("-" is stdin) onto out.  Returns the exit

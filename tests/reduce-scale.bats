@@ -783,3 +783,78 @@ start_slow() {
 	assert_status 2
 	assert_stderr_equals "pdp-reduce: invalid buffer size '512K' (at least 1M)"
 }
+
+# --- -j: one big file read in parts ---------------------------------------
+
+# pdp-reduce processes started by this test.
+reduce_procs() {
+	local d
+	for d in /proc/[0-9]*; do
+		[ "$(cat "$d/comm" 2>/dev/null)" = pdp-reduce ] || continue
+		tr '\0' '\n' < "$d/environ" 2>/dev/null |
+		    grep -qxF "PDP_TEST_ID=$PDP_TEST_ID" && echo "${d#/proc/}"
+	done
+	return 0
+}
+
+# A file past two parts (32 MiB): the big records repeated, with the
+# value field cut to integers and decimals both.
+mkparts() {
+	local i
+	for i in $(seq 10); do cat "$BATS_FILE_TMPDIR/big"; done > parts.tsv
+	[ "$(wc -c < parts.tsv)" -gt 33554432 ] || fail "parts.tsv is too small for two parts"
+}
+
+@test "-j: a big file read in parts gives the one-process result, every op, spilled or not" {
+	mkparts
+	ops=sum,count,min,max,mean,var,stddev,pvar,pstdev,first,last,countunique,collect
+	pdp-reduce -j1 "$ops" parts.tsv > want
+	for j in 2 3 4; do
+		pdp-reduce -j$j "$ops" parts.tsv > got
+		assert_files_equal want got
+	done
+	pdp-reduce -j2 -S 1M "$ops" parts.tsv > got
+	assert_files_equal want got
+	pdp-reduce -j2 --partial "$ops" parts.tsv | pdp-reduce --merge "$ops" > got
+	assert_files_equal want got
+	[ -z "$(reduce_procs)" ] || fail "pdp-reduce processes left: $(reduce_procs)"
+}
+
+@test "-j: a bad record in a later part: its true line number, exit 2, no output, no process left" {
+	mkparts
+	n=$(wc -l < parts.tsv)
+	bad=$((n - 10))
+	awk -v b=$bad 'NR == b { print "key000001\tx"; next } { print }' parts.tsv > badparts.tsv
+	run --separate-stderr pdp-reduce -j2 sum badparts.tsv
+	assert_status 2
+	assert_stderr_equals "pdp-reduce: badparts.tsv:$bad: sum: not a number 'x'"
+	assert_output_empty
+	[ -z "$(reduce_procs)" ] || fail "pdp-reduce processes left: $(reduce_procs)"
+}
+
+@test "-j: a bad record in the first part stops the others: exit 2, no output, no process left" {
+	mkparts
+	awk 'NR == 3 { print "key000001\tx"; next } { print }' parts.tsv > badparts.tsv
+	run --separate-stderr pdp-reduce -j4 sum badparts.tsv
+	assert_status 2
+	assert_stderr_equals "pdp-reduce: badparts.tsv:3: sum: not a number 'x'"
+	assert_output_empty
+	sleep 0.5
+	[ -z "$(reduce_procs)" ] || fail "pdp-reduce processes left: $(reduce_procs)"
+}
+
+@test "-j: --invalid=skip counts the skipped records once (one process)" {
+	mkparts
+	awk 'NR % 1000000 == 7 { print "key000001\tx"; next } { print }' parts.tsv > badparts.tsv
+	run --separate-stderr pdp-reduce -j4 --invalid=skip sum badparts.tsv
+	assert_status 0
+	assert_stderr_equals "pdp-reduce: skipped 5 invalid records (first: badparts.tsv:7: sum: not a number 'x')"
+}
+
+@test "-j: a bad number of jobs is a usage error" {
+	for j in 0 x -1 4097; do
+		run --separate-stderr pdp-reduce -j "$j" sum /dev/null
+		assert_status 2
+		assert_stderr_equals "pdp-reduce: invalid number of jobs '$j' (1 to 4096)"
+	done
+}
