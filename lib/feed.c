@@ -28,10 +28,8 @@ lastnl(const char *s, size_t n)
 	return NULL;
 }
 
-/* Offset of the first line that starts at or after off (off > 0), or
- * UINT64_MAX if none does. */
-static int
-linestart(int fd, uint64_t off, char *buf, size_t bufsz, uint64_t *start)
+int
+feed_linestart(int fd, uint64_t off, char *buf, size_t bufsz, uint64_t *start)
 {
 	uint64_t pos = off - 1;
 
@@ -62,7 +60,7 @@ feed(int fd, uint64_t off, uint64_t len, char *buf, size_t bufsz,
 	size_t have = 0;
 
 	*nbytes = 0;
-	if (off > 0 && linestart(fd, off, buf, bufsz, &pos) < 0)
+	if (off > 0 && feed_linestart(fd, off, buf, bufsz, &pos) < 0)
 		return FEED_READERR;
 	if (pos >= limit)
 		return FEED_OK;

@@ -668,8 +668,10 @@ frame(struct pool *p, struct slot *s)
 		if (d.ok) {
 			taskok(p, s, &d);
 		} else {
-			char why[1025];
+			char why[ERRMSG_MAX];	/* as much as a worker sends */
 			size_t n = s->hdr.len - sizeof d;
+			if (n >= sizeof why)
+				n = sizeof why - 1;
 			memcpy(why, s->msg + sizeof d, n);
 			why[n] = '\0';
 			spool_discard(&s->spool);

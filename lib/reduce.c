@@ -31,6 +31,7 @@
 
 #include "err.h"
 #include "fdlimit.h"
+#include "feed.h"
 #include "record.h"
 #include "reduce.h"
 #include "state.h"
@@ -448,8 +449,9 @@ readall(struct reducer *r, struct reader *in_)
 		 * for together (the records stay put until the next fill). */
 		struct batch {
 			char *rec;
-			size_t len, klen;
+			size_t len;
 			uint64_t lineno;
+			uint32_t hash;
 			int unterminated;
 		} b[BATCH];
 		int nb = 0;
@@ -463,11 +465,11 @@ readall(struct reducer *r, struct reader *in_)
 		if (r->prefetch) {
 			for (int i = 0; i < nb; i++) {
 				const char *t = memchr(b[i].rec, '\t', b[i].len);
-				b[i].klen = t ? (size_t)(t - b[i].rec) : b[i].len;
-				table_prefetchslot(r->t, b[i].rec, b[i].klen);
+				b[i].hash = table_prefetchslot(r->t, b[i].rec,
+				    t ? (size_t)(t - b[i].rec) : b[i].len);
 			}
 			for (int i = 0; i < nb; i++)
-				table_prefetchentry(r->t, b[i].rec, b[i].klen);
+				table_prefetchentry(r->t, b[i].hash);
 		}
 		uint64_t lineno = in.lineno;
 		int unterminated = in.unterminated;
@@ -700,25 +702,6 @@ killparts(const char *msg)
 			kill(partpid[k], SIGTERM);
 }
 
-/* The offset of the first line that starts at or after off. */
-static uint64_t
-nextline(int fd, uint64_t off, uint64_t size)
-{
-	char buf[1 << 16];
-	uint64_t pos = off - 1;
-
-	while (pos < size) {
-		ssize_t k = pread(fd, buf, sizeof buf, (off_t)pos);
-		if (k <= 0)
-			break;
-		const char *nl = memchr(buf, '\n', (size_t)k);
-		if (nl)
-			return pos + (uint64_t)(nl - buf) + 1;
-		pos += (uint64_t)k;
-	}
-	return size;
-}
-
 /* The number of parts to read name in: 0 for one process. */
 static int
 nparts(const struct reduceopts *o, char **files, int nfiles, int fd,
@@ -764,7 +747,12 @@ readparts(struct reducer *r, const char *name, int fd, uint64_t size,
 	cut[0] = 0;
 	cut[parts] = size;
 	for (int k = 1; k < parts; k++) {
-		cut[k] = nextline(fd, size / (uint64_t)parts * (uint64_t)k, size);
+		char buf[1 << 16];
+		if (feed_linestart(fd, size / (uint64_t)parts * (uint64_t)k, buf,
+		    sizeof buf, &cut[k]) < 0)
+			eprintf("%s:", name);
+		if (cut[k] > size)
+			cut[k] = size;
 		if (cut[k] < cut[k - 1])
 			cut[k] = cut[k - 1];
 	}

@@ -215,16 +215,18 @@ lookup(struct table *t, const char *key, size_t klen, uint32_t h)
 #define PREFETCH(p) ((void)(p))
 #endif
 
-void
+uint32_t
 table_prefetchslot(const struct table *t, const char *key, size_t klen)
 {
-	PREFETCH(&t->slots[(uint32_t)hashbytes(key, klen) & t->mask]);
+	uint32_t h = (uint32_t)hashbytes(key, klen);
+
+	PREFETCH(&t->slots[h & t->mask]);
+	return h;
 }
 
 void
-table_prefetchentry(const struct table *t, const char *key, size_t klen)
+table_prefetchentry(const struct table *t, uint32_t h)
 {
-	uint32_t h = (uint32_t)hashbytes(key, klen);
 	const struct slot *s = &t->slots[h & t->mask];
 
 	if (s->idx && s->hash == h) {

@@ -30,9 +30,11 @@ void table_free(struct table *t);
 
 uint64_t hashbytes(const void *p, size_t n);
 /* Ask the cache for what table_get(t, key, ...) will read, so that the
- * misses of a batch of keys overlap: first the slot of each key, then,
- * the slots having arrived, their entries.  Hints only. */
-void table_prefetchslot(const struct table *t, const char *key, size_t klen);
-void table_prefetchentry(const struct table *t, const char *key, size_t klen);
+ * misses of a batch of keys overlap: first the slot of each key (which
+ * returns the key's hash), then, the slots having arrived, the entries
+ * of those hashes.  Hints only. */
+uint32_t table_prefetchslot(const struct table *t, const char *key,
+    size_t klen);
+void table_prefetchentry(const struct table *t, uint32_t hash);
 
 #endif

@@ -39,7 +39,7 @@ struct host {
 	struct table *counts;
 	char *tagfield;		/* the escaped path and a TAB, for --tag */
 	size_t taglen;
-	char err[1024];
+	char err[ERRMSG_MAX];
 	int failed;
 	int midline;		/* ctx->write() left a line unfinished */
 	int sig;		/* worker_signal() for this task */
@@ -59,6 +59,19 @@ sendframe(struct host *h, uint32_t type, const void *p, size_t n)
 	if (writeall(h->resfd, &hdr, sizeof hdr) < 0 ||
 	    (n && writeall(h->resfd, p, n) < 0))
 		_exit(EXIT_FATAL);	/* the parent is gone */
+}
+
+/* The end of a task: d, then its error message if it failed (at most
+ * ERRMSG_MAX - 1 bytes, as the parent reads). */
+static void
+senddone(struct host *h, const struct donemsg *d, const char *err)
+{
+	size_t elen = strnlen(err, ERRMSG_MAX - 1);
+	char msg[sizeof *d + ERRMSG_MAX];
+
+	memcpy(msg, d, sizeof *d);
+	memcpy(msg + sizeof *d, err, elen);
+	sendframe(h, RES_DONE, msg, sizeof *d + elen);
 }
 
 static void
@@ -514,11 +527,7 @@ runtask(struct host *h, const struct taskmsg *t, char *path, char *buf,
 	d.ok = !h->failed;
 	d.records = h->records;
 	d.sig = h->sig;
-	size_t elen = d.ok ? 0 : strlen(h->err);
-	char msg[sizeof d + sizeof h->err];
-	memcpy(msg, &d, sizeof d);
-	memcpy(msg + sizeof d, h->err, elen);
-	sendframe(h, RES_DONE, msg, sizeof d + elen);
+	senddone(h, &d, d.ok ? "" : h->err);
 	if (h->c->combine && table_bytes(h->comb) > TABLE_MAX)
 		flushcombined(h);
 }
@@ -551,7 +560,7 @@ static void
 fatalexit(const char *msg)
 {
 	struct host *h = fatalhost;
-	char buf[sizeof(struct donemsg) + ERRMSG_MAX + 32];
+	char buf[ERRMSG_MAX + 32];
 
 	if (h && starting) {
 		int n = snprintf(buf, sizeof buf, "a worker could not start: %s",
@@ -560,10 +569,7 @@ fatalexit(const char *msg)
 		    (size_t)n : strlen(buf));
 	} else if (h && intask) {
 		struct donemsg d = { .id = taskid, .exiting = 1 };
-		size_t n = strlen(msg);
-		memcpy(buf, &d, sizeof d);
-		memcpy(buf + sizeof d, msg, n);
-		sendframe(h, RES_DONE, buf, sizeof d + n);
+		senddone(h, &d, msg);
 	} else {
 		fprintf(stderr, "%s: %s\n", argv0, msg);
 	}
