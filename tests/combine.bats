@@ -8,29 +8,7 @@ setup_file() {
 	local d=$BATS_FILE_TMPDIR
 	"$PDP_TOOLS/gencorpus" -f 60 -s 2M -S 3 "$d/corpus" > /dev/null || return 1
 	command -v cc >/dev/null || return 0
-	# Counts each line; segfaults on an input whose path ends with bad.txt.
-	cat > "$d/crash.c" <<-'EOF'
-	#include <string.h>
-	#include "pdp.h"
-	static int map(struct pdp_ctx *ctx, const char *d, size_t l, int f)
-	{
-		size_t n = strlen(ctx->path);
-		(void)f;
-		if (n >= 7 && strcmp(ctx->path + n - 7, "bad.txt") == 0)
-			*(volatile int *)0 = 0;
-		for (size_t i = 0; i < l; ) {
-			const char *nl = memchr(d + i, '\n', l - i);
-			size_t e = nl ? (size_t)(nl - d) : l;
-			if (ctx->count(ctx, d + i, e - i, 1) < 0)
-				return -1;
-			i = e + 1;
-		}
-		return 0;
-	}
-	const struct pdp_mapper pdp_mapper = { .abi = PDP_ABI_VERSION, .name = "crash",
-	    .synopsis = "", .minargs = 0, .maxargs = 0, .map = map };
-	EOF
-	cc -std=c11 -fPIC -shared -I"$BATS_TEST_DIRNAME/../lib" -o "$d/crash.so" "$d/crash.c"
+	make_crash_plugin "$d"
 }
 
 sort_output() {

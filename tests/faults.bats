@@ -30,36 +30,6 @@ make_inputs() {
 	done
 }
 
-# fault.sh DELAY [HANG]: after DELAY seconds, each line of its input as
-# "LINE<TAB>1".  By the input's name: *fail* exits 3, *segv* dies of
-# SIGSEGV, *once* dies of SIGSEGV on its first attempt only (it leaves
-# NAME.tried behind), *hang* runs `sleep HANG` (a child of the command,
-# so a grandchild of the worker).
-make_mapper() {
-	cat > fault.sh <<-'EOF'
-	#!/bin/sh
-	sleep "$1"
-	case $PDP_PATH in
-	*fail*)	exit 3 ;;
-	*segv*)	kill -SEGV $$ ;;
-	*once*)	if mkdir "$PDP_PATH.tried" 2>/dev/null; then kill -SEGV $$; fi ;;
-	*hang*)	sleep "$2"; exit 0 ;;
-	esac
-	exec sed 's/$/	1/'
-	EOF
-	chmod +x fault.sh
-}
-
-# clean_run: `clean`, the sorted output of a run without faults (a plain
-# sed over the same inputs), checked against the files themselves.
-clean_run() {
-	local lines=$T/clean.lines
-	pdp-map -j2 exec sed 's/$/	1/' < list > clean.raw
-	LC_ALL=C sort clean.raw > clean
-	xargs cat < list | sed 's/$/	1/' | LC_ALL=C sort > "$lines"
-	cmp -s clean "$lines" || { diff clean "$lines" >&2; return 1; }
-}
-
 # without PATH...: the clean output without the records of those inputs.
 without() {
 	local p

@@ -247,3 +247,62 @@ make_many() {
 gencorpus() {
 	"$PDP_TOOLS/gencorpus" "$@"
 }
+
+# --- mappers that fail on purpose ------------------------------------------
+
+# make_mapper: ./fault.sh DELAY [HANG]: after DELAY seconds, each line of
+# its input as "LINE<TAB>1".  By the input's name: *fail* exits 3, *segv*
+# dies of SIGSEGV, *once* dies of SIGSEGV on its first attempt only and
+# *flaky* exits 3 on its first attempt only (both leave NAME.tried
+# behind), *hang* runs `sleep HANG` (a child of the command, so a
+# grandchild of the worker).
+make_mapper() {
+	cat > fault.sh <<-'EOF'
+	#!/bin/sh
+	sleep "$1"
+	case $PDP_PATH in
+	*fail*)	exit 3 ;;
+	*segv*)	kill -SEGV $$ ;;
+	*once*)	if mkdir "$PDP_PATH.tried" 2>/dev/null; then kill -SEGV $$; fi ;;
+	*flaky*)	if mkdir "$PDP_PATH.tried" 2>/dev/null; then exit 3; fi ;;
+	*hang*)	sleep "$2"; exit 0 ;;
+	esac
+	exec sed 's/$/	1/'
+	EOF
+	chmod +x fault.sh
+}
+
+# clean_run: `clean`, the sorted output of a run without faults (a plain
+# sed over the inputs of `list`), checked against the files themselves.
+clean_run() {
+	pdp-map -j2 exec sed 's/$/	1/' < list | LC_ALL=C sort > clean
+	xargs cat < list | sed 's/$/	1/' | LC_ALL=C sort > clean.lines
+	cmp -s clean clean.lines || { diff clean clean.lines >&2; return 1; }
+}
+
+# make_crash_plugin DIR: DIR/crash.so, a plugin that counts each line and
+# segfaults on an input whose path ends with bad.txt (needs cc).
+make_crash_plugin() {
+	cat > "$1/crash.c" <<-'EOF'
+	#include <string.h>
+	#include "pdp.h"
+	static int map(struct pdp_ctx *ctx, const char *d, size_t l, int f)
+	{
+		size_t n = strlen(ctx->path);
+		(void)f;
+		if (n >= 7 && strcmp(ctx->path + n - 7, "bad.txt") == 0)
+			*(volatile int *)0 = 0;
+		for (size_t i = 0; i < l; ) {
+			const char *nl = memchr(d + i, '\n', l - i);
+			size_t e = nl ? (size_t)(nl - d) : l;
+			if (ctx->count(ctx, d + i, e - i, 1) < 0)
+				return -1;
+			i = e + 1;
+		}
+		return 0;
+	}
+	const struct pdp_mapper pdp_mapper = { .abi = PDP_ABI_VERSION, .name = "crash",
+	    .synopsis = "", .minargs = 0, .maxargs = 0, .map = map };
+	EOF
+	cc -std=c11 -fPIC -shared -I"$BATS_TEST_DIRNAME/../lib" -o "$1/crash.so" "$1/crash.c"
+}

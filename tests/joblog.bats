@@ -28,32 +28,6 @@ make_inputs() {
 	done
 }
 
-# fault.sh DELAY [HANG]: after DELAY seconds, each line of its input as
-# "LINE<TAB>1".  By the input's name: *fail* exits 3, *flaky* exits 3
-# the first time it runs (it leaves NAME.tried behind), *hang* runs
-# `sleep HANG`.
-make_mapper() {
-	cat > fault.sh <<-'EOF'
-	#!/bin/sh
-	sleep "$1"
-	case $PDP_PATH in
-	*fail*)	exit 3 ;;
-	*flaky*)	if mkdir "$PDP_PATH.tried" 2>/dev/null; then exit 3; fi ;;
-	*hang*)	sleep "$2"; exit 0 ;;
-	esac
-	exec sed 's/$/	1/'
-	EOF
-	chmod +x fault.sh
-}
-
-# clean_run: `clean`, the sorted output of a run without faults (a plain
-# sed over the same inputs), checked against the files themselves.
-clean_run() {
-	pdp-map -j2 exec sed 's/$/	1/' < list | LC_ALL=C sort > clean
-	xargs cat < list | sed 's/$/	1/' | LC_ALL=C sort > clean.lines
-	cmp -s clean clean.lines || { diff clean clean.lines >&2; return 1; }
-}
-
 # records_of PATH: the clean records of input PATH.
 records_of() {
 	awk -F'\t' -v p="$1:" 'index($1, p) == 1' clean

@@ -53,28 +53,6 @@ setup_file() {
 	    .synopsis = "[X]", .minargs = 0, .maxargs = 1, .init = init, .map = map };
 	EOF
 
-	# Counts each line; segfaults on an input whose path ends with bad.txt.
-	cat > "$d/crash.c" <<-'EOF'
-	#include <string.h>
-	#include "pdp.h"
-	static int map(struct pdp_ctx *ctx, const char *d, size_t l, int f)
-	{
-		size_t n = strlen(ctx->path);
-		(void)f;
-		if (n >= 7 && strcmp(ctx->path + n - 7, "bad.txt") == 0)
-			*(volatile int *)0 = 0;
-		for (size_t i = 0; i < l; ) {
-			const char *nl = memchr(d + i, '\n', l - i);
-			size_t e = nl ? (size_t)(nl - d) : l;
-			if (ctx->count(ctx, d + i, e - i, 1) < 0)
-				return -1;
-			i = e + 1;
-		}
-		return 0;
-	}
-	const struct pdp_mapper pdp_mapper = { .abi = PDP_ABI_VERSION, .name = "crash",
-	    .synopsis = "", .minargs = 0, .maxargs = 0, .map = map };
-	EOF
 
 	# emit() with bytes to escape, write() of ready records, fail().
 	cat > "$d/emit.c" <<-'EOF'
@@ -105,10 +83,11 @@ setup_file() {
 	EOF
 
 	local p
-	for p in nosym abi99 nomap noname initfail crash emit; do
+	for p in nosym abi99 nomap noname initfail emit; do
 		cc -std=c11 -fPIC -shared -I"$src/lib" -o "$d/$p.so" "$d/$p.c" \
 		    > "$d/cc.log" 2>&1 || { cat "$d/cc.log" >&2; return 1; }
 	done
+	make_crash_plugin "$d"
 }
 
 # use_plugins: copy the built plugins into the test directory.
