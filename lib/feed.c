@@ -2,7 +2,6 @@
  * whose first byte lies in its range (as Hadoop's line reader does); the
  * buffer is the only memory, whatever the size of the file or its lines. */
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -64,7 +63,6 @@ feed(int fd, uint64_t off, uint64_t len, char *buf, size_t bufsz,
 		return FEED_READERR;
 	if (pos >= limit)
 		return FEED_OK;
-	(void)posix_fadvise(fd, (off_t)pos, 0, POSIX_FADV_SEQUENTIAL);
 	/* The chunk ends with the line that holds byte limit - 1. */
 	uint64_t stopat = limit - 1;
 	bufpos = pos;

@@ -15,6 +15,13 @@
  * a spool keeps at most SPOOL_MEM bytes in memory and the rest in an
  * unlinked temporary file; at most WINDOW inputs are started past the
  * oldest unfinished one, so -k holds a bounded number of spools.
+ *
+ * Small inputs are queued several to a worker (up to QDEPTH, and at
+ * most QBYTES of task messages, which a pipe always has room for), so
+ * that a worker finds its next task waiting instead of sleeping until
+ * the parent wakes; the worker sends the results of such a run of tasks
+ * together.  A task whose worker dies while queued behind the running
+ * one never ran: it is handed out again, not counted as an attempt.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -46,6 +53,9 @@ enum {
 	PIPEAHEAD = 2,		/* --pipe blocks read ahead */
 	SPLIT_MIN = 4 << 20,	/* the smallest chunk the default cuts */
 	READCHUNK = 1 << 18,
+	QDEPTH = 8,		/* tasks queued to one worker */
+	QBYTES = 4096,		/* their messages, beyond the running one */
+	QSMALL = 64 << 10,	/* inputs this small may queue */
 };
 
 struct input {
@@ -82,10 +92,12 @@ struct slot {
 	int id;			/* 1-based, for messages */
 	pid_t pid;		/* also its process group */
 	int taskfd, resfd;
-	int hastask;
-	struct task t;
+	struct task q[QDEPTH];	/* q[0] runs, the rest wait in the pipe */
+	int nq;
+	size_t qbytes;		/* task message bytes of q[1..] */
 	struct spool spool;	/* the running task's output */
-	double start;
+	double start;		/* when q[0] started, as far as we know */
+	double lasttask;	/* how long the worker's last task took */
 	struct task *pend;	/* --combine: tasks in the worker's table */
 	size_t npend, pendcap;
 	int flushing;		/* the final TASK_FLUSH was sent */
@@ -266,6 +278,9 @@ spawn(struct pool *p, struct slot *s)
 	s->resfd = rp[0];
 	s->state = S_IDLE;
 	s->hdrhave = s->payhave = 0;
+	s->nq = 0;
+	s->qbytes = 0;
+	s->lasttask = 1;	/* unknown: no queueing until it is known */
 }
 
 /* Where the output of the chunk at off goes: chunks are written in file
@@ -458,11 +473,11 @@ logtask(struct slot *s, const struct donemsg *d)
 
 	localtime_r(&t, &tm);
 	strftime(when, sizeof when, "%H:%M:%S", &tm);
-	if (s->t.len != UINT64_MAX)
+	if (s->q[0].len != UINT64_MAX)
 		snprintf(chunk, sizeof chunk, " [%llu+%llu]",
-		    (unsigned long long)s->t.off, (unsigned long long)s->t.len);
+		    (unsigned long long)s->q[0].off, (unsigned long long)s->q[0].len);
 	weprintf("%s worker %d: %s%s: %llu bytes, %llu records, %.3f s%s",
-	    when, s->id, s->t.in->shown, chunk, (unsigned long long)d->bytes,
+	    when, s->id, s->q[0].in->shown, chunk, (unsigned long long)d->bytes,
 	    (unsigned long long)d->records, now() - s->start,
 	    d->ok ? "" : ", failed");
 }
@@ -603,26 +618,57 @@ pendinglost(struct pool *p, struct slot *s, const char *why, int sig)
 		taskfailed(p, &s->pend[i], msg, sig);
 }
 
+/* The running task of s is over: the next one in its queue runs. */
+static struct task
+popfirst(struct slot *s)
+{
+	struct task t = s->q[0];
+	double n = now();
+
+	s->nq--;
+	memmove(s->q, s->q + 1, (size_t)s->nq * sizeof *s->q);
+	if (s->nq > 0)
+		s->qbytes -= sizeof(struct taskmsg) + s->q[0].in->plen;
+	s->lasttask = n - s->start;
+	s->start = n;
+	if (s->nq == 0)
+		s->state = S_IDLE;
+	return t;
+}
+
+/* The tasks of s from q[from] on never started: hand them out again,
+ * as they were. */
+static void
+requeue(struct pool *p, struct slot *s, int from)
+{
+	for (int i = from; i < s->nq; i++)
+		pushretry(p, &s->q[i]);
+	if (s->nq > from)
+		s->nq = from;
+	s->qbytes = 0;
+	if (s->nq == 0 && s->state == S_BUSY && !s->flushing)
+		s->state = S_IDLE;
+}
+
 /* The running task of s succeeded. */
 static void
 taskok(struct pool *p, struct slot *s, const struct donemsg *d)
 {
-	struct input *in = s->t.in;
+	struct task t = popfirst(s);
+	struct input *in = t.in;
 
-	s->hastask = 0;
-	s->state = S_IDLE;
 	if (p->c->combine) {
 		/* Its records are in the worker's table until it flushes. */
 		if (s->npend == s->pendcap) {
 			s->pendcap = s->pendcap ? s->pendcap * 2 : 64;
 			s->pend = ereallocarray(s->pend, s->pendcap, sizeof *s->pend);
 		}
-		s->pend[s->npend++] = s->t;
+		s->pend[s->npend++] = t;
 		return;
 	}
 	in->records += d->records;
 	in->sig = 0;
-	spool_append(chunkspool(in, s->t.off), &s->spool);
+	spool_append(chunkspool(in, t.off), &s->spool);
 	chunkdone(p, in);
 }
 
@@ -645,10 +691,11 @@ workerdied(struct pool *p, struct slot *s, int status, const char *reason)
 		snprintf(why, sizeof why, "worker exited with status %d",
 		    WEXITSTATUS(status));
 	pendinglost(p, s, why, sig);
-	if (s->hastask) {
-		s->hastask = 0;
-		s->t.in->worker = s->id;
-		taskfailed(p, &s->t, why, sig);
+	if (s->nq > 0) {
+		requeue(p, s, 1);
+		s->nq = 0;
+		s->q[0].in->worker = s->id;
+		taskfailed(p, &s->q[0], why, sig);
 	}
 }
 
@@ -659,10 +706,12 @@ frame(struct pool *p, struct slot *s)
 
 	switch (s->hdr.type) {
 	case RES_DONE:
+		if (s->nq == 0)
+			eprintf("worker %d: protocol error", s->id);
 		memcpy(&d, s->msg, sizeof d);
-		s->t.in->bytes += d.bytes;
+		s->q[0].in->bytes += d.bytes;
 		p->bytes += d.bytes;
-		s->t.in->worker = s->id;
+		s->q[0].in->worker = s->id;
 		if (p->c->verbose)
 			logtask(s, &d);
 		if (d.ok) {
@@ -675,15 +724,18 @@ frame(struct pool *p, struct slot *s)
 			memcpy(why, s->msg + sizeof d, n);
 			why[n] = '\0';
 			spool_discard(&s->spool);
-			s->hastask = 0;
-			s->state = S_IDLE;
+			struct task t = popfirst(s);
 			/* Try again on a fresh worker: the failure may have
-			 * left this one in a bad state. */
-			if (s->t.attempt <= (int)p->c->retries && !p->c->combine)
+			 * left this one in a bad state.  A fatal error in the
+			 * worker: it is on its way out.  Either way, what was
+			 * queued to it is handed out again. */
+			int kill = (t.attempt <= (int)p->c->retries &&
+			    !p->c->combine) || d.exiting;
+			if (kill)
+				requeue(p, s, 0);
+			if (kill && !d.exiting)
 				killslot(s, SIGTERM);
-			taskfailed(p, &s->t, why, d.sig);
-			/* A fatal error in the worker: it is on its way out, so
-			 * no task may be given to it. */
+			taskfailed(p, &t, why, d.sig);
 			if (d.exiting && s->state != S_EMPTY)
 				workerdied(p, s, killslot(s, SIGTERM), why);
 		}
@@ -850,18 +902,55 @@ dispatch(struct pool *p, struct slot *s, const struct task *task)
 	t.pathlen = (uint32_t)in->plen;
 	t.kind = in->data ? TASK_DATA : TASK_FILE;
 	t.datalen = in->dlen;
-	s->t = *task;
-	s->hastask = 1;
-	s->state = S_BUSY;
-	s->start = now();
-	/* The worker is idle, so its pipe is empty: these writes do not
-	 * block for long.  A worker that died is found by poll. */
-	if (writeall(s->taskfd, &t, sizeof t) < 0 ||
-	    writeall(s->taskfd, in->path, in->plen) < 0 ||
-	    (in->dlen && writeall(s->taskfd, in->data, in->dlen) < 0)) {
-		if (errno != EPIPE)
-			eprintf("worker %d: write error:", s->id);
+	if (s->nq == 0) {
+		s->state = S_BUSY;
+		s->start = now();
+	} else {
+		s->qbytes += sizeof t + in->plen;
 	}
+	s->q[s->nq++] = *task;
+	/* The worker is idle, so its pipe is empty, or what is queued in it
+	 * fits (QBYTES): these writes do not block for long.  A worker that
+	 * died is found by poll.  A short path goes in one write. */
+	char msg[sizeof t + 1024];
+	int r;
+	if (in->plen <= sizeof msg - sizeof t) {
+		memcpy(msg, &t, sizeof t);
+		memcpy(msg + sizeof t, in->path, in->plen);
+		r = writeall(s->taskfd, msg, sizeof t + in->plen);
+	} else {
+		r = writeall(s->taskfd, &t, sizeof t) < 0 ? -1 :
+		    writeall(s->taskfd, in->path, in->plen);
+	}
+	if ((r < 0 || (in->dlen && writeall(s->taskfd, in->data,
+	    in->dlen) < 0)) && errno != EPIPE)
+		eprintf("worker %d: write error:", s->id);
+}
+
+/* Whether s may take another task behind those it has: a run of small
+ * inputs on a worker that does them quickly.  Not with --timeout, which
+ * times each task from its start, nor with --halt, after which no task
+ * may start. */
+static int
+canqueue(struct pool *p, struct slot *s)
+{
+	enum { FAST = 2 };	/* ms: a task quicker than this */
+	const struct input *in;
+
+	if (s->state != S_BUSY || s->flushing || s->nq == 0 ||
+	    s->nq >= QDEPTH || p->c->timeout > 0 || p->c->halt != HALT_NEVER ||
+	    s->lasttask * 1000 >= FAST || p->halted)
+		return 0;
+	if (p->nretry > 0) {
+		in = p->retry[0].in;
+	} else {
+		int qi = pickinput(p);
+		if (qi < 0)
+			return 0;
+		in = p->queue[qi];
+	}
+	return !in->data && in->size >= 0 && in->size < QSMALL &&
+	    s->qbytes + sizeof(struct taskmsg) + in->plen <= QBYTES;
 }
 
 static void
@@ -982,7 +1071,7 @@ polltimeout(struct pool *p)
 	if (p->c->timeout > 0)
 		for (int i = 0; i < p->nslots; i++) {
 			struct slot *s = &p->slots[i];
-			if (s->state == S_BUSY && s->hastask) {
+			if (s->state == S_BUSY && s->nq > 0) {
 				double d = s->start + p->c->timeout - t;
 				if (!any || d < next)
 					next = d;
@@ -1008,7 +1097,7 @@ timeouts(struct pool *p)
 
 	for (int i = 0; i < p->nslots && p->c->timeout > 0; i++) {
 		struct slot *s = &p->slots[i];
-		if (s->state != S_BUSY || !s->hastask ||
+		if (s->state != S_BUSY || s->nq == 0 ||
 		    t < s->start + p->c->timeout)
 			continue;
 		snprintf(why, sizeof why, "timed out after %g s", p->c->timeout);
@@ -1047,7 +1136,7 @@ static void
 freeunfinished(struct pool *p)
 {
 	size_t n = 0, cap = (size_t)p->nqueue + p->nretry + p->window +
-	    (size_t)p->nslots;
+	    (size_t)p->nslots * QDEPTH;
 	for (int i = 0; i < p->nslots; i++)
 		cap += p->slots[i].npend;
 	struct input **v = ereallocarray(NULL, cap ? cap : 1, sizeof *v);
@@ -1061,8 +1150,8 @@ freeunfinished(struct pool *p)
 			v[n++] = p->held[i];
 	for (int i = 0; i < p->nslots; i++) {
 		struct slot *s = &p->slots[i];
-		if (s->hastask)
-			v[n++] = s->t.in;
+		for (int k = 0; k < s->nq; k++)
+			v[n++] = s->q[k].in;
 		for (size_t k = 0; k < s->npend; k++)
 			v[n++] = s->pend[k].in;
 	}
@@ -1137,6 +1226,12 @@ pool_run(const struct poolconf *c)
 		for (int i = 0; i < p->nslots; i++) {
 			struct slot *s = &p->slots[i];
 			if (s->state != S_BUSY && nexttask(p, &t))
+				dispatch(p, s, &t);
+		}
+		/* Every worker has a task: top up those that run small ones. */
+		for (int i = 0; i < p->nslots; i++) {
+			struct slot *s = &p->slots[i];
+			while (canqueue(p, s) && nexttask(p, &t))
 				dispatch(p, s, &t);
 		}
 		if (!p->ineof && !p->halted && p->nqueue < p->ahead)

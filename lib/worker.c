@@ -62,16 +62,27 @@ sendframe(struct host *h, uint32_t type, const void *p, size_t n)
 }
 
 /* The end of a task: d, then its error message if it failed (at most
- * ERRMSG_MAX - 1 bytes, as the parent reads). */
+ * ERRMSG_MAX - 1 bytes, as the parent reads).  The output not sent yet
+ * goes in the same write. */
 static void
 senddone(struct host *h, const struct donemsg *d, const char *err)
 {
 	size_t elen = strnlen(err, ERRMSG_MAX - 1);
-	char msg[sizeof *d + ERRMSG_MAX];
+	struct reshdr *out = (struct reshdr *)h->frame;
+	size_t at = h->len ? sizeof *out + h->len : 0;
+	struct reshdr hdr = { RES_DONE, (uint32_t)(sizeof *d + elen) };
+	char *f = h->frame + at;
 
-	memcpy(msg, d, sizeof *d);
-	memcpy(msg + sizeof *d, err, elen);
-	sendframe(h, RES_DONE, msg, sizeof *d + elen);
+	memcpy(f, &hdr, sizeof hdr);
+	memcpy(f + sizeof hdr, d, sizeof *d);
+	memcpy(f + sizeof hdr + sizeof *d, err, elen);
+	if (h->len) {
+		out->type = RES_OUT;
+		out->len = (uint32_t)h->len;
+	}
+	if (writeall(h->resfd, h->frame, at + sizeof hdr + hdr.len) < 0)
+		_exit(EXIT_FATAL);	/* the parent is gone */
+	h->len = 0;
 }
 
 static void
@@ -493,6 +504,10 @@ runtask(struct host *h, const struct taskmsg *t, char *path, char *buf,
 		if (m->end && m->end(&h->ctx) < 0 && !h->failed)
 			h->ctx.fail(&h->ctx, "mapper %s failed", m->name);
 	} else if ((fd = openinput(h, path, t, &st)) >= 0) {
+		/* Read-ahead helps what takes more than one read. */
+		if ((uint64_t)st.st_size > t->off + READBUF)
+			(void)posix_fadvise(fd, (off_t)t->off, 0,
+			    POSIX_FADV_SEQUENTIAL);
 		int r = feed(fd, t->off, t->len, buf, READBUF, m, &h->ctx,
 		    &d.bytes);
 		if (r == FEED_READERR)
@@ -532,17 +547,43 @@ runtask(struct host *h, const struct taskmsg *t, char *path, char *buf,
 		flushcombined(h);
 }
 
+/* The task pipe, read in big pieces: the parent may queue several
+ * small tasks, which then take one read. */
+struct tasks {
+	int fd;
+	size_t pos, len;
+	char buf[8192];
+};
+
+/* n bytes from the task pipe: 1, 0 at its end, -1 on an error or an end
+ * within a message. */
 static int
-readfull(int fd, void *buf, size_t n)
+readfull(struct tasks *in, void *buf, size_t n)
 {
 	char *p = buf;
 
 	while (n > 0) {
-		ssize_t r = readsome(fd, p, n);
-		if (r <= 0)
-			return r < 0 ? -1 : (p == buf ? 0 : -1);
-		p += r;
-		n -= (size_t)r;
+		if (in->pos == in->len) {
+			if (n >= sizeof in->buf) {
+				/* Big data: straight to its place. */
+				ssize_t r = readsome(in->fd, p, n);
+				if (r <= 0)
+					return r < 0 ? -1 : (p == buf ? 0 : -1);
+				p += r;
+				n -= (size_t)r;
+				continue;
+			}
+			ssize_t r = readsome(in->fd, in->buf, sizeof in->buf);
+			if (r <= 0)
+				return r < 0 ? -1 : (p == buf ? 0 : -1);
+			in->pos = 0;
+			in->len = (size_t)r;
+		}
+		size_t k = in->len - in->pos < n ? in->len - in->pos : n;
+		memcpy(p, in->buf + in->pos, k);
+		in->pos += k;
+		p += k;
+		n -= k;
 	}
 	return 1;
 }
@@ -581,6 +622,7 @@ worker_main(const struct workerconf *c, int taskfd, int resfd)
 {
 	struct host h = { .c = c, .resfd = resfd };
 	char *buf, *path = NULL, *data = NULL;
+	struct tasks *in;
 	size_t pathcap = 0, datacap = 0;
 
 	fatalhost = &h;
@@ -589,7 +631,11 @@ worker_main(const struct workerconf *c, int taskfd, int resfd)
 	/* Commands that the exec mapper runs must not inherit these. */
 	fcntl(taskfd, F_SETFD, FD_CLOEXEC);
 	fcntl(resfd, F_SETFD, FD_CLOEXEC);
-	h.frame = emalloc(sizeof(struct reshdr) + RES_OUTMAX);
+	/* A frame of output, and room for a RES_DONE frame after it. */
+	h.frame = emalloc(sizeof(struct reshdr) + RES_OUTMAX +
+	    sizeof(struct reshdr) + sizeof(struct donemsg) + ERRMSG_MAX);
+	in = ecalloc(1, sizeof *in);
+	in->fd = taskfd;
 	h.counts = table_new(sizeof(int64_t));
 	if (c->combine) {
 		h.task = table_new(agg_statesize(c->combine->op));
@@ -611,7 +657,7 @@ worker_main(const struct workerconf *c, int taskfd, int resfd)
 	starting = 0;
 	for (;;) {
 		struct taskmsg t;
-		int r = readfull(taskfd, &t, sizeof t);
+		int r = readfull(in, &t, sizeof t);
 		if (r == 0)
 			break;
 		if (r < 0)
@@ -622,7 +668,7 @@ worker_main(const struct workerconf *c, int taskfd, int resfd)
 			pathcap = t.pathlen + 1;
 			path = erealloc(path, pathcap);
 		}
-		if (readfull(taskfd, path, t.pathlen) < 0)
+		if (readfull(in, path, t.pathlen) < 0)
 			_exit(EXIT_FATAL);
 		path[t.pathlen] = '\0';
 		if (t.kind == TASK_FLUSH) {
@@ -635,7 +681,7 @@ worker_main(const struct workerconf *c, int taskfd, int resfd)
 				datacap = t.datalen;
 				data = erealloc(data, datacap);
 			}
-			if (readfull(taskfd, data, t.datalen) < 0)
+			if (readfull(in, data, t.datalen) < 0)
 				_exit(EXIT_FATAL);
 		}
 		runtask(&h, &t, path, buf, data);

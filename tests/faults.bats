@@ -230,6 +230,10 @@ setup_file() {
 		(void)f;
 		if (strstr(c->path, "segv"))
 			crash();
+		if (strstr(c->path, "nope")) {
+			c->fail(c, "refused");
+			return -1;
+		}
 		if (strstr(c->path, "once")) {
 			snprintf(m, sizeof m, "%s.tried", c->path);
 			if (mkdir(m, 0777) == 0)
@@ -323,6 +327,79 @@ use_plugin() {
 	    fail "joblog line of once.txt: $(grep '^once' j)"
 	[ "$(awk -F'\t' 'NR > 1 && $1 != "once.txt" && !($7 == 0 && $8 == 0 && $9 == 1)' j)" = "" ] ||
 	    fail "other joblog lines: $(cat j)"
+	no_leftovers
+}
+
+# Small inputs that a plugin does quickly are queued several to a
+# worker.  When the worker dies or is replaced, those queued behind the
+# one that ran must run again on a fresh worker: once each, on attempt 1,
+# and the failure is put on the input that caused it.
+
+# many_small N NAME: inputs s001.txt ... sNNN.txt with NAME in the
+# middle.  NAME has 8 bytes, as they do, so that its file is as big as
+# theirs: pdp-map hands out the largest first, and NAME must come in
+# the middle of the run, when the workers have queues.
+many_small() {
+	local i half=$(( $1 / 2 ))
+	make_inputs $(for (( i = 1; i <= $1; i++ )); do
+		[ "$i" -eq "$half" ] && echo "$2"
+		printf 's%03d.txt\n' "$i"
+	done)
+}
+
+# joblog_attempts FILE: "path exit attempts" of every line, sorted.
+joblog_attempts() {
+	awk -F'\t' 'NR > 1 { print $1, $7, $9 }' "$1" | LC_ALL=C sort
+}
+
+@test "400 small inputs, a plugin that segfaults on one: only that input fails; the inputs queued to its worker run once, on attempt 1" {
+	use_plugin
+	many_small 400 segv.txt
+	clean_run
+	run --separate-stderr pdp-map -j2 --joblog j ./crashy.so < list
+	assert_status 1
+	assert_stderr_equals "pdp-map: segv.txt: worker killed by signal 11 (Segmentation fault)"
+	printf '%s\n' "$output" | sort > got
+	without segv.txt > want
+	assert_files_equal want got
+	joblog_attempts j > got
+	{ echo "segv.txt 1 1"; grep -v segv list | sed 's/$/ 0 1/'; } |
+	    LC_ALL=C sort > want
+	assert_files_equal want got
+	no_leftovers
+}
+
+@test "400 small inputs, --retries 2, a plugin that crashes its worker once: the run succeeds, only that input has attempts 2" {
+	use_plugin
+	many_small 400 once.txt
+	clean_run
+	run --separate-stderr pdp-map -j2 --retries 2 --joblog j ./crashy.so < list
+	assert_status 0
+	assert_stderr_equals "pdp-map: once.txt: worker killed by signal 11 (Segmentation fault) (trying again: attempt 2 of 3)"
+	printf '%s\n' "$output" | sort > got
+	assert_files_equal clean got
+	joblog_attempts j > got
+	{ echo "once.txt 0 2"; grep -v once list | sed 's/$/ 0 1/'; } |
+	    LC_ALL=C sort > want
+	assert_files_equal want got
+	no_leftovers
+}
+
+@test "400 small inputs, --retries 1, a plugin that fails one: its worker is replaced, the inputs queued to it run once" {
+	use_plugin
+	many_small 400 nope.txt
+	clean_run
+	run --separate-stderr pdp-map -j2 --retries 1 --joblog j ./crashy.so < list
+	assert_status 1
+	assert_stderr_equals "pdp-map: nope.txt: refused (trying again: attempt 2 of 2)
+pdp-map: nope.txt: refused"
+	printf '%s\n' "$output" | sort > got
+	without nope.txt > want
+	assert_files_equal want got
+	joblog_attempts j > got
+	{ echo "nope.txt 1 2"; grep -v nope list | sed 's/$/ 0 1/'; } |
+	    LC_ALL=C sort > want
+	assert_files_equal want got
 	no_leftovers
 }
 
