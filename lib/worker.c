@@ -538,7 +538,6 @@ runtask(struct host *h, const struct taskmsg *t, char *path, char *buf,
 	} else if (h->c->combine) {
 		foldtask(h);
 	}
-	flushout(h);
 	d.ok = !h->failed;
 	d.records = h->records;
 	d.sig = h->sig;
