@@ -114,6 +114,7 @@ struct pool {
 	int ineof;
 	int ahead;		/* inputs to read ahead */
 	struct input *queue[LOOKAHEAD];
+	int64_t qleft[LOOKAHEAD];	/* of queue[i]: size - nextoff */
 	int nqueue;
 	struct task *retry;	/* failed tasks to try again, oldest first */
 	size_t nretry, retrycap;
@@ -392,6 +393,7 @@ addinput(struct pool *p, char *rec, size_t len)
 		in->size = st.st_size;
 		p->knownbytes += (uint64_t)st.st_size;
 	}
+	p->qleft[p->nqueue] = in->size;
 	p->queue[p->nqueue++] = in;
 }
 
@@ -433,6 +435,7 @@ takeblock(struct pool *p)
 	in->shown = estrdup(name);
 	r->start += k;
 	p->nread++;
+	p->qleft[p->nqueue] = in->size;
 	p->queue[p->nqueue++] = in;
 	return 1;
 }
@@ -809,19 +812,22 @@ pickinput(struct pool *p)
 {
 	int best = -1;
 
-	for (int i = 0; i < p->nqueue; i++) {
-		struct input *in = p->queue[i];
-		/* -k: a new input only within the window. */
-		if (!in->hasseq && p->c->keeporder &&
-		    p->nextseq - p->nextcommit >= p->window)
-			continue;
-		if (p->c->keeporder)
-			return i;
-		int64_t a = in->size - (int64_t)in->nextoff;
-		if (best < 0 || a > p->queue[best]->size -
-		    (int64_t)p->queue[best]->nextoff)
-			best = i;
+	if (p->c->keeporder) {
+		/* A new input only within the window. */
+		for (int i = 0; i < p->nqueue; i++)
+			if (p->queue[i]->hasseq ||
+			    p->nextseq - p->nextcommit < p->window)
+				return i;
+		return -1;
 	}
+	/* qleft, not the inputs: a scan of one small array. */
+	const int64_t *q = p->qleft;
+	int64_t most = INT64_MIN;
+	for (int i = 0, n = p->nqueue; i < n; i++)
+		if (q[i] > most) {
+			most = q[i];
+			best = i;
+		}
 	return best;
 }
 
@@ -873,12 +879,15 @@ nexttask(struct pool *p, struct task *t)
 		in->nextoff += split;
 		if (in->nextoff >= (uint64_t)in->size)
 			in->dispatched = 1;
+		p->qleft[qi] = in->size - (int64_t)in->nextoff;
 	} else {
 		in->dispatched = 1;
 	}
 	if (in->dispatched) {
 		memmove(&p->queue[qi], &p->queue[qi + 1],
 		    (size_t)(p->nqueue - qi - 1) * sizeof *p->queue);
+		memmove(&p->qleft[qi], &p->qleft[qi + 1],
+		    (size_t)(p->nqueue - qi - 1) * sizeof *p->qleft);
 		p->nqueue--;
 	}
 	in->open++;

@@ -248,7 +248,14 @@ table_find(struct table *t, const char *key, size_t klen)
 void *
 table_get(struct table *t, const char *key, size_t klen, int *isnew)
 {
-	uint32_t h = (uint32_t)hashbytes(key, klen);
+	return table_gethash(t, key, klen, (uint32_t)hashbytes(key, klen),
+	    isnew);
+}
+
+void *
+table_gethash(struct table *t, const char *key, size_t klen, uint32_t h,
+    int *isnew)
+{
 	struct slot *s = lookup(t, key, klen, h);
 
 	if (s->idx) {

@@ -36,5 +36,8 @@ uint64_t hashbytes(const void *p, size_t n);
 uint32_t table_prefetchslot(const struct table *t, const char *key,
     size_t klen);
 void table_prefetchentry(const struct table *t, uint32_t hash);
+/* table_get for a key whose hash table_prefetchslot returned. */
+void *table_gethash(struct table *t, const char *key, size_t klen,
+    uint32_t hash, int *isnew);
 
 #endif
