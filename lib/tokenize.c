@@ -8,6 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <wctype.h>
+#if defined(__SSE2__) && defined(__GNUC__)
+#include <emmintrin.h>
+#define TOK_SSE2 1
+#endif
 
 #include "err.h"
 #include "tokenize.h"
@@ -149,6 +153,42 @@ tok_block(struct tok *t, const char *data, size_t len)
 	t->end = t->p + len;
 }
 
+#ifdef TOK_SSE2
+/* How far the ASCII letters and digits from p go, 16 bytes at a time
+ * while 16 are left; *diff is set if any is uppercase.  The byte loop
+ * in tok_next goes on from where this stops.  In signed bytes, anything
+ * from 0x80 up is below '0', so it stops the run as it should. */
+static const unsigned char *
+wordrun(const unsigned char *p, const unsigned char *e, unsigned *diff)
+{
+	const __m128i digit0 = _mm_set1_epi8('0' - 1), digit9 = _mm_set1_epi8('9' + 1);
+	const __m128i upa = _mm_set1_epi8('A' - 1), upz = _mm_set1_epi8('Z' + 1);
+	const __m128i lowa = _mm_set1_epi8('a' - 1), lowz = _mm_set1_epi8('z' + 1);
+
+	while (e - p >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		__m128i dig = _mm_and_si128(_mm_cmpgt_epi8(v, digit0),
+		    _mm_cmplt_epi8(v, digit9));
+		__m128i up = _mm_and_si128(_mm_cmpgt_epi8(v, upa),
+		    _mm_cmplt_epi8(v, upz));
+		__m128i low = _mm_and_si128(_mm_cmpgt_epi8(v, lowa),
+		    _mm_cmplt_epi8(v, lowz));
+		unsigned word = (unsigned)_mm_movemask_epi8(
+		    _mm_or_si128(_mm_or_si128(dig, up), low));
+		unsigned upper = (unsigned)_mm_movemask_epi8(up);
+		if (word == 0xffff) {
+			*diff |= upper;
+			p += 16;
+			continue;
+		}
+		unsigned n = (unsigned)__builtin_ctz(~word);
+		*diff |= upper & ((1u << n) - 1);
+		return p + n;
+	}
+	return p;
+}
+#endif
+
 /* The word is complete: hand it out and start afresh on the next call. */
 static int
 done(struct tok *t, const char **w, size_t *n)
@@ -209,6 +249,9 @@ tok_next(struct tok *t, const char **w, size_t *n)
 			 * the bytes that lowercasing changes. */
 			const unsigned char *q = p;
 			unsigned diff = 0;
+#ifdef TOK_SSE2
+			q = wordrun(q, e, &diff);
+#endif
 			while (q < e) {
 				unsigned x = asciimap[*q];
 				if (x - 1 >= 0x7f)	/* a separator or non-ASCII */
