@@ -19,6 +19,33 @@ sort_output() {
 	    é 1 ünïcödé 2 αβγ 1)"
 }
 
+@test "pdp-map wordfreq: long words, and words that end at every place of a 16-byte block, as a byte loop reads them" {
+	# The SSE2 path reads 16 bytes at a time: words longer than a block,
+	# mixed case in the second block and a boundary at every offset must
+	# come out as tr and sort make them.
+	{
+		printf 'Supercalifragilisticexpialidocious abcdefghijklmnopqrstuvwxyz0123456789\n'
+		printf 'abcdefghijklmnoP ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789abcdef:x@y[z`w{v/u\n'
+		for n in $(seq 1 40); do
+			printf '%*s' "$n" '' | tr ' ' 'a'
+			printf ',%*s\n' "$n" '' | tr ' ' 'B'
+		done
+	} > long.txt
+	run --separate-stderr pdp-map wordfreq <<< long.txt
+	assert_status 0
+	assert_stderr_empty
+	sort_output
+	tr -cs 'A-Za-z0-9' '\n' < long.txt | tr 'A-Z' 'a-z' | LC_ALL=C sort |
+	    LC_ALL=C uniq -c | awk '{ printf "%s\t%s\n", $2, $1 }' > want
+	printf '%s\n' "$output" > got
+	assert_files_equal want got
+	# A letter that is not ASCII right after 16 ASCII ones: one word.
+	printf 'zzzzzzzzzzzzzzzz\303\251 end\n' > e.txt
+	run --separate-stderr pdp-map wordfreq <<< e.txt
+	sort_output
+	assert_output_equals "$(printf 'end\t1\nzzzzzzzzzzzzzzzz\303\251\t1')"
+}
+
 @test "pdp-map wordfreq: a file without words gives no records" {
 	printf ' ,;. \n\n--\n' > none.txt
 	: > empty.txt
