@@ -17,11 +17,13 @@
  * oldest unfinished one, so -k holds a bounded number of spools.
  *
  * Small inputs are queued several to a worker (up to QDEPTH, and at
- * most QBYTES of task messages, which a pipe always has room for), so
- * that a worker finds its next task waiting instead of sleeping until
- * the parent wakes; the worker sends the results of such a run of tasks
- * together.  A task whose worker dies while queued behind the running
- * one never ran: it is handed out again, not counted as an attempt.
+ * most QBYTES of task messages in all, which any pipe has room for, so
+ * that writing them never waits on a worker that is itself waiting for
+ * the parent to read), so that a worker finds its next task waiting
+ * instead of sleeping until the parent wakes.  A task whose worker dies
+ * while it is queued behind the running one never ran: it is handed out
+ * again, not counted as an attempt.  A worker to be replaced after a
+ * failure first finishes what is queued to it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -94,7 +96,8 @@ struct slot {
 	int taskfd, resfd;
 	struct task q[QDEPTH];	/* q[0] runs, the rest wait in the pipe */
 	int nq;
-	size_t qbytes;		/* task message bytes of q[1..] */
+	size_t qbytes;		/* task message bytes of q[], read or not */
+	int retire;		/* replace the worker once its queue is done */
 	struct spool spool;	/* the running task's output */
 	double start;		/* when q[0] started, as far as we know */
 	double lasttask;	/* how long the worker's last task took */
@@ -128,7 +131,6 @@ struct pool {
 	uint64_t nread, nok, nfailed, nskipped, bytes, records;
 	uint64_t knownbytes;	/* sizes of the inputs read, for --progress */
 	double t0, lastprogress;
-	int flushsent;		/* --combine: the final flush was asked for */
 	int halted;		/* --halt: no new tasks */
 	uint64_t failing;	/* inputs failed for good (--halt counts them) */
 	struct sigaction oldhup, oldint;	/* as pdp-map found them */
@@ -281,6 +283,7 @@ spawn(struct pool *p, struct slot *s)
 	s->hdrhave = s->payhave = 0;
 	s->nq = 0;
 	s->qbytes = 0;
+	s->retire = 0;
 	s->lasttask = 1;	/* unknown: no queueing until it is known */
 }
 
@@ -621,6 +624,13 @@ pendinglost(struct pool *p, struct slot *s, const char *why, int sig)
 		taskfailed(p, &s->pend[i], msg, sig);
 }
 
+/* The bytes of t's task message. */
+static size_t
+msgsize(const struct task *t)
+{
+	return sizeof(struct taskmsg) + t->in->plen + t->in->dlen;
+}
+
 /* The running task of s is over: the next one in its queue runs. */
 static struct task
 popfirst(struct slot *s)
@@ -630,8 +640,7 @@ popfirst(struct slot *s)
 
 	s->nq--;
 	memmove(s->q, s->q + 1, (size_t)s->nq * sizeof *s->q);
-	if (s->nq > 0)
-		s->qbytes -= sizeof(struct taskmsg) + s->q[0].in->plen;
+	s->qbytes -= msgsize(&t);	/* the worker has read that one */
 	s->lasttask = n - s->start;
 	s->start = n;
 	if (s->nq == 0)
@@ -648,7 +657,7 @@ requeue(struct pool *p, struct slot *s, int from)
 		pushretry(p, &s->q[i]);
 	if (s->nq > from)
 		s->nq = from;
-	s->qbytes = 0;
+	s->qbytes = s->nq > 0 ? msgsize(&s->q[0]) : 0;
 	if (s->nq == 0 && s->state == S_BUSY && !s->flushing)
 		s->state = S_IDLE;
 }
@@ -728,21 +737,34 @@ frame(struct pool *p, struct slot *s)
 			why[n] = '\0';
 			spool_discard(&s->spool);
 			struct task t = popfirst(s);
-			/* Try again on a fresh worker: the failure may have
-			 * left this one in a bad state.  A fatal error in the
-			 * worker: it is on its way out.  Either way, what was
-			 * queued to it is handed out again. */
-			int kill = (t.attempt <= (int)p->c->retries &&
-			    !p->c->combine) || d.exiting;
-			if (kill)
+			/* A fatal error in the worker: it is on its way out,
+			 * and what was queued to it never started.  Else, try
+			 * again on a fresh worker (the failure may have left
+			 * this one in a bad state) once this one is done with
+			 * its queue. */
+			if (d.exiting)
 				requeue(p, s, 0);
-			if (kill && !d.exiting)
-				killslot(s, SIGTERM);
+			else if (t.attempt <= (int)p->c->retries &&
+			    !p->c->combine)
+				s->retire = 1;
 			taskfailed(p, &t, why, d.sig);
 			if (d.exiting && s->state != S_EMPTY)
 				workerdied(p, s, killslot(s, SIGTERM), why);
 		}
+		if (s->retire && s->nq == 0 && s->state != S_EMPTY)
+			killslot(s, SIGTERM);
 		break;
+	case RES_EXIT: {
+		/* A fatal error between tasks: nothing queued has started,
+		 * and the worker's --combine table is lost. */
+		char why[ERRMSG_MAX];
+		size_t n = s->hdr.len < sizeof why ? s->hdr.len : sizeof why - 1;
+		memcpy(why, s->msg, n);
+		why[n] = '\0';
+		requeue(p, s, 0);
+		workerdied(p, s, killslot(s, SIGTERM), why);
+		break;
+	}
 	case RES_FATAL:
 		eprintf("%.*s", (int)s->hdr.len, s->msg);
 	case RES_FLUSH: {
@@ -914,10 +936,9 @@ dispatch(struct pool *p, struct slot *s, const struct task *task)
 	if (s->nq == 0) {
 		s->state = S_BUSY;
 		s->start = now();
-	} else {
-		s->qbytes += sizeof t + in->plen;
 	}
 	s->q[s->nq++] = *task;
+	s->qbytes += msgsize(task);
 	/* The worker is idle, so its pipe is empty, or what is queued in it
 	 * fits (QBYTES): these writes do not block for long.  A worker that
 	 * died is found by poll.  A short path goes in one write. */
@@ -946,7 +967,7 @@ canqueue(struct pool *p, struct slot *s)
 	enum { FAST = 2 };	/* ms: a task quicker than this */
 	const struct input *in;
 
-	if (s->state != S_BUSY || s->flushing || s->nq == 0 ||
+	if (s->state != S_BUSY || s->flushing || s->retire || s->nq == 0 ||
 	    s->nq >= QDEPTH || p->c->timeout > 0 || p->c->halt != HALT_NEVER ||
 	    s->lasttask * 1000 >= FAST || p->halted)
 		return 0;
@@ -1114,21 +1135,26 @@ timeouts(struct pool *p)
 	}
 }
 
-/* --combine at the end: ask every worker for its table. */
-static void
+/* --combine at the end: ask every worker that holds tasks in its table
+ * for it.  Returns how many were asked: a worker that dies meanwhile has
+ * its tasks run again elsewhere, and then that worker is asked in turn. */
+static int
 askflush(struct pool *p)
 {
-	p->flushsent = 1;
+	int n = 0;
+
 	for (int i = 0; i < p->nslots; i++) {
 		struct slot *s = &p->slots[i];
 		struct taskmsg t = { .kind = TASK_FLUSH };
-		if (s->state == S_EMPTY)
+		if (s->state == S_EMPTY || s->npend == 0)
 			continue;
+		n++;
 		s->state = S_BUSY;
 		s->flushing = 1;
 		if (writeall(s->taskfd, &t, sizeof t) < 0 && errno != EPIPE)
 			eprintf("worker %d: write error:", s->id);
 	}
+	return n;
 }
 
 static int
@@ -1250,9 +1276,8 @@ pool_run(const struct poolconf *c)
 			busy += p->slots[i].state == S_BUSY;
 		int more = !p->halted && (!p->ineof || p->nqueue || p->nretry);
 		if (!more && !busy) {
-			if (!c->combine || p->flushsent)
+			if (!c->combine || askflush(p) == 0)
 				break;
-			askflush(p);
 			continue;
 		}
 

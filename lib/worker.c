@@ -501,6 +501,17 @@ checkunchanged(struct host *h, int fd, const struct stat *was)
 		h->ctx.fail(&h->ctx, "file changed while being read");
 }
 
+/* What a fatal error (out of memory, say) ends: the worker, and the
+ * task it was running, which fails with the message; a worker that
+ * cannot even start stops the whole run, since every worker would fail
+ * the same way and no input is to blame.  Between tasks (writing the
+ * --combine table), no input is to blame either: the worker exits, its
+ * table is lost, and the parent runs the table's inputs again. */
+static struct host *fatalhost;
+static int starting;		/* worker_main has not taken a task yet */
+static int intask;		/* a task is running: its id is taskid */
+static uint64_t taskid;
+
 static void
 runtask(struct host *h, const struct taskmsg *t, char *path, char *buf,
     char *data)
@@ -564,6 +575,7 @@ runtask(struct host *h, const struct taskmsg *t, char *path, char *buf,
 	d.records = h->records;
 	d.sig = h->sig;
 	senddone(h, &d, d.ok ? "" : h->err);
+	intask = 0;	/* the task is over, whatever happens next */
 	if (h->c->combine && table_bytes(h->comb) > TABLE_MAX)
 		flushcombined(h);
 }
@@ -609,15 +621,6 @@ readfull(struct tasks *in, void *buf, size_t n)
 	return 1;
 }
 
-/* What a fatal error (out of memory, say) ends: the worker, and the
- * task it was running, which fails with the message; a worker that
- * cannot even start stops the whole run, since every worker would fail
- * the same way and no input is to blame. */
-static struct host *fatalhost;
-static int starting;		/* worker_main has not taken a task yet */
-static int intask;		/* a task is running: its id is taskid */
-static uint64_t taskid;
-
 static void
 fatalexit(const char *msg)
 {
@@ -632,6 +635,8 @@ fatalexit(const char *msg)
 	} else if (h && intask) {
 		struct donemsg d = { .id = taskid, .exiting = 1 };
 		senddone(h, &d, msg);
+	} else if (h) {
+		sendframe(h, RES_EXIT, msg, strnlen(msg, ERRMSG_MAX - 1));
 	} else {
 		fprintf(stderr, "%s: %s\n", argv0, msg);
 	}

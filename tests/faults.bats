@@ -218,18 +218,80 @@ setup_file() {
 	command -v cc >/dev/null || return 0
 	cat > "$d/crashy.c" <<-'EOF'
 	#include <errno.h>
+	#include <fcntl.h>
+	#include <signal.h>
 	#include <stdio.h>
+	#include <stdlib.h>
 	#include <string.h>
 	#include <sys/stat.h>
+	#include <time.h>
+	#include <unistd.h>
 	#include "pdp.h"
 	static void crash(void) { *(volatile int *)0 = 1; }
+	/* The bytes process pid has written (wchar in /proc/PID/io), or -1. */
+	static long long wchar(pid_t pid)
+	{
+		char p[64], b[512];
+		snprintf(p, sizeof p, "/proc/%d/io", (int)pid);
+		int fd = open(p, O_RDONLY);
+		ssize_t n = fd < 0 ? -1 : read(fd, b, sizeof b - 1);
+		if (fd >= 0)
+			close(fd);
+		if (n <= 0)
+			return -1;
+		b[n] = '\0';
+		char *w = strstr(b, "wchar: ");
+		return w ? atoll(w + 7) : -1;
+	}
+	/* Kill this worker with SIGKILL once it has written another MiB:
+	 * with --combine, when it is writing its table at the end. */
+	static void killduringflush(void)
+	{
+		pid_t w = getpid();
+		long long w0 = wchar(w);
+		if (w0 < 0 || fork() != 0)
+			return;
+		for (;;) {
+			struct timespec ts = { 0, 1000000 };
+			nanosleep(&ts, NULL);
+			long long x = wchar(w);
+			if (x < 0)
+				_exit(0);
+			if (x > w0 + (1 << 20)) {
+				kill(w, SIGKILL);
+				_exit(0);
+			}
+		}
+	}
 	static int map(struct pdp_ctx *c, const char *d, size_t l, int f)
 	{
 		const char *e = d + l;
 		char m[4096];
 		(void)f;
+		/* $CRASHY_LOG: a line a run, to count them. */
+		const char *log = getenv("CRASHY_LOG");
+		if (log) {
+			int fd = open(log, O_WRONLY | O_APPEND | O_CREAT, 0666);
+			snprintf(m, sizeof m, "%s\n", c->path);
+			if (fd < 0 || write(fd, m, strlen(m)) < 0)
+				return -1;
+			close(fd);
+		}
 		if (strstr(c->path, "segv"))
 			crash();
+		if (strstr(c->path, "bigtable")) {
+			/* A million keys: a table of 14 MB to write at the end;
+			 * the first attempt's worker is killed while it does. */
+			char k[16];
+			for (int i = 0; i < 1000000; i++) {
+				snprintf(k, sizeof k, "k%07d", i);
+				if (c->count(c, k, strlen(k), 1) < 0)
+					return -1;
+			}
+			snprintf(m, sizeof m, "%s.tried", c->path);
+			if (!getenv("CRASHY_NOKILL") && mkdir(m, 0777) == 0)
+				killduringflush();
+		}
 		if (strstr(c->path, "nope")) {
 			c->fail(c, "refused");
 			return -1;
@@ -389,7 +451,8 @@ joblog_attempts() {
 	use_plugin
 	many_small 400 nope.txt
 	clean_run
-	run --separate-stderr pdp-map -j2 --retries 1 --joblog j ./crashy.so < list
+	# Each run of the mapper on an input leaves a line in runs.
+	CRASHY_LOG=$PWD/runs run --separate-stderr pdp-map -j2 --retries 1 --joblog j ./crashy.so < list
 	assert_status 1
 	assert_stderr_equals "pdp-map: nope.txt: refused (trying again: attempt 2 of 2)
 pdp-map: nope.txt: refused"
@@ -399,6 +462,31 @@ pdp-map: nope.txt: refused"
 	joblog_attempts j > got
 	{ echo "nope.txt 1 2"; grep -v nope list | sed 's/$/ 0 1/'; } |
 	    LC_ALL=C sort > want
+	assert_files_equal want got
+	# The worker that failed it finished its queue before it was
+	# replaced: no input ran twice, and nope.txt once an attempt.
+	LC_ALL=C sort runs | uniq -c | awk '{ print $2, $1 }' > got
+	{ echo "nope.txt 2"; grep -v nope list | sed 's/$/ 1/'; } |
+	    LC_ALL=C sort > want
+	assert_files_equal want got
+	no_leftovers
+}
+
+@test "--combine --retries 1: a worker killed while it writes its table at the end: its inputs run again, nothing is lost" {
+	use_plugin
+	[ -r /proc/self/io ] || skip "no /proc/PID/io"
+	make_inputs $(names 6)
+	# The smallest input: with -j1, the last to run.
+	printf 'x\n' > bigtable.txt
+	echo bigtable.txt >> list
+	CRASHY_NOKILL=1 pdp-map -j1 --combine sum ./crashy.so < list |
+	    pdp-reduce sum | LC_ALL=C sort > want
+	[ "$(wc -l < want)" -eq 1000019 ] || fail "clean run: $(wc -l < want) keys"
+	run --separate-stderr pdp-map -j1 --combine sum --retries 1 ./crashy.so < list
+	assert_status 0
+	assert_stderr_contains "pdp-map: bigtable.txt: result lost: worker killed by signal 9 (Killed) (trying again: attempt 2 of 2)"
+	assert_stderr_contains "pdp-map: in01.txt: result lost: worker killed by signal 9 (Killed) (trying again: attempt 2 of 2)"
+	printf '%s\n' "$output" | pdp-reduce sum | LC_ALL=C sort > got
 	assert_files_equal want got
 	no_leftovers
 }
