@@ -375,9 +375,10 @@ use_plugin() {
 	no_leftovers
 }
 
-@test "--retries 2: a plugin that crashes its worker on the first attempt only: the run succeeds, the joblog says attempts 2" {
-	use_plugin
-	make_inputs $(names 4) once.txt $(names 8 | tail -4)
+# crash_once: with --retries 2, a plugin that crashes its worker on the
+# first attempt of once.txt only: the run succeeds, once.txt has
+# attempts 2, every other input (queued to that worker or not) 1.
+crash_once() {
 	clean_run
 	run --separate-stderr pdp-map -j2 --retries 2 --joblog j ./crashy.so < list
 	assert_status 0
@@ -389,7 +390,14 @@ use_plugin() {
 	    fail "joblog line of once.txt: $(grep '^once' j)"
 	[ "$(awk -F'\t' 'NR > 1 && $1 != "once.txt" && !($7 == 0 && $8 == 0 && $9 == 1)' j)" = "" ] ||
 	    fail "other joblog lines: $(cat j)"
+	[ "$(sed 1d j | wc -l)" -eq "$(wc -l < list)" ] || fail "joblog: $(cat j)"
 	no_leftovers
+}
+
+@test "--retries 2: a plugin that crashes its worker on the first attempt only: the run succeeds, the joblog says attempts 2" {
+	use_plugin
+	make_inputs $(names 4) once.txt $(names 8 | tail -4)
+	crash_once
 }
 
 # Small inputs that a plugin does quickly are queued several to a
@@ -409,9 +417,14 @@ many_small() {
 	done)
 }
 
-# joblog_attempts FILE: "path exit attempts" of every line, sorted.
-joblog_attempts() {
-	awk -F'\t' 'NR > 1 { print $1, $7, $9 }' "$1" | LC_ALL=C sort
+# assert_attempts NAME EXIT ATTEMPTS: in the joblog j, NAME has that
+# exit status and number of attempts, and every other input of list
+# succeeded on attempt 1.
+assert_attempts() {
+	awk -F'\t' 'NR > 1 { print $1, $7, $9 }' j | LC_ALL=C sort > got
+	{ echo "$1 $2 $3"; grep -vxF "$1" list | sed 's/$/ 0 1/'; } |
+	    LC_ALL=C sort > want
+	assert_files_equal want got
 }
 
 @test "400 small inputs, a plugin that segfaults on one: only that input fails; the inputs queued to its worker run once, on attempt 1" {
@@ -424,27 +437,14 @@ joblog_attempts() {
 	printf '%s\n' "$output" | sort > got
 	without segv.txt > want
 	assert_files_equal want got
-	joblog_attempts j > got
-	{ echo "segv.txt 1 1"; grep -v segv list | sed 's/$/ 0 1/'; } |
-	    LC_ALL=C sort > want
-	assert_files_equal want got
+	assert_attempts segv.txt 1 1
 	no_leftovers
 }
 
 @test "400 small inputs, --retries 2, a plugin that crashes its worker once: the run succeeds, only that input has attempts 2" {
 	use_plugin
 	many_small 400 once.txt
-	clean_run
-	run --separate-stderr pdp-map -j2 --retries 2 --joblog j ./crashy.so < list
-	assert_status 0
-	assert_stderr_equals "pdp-map: once.txt: worker killed by signal 11 (Segmentation fault) (trying again: attempt 2 of 3)"
-	printf '%s\n' "$output" | sort > got
-	assert_files_equal clean got
-	joblog_attempts j > got
-	{ echo "once.txt 0 2"; grep -v once list | sed 's/$/ 0 1/'; } |
-	    LC_ALL=C sort > want
-	assert_files_equal want got
-	no_leftovers
+	crash_once
 }
 
 @test "400 small inputs, --retries 1, a plugin that fails one: its worker is replaced, the inputs queued to it run once" {
@@ -459,14 +459,11 @@ pdp-map: nope.txt: refused"
 	printf '%s\n' "$output" | sort > got
 	without nope.txt > want
 	assert_files_equal want got
-	joblog_attempts j > got
-	{ echo "nope.txt 1 2"; grep -v nope list | sed 's/$/ 0 1/'; } |
-	    LC_ALL=C sort > want
-	assert_files_equal want got
+	assert_attempts nope.txt 1 2
 	# The worker that failed it finished its queue before it was
 	# replaced: no input ran twice, and nope.txt once an attempt.
 	LC_ALL=C sort runs | uniq -c | awk '{ print $2, $1 }' > got
-	{ echo "nope.txt 2"; grep -v nope list | sed 's/$/ 1/'; } |
+	{ echo "nope.txt 2"; grep -vxF nope.txt list | sed 's/$/ 1/'; } |
 	    LC_ALL=C sort > want
 	assert_files_equal want got
 	no_leftovers
