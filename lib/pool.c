@@ -56,7 +56,7 @@ enum {
 	SPLIT_MIN = 4 << 20,	/* the smallest chunk the default cuts */
 	READCHUNK = 1 << 18,
 	QDEPTH = 8,		/* tasks queued to one worker */
-	QBYTES = 4096,		/* their messages, beyond the running one */
+	QBYTES = 4096,		/* their messages, the running one's too */
 	QSMALL = 64 << 10,	/* inputs this small may queue */
 };
 
@@ -624,11 +624,23 @@ pendinglost(struct pool *p, struct slot *s, const char *why, int sig)
 		taskfailed(p, &s->pend[i], msg, sig);
 }
 
-/* The bytes of t's task message. */
+/* The bytes of the task message for in. */
 static size_t
-msgsize(const struct task *t)
+msgsize(const struct input *in)
 {
-	return sizeof(struct taskmsg) + t->in->plen + t->in->dlen;
+	return sizeof(struct taskmsg) + in->plen + in->dlen;
+}
+
+/* The message that follows byte off of s's frame, as a string. */
+static void
+frametext(const struct slot *s, size_t off, char *buf, size_t cap)
+{
+	size_t n = s->hdr.len - off;
+
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(buf, s->msg + off, n);
+	buf[n] = '\0';
 }
 
 /* The running task of s is over: the next one in its queue runs. */
@@ -640,7 +652,7 @@ popfirst(struct slot *s)
 
 	s->nq--;
 	memmove(s->q, s->q + 1, (size_t)s->nq * sizeof *s->q);
-	s->qbytes -= msgsize(&t);	/* the worker has read that one */
+	s->qbytes -= msgsize(t.in);	/* the worker has read that one */
 	s->lasttask = n - s->start;
 	s->start = n;
 	if (s->nq == 0)
@@ -657,7 +669,7 @@ requeue(struct pool *p, struct slot *s, int from)
 		pushretry(p, &s->q[i]);
 	if (s->nq > from)
 		s->nq = from;
-	s->qbytes = s->nq > 0 ? msgsize(&s->q[0]) : 0;
+	s->qbytes = s->nq > 0 ? msgsize(s->q[0].in) : 0;
 	if (s->nq == 0 && s->state == S_BUSY && !s->flushing)
 		s->state = S_IDLE;
 }
@@ -730,11 +742,7 @@ frame(struct pool *p, struct slot *s)
 			taskok(p, s, &d);
 		} else {
 			char why[ERRMSG_MAX];	/* as much as a worker sends */
-			size_t n = s->hdr.len - sizeof d;
-			if (n >= sizeof why)
-				n = sizeof why - 1;
-			memcpy(why, s->msg + sizeof d, n);
-			why[n] = '\0';
+			frametext(s, sizeof d, why, sizeof why);
 			spool_discard(&s->spool);
 			struct task t = popfirst(s);
 			/* A fatal error in the worker: it is on its way out,
@@ -758,9 +766,7 @@ frame(struct pool *p, struct slot *s)
 		/* A fatal error between tasks: nothing queued has started,
 		 * and the worker's --combine table is lost. */
 		char why[ERRMSG_MAX];
-		size_t n = s->hdr.len < sizeof why ? s->hdr.len : sizeof why - 1;
-		memcpy(why, s->msg, n);
-		why[n] = '\0';
+		frametext(s, 0, why, sizeof why);
 		requeue(p, s, 0);
 		workerdied(p, s, killslot(s, SIGTERM), why);
 		break;
@@ -938,7 +944,7 @@ dispatch(struct pool *p, struct slot *s, const struct task *task)
 		s->start = now();
 	}
 	s->q[s->nq++] = *task;
-	s->qbytes += msgsize(task);
+	s->qbytes += msgsize(in);
 	/* The worker is idle, so its pipe is empty, or what is queued in it
 	 * fits (QBYTES): these writes do not block for long.  A worker that
 	 * died is found by poll.  A short path goes in one write. */
@@ -980,7 +986,7 @@ canqueue(struct pool *p, struct slot *s)
 		in = p->queue[qi];
 	}
 	return !in->data && in->size >= 0 && in->size < QSMALL &&
-	    s->qbytes + sizeof(struct taskmsg) + in->plen <= QBYTES;
+	    s->qbytes + msgsize(in) <= QBYTES;
 }
 
 static void

@@ -161,7 +161,9 @@ tok_block(struct tok *t, const char *data, size_t len)
 static const unsigned char *
 wordrun(const unsigned char *p, const unsigned char *e, unsigned *diff)
 {
-	const __m128i digit0 = _mm_set1_epi8('0' - 1), digit9 = _mm_set1_epi8('9' + 1);
+	/* Each range as the bytes just outside it, for > and <. */
+	const __m128i digit0 = _mm_set1_epi8('0' - 1);
+	const __m128i digit9 = _mm_set1_epi8('9' + 1);
 	const __m128i upa = _mm_set1_epi8('A' - 1), upz = _mm_set1_epi8('Z' + 1);
 	const __m128i lowa = _mm_set1_epi8('a' - 1), lowz = _mm_set1_epi8('z' + 1);
 

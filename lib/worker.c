@@ -265,25 +265,27 @@ foldcounts(struct host *h)
 	uint32_t n = table_count(h->counts);
 	enum numerr ne = 0;
 	char num[32];
+	const char *key[BATCH];
+	size_t klen[BATCH];
 	uint32_t hash[BATCH];
 	int plain[BATCH];	/* the key goes in as it is */
 
 	for (uint32_t b = 0; b < n; b += BATCH) {
 		uint32_t nb = n - b < BATCH ? n - b : BATCH;
 		for (uint32_t j = 0; j < nb; j++) {
-			size_t kl;
-			const char *k = table_key(h->counts, b + j, &kl);
+			const char *k = key[j] = table_key(h->counts, b + j,
+			    &klen[j]);
 			plain[j] = !h->c->tag &&
-			    rec_nextspecial(k, k + kl) == k + kl;
+			    rec_nextspecial(k, k + klen[j]) == k + klen[j];
 			if (plain[j])
-				hash[j] = table_prefetchslot(h->comb, k, kl);
+				hash[j] = table_prefetchslot(h->comb, k, klen[j]);
 		}
 		for (uint32_t j = 0; j < nb; j++)
 			if (plain[j])
 				table_prefetchentry(h->comb, hash[j]);
 		for (uint32_t j = 0; j < nb; j++) {
-			size_t kl;
-			const char *k = table_key(h->counts, b + j, &kl);
+			const char *k = key[j];
+			size_t kl = klen[j];
 			struct num x = { .kind = NUM_INT,
 			    .i = *(int64_t *)table_val(h->counts, b + j) };
 			int vl = a->op == AGG_SUM ? 0 : num_fmtint(num, x.i);
@@ -597,18 +599,17 @@ readfull(struct tasks *in, void *buf, size_t n)
 
 	while (n > 0) {
 		if (in->pos == in->len) {
-			if (n >= sizeof in->buf) {
-				/* Big data: straight to its place. */
-				ssize_t r = readsome(in->fd, p, n);
-				if (r <= 0)
-					return r < 0 ? -1 : (p == buf ? 0 : -1);
+			/* Big data goes straight to its place. */
+			int direct = n >= sizeof in->buf;
+			ssize_t r = readsome(in->fd, direct ? p : in->buf,
+			    direct ? n : sizeof in->buf);
+			if (r <= 0)
+				return r < 0 ? -1 : (p == buf ? 0 : -1);
+			if (direct) {
 				p += r;
 				n -= (size_t)r;
 				continue;
 			}
-			ssize_t r = readsome(in->fd, in->buf, sizeof in->buf);
-			if (r <= 0)
-				return r < 0 ? -1 : (p == buf ? 0 : -1);
 			in->pos = 0;
 			in->len = (size_t)r;
 		}
