@@ -7,10 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "err.h"
 #include "table.h"
-
-enum { ARENA_CHUNK = 1 << 20 };
 
 struct slot {
 	uint32_t hash;
@@ -59,12 +58,6 @@ ekey(const struct entry *e)
 	return e->klen <= INLINE ? e->k.b : e->k.p;
 }
 
-struct chunk {
-	struct chunk *next;
-	size_t cap, used;
-	char data[];
-};
-
 struct table {
 	struct slot *slots;
 	uint32_t mask;		/* number of slots - 1 */
@@ -73,10 +66,7 @@ struct table {
 	char *ents;		/* ecap entries, each followed by its value */
 	size_t stride;		/* bytes an entry and its value take */
 	size_t vsize;
-	struct chunk *arena;	/* first chunk */
-	struct chunk *cur;	/* chunk being filled */
-	size_t arenaused;	/* bytes of keys in the chunks */
-	size_t arenabytes;
+	struct arena keys;	/* keys longer than INLINE */
 };
 
 static struct entry *
@@ -136,39 +126,6 @@ table_new(size_t vsize)
 	t->stride = sizeof(struct entry) + ((vsize + 7) & ~(size_t)7);
 	t->ents = ereallocarray(NULL, t->ecap, t->stride);
 	return t;
-}
-
-static const char *
-arena_copy(struct table *t, const char *key, size_t n)
-{
-	struct chunk *c = t->cur;
-
-	if (!c || c->cap - c->used < n) {
-		/* Move on to the next cleared chunk, or insert a new one. */
-		if (c && c->next && c->next->cap >= n) {
-			c = c->next;
-		} else {
-			size_t cap = n > ARENA_CHUNK ? n : ARENA_CHUNK;
-			struct chunk *nc = emalloc(sizeof *nc + cap);
-			nc->cap = cap;
-			nc->used = 0;
-			if (c) {
-				nc->next = c->next;
-				c->next = nc;
-			} else {
-				nc->next = t->arena;
-				t->arena = nc;
-			}
-			t->arenabytes += sizeof *nc + cap;
-			c = nc;
-		}
-		t->cur = c;
-	}
-	char *p = c->data + c->used;
-	memcpy(p, key, n);
-	c->used += n;
-	t->arenaused += n;
-	return p;
 }
 
 static void
@@ -273,7 +230,7 @@ table_gethash(struct table *t, const char *key, size_t klen, uint32_t h,
 	if (klen <= INLINE) {
 		memcpy(e->k.b, key, klen);
 	} else {
-		e->k.p = arena_copy(t, key, klen);
+		e->k.p = arena_copy(&t->keys, key, klen);
 	}
 	e->klen = (uint32_t)klen;
 	e->hash = h;
@@ -342,7 +299,7 @@ size_t
 table_bytes(const struct table *t)
 {
 	return sizeof *t + (size_t)(t->mask + 1) * sizeof(struct slot) +
-	    (size_t)t->ecap * t->stride + t->arenabytes;
+	    (size_t)t->ecap * t->stride + t->keys.bytes;
 }
 
 size_t
@@ -350,7 +307,7 @@ table_used(const struct table *t)
 {
 	/* The arrays as allocated (they only double), the keys as used. */
 	return (size_t)(t->mask + 1) * sizeof(struct slot) +
-	    (size_t)t->ecap * t->stride + t->arenaused;
+	    (size_t)t->ecap * t->stride + t->keys.used;
 }
 
 void
@@ -366,10 +323,7 @@ table_clear(struct table *t)
 		memset(t->slots, 0, (size_t)(t->mask + 1) * sizeof *t->slots);
 	}
 	t->n = 0;
-	for (struct chunk *c = t->arena; c; c = c->next)
-		c->used = 0;
-	t->cur = t->arena;
-	t->arenaused = 0;
+	arena_clear(&t->keys);
 }
 
 void
@@ -377,12 +331,7 @@ table_free(struct table *t)
 {
 	if (!t)
 		return;
-	struct chunk *c = t->arena;
-	while (c) {
-		struct chunk *nx = c->next;
-		free(c);
-		c = nx;
-	}
+	arena_free(&t->keys);
 	free(t->slots);
 	free(t->ents);
 	free(t);
