@@ -191,14 +191,64 @@ wordrun(const unsigned char *p, const unsigned char *e, unsigned *diff)
 }
 #endif
 
+/* Hand out the word at p: a short one from t->key, zero-padded. */
+static int
+word(struct tok *t, const char *p, size_t len, const char **w, size_t *n)
+{
+	if (len <= sizeof t->key) {
+		memset(t->key, 0, sizeof t->key);
+		memcpy(t->key, p, len);
+		p = t->key;
+	}
+	*w = p;
+	*n = len;
+	return TOK_WORD;
+}
+
+#ifdef TOK_SSE2
+/* A word of ASCII letters and digits that starts at p and ends within
+ * the 16 bytes there, at an ASCII separator: lowercased into key, zero
+ * after it, with *n its length.  0 if the word is anything else.  The
+ * most common word, in one go and without a branch on its length. */
+static int
+shortword(const unsigned char *p, char *key, size_t *n)
+{
+	const __m128i digit0 = _mm_set1_epi8('0' - 1);
+	const __m128i digit9 = _mm_set1_epi8('9' + 1);
+	const __m128i upa = _mm_set1_epi8('A' - 1), upz = _mm_set1_epi8('Z' + 1);
+	const __m128i lowa = _mm_set1_epi8('a' - 1), lowz = _mm_set1_epi8('z' + 1);
+	const __m128i index = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+	    11, 12, 13, 14, 15);
+
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i dig = _mm_and_si128(_mm_cmpgt_epi8(v, digit0),
+	    _mm_cmplt_epi8(v, digit9));
+	__m128i up = _mm_and_si128(_mm_cmpgt_epi8(v, upa),
+	    _mm_cmplt_epi8(v, upz));
+	__m128i low = _mm_and_si128(_mm_cmpgt_epi8(v, lowa),
+	    _mm_cmplt_epi8(v, lowz));
+	unsigned alnum = (unsigned)_mm_movemask_epi8(
+	    _mm_or_si128(_mm_or_si128(dig, up), low));
+	/* Bit i: byte i is non-ASCII, which may go on with the word. */
+	unsigned high = (unsigned)_mm_movemask_epi8(v);
+	unsigned len = (unsigned)__builtin_ctz(~alnum | 0x10000);
+
+	if (len == 16 || (high >> len & 1))
+		return 0;
+	__m128i keep = _mm_cmplt_epi8(index, _mm_set1_epi8((char)len));
+	__m128i lower = _mm_or_si128(v, _mm_and_si128(up, _mm_set1_epi8(0x20)));
+	_mm_storeu_si128((__m128i *)(void *)key, _mm_and_si128(lower, keep));
+	*n = len;
+	return 1;
+}
+#endif
+
 /* The word is complete: hand it out and start afresh on the next call. */
 static int
 done(struct tok *t, const char **w, size_t *n)
 {
-	*w = t->word;
-	*n = t->wlen;
 	t->wantdone = 1;
-	return TOK_WORD;
+	return word(t, t->word, t->wlen, w, n);
 }
 
 int
@@ -246,6 +296,13 @@ tok_next(struct tok *t, const char **w, size_t *n)
 			}
 			continue;
 		}
+#ifdef TOK_SSE2
+		if (t->wlen == 0 && e - p >= 16 && shortword(p, t->key, n)) {
+			*w = t->key;
+			t->p = p + *n;
+			return TOK_WORD;
+		}
+#endif
 		if (m < 0x80) {
 			/* The hot loop: one table load a byte; diff collects
 			 * the bytes that lowercasing changes. */
@@ -263,10 +320,9 @@ tok_next(struct tok *t, const char **w, size_t *n)
 			}
 			if (t->wlen == 0 && diff == 0 && q < e && asciimap[*q] == 0) {
 				/* Whole lowercase word, in place. */
-				*w = (const char *)p;
-				*n = (size_t)(q - p);
 				t->p = q;
-				return TOK_WORD;
+				return word(t, (const char *)p, (size_t)(q - p),
+				    w, n);
 			}
 			size_t k = (size_t)(q - p);
 			while (t->wlen + k > t->wcap) {

@@ -16,6 +16,7 @@ struct tok {
 	unsigned char pend[4];	/* an incomplete UTF-8 sequence at a block end */
 	int npend;
 	int wantdone;		/* word complete, to return next */
+	char key[16];		/* a short word, zero-padded */
 };
 
 /* Set up the character tables; calls setlocale(LC_CTYPE, "C.UTF-8").
@@ -25,7 +26,8 @@ void tok_init(struct tok *t);
 void tok_block(struct tok *t, const char *data, size_t len);
 /* TOK_WORD with *w, *n set (valid until the next call), TOK_EOL at each
  * newline, TOK_END when the block is used up.  A word cut by a PDP_MORE
- * block end is returned once the next block completes it. */
+ * block end is returned once the next block completes it.  A word of up
+ * to 16 bytes is followed by zeros up to 16 bytes. */
 int tok_next(struct tok *t, const char **w, size_t *n);
 /* The word still pending at the end of an input, if any. */
 int tok_flush(struct tok *t, const char **w, size_t *n);

@@ -1,10 +1,13 @@
 /* worker.c: one worker process of pdp-map, and the host side of the
  * mapper interface (emit, count, fail, write).  Memory: the read buffer,
- * one output frame, and the per-input counter table, which is written out
- * and cleared whenever it passes TABLE_MAX.  With --combine, records are
- * aggregated per task, folded into the worker's table when the task
- * succeeds, and that table is sent when it passes TABLE_MAX or the
- * parent asks for it. */
+ * one output frame, and the counters, which an input's counts leave as
+ * records as soon as they pass COUNTS_MAX (the doubling that passes it
+ * makes them at most twice that), and which are cleared between inputs
+ * once they pass KEEP.  With --combine, records are aggregated
+ * per task, folded into the worker's table when the task succeeds, and
+ * that table is sent when it passes TABLE_MAX or the parent asks for it;
+ * with --combine sum, counts are summed in the counters themselves and
+ * sent with that table. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -14,9 +17,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "counts.h"
 #include "err.h"
 #include "feed.h"
 #include "io.h"
+#include "mapper.h"
 #include "num.h"
 #include "path.h"
 #include "proto.h"
@@ -26,7 +31,10 @@
 
 enum {
 	READBUF = 1 << 20,	/* bytes a block of input */
-	TABLE_MAX = 64 << 20,	/* counters kept per input before flushing */
+	TABLE_MAX = 64 << 20,	/* --combine states (and counts) before a flush */
+	COUNTS_MAX = 32 << 20,	/* counters within an input */
+	KEEP = 16 << 20,	/* counters kept from one input to the next */
+	PENDING = 16,		/* padded keys whose slots are on their way */
 };
 
 struct host {
@@ -36,7 +44,14 @@ struct host {
 	char *frame;		/* struct reshdr, then the payload */
 	size_t len;		/* payload bytes */
 	uint64_t records;
-	struct table *counts;
+	struct counts *counts;
+	int direct;		/* --combine sum: counts committed in place */
+	struct pending {	/* padded keys counted but not added yet */
+		char key[16];
+		uint32_t klen, hash;
+		long long n;
+	} pend[PENDING];
+	int npend;
 	char *tagfield;		/* the escaped path and a TAB, for --tag */
 	size_t taglen;
 	char err[ERRMSG_MAX];
@@ -171,19 +186,14 @@ record(struct host *h, const char *k, size_t kl, const char *v, size_t vl)
 	h->records++;
 }
 
+/* One count as a record of the input's output. */
 static void
-flushcounts(struct host *h)
+putcount(void *arg, const char *k, size_t kl, int64_t n)
 {
-	uint32_t n = table_count(h->counts);
 	char num[32];
+	int vl = num_fmtint(num, n);
 
-	for (uint32_t i = 0; i < n; i++) {
-		size_t kl;
-		const char *k = table_key(h->counts, i, &kl);
-		int vl = num_fmtint(num, *(int64_t *)table_val(h->counts, i));
-		record(h, k, kl, num, (size_t)vl);
-	}
-	table_clear(h->counts);
+	record(arg, k, kl, num, (size_t)vl);
 }
 
 /* --combine: aggregate one record: all fields but the last are the key,
@@ -252,60 +262,35 @@ foldtask(struct host *h)
 		eprintf("--combine %s: out of range", agg_name(h->c->combine->op));
 }
 
-/* A task succeeded: add its counters straight into the worker's table,
- * without the detour through record text.  That table is big (5 MB for
- * W2's 100,000 words), so keys go in batches whose slots and then
- * entries are asked of the cache first, their misses overlapping (see
- * table_prefetchslot). */
+/* --combine sum: a committed count joins the worker's table, which
+ * sums in 128 bits (the counters overflow at 64). */
 static void
-foldcounts(struct host *h)
+combinecount(void *arg, const char *k, size_t kl, int64_t n)
 {
-	enum { BATCH = 16 };
-	const struct agg *a = h->c->combine;
-	uint32_t n = table_count(h->counts);
+	struct host *h = arg;
+	struct num x = { .kind = NUM_INT, .i = n };
 	enum numerr ne = 0;
-	char num[32];
-	const char *key[BATCH];
-	size_t klen[BATCH];
-	uint32_t hash[BATCH];
-	int plain[BATCH];	/* the key goes in as it is */
+	int isnew;
 
-	for (uint32_t b = 0; b < n; b += BATCH) {
-		uint32_t nb = n - b < BATCH ? n - b : BATCH;
-		for (uint32_t j = 0; j < nb; j++) {
-			const char *k = key[j] = table_key(h->counts, b + j,
-			    &klen[j]);
-			plain[j] = !h->c->tag &&
-			    rec_nextspecial(k, k + klen[j]) == k + klen[j];
-			if (plain[j])
-				hash[j] = table_prefetchslot(h->comb, k, klen[j]);
-		}
-		for (uint32_t j = 0; j < nb; j++)
-			if (plain[j])
-				table_prefetchentry(h->comb, hash[j]);
-		for (uint32_t j = 0; j < nb; j++) {
-			const char *k = key[j];
-			size_t kl = klen[j];
-			struct num x = { .kind = NUM_INT,
-			    .i = *(int64_t *)table_val(h->counts, b + j) };
-			int vl = a->op == AGG_SUM ? 0 : num_fmtint(num, x.i);
-			int isnew;
-			void *st;
-			if (plain[j]) {
-				st = table_gethash(h->comb, k, kl, hash[j], &isnew);
-			} else {
-				h->line.len = 0;
-				if (h->c->tag)
-					sbuf_add(&h->line, h->tagfield, h->taglen);
-				sbuf_escape(&h->line, k, kl);
-				st = table_get(h->comb, h->line.p, h->line.len,
-				    &isnew);
-			}
-			agg_addnum(a, st, num, (size_t)vl, &x, &ne);
-		}
-	}
 	h->line.len = 0;
-	table_clear(h->counts);
+	sbuf_escape(&h->line, k, kl);
+	void *st = table_get(h->comb, h->line.p, h->line.len, &isnew);
+	h->line.len = 0;
+	if (agg_addnum(h->c->combine, st, "", 0, &x, &ne) != AGG_OK)
+		eprintf("--combine sum: out of range");
+}
+
+/* The counters passed COUNTS_MAX within an input: its counts so far go
+ * out as records (with --combine, into the task's table), and the
+ * counters are emptied, committed counts going to the worker's table. */
+static void
+spillcounts(struct host *h)
+{
+	counts_eachnew(h->counts, putcount, h);
+	counts_rollback(h->counts);
+	if (h->direct)
+		counts_each(h->counts, combinecount, h);
+	counts_clear(h->counts);
 }
 
 struct partsarg {
@@ -327,6 +312,21 @@ putpart(void *arg, const char *v, size_t n)
 	pa->records++;
 }
 
+/* A committed count of --combine sum, sent with the worker's table. */
+static void
+putcommitted(void *arg, const char *k, size_t kl, int64_t n)
+{
+	struct partsarg *pa = arg;
+	char num[32];
+	int vl = num_fmtint(num, n);
+
+	putescaped(pa->h, k, kl);
+	put(pa->h, "\t", 1);
+	put(pa->h, num, (size_t)vl);
+	put(pa->h, "\n", 1);
+	pa->records++;
+}
+
 /* Send the worker's table and forget it. */
 static void
 flushcombined(struct host *h)
@@ -339,6 +339,10 @@ flushcombined(struct host *h)
 		agg_parts(h->c->combine, table_val(h->comb, i), putpart, &pa);
 	}
 	freestates(h, h->comb);
+	if (h->direct) {
+		counts_each(h->counts, putcommitted, &pa);
+		counts_clear(h->counts);
+	}
 	flushout(h);
 	sendframe(h, RES_FLUSH, &pa.records, sizeof pa.records);
 }
@@ -405,21 +409,71 @@ endline(struct host *h)
 	}
 }
 
+/* After counts_add gave r for key: 0 if the count holds. */
+static int
+counted(struct host *h, const char *k, size_t kl, long long n, int r)
+{
+	if (r < 0 && h->direct) {
+		int64_t was = counts_uncommit(h->counts, k, kl);
+		if (was) {
+			combinecount(h, k, kl, was);
+			r = counts_add(h->counts, k, kl, n);
+		}
+	}
+	if (r < 0) {
+		h->ctx.fail(&h->ctx, "count overflows");
+		return -1;
+	}
+	if (r > 0 && counts_bytes(h->counts) > COUNTS_MAX)
+		spillcounts(h);
+	return 0;
+}
+
 static int
 hcount(struct pdp_ctx *ctx, const char *k, size_t kl, long long n)
 {
 	struct host *h = ctx->host;
-	int isnew;
-	int64_t *c = table_get(h->counts, k, kl, &isnew);
+	int r = counts_add(h->counts, k, kl, n);
 
-	if ((n > 0 && *c > INT64_MAX - n) || (n < 0 && *c < INT64_MIN - n)) {
-		ctx->fail(ctx, "count overflows");
-		return -1;
+	return r == 0 ? 0 : counted(h, k, kl, n, r);
+}
+
+/* Add the pending counts; 0, or -1 if the input failed. */
+static int
+addpending(struct host *h)
+{
+	int n = h->npend;
+
+	h->npend = 0;
+	for (int i = 0; i < n; i++) {
+		const struct pending *p = &h->pend[i];
+		int r = counts_addpadded(h->counts, p->key, p->klen, p->hash,
+		    p->n);
+		if (r != 0 && counted(h, p->key, p->klen, p->n, r) < 0)
+			return -1;
 	}
-	*c += n;
-	if (isnew && table_bytes(h->counts) > TABLE_MAX)
-		flushcounts(h);
 	return 0;
+}
+
+/* ctx->count of the builtins whose short keys come padded (see
+ * mapper_padded).  A table of 100,000 words is bigger than the cache,
+ * so a short key waits in h->pend while its slot is fetched, and keys
+ * are added PENDING at a time.  runtask adds what is left at the end. */
+static int
+hcountpadded(struct pdp_ctx *ctx, const char *k, size_t kl, long long n)
+{
+	struct host *h = ctx->host;
+
+	if (kl > 16) {
+		int r = counts_add(h->counts, k, kl, n);
+		return r == 0 ? 0 : counted(h, k, kl, n, r);
+	}
+	struct pending *p = &h->pend[h->npend++];
+	memcpy(p->key, k, 16);
+	p->klen = (uint32_t)kl;
+	p->n = n;
+	p->hash = counts_prefetch(h->counts, k);
+	return h->npend == PENDING ? addpending(h) : 0;
 }
 
 static void hfail(struct pdp_ctx *ctx, const char *fmt, ...)
@@ -526,6 +580,7 @@ runtask(struct host *h, const struct taskmsg *t, char *path, char *buf,
 	h->failed = 0;
 	h->records = 0;
 	h->sig = 0;
+	counts_begin(h->counts);
 	h->ctx.path = path;
 	h->ctx.offset = t->off;
 	if (h->c->tag)
@@ -557,15 +612,20 @@ runtask(struct host *h, const struct taskmsg *t, char *path, char *buf,
 			checkunchanged(h, fd, &st);
 		close(fd);
 	}
+	if (!h->failed)
+		addpending(h);
+	h->npend = 0;
 	if (!h->failed) {
 		endline(h);
-		if (h->c->combine)
-			foldcounts(h);
-		else
-			flushcounts(h);
+		if (h->direct) {
+			counts_commit(h->counts);
+		} else {
+			counts_eachnew(h->counts, putcount, h);
+			counts_rollback(h->counts);
+		}
 	}
 	if (h->failed) {
-		table_clear(h->counts);
+		counts_rollback(h->counts);
 		h->midline = 0;
 		h->line.len = 0;
 		if (h->c->combine)
@@ -578,8 +638,11 @@ runtask(struct host *h, const struct taskmsg *t, char *path, char *buf,
 	d.sig = h->sig;
 	senddone(h, &d, d.ok ? "" : h->err);
 	intask = 0;	/* the task is over, whatever happens next */
-	if (h->c->combine && table_bytes(h->comb) > TABLE_MAX)
+	if (h->c->combine && table_bytes(h->comb) +
+	    (h->direct ? counts_bytes(h->counts) : 0) > TABLE_MAX)
 		flushcombined(h);
+	else if (!h->direct && counts_bytes(h->counts) > KEEP)
+		counts_clear(h->counts);
 }
 
 /* The task pipe, read in big pieces: the parent may queue several
@@ -663,14 +726,15 @@ worker_main(const struct workerconf *c, int taskfd, int resfd)
 	    sizeof(struct reshdr) + sizeof(struct donemsg) + ERRMSG_MAX);
 	in = ecalloc(1, sizeof *in);
 	in->fd = taskfd;
-	h.counts = table_new(sizeof(int64_t));
+	h.counts = counts_new();
+	h.direct = c->combine && c->combine->op == AGG_SUM && !c->tag;
 	if (c->combine) {
 		h.task = table_new(agg_statesize(c->combine->op));
 		h.comb = table_new(agg_statesize(c->combine->op));
 	}
 	buf = emalloc(READBUF);
 	h.ctx.emit = hemit;
-	h.ctx.count = hcount;
+	h.ctx.count = mapper_padded(c->m) ? hcountpadded : hcount;
 	h.ctx.fail = hfail;
 	h.ctx.write = hwrite;
 	h.ctx.host = &h;

@@ -82,8 +82,54 @@ setup_file() {
 	    .synopsis = "", .minargs = 0, .maxargs = 0, .map = map };
 	EOF
 
+	# ctx->count(KEY, N) for each line KEY<TAB>N, N a number, max or
+	# min; a line FAIL fails the input there; EMIT<TAB>KEY<TAB>V emits.
+	cat > "$d/count.c" <<-'EOF'
+	#include <stdint.h>
+	#include <stdlib.h>
+	#include <string.h>
+	#include "pdp.h"
+	static int line(struct pdp_ctx *ctx, const char *s, size_t n)
+	{
+		const char *tab = NULL;
+		char num[32] = "";
+		for (size_t i = 0; i < n; i++)
+			if (s[i] == '\t')
+				tab = s + i;
+		if (n == 4 && memcmp(s, "FAIL", 4) == 0) {
+			ctx->fail(ctx, "count: FAIL line");
+			return -1;
+		}
+		if (!tab)
+			return 0;
+		size_t k = (size_t)(s + n - tab - 1);
+		memcpy(num, tab + 1, k < 31 ? k : 31);
+		if (n > 5 && memcmp(s, "EMIT\t", 5) == 0)
+			return ctx->emit(ctx, s + 5, (size_t)(tab - s - 5), num, strlen(num));
+		long long v = strcmp(num, "max") == 0 ? INT64_MAX :
+		    strcmp(num, "min") == 0 ? INT64_MIN : atoll(num);
+		return ctx->count(ctx, s, (size_t)(tab - s), v);
+	}
+	static int map(struct pdp_ctx *ctx, const char *d, size_t l, int f)
+	{
+		const char *e = d + l;
+		(void)f;
+		while (d < e) {
+			const char *nl = memchr(d, '\n', (size_t)(e - d));
+			if (!nl)
+				nl = e;
+			if (line(ctx, d, (size_t)(nl - d)) < 0)
+				return -1;
+			d = nl + 1;
+		}
+		return 0;
+	}
+	const struct pdp_mapper pdp_mapper = { .abi = PDP_ABI_VERSION, .name = "count",
+	    .synopsis = "", .minargs = 0, .maxargs = 0, .map = map };
+	EOF
+
 	local p
-	for p in nosym abi99 nomap noname initfail emit; do
+	for p in nosym abi99 nomap noname initfail emit count; do
 		cc -std=c11 -fPIC -shared -I"$src/lib" -o "$d/$p.so" "$d/$p.c" \
 		    > "$d/cc.log" 2>&1 || { cat "$d/cc.log" >&2; return 1; }
 	done
@@ -281,4 +327,65 @@ pdp-map: inputs 7, succeeded 6, failed 1, bytes 60, records 12"
 	assert_files_equal want out
 	assert_stderr_equals "pdp-map: fail.txt: emit: refusing this input (42)
 pdp-map: quiet.txt: mapper emit failed"
+}
+
+@test "plugin: ctx->count: an input that fails after counting leaves none of its counts, with or without --combine sum" {
+	use_plugins
+	printf 'x\t1\ny\t2\n' > a.txt
+	printf 'x\t5\nz\t7\nFAIL\n' > f.txt
+	printf 'x\t1\nz\t1\n' > b.txt
+	printf '%s\n' a.txt f.txt b.txt > list
+	# -j1: f.txt's counts are taken back in the worker that goes on to b.txt.
+	pdp-map -j1 -k ./count.so < list > out 2> err && status=0 || status=$?
+	stderr=$(cat err)
+	assert_status 1
+	assert_stderr_equals "pdp-map: f.txt: count: FAIL line"
+	printf 'x\t1\ny\t2\nx\t1\nz\t1\n' > want
+	assert_files_equal want out
+	pdp-map -j1 --combine sum ./count.so < list > out 2> err && status=0 || status=$?
+	stderr=$(cat err)
+	assert_status 1
+	assert_stderr_equals "pdp-map: f.txt: count: FAIL line"
+	LC_ALL=C sort out > sorted
+	printf 'x\t2\ny\t2\nz\t1\n' > want
+	assert_files_equal want sorted
+}
+
+@test "plugin: ctx->count: keys of 15 to 17 bytes, empty, with TAB, NUL or backslash: the same with --combine sum" {
+	use_plugins
+	k15=aaaaaaaaaaaaaaa
+	# "ab" and "ab" NUL differ only in their length.
+	printf '%s\t1\n%sb\t2\n%sbc\t3\na\tb\t4\nc\\d\t5\nnu\0l\t6\n\t7\nab\t8\nab\0\t9\n' \
+	    "$k15" "$k15" "$k15" > a.txt
+	cp a.txt b.txt
+	printf 'a.txt\nb.txt\n' > list
+	printf '%s\t2\n%sb\t4\n%sbc\t6\na\\tb\t8\nc\\\\d\t10\nnu\0l\t12\n\t14\nab\t16\nab\0\t18\n' \
+	    "$k15" "$k15" "$k15" | LC_ALL=C sort > want
+	for j in 1 2; do
+		pdp-map -j$j ./count.so < list | pdp-reduce sum | LC_ALL=C sort > plain
+		assert_files_equal want plain
+		pdp-map -j$j --combine sum ./count.so < list > comb
+		[ "$(wc -l < comb)" -eq $((9 * j)) ] || fail "-j$j: $(wc -l < comb) combined records"
+		pdp-reduce sum < comb | LC_ALL=C sort > summed
+		assert_files_equal want summed
+	done
+}
+
+@test "plugin: ctx->count: sums past 64 bits with --combine sum come in parts; an input's own overflow fails it" {
+	use_plugins
+	printf 'k\tmax\nj\t1\nm\tmin\n' > a.txt
+	printf 'k\tmax\nj\t2\nm\tmin\nEMIT\tj\t5\n' > b.txt
+	printf 'k\tmax\nk\t1\n' > c.txt
+	printf '%s\n' a.txt c.txt b.txt > list
+	pdp-map -j1 --combine sum ./count.so < list > out 2> err && status=0 || status=$?
+	stderr=$(cat err)
+	assert_status 1
+	assert_stderr_equals "pdp-map: c.txt: count overflows"
+	LC_ALL=C sort out > sorted
+	# j: its counts, and apart from them what ctx->emit gave.
+	printf 'j\t3\nj\t5\nk\t9223372036854775807\nk\t9223372036854775807\nm\t-9223372036854775808\nm\t-9223372036854775808\n' > want
+	assert_files_equal want sorted
+	# The parts are what pdp-reduce --merge takes: its sum is out of range.
+	run pdp-reduce sum < out
+	assert_status 2
 }

@@ -2,7 +2,8 @@
  * never empty, cutting the input into two blocks anywhere gives the same
  * words as one block (what --split and PDP_MORE rely on), and on ASCII
  * the words are those of a plain byte loop (what the SSE2 path must
- * keep). */
+ * keep).  A word of up to 16 bytes is followed by zeros up to 16 (what
+ * the host's counters read). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,21 @@
 #include "../../lib/tokenize.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Append word w to out, and a NUL byte. */
+static size_t
+add(char *out, size_t len, const char *w, size_t n)
+{
+	if (n == 0)
+		abort();
+	for (size_t i = n; i < 16; i++)
+		if (w[i] != '\0')
+			abort();
+	memcpy(out + len, w, n);
+	len += n;
+	out[len++] = '\0';
+	return len;
+}
 
 /* All words of data cut at `cut`, joined with NUL bytes. */
 static size_t
@@ -23,25 +39,14 @@ words(const char *data, size_t size, size_t cut, char *out)
 	tok_init(&t);
 	tok_block(&t, data, cut);
 	while ((k = tok_next(&t, &w, &n)) != TOK_END)
-		if (k == TOK_WORD) {
-			if (n == 0)
-				abort();
-			memcpy(out + len, w, n);
-			len += n;
-			out[len++] = '\0';
-		}
+		if (k == TOK_WORD)
+			len = add(out, len, w, n);
 	tok_block(&t, data + cut, size - cut);
 	while ((k = tok_next(&t, &w, &n)) != TOK_END)
-		if (k == TOK_WORD) {
-			memcpy(out + len, w, n);
-			len += n;
-			out[len++] = '\0';
-		}
-	if (tok_flush(&t, &w, &n) == TOK_WORD) {
-		memcpy(out + len, w, n);
-		len += n;
-		out[len++] = '\0';
-	}
+		if (k == TOK_WORD)
+			len = add(out, len, w, n);
+	if (tok_flush(&t, &w, &n) == TOK_WORD)
+		len = add(out, len, w, n);
 	tok_free(&t);
 	return len;
 }

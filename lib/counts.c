@@ -1,0 +1,364 @@
+/* counts.c: an open-addressing table whose slot is one half cache line:
+ * the key (up to 16 bytes, zero-padded) or where a longer key is, the
+ * count, the key's length and the last input that touched it.  A lookup
+ * of a short key compares two words and reads nothing else.  The first
+ * touch of a key in an input logs its count before, which is what
+ * counts_eachnew lists and counts_rollback restores. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "counts.h"
+#include "err.h"
+#include "table.h"
+
+enum {
+	SHORT = 16,		/* keys up to this long live in their slot */
+	LIVE = 1u << 31,	/* meta: the key has a committed count */
+	LENMASK = LIVE - 1,	/* meta: key length + 1; 0 is an empty slot */
+};
+
+struct slot {
+	uint64_t k[2];		/* short: the key; long: where, and its hash */
+	int64_t n;		/* committed count, plus this input's */
+	uint32_t meta;
+	uint32_t epoch;		/* the input that last touched the key */
+};
+
+struct undo {
+	uint32_t slot;
+	uint32_t live;		/* LIVE if the key had a committed count */
+	int64_t n;		/* the count before this input */
+};
+
+struct counts {
+	struct slot *slots;
+	uint32_t mask;		/* number of slots - 1 */
+	uint32_t used;		/* slots in use */
+	uint32_t epoch;		/* the running input */
+	struct undo *log;	/* the keys this input touched */
+	size_t nlog, logcap;
+	struct arena keys;	/* keys longer than SHORT */
+};
+
+static uint32_t
+hashshort(uint64_t lo, uint64_t hi)
+{
+	uint64_t h = lo * 0x9e3779b97f4a7c15ULL ^ hi * 0xbf58476d1ce4e5b9ULL;
+
+	h ^= h >> 29;
+	h *= 0x94d049bb133111ebULL;
+	return (uint32_t)(h >> 32);
+}
+
+static uint32_t
+slothash(const struct slot *s)
+{
+	if ((s->meta & LENMASK) - 1 <= SHORT)
+		return hashshort(s->k[0], s->k[1]);
+	return (uint32_t)s->k[1];
+}
+
+static const char *
+slotkey(const struct slot *s, size_t *klen)
+{
+	*klen = (s->meta & LENMASK) - 1;
+	if (*klen <= SHORT)
+		return (const char *)s->k;
+	return (const char *)(uintptr_t)s->k[0];
+}
+
+struct counts *
+counts_new(void)
+{
+	struct counts *c = ecalloc(1, sizeof *c);
+
+	c->mask = 1023;
+	c->slots = ecalloc(c->mask + 1, sizeof *c->slots);
+	c->epoch = 1;
+	return c;
+}
+
+void
+counts_free(struct counts *c)
+{
+	if (!c)
+		return;
+	arena_free(&c->keys);
+	free(c->slots);
+	free(c->log);
+	free(c);
+}
+
+void
+counts_begin(struct counts *c)
+{
+	if (c->nlog)
+		eprintf("counts: an input began before the last one ended");
+	if (++c->epoch == 0) {
+		/* After 2^32 inputs: no slot may look touched by this one. */
+		for (uint32_t i = 0; i <= c->mask; i++)
+			c->slots[i].epoch = 0;
+		c->epoch = 1;
+	}
+}
+
+/* Double the slots; the log's slot numbers move with their keys. */
+static void
+grow(struct counts *c)
+{
+	uint32_t nmask = c->mask * 2 + 1;
+	struct slot *ns = ecalloc((size_t)nmask + 1, sizeof *ns);
+	uint32_t *moved = NULL;
+
+	if (c->nlog)
+		moved = ereallocarray(NULL, (size_t)c->mask + 1, sizeof *moved);
+	for (uint32_t i = 0; i <= c->mask; i++) {
+		const struct slot *s = &c->slots[i];
+		if (!s->meta)
+			continue;
+		uint32_t j = slothash(s) & nmask;
+		while (ns[j].meta)
+			j = (j + 1) & nmask;
+		ns[j] = *s;
+		if (moved)
+			moved[i] = j;
+	}
+	for (size_t i = 0; i < c->nlog; i++)
+		c->log[i].slot = moved[c->log[i].slot];
+	free(moved);
+	free(c->slots);
+	c->slots = ns;
+	c->mask = nmask;
+}
+
+/* The first touch of s in this input: remember its count. */
+static void
+touch(struct counts *c, struct slot *s)
+{
+	if (c->nlog == c->logcap) {
+		c->logcap = c->logcap ? c->logcap * 2 : 1024;
+		c->log = ereallocarray(c->log, c->logcap, sizeof *c->log);
+	}
+	c->log[c->nlog++] = (struct undo){ (uint32_t)(s - c->slots),
+	    s->meta & LIVE, s->n };
+	s->epoch = c->epoch;
+}
+
+/* Add n to the count in s, which holds the key; isnew as counts_add. */
+static int
+addto(struct counts *c, struct slot *s, long long n)
+{
+	int isnew = 0;
+
+	if (s->epoch != c->epoch) {
+		isnew = !(s->meta & LIVE);
+		touch(c, s);
+	}
+	if ((n > 0 && s->n > INT64_MAX - n) || (n < 0 && s->n < INT64_MIN - n))
+		return -1;
+	s->n += n;
+	return isnew;
+}
+
+/* A new key in the empty slot s: its count is 0 until addto. */
+static struct slot *
+insert(struct counts *c, struct slot *s, uint64_t k0, uint64_t k1,
+    size_t klen)
+{
+	if (klen >= LENMASK - 1)
+		eprintf("counts: a key of %zu bytes is too long", klen);
+	s->k[0] = k0;
+	s->k[1] = k1;
+	s->n = 0;
+	s->meta = (uint32_t)klen + 1;
+	s->epoch = 0;
+	/* At most half the slots in use: probes stay short. */
+	if (++c->used > c->mask / 2) {
+		uint32_t h = slothash(s);
+		grow(c);
+		uint32_t j = h & c->mask;
+		while (c->slots[j].k[0] != k0 || c->slots[j].k[1] != k1 ||
+		    (c->slots[j].meta & LENMASK) != klen + 1)
+			j = (j + 1) & c->mask;
+		s = &c->slots[j];
+	}
+	return s;
+}
+
+static struct slot *
+findshort(struct counts *c, uint64_t lo, uint64_t hi, size_t klen,
+    uint32_t h, int add)
+{
+	uint32_t j = h & c->mask;
+
+	for (;;) {
+		struct slot *s = &c->slots[j];
+		if ((s->meta & LENMASK) == klen + 1 &&
+		    ((s->k[0] ^ lo) | (s->k[1] ^ hi)) == 0)
+			return s;
+		if (!s->meta)
+			return add ? insert(c, s, lo, hi, klen) : NULL;
+		j = (j + 1) & c->mask;
+	}
+}
+
+static struct slot *
+findlong(struct counts *c, const char *key, size_t klen, int add)
+{
+	uint32_t h = (uint32_t)hashbytes(key, klen);
+	uint32_t j = h & c->mask;
+
+	for (;;) {
+		struct slot *s = &c->slots[j];
+		if ((s->meta & LENMASK) == klen + 1 && (uint32_t)s->k[1] == h &&
+		    memcmp((const char *)(uintptr_t)s->k[0], key, klen) == 0)
+			return s;
+		if (!s->meta) {
+			if (!add)
+				return NULL;
+			const char *p = arena_copy(&c->keys, key, klen);
+			return insert(c, s, (uint64_t)(uintptr_t)p, h, klen);
+		}
+		j = (j + 1) & c->mask;
+	}
+}
+
+static struct slot *
+find(struct counts *c, const char *key, size_t klen, int add)
+{
+	if (klen > SHORT)
+		return findlong(c, key, klen, add);
+	uint64_t w[2] = { 0, 0 };
+	memcpy(w, key, klen);
+	return findshort(c, w[0], w[1], klen, hashshort(w[0], w[1]), add);
+}
+
+int
+counts_add(struct counts *c, const char *key, size_t klen, long long n)
+{
+	return addto(c, find(c, key, klen, 1), n);
+}
+
+#if defined(__GNUC__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)(p))
+#endif
+
+uint32_t
+counts_prefetch(const struct counts *c, const char *key16)
+{
+	uint64_t lo, hi;
+
+	memcpy(&lo, key16, 8);
+	memcpy(&hi, key16 + 8, 8);
+	uint32_t h = hashshort(lo, hi);
+	PREFETCH(&c->slots[h & c->mask]);
+	return h;
+}
+
+int
+counts_addpadded(struct counts *c, const char *key16, size_t klen,
+    uint32_t hash, long long n)
+{
+	uint64_t lo, hi;
+
+	memcpy(&lo, key16, 8);
+	memcpy(&hi, key16 + 8, 8);
+	return addto(c, findshort(c, lo, hi, klen, hash, 1), n);
+}
+
+void
+counts_eachnew(const struct counts *c, counts_fn *fn, void *arg)
+{
+	for (size_t i = 0; i < c->nlog; i++) {
+		const struct slot *s = &c->slots[c->log[i].slot];
+		size_t kl;
+		const char *k = slotkey(s, &kl);
+		fn(arg, k, kl, s->n - c->log[i].n);
+	}
+}
+
+void
+counts_commit(struct counts *c)
+{
+	for (size_t i = 0; i < c->nlog; i++)
+		c->slots[c->log[i].slot].meta |= LIVE;
+	c->nlog = 0;
+}
+
+void
+counts_rollback(struct counts *c)
+{
+	for (size_t i = 0; i < c->nlog; i++) {
+		struct slot *s = &c->slots[c->log[i].slot];
+		s->n = c->log[i].n;
+		s->meta = (s->meta & ~LIVE) | c->log[i].live;
+		/* Touched by no input: counted afresh if touched again. */
+		s->epoch = 0;
+	}
+	c->nlog = 0;
+}
+
+void
+counts_each(const struct counts *c, counts_fn *fn, void *arg)
+{
+	if (c->nlog)
+		eprintf("counts: listed during an input");
+	for (uint32_t i = 0; i <= c->mask; i++) {
+		const struct slot *s = &c->slots[i];
+		if (s->meta & LIVE) {
+			size_t kl;
+			const char *k = slotkey(s, &kl);
+			fn(arg, k, kl, s->n);
+		}
+	}
+}
+
+int64_t
+counts_uncommit(struct counts *c, const char *key, size_t klen)
+{
+	struct slot *s = find(c, key, klen, 0);
+	int64_t was;
+
+	if (!s || !(s->meta & LIVE))
+		return 0;
+	s->meta &= ~LIVE;
+	if (s->epoch != c->epoch) {
+		was = s->n;
+		s->n = 0;
+		return was;
+	}
+	/* Touched by this input: its log entry holds the committed part.
+	 * Rare (an overflow), so a search will do. */
+	for (size_t i = 0; i < c->nlog; i++)
+		if (&c->slots[c->log[i].slot] == s) {
+			was = c->log[i].n;
+			c->log[i].n = 0;
+			c->log[i].live = 0;
+			s->n -= was;
+			return was;
+		}
+	return 0;
+}
+
+void
+counts_clear(struct counts *c)
+{
+	if (c->nlog)
+		eprintf("counts: cleared during an input");
+	/* Back to the first size: the table is cleared to save memory. */
+	free(c->slots);
+	c->mask = 1023;
+	c->slots = ecalloc(c->mask + 1, sizeof *c->slots);
+	c->used = 0;
+	arena_clear(&c->keys);
+}
+
+size_t
+counts_bytes(const struct counts *c)
+{
+	return sizeof *c + ((size_t)c->mask + 1) * sizeof(struct slot) +
+	    c->logcap * sizeof(struct undo) + c->keys.bytes;
+}

@@ -1,0 +1,53 @@
+/* counts.h: the counters behind ctx->count in a worker: byte-string keys
+ * to 64-bit counts, kept from one input to the next.  Each input is a
+ * transaction: what it added can be listed, kept (commit) or taken back
+ * (rollback), so a failed input leaves no trace.  Keys stay in the table
+ * after a rollback, so the frequent ones are found again at once.
+ *
+ * Memory: 32 bytes a slot, at most two slots a key, the bytes of keys
+ * longer than 16, and 16 bytes a key that the running input touched;
+ * counts_bytes tells the total, and the caller clears the table to stay
+ * within its budget. */
+#ifndef PDP_COUNTS_H
+#define PDP_COUNTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct counts;
+
+typedef void counts_fn(void *arg, const char *key, size_t klen, int64_t n);
+
+struct counts *counts_new(void);
+void counts_free(struct counts *c);
+
+/* Start an input.  The previous one must have been committed or rolled
+ * back. */
+void counts_begin(struct counts *c);
+/* Add n to key.  Returns 1 if the key was not counted yet (in this input
+ * or a committed one), 0 if it was, -1 if its count would overflow (the
+ * count is then left as it was). */
+int counts_add(struct counts *c, const char *key, size_t klen, long long n);
+/* For a key of at most 16 bytes that is followed by zeros up to 16
+ * bytes (read as two words, without a copy): ask the cache for its slot,
+ * and return its hash, for counts_addpadded.  A batch of keys asked for
+ * before they are added have their cache misses overlap. */
+uint32_t counts_prefetch(const struct counts *c, const char *key16);
+int counts_addpadded(struct counts *c, const char *key16, size_t klen,
+    uint32_t hash, long long n);
+/* What this input added, key by key (in the order first counted). */
+void counts_eachnew(const struct counts *c, counts_fn *fn, void *arg);
+/* Keep this input's counts, or take them back. */
+void counts_commit(struct counts *c);
+void counts_rollback(struct counts *c);
+/* The committed counts, key by key; only between inputs. */
+void counts_each(const struct counts *c, counts_fn *fn, void *arg);
+/* Take key's committed count out of the table (it is then as if never
+ * committed) and return it; 0 if there is none. */
+int64_t counts_uncommit(struct counts *c, const char *key, size_t klen);
+/* Forget every key; only between inputs, or after a rollback (the input
+ * may go on). */
+void counts_clear(struct counts *c);
+size_t counts_bytes(const struct counts *c);
+
+#endif
