@@ -348,11 +348,34 @@ counts_clear(struct counts *c)
 {
 	if (c->nlog)
 		eprintf("counts: cleared during an input");
-	/* Back to the first size: the table is cleared to save memory. */
 	free(c->slots);
 	c->mask = 1023;
 	c->slots = ecalloc(c->mask + 1, sizeof *c->slots);
 	c->used = 0;
+	arena_clear(&c->keys);
+}
+
+void
+counts_forget(struct counts *c)
+{
+	if (c->used != c->nlog) {
+		/* Keys of earlier inputs: the caller broke the promise. */
+		counts_rollback(c);
+		counts_clear(c);
+		return;
+	}
+	if (c->mask > 32767 && (uint64_t)c->nlog * 16 < c->mask) {
+		/* A table that one big input grew is shrunk again, so that
+		 * small inputs after it keep their keys close together. */
+		free(c->slots);
+		c->mask = 1023;
+		c->slots = ecalloc(c->mask + 1, sizeof *c->slots);
+	} else {
+		for (size_t i = 0; i < c->nlog; i++)
+			memset(&c->slots[c->log[i].slot], 0, sizeof *c->slots);
+	}
+	c->used = 0;
+	c->nlog = 0;
 	arena_clear(&c->keys);
 }
 

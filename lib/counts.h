@@ -2,7 +2,8 @@
  * to 64-bit counts, kept from one input to the next.  Each input is a
  * transaction: what it added can be listed, kept (commit) or taken back
  * (rollback), so a failed input leaves no trace.  Keys stay in the table
- * after a rollback, so the frequent ones are found again at once.
+ * after a rollback, so the frequent ones are found again at once, or are
+ * forgotten with the input's counts.
  *
  * Memory: 32 bytes a slot, at most two slots a key, the bytes of keys
  * longer than 16, and 16 bytes a key that the running input touched;
@@ -48,6 +49,9 @@ int64_t counts_uncommit(struct counts *c, const char *key, size_t klen);
 /* Forget every key; only between inputs, or after a rollback (the input
  * may go on). */
 void counts_clear(struct counts *c);
+/* Take back this input's counts and forget its keys, in time that grows
+ * with them alone: for a table that held no key when the input began. */
+void counts_forget(struct counts *c);
 size_t counts_bytes(const struct counts *c);
 
 #endif

@@ -1,13 +1,13 @@
 /* worker.c: one worker process of pdp-map, and the host side of the
  * mapper interface (emit, count, fail, write).  Memory: the read buffer,
  * one output frame, and the counters, which an input's counts leave as
- * records as soon as they pass COUNTS_MAX (the doubling that passes it
- * makes them at most twice that), and which are cleared between inputs
- * once they pass KEEP.  With --combine, records are aggregated
- * per task, folded into the worker's table when the task succeeds, and
- * that table is sent when it passes TABLE_MAX or the parent asks for it;
- * with --combine sum, counts are summed in the counters themselves and
- * sent with that table. */
+ * records at its end, or as soon as they pass COUNTS_MAX (the doubling
+ * that passes it makes them at most twice that).  With --combine, records
+ * are aggregated per task, folded into the worker's table when the task
+ * succeeds, and that table is sent when it passes TABLE_MAX or the
+ * parent asks for it; with --combine sum, counts are summed in the
+ * counters themselves, kept from input to input, and sent with that
+ * table. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -33,7 +33,6 @@ enum {
 	READBUF = 1 << 20,	/* bytes a block of input */
 	TABLE_MAX = 64 << 20,	/* --combine states (and counts) before a flush */
 	COUNTS_MAX = 32 << 20,	/* counters within an input */
-	KEEP = 16 << 20,	/* counters kept from one input to the next */
 	PENDING = 16,		/* padded keys whose slots are on their way */
 };
 
@@ -621,11 +620,14 @@ runtask(struct host *h, const struct taskmsg *t, char *path, char *buf,
 			counts_commit(h->counts);
 		} else {
 			counts_eachnew(h->counts, putcount, h);
-			counts_rollback(h->counts);
+			counts_forget(h->counts);
 		}
 	}
 	if (h->failed) {
-		counts_rollback(h->counts);
+		if (h->direct)
+			counts_rollback(h->counts);
+		else
+			counts_forget(h->counts);
 		h->midline = 0;
 		h->line.len = 0;
 		if (h->c->combine)
@@ -641,8 +643,6 @@ runtask(struct host *h, const struct taskmsg *t, char *path, char *buf,
 	if (h->c->combine && table_bytes(h->comb) +
 	    (h->direct ? counts_bytes(h->counts) : 0) > TABLE_MAX)
 		flushcombined(h);
-	else if (!h->direct && counts_bytes(h->counts) > KEEP)
-		counts_clear(h->counts);
 }
 
 /* The task pipe, read in big pieces: the parent may queue several

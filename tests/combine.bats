@@ -52,12 +52,14 @@ crash_files() {
 
 @test "wordfreq: an input with more words than a worker's counters hold, with and without --combine sum" {
 	# 600,000 distinct words pass the 32 MiB of counters twice within
-	# big.txt; small.txt comes before and after it in the same worker.
+	# big.txt; 50,000 in mid.txt grow them to 4 MiB, which small.txt
+	# after it shrinks.  All in the same worker.
 	awk 'BEGIN { for (i = 0; i < 600000; i++) print "w" i, "Common" }' > big.txt
+	awk 'BEGIN { for (i = 0; i < 50000; i++) print "m" i, "w" i }' > mid.txt
 	awk 'BEGIN { for (i = 0; i < 1000; i++) print "w" i, "common" }' > small.txt
-	printf '%s\n' small.txt big.txt small.txt > list
+	printf '%s\n' small.txt big.txt mid.txt small.txt > list
 	awk '{ for (i = 1; i <= NF; i++) c[tolower($i)]++ }
-	    END { for (w in c) printf "%s\t%d\n", w, c[w] }' small.txt big.txt small.txt |
+	    END { for (w in c) printf "%s\t%d\n", w, c[w] }' small.txt big.txt mid.txt small.txt |
 	    LC_ALL=C sort > want
 	pdp-map -j1 wordfreq < list | pdp-reduce sum | LC_ALL=C sort > got
 	assert_files_equal want got
