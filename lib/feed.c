@@ -50,8 +50,9 @@ feed_linestart(int fd, uint64_t off, char *buf, size_t bufsz, uint64_t *start)
 }
 
 int
-feed(int fd, uint64_t off, uint64_t len, char *buf, size_t bufsz,
-    const struct pdp_mapper *m, struct pdp_ctx *ctx, uint64_t *nbytes)
+feed(int fd, uint64_t off, uint64_t len, uint64_t size, char *buf,
+    size_t bufsz, const struct pdp_mapper *m, struct pdp_ctx *ctx,
+    uint64_t *nbytes)
 {
 	uint64_t limit = len == UINT64_MAX || off + len < off ? UINT64_MAX :
 	    off + len;
@@ -67,7 +68,9 @@ feed(int fd, uint64_t off, uint64_t len, char *buf, size_t bufsz,
 	uint64_t stopat = limit - 1;
 	bufpos = pos;
 	for (;;) {
-		ssize_t n = preadsome(fd, buf + have, bufsz - have, pos);
+		/* At the size the file had: no read to find its end. */
+		ssize_t n = size > 0 && pos >= size ? 0 :
+		    preadsome(fd, buf + have, bufsz - have, pos);
 		if (n < 0)
 			return FEED_READERR;
 		if (n == 0) {

@@ -13,14 +13,17 @@ enum { FEED_OK = 0, FEED_READERR = -1, FEED_MAPFAIL = -2 };
 /* Pass the lines of fd that start in [off, off+len) to m->map in blocks
  * of at most bufsz bytes (len UINT64_MAX: to the end of the file).  A
  * chunk boundary never splits a line, so chunks of one file together
- * cover every line exactly once.  *nbytes gets the bytes passed.
+ * cover every line exactly once.  The file ends at size, if not 0 (0:
+ * where a read finds its end, as for files in /proc); the caller checks
+ * that the file did not change.  *nbytes gets the bytes passed.
  * Returns FEED_OK, FEED_READERR (errno set) or FEED_MAPFAIL. */
 /* *start: the offset of the first line of fd that starts at or after off
  * (off > 0), or UINT64_MAX if none does; buf is scratch.  Returns 0, or
  * -1 on a read error (errno set). */
 int feed_linestart(int fd, uint64_t off, char *buf, size_t bufsz,
     uint64_t *start);
-int feed(int fd, uint64_t off, uint64_t len, char *buf, size_t bufsz,
-    const struct pdp_mapper *m, struct pdp_ctx *ctx, uint64_t *nbytes);
+int feed(int fd, uint64_t off, uint64_t len, uint64_t size, char *buf,
+    size_t bufsz, const struct pdp_mapper *m, struct pdp_ctx *ctx,
+    uint64_t *nbytes);
 
 #endif

@@ -597,8 +597,8 @@ runtask(struct host *h, const struct taskmsg *t, char *path, char *buf,
 		if ((uint64_t)st.st_size > t->off + READBUF)
 			(void)posix_fadvise(fd, (off_t)t->off, 0,
 			    POSIX_FADV_SEQUENTIAL);
-		int r = feed(fd, t->off, t->len, buf, READBUF, m, &h->ctx,
-		    &d.bytes);
+		int r = feed(fd, t->off, t->len, (uint64_t)st.st_size, buf,
+		    READBUF, m, &h->ctx, &d.bytes);
 		if (r == FEED_READERR)
 			h->ctx.fail(&h->ctx, "read error: %s", strerror(errno));
 		else if (r == FEED_MAPFAIL && !h->failed)

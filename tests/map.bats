@@ -104,6 +104,18 @@ sort_output() {
 	assert_output_equals "$(printf 'lines\t5\nwords\t11\nbytes\t%s' "$(wc -c < c.txt)")"
 }
 
+@test "pdp-map wc: a file whose size reads as 0 (/proc/self/mountinfo) is read to its end" {
+	f=/proc/self/mountinfo
+	[ -r "$f" ] && [ "$(stat -c %s "$f")" -eq 0 ] || skip "no /proc/self/mountinfo of size 0"
+	# The mapper's process reads its own mountinfo, which is cat's too.
+	want=$(wc -c < "$f")
+	[ "$want" -gt 0 ] || fail "empty $f"
+	run --separate-stderr pdp-map wc <<< "$f"
+	assert_status 0
+	assert_stderr_empty
+	[ "${lines[2]}" = "$(printf 'bytes\t%s' "$want")" ] || fail "got ${lines[2]}, want $want bytes"
+}
+
 @test "pdp-map ngrams 2: word pairs within a line only" {
 	printf 'The quick brown fox\nthe QUICK\nfox the quick\none\n' > ng.txt
 	run --separate-stderr pdp-map ngrams 2 <<< ng.txt
