@@ -14,7 +14,7 @@
 
 enum {
 	SHORT = 16,		/* keys up to this long live in their slot */
-	LIVE = 1u << 31,	/* meta: the key has a committed count */
+	LIVE = 1u << 31,	/* meta: a committed count, or this input's */
 	LENMASK = LIVE - 1,	/* meta: key length + 1; 0 is an empty slot */
 };
 
@@ -76,6 +76,8 @@ counts_new(void)
 	c->mask = 1023;
 	c->slots = ecalloc(c->mask + 1, sizeof *c->slots);
 	c->epoch = 1;
+	c->logcap = 1024;
+	c->log = ereallocarray(NULL, c->logcap, sizeof *c->log);
 	return c;
 }
 
@@ -132,33 +134,29 @@ grow(struct counts *c)
 	c->mask = nmask;
 }
 
-/* The first touch of s in this input: remember its count. */
-static void
-touch(struct counts *c, struct slot *s)
-{
-	if (c->nlog == c->logcap) {
-		c->logcap = c->logcap ? c->logcap * 2 : 1024;
-		c->log = ereallocarray(c->log, c->logcap, sizeof *c->log);
-	}
-	c->log[c->nlog++] = (struct undo){ (uint32_t)(s - c->slots),
-	    s->meta & LIVE, s->n };
-	s->epoch = c->epoch;
-}
-
-/* Add n to the count in s, which holds the key; isnew as counts_add. */
+/* Add n to the count in s, which holds the key; isnew as counts_add.
+ * The first touch of s in this input logs its count.  Whether a touch
+ * is the first is as likely as not, so there is no branch on it: every
+ * touch writes the log entry after the last, and only a first one keeps
+ * it.  The log has room for one more at all times. */
 static int
 addto(struct counts *c, struct slot *s, long long n)
 {
-	int isnew = 0;
+	uint32_t first = s->epoch != c->epoch, live = s->meta & LIVE;
 
-	if (s->epoch != c->epoch) {
-		isnew = !(s->meta & LIVE);
-		touch(c, s);
+	c->log[c->nlog] = (struct undo){ (uint32_t)(s - c->slots), live, s->n };
+	c->nlog += first;
+	if (c->nlog == c->logcap) {
+		c->logcap *= 2;
+		c->log = ereallocarray(c->log, c->logcap, sizeof *c->log);
 	}
+	s->epoch = c->epoch;
+	/* Live already, as if committed: a rollback puts back what was. */
+	s->meta |= LIVE;
 	if ((n > 0 && s->n > INT64_MAX - n) || (n < 0 && s->n < INT64_MIN - n))
 		return -1;
 	s->n += n;
-	return isnew;
+	return (int)(first & !live);
 }
 
 /* A new key in the empty slot s: its count is 0 until addto. */
@@ -283,8 +281,6 @@ counts_eachnew(const struct counts *c, counts_fn *fn, void *arg)
 void
 counts_commit(struct counts *c)
 {
-	for (size_t i = 0; i < c->nlog; i++)
-		c->slots[c->log[i].slot].meta |= LIVE;
 	c->nlog = 0;
 }
 
@@ -324,14 +320,15 @@ counts_uncommit(struct counts *c, const char *key, size_t klen)
 
 	if (!s || !(s->meta & LIVE))
 		return 0;
-	s->meta &= ~LIVE;
 	if (s->epoch != c->epoch) {
+		s->meta &= ~LIVE;
 		was = s->n;
 		s->n = 0;
 		return was;
 	}
-	/* Touched by this input: its log entry holds the committed part.
-	 * Rare (an overflow), so a search will do. */
+	/* Touched by this input: its log entry holds the committed part
+	 * (and the slot stays live, for this input's).  Rare (an overflow),
+	 * so a search will do. */
 	for (size_t i = 0; i < c->nlog; i++)
 		if (&c->slots[c->log[i].slot] == s) {
 			was = c->log[i].n;
