@@ -267,15 +267,20 @@ counts_addpadded(struct counts *c, const char *key16, size_t klen,
 	return addto(c, findshort(c, lo, hi, klen, hash, 1), n);
 }
 
-void
+int
 counts_eachnew(const struct counts *c, counts_fn *fn, void *arg)
 {
 	for (size_t i = 0; i < c->nlog; i++) {
 		const struct slot *s = &c->slots[c->log[i].slot];
+		int64_t was = c->log[i].n;
 		size_t kl;
 		const char *k = slotkey(s, &kl);
-		fn(arg, k, kl, s->n - c->log[i].n);
+		if ((was < 0 && s->n > INT64_MAX + was) ||
+		    (was > 0 && s->n < INT64_MIN + was))
+			return -1;
+		fn(arg, k, kl, s->n - was);
 	}
+	return 0;
 }
 
 void
@@ -332,6 +337,9 @@ counts_uncommit(struct counts *c, const char *key, size_t klen)
 	for (size_t i = 0; i < c->nlog; i++)
 		if (&c->slots[c->log[i].slot] == s) {
 			was = c->log[i].n;
+			if ((was < 0 && s->n > INT64_MAX + was) ||
+			    (was > 0 && s->n < INT64_MIN + was))
+				return 0;	/* this input's part alone */
 			c->log[i].n = 0;
 			c->log[i].live = 0;
 			s->n -= was;

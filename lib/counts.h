@@ -36,15 +36,18 @@ int counts_add(struct counts *c, const char *key, size_t klen, long long n);
 uint32_t counts_prefetch(const struct counts *c, const char *key16);
 int counts_addpadded(struct counts *c, const char *key16, size_t klen,
     uint32_t hash, long long n);
-/* What this input added, key by key (in the order first counted). */
-void counts_eachnew(const struct counts *c, counts_fn *fn, void *arg);
+/* What this input added, key by key (in the order first counted).
+ * Returns 0, or -1 at the first key to which this input added more than
+ * 64 bits hold (its count as a whole may still fit). */
+int counts_eachnew(const struct counts *c, counts_fn *fn, void *arg);
 /* Keep this input's counts, or take them back. */
 void counts_commit(struct counts *c);
 void counts_rollback(struct counts *c);
 /* The committed counts, key by key; only between inputs. */
 void counts_each(const struct counts *c, counts_fn *fn, void *arg);
-/* Take key's committed count out of the table (it is then as if never
- * committed) and return it; 0 if there is none. */
+/* During an input: take key's committed count out of the table (it is
+ * then as if never committed) and return it; 0 if there is none, or if
+ * this input's part would not fit in 64 bits without it. */
 int64_t counts_uncommit(struct counts *c, const char *key, size_t klen);
 /* Forget every key; only between inputs, or after a rollback (the input
  * may go on). */

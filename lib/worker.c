@@ -281,15 +281,20 @@ combinecount(void *arg, const char *k, size_t kl, int64_t n)
 
 /* The counters passed COUNTS_MAX within an input: its counts so far go
  * out as records (with --combine, into the task's table), and the
- * counters are emptied, committed counts going to the worker's table. */
-static void
+ * counters are emptied, committed counts going to the worker's table.
+ * 0, or -1 if the input failed. */
+static int
 spillcounts(struct host *h)
 {
-	counts_eachnew(h->counts, putcount, h);
+	int r = counts_eachnew(h->counts, putcount, h);
+
+	if (r < 0)
+		h->ctx.fail(&h->ctx, "count overflows");
 	counts_rollback(h->counts);
 	if (h->direct)
 		counts_each(h->counts, combinecount, h);
 	counts_clear(h->counts);
+	return r;
 }
 
 struct partsarg {
@@ -424,7 +429,7 @@ counted(struct host *h, const char *k, size_t kl, long long n, int r)
 		return -1;
 	}
 	if (r > 0 && counts_bytes(h->counts) > COUNTS_MAX)
-		spillcounts(h);
+		return spillcounts(h);
 	return 0;
 }
 
@@ -614,14 +619,11 @@ runtask(struct host *h, const struct taskmsg *t, char *path, char *buf,
 	if (!h->failed)
 		addpending(h);
 	h->npend = 0;
-	if (!h->failed) {
-		endline(h);
-		if (h->direct) {
-			counts_commit(h->counts);
-		} else {
-			counts_eachnew(h->counts, putcount, h);
-			counts_forget(h->counts);
-		}
+	if (!h->failed)
+		endline(h);	/* which may fail the input too */
+	if (!h->failed && !h->direct) {
+		counts_eachnew(h->counts, putcount, h);
+		counts_forget(h->counts);
 	}
 	if (h->failed) {
 		if (h->direct)
@@ -633,6 +635,8 @@ runtask(struct host *h, const struct taskmsg *t, char *path, char *buf,
 		if (h->c->combine)
 			freestates(h, h->task);
 	} else if (h->c->combine) {
+		if (h->direct)
+			counts_commit(h->counts);
 		foldtask(h);
 	}
 	d.ok = !h->failed;

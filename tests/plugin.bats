@@ -83,7 +83,8 @@ setup_file() {
 	EOF
 
 	# ctx->count(KEY, N) for each line KEY<TAB>N, N a number, max or
-	# min; a line FAIL fails the input there; EMIT<TAB>KEY<TAB>V emits.
+	# min; a line FAIL fails the input there; EMIT<TAB>KEY<TAB>V emits;
+	# WRITE TEXT writes TEXT without a newline.
 	cat > "$d/count.c" <<-'EOF'
 	#include <stdint.h>
 	#include <stdlib.h>
@@ -100,6 +101,8 @@ setup_file() {
 			ctx->fail(ctx, "count: FAIL line");
 			return -1;
 		}
+		if (n > 6 && memcmp(s, "WRITE ", 6) == 0)
+			return ctx->write(ctx, s + 6, n - 6);
 		if (!tab)
 			return 0;
 		size_t k = (size_t)(s + n - tab - 1);
@@ -349,6 +352,14 @@ pdp-map: quiet.txt: mapper emit failed"
 	LC_ALL=C sort out > sorted
 	printf 'x\t2\ny\t2\nz\t1\n' > want
 	assert_files_equal want sorted
+	# An input that fails at its end, when what it wrote is combined.
+	printf 'x\t5\nWRITE nope\n' > f.txt
+	pdp-map -j1 --combine sum ./count.so < list > out 2> err && status=0 || status=$?
+	stderr=$(cat err)
+	assert_status 1
+	assert_stderr_equals "pdp-map: f.txt: --combine: record without a value field"
+	LC_ALL=C sort out > sorted
+	assert_files_equal want sorted
 }
 
 @test "plugin: ctx->count: keys of 15 to 17 bytes, empty, with TAB, NUL or backslash: the same with --combine sum" {
@@ -388,4 +399,17 @@ pdp-map: quiet.txt: mapper emit failed"
 	# The parts are what pdp-reduce --merge takes: its sum is out of range.
 	run pdp-reduce sum < out
 	assert_status 2
+	# An input whose own count is out of range while the worker's sum
+	# is not, found when 600,000 more keys push its counts out early.
+	# (a.txt is the bigger, to run first; its lines without a TAB count
+	# nothing.)
+	{ printf 'k\t5\n'; awk 'BEGIN { for (i = 0; i < 1000000; i++) print "padding" }'; } > a.txt
+	{ printf 'k\tmin\nk\t-5\n'; awk 'BEGIN { for (i = 0; i < 600000; i++) printf "w%d\t1\n", i }'; } > d.txt
+	printf '%s\n' a.txt d.txt > list
+	pdp-map -j1 --combine sum ./count.so < list > out 2> err && status=0 || status=$?
+	stderr=$(cat err)
+	assert_status 1
+	assert_stderr_equals "pdp-map: d.txt: count overflows"
+	printf 'k\t5\n' > want
+	assert_files_equal want out
 }
