@@ -10,6 +10,7 @@
 #include "arena.h"
 #include "counts.h"
 #include "err.h"
+#include "hugepage.h"
 #include "table.h"
 
 enum {
@@ -110,7 +111,7 @@ static void
 grow(struct counts *c)
 {
 	uint32_t nmask = c->mask * 2 + 1;
-	struct slot *ns = ecalloc((size_t)nmask + 1, sizeof *ns);
+	struct slot *ns = hugecalloc((size_t)nmask + 1, sizeof *ns);
 	uint32_t *moved = NULL;
 
 	if (c->nlog)
