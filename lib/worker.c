@@ -644,8 +644,11 @@ runtask(struct host *h, const struct taskmsg *t, char *path, char *buf,
 	d.sig = h->sig;
 	senddone(h, &d, d.ok ? "" : h->err);
 	intask = 0;	/* the task is over, whatever happens next */
-	if (h->c->combine && table_bytes(h->comb) +
-	    (h->direct ? counts_bytes(h->counts) : 0) > TABLE_MAX)
+	/* With --combine sum, before the counters fill up within an input
+	 * too (spillcounts), with the doubling to come. */
+	if (h->c->combine && (table_bytes(h->comb) +
+	    (h->direct ? counts_bytes(h->counts) : 0) > TABLE_MAX ||
+	    (h->direct && counts_bytes(h->counts) > COUNTS_MAX / 2)))
 		flushcombined(h);
 }
 

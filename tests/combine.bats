@@ -67,6 +67,24 @@ crash_files() {
 	assert_files_equal want got
 }
 
+@test "--combine sum: 1,000,000 words, 100,000 new in each input: the worker's table is written early, under 80 MB" {
+	[ -x /usr/bin/time ] || skip "no /usr/bin/time"
+	[ -z "${PDP_SANITIZE:-}" ] || skip "peak RSS means nothing under the sanitizers"
+	for i in 0 1 2 3 4 5 6 7 8 9; do
+		awk -v b=$i 'BEGIN { for (j = 0; j < 100000; j++) print "v" b "x" j }' > in$i.txt
+		echo in$i.txt
+	done > list
+	/usr/bin/time -o rss -f %M pdp-map -j1 --combine sum wordfreq < list > out 2> err &&
+	    status=0 || status=$?
+	stderr=$(cat err)
+	assert_status 0
+	assert_stderr_empty
+	[ "$(wc -l < out)" -eq 1000000 ] || fail "$(wc -l < out) records"
+	[ "$(cut -f2 out | sort -u)" = 1 ] || fail "counts other than 1"
+	kb=$(tail -n 1 rss)
+	[ "$kb" -lt 81920 ] || fail "max RSS $kb KB"
+}
+
 @test "--combine sum: with split files and with --pipe, the same result as without" {
 	c=$BATS_FILE_TMPDIR/corpus
 	find "$c" -type f | LC_ALL=C sort | head -20 | xargs cat > all.txt
