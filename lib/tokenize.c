@@ -154,29 +154,35 @@ tok_block(struct tok *t, const char *data, size_t len)
 }
 
 #ifdef TOK_SSE2
+/* Bit i set if byte i of v is an ASCII letter or digit; *up gets 0xff
+ * for each uppercase letter.  In signed bytes, anything from 0x80 up is
+ * below '0', so it is neither. */
+static inline unsigned
+alnum16(__m128i v, __m128i *up)
+{
+	/* Each range as the bytes just outside it, for > and <. */
+	__m128i dig = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+	    _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+	__m128i upper = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)),
+	    _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
+	__m128i low = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('a' - 1)),
+	    _mm_cmplt_epi8(v, _mm_set1_epi8('z' + 1)));
+
+	*up = upper;
+	return (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(dig,
+	    upper), low));
+}
+
 /* How far the ASCII letters and digits from p go, 16 bytes at a time
  * while 16 are left; *diff is set if any is uppercase.  The byte loop
- * in tok_next goes on from where this stops.  In signed bytes, anything
- * from 0x80 up is below '0', so it stops the run as it should. */
+ * in tok_next goes on from where this stops. */
 static const unsigned char *
 wordrun(const unsigned char *p, const unsigned char *e, unsigned *diff)
 {
-	/* Each range as the bytes just outside it, for > and <. */
-	const __m128i digit0 = _mm_set1_epi8('0' - 1);
-	const __m128i digit9 = _mm_set1_epi8('9' + 1);
-	const __m128i upa = _mm_set1_epi8('A' - 1), upz = _mm_set1_epi8('Z' + 1);
-	const __m128i lowa = _mm_set1_epi8('a' - 1), lowz = _mm_set1_epi8('z' + 1);
-
 	while (e - p >= 16) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-		__m128i dig = _mm_and_si128(_mm_cmpgt_epi8(v, digit0),
-		    _mm_cmplt_epi8(v, digit9));
-		__m128i up = _mm_and_si128(_mm_cmpgt_epi8(v, upa),
-		    _mm_cmplt_epi8(v, upz));
-		__m128i low = _mm_and_si128(_mm_cmpgt_epi8(v, lowa),
-		    _mm_cmplt_epi8(v, lowz));
-		unsigned word = (unsigned)_mm_movemask_epi8(
-		    _mm_or_si128(_mm_or_si128(dig, up), low));
+		__m128i up;
+		unsigned word = alnum16(v, &up);
 		unsigned upper = (unsigned)_mm_movemask_epi8(up);
 		if (word == 0xffff) {
 			*diff |= upper;
@@ -213,22 +219,11 @@ word(struct tok *t, const char *p, size_t len, const char **w, size_t *n)
 static int
 shortword(const unsigned char *p, char *key, size_t *n)
 {
-	const __m128i digit0 = _mm_set1_epi8('0' - 1);
-	const __m128i digit9 = _mm_set1_epi8('9' + 1);
-	const __m128i upa = _mm_set1_epi8('A' - 1), upz = _mm_set1_epi8('Z' + 1);
-	const __m128i lowa = _mm_set1_epi8('a' - 1), lowz = _mm_set1_epi8('z' + 1);
 	const __m128i index = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
 	    11, 12, 13, 14, 15);
-
 	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-	__m128i dig = _mm_and_si128(_mm_cmpgt_epi8(v, digit0),
-	    _mm_cmplt_epi8(v, digit9));
-	__m128i up = _mm_and_si128(_mm_cmpgt_epi8(v, upa),
-	    _mm_cmplt_epi8(v, upz));
-	__m128i low = _mm_and_si128(_mm_cmpgt_epi8(v, lowa),
-	    _mm_cmplt_epi8(v, lowz));
-	unsigned alnum = (unsigned)_mm_movemask_epi8(
-	    _mm_or_si128(_mm_or_si128(dig, up), low));
+	__m128i up;
+	unsigned alnum = alnum16(v, &up);
 	/* Bit i: byte i is non-ASCII, which may go on with the word. */
 	unsigned high = (unsigned)_mm_movemask_epi8(v);
 	unsigned len = (unsigned)__builtin_ctz(~alnum | 0x10000);

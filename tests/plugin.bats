@@ -149,6 +149,14 @@ sort_output() {
 	output=$(printf '%s\n' "$output" | LC_ALL=C sort)
 }
 
+# count_run ARG...: pdp-map ARG... ./count.so < list into out, with
+# status and stderr set, and out sorted into sorted.
+count_run() {
+	pdp-map "$@" ./count.so < list > out 2> err && status=0 || status=$?
+	stderr=$(cat err)
+	LC_ALL=C sort out > sorted
+}
+
 # awk_fieldfreq N FILE...: what fieldfreq N counts, as records, sorted.
 awk_fieldfreq() {
 	local n=$1
@@ -339,26 +347,21 @@ pdp-map: quiet.txt: mapper emit failed"
 	printf 'x\t1\nz\t1\n' > b.txt
 	printf '%s\n' a.txt f.txt b.txt > list
 	# -j1: f.txt's counts are taken back in the worker that goes on to b.txt.
-	pdp-map -j1 -k ./count.so < list > out 2> err && status=0 || status=$?
-	stderr=$(cat err)
+	count_run -j1 -k
 	assert_status 1
 	assert_stderr_equals "pdp-map: f.txt: count: FAIL line"
 	printf 'x\t1\ny\t2\nx\t1\nz\t1\n' > want
 	assert_files_equal want out
-	pdp-map -j1 --combine sum ./count.so < list > out 2> err && status=0 || status=$?
-	stderr=$(cat err)
+	count_run -j1 --combine sum
 	assert_status 1
 	assert_stderr_equals "pdp-map: f.txt: count: FAIL line"
-	LC_ALL=C sort out > sorted
 	printf 'x\t2\ny\t2\nz\t1\n' > want
 	assert_files_equal want sorted
 	# An input that fails at its end, when what it wrote is combined.
 	printf 'x\t5\nWRITE nope\n' > f.txt
-	pdp-map -j1 --combine sum ./count.so < list > out 2> err && status=0 || status=$?
-	stderr=$(cat err)
+	count_run -j1 --combine sum
 	assert_status 1
 	assert_stderr_equals "pdp-map: f.txt: --combine: record without a value field"
-	LC_ALL=C sort out > sorted
 	assert_files_equal want sorted
 }
 
@@ -388,11 +391,9 @@ pdp-map: quiet.txt: mapper emit failed"
 	printf 'k\tmax\nj\t2\nm\tmin\nEMIT\tj\t5\n' > b.txt
 	printf 'k\tmax\nk\t1\n' > c.txt
 	printf '%s\n' a.txt c.txt b.txt > list
-	pdp-map -j1 --combine sum ./count.so < list > out 2> err && status=0 || status=$?
-	stderr=$(cat err)
+	count_run -j1 --combine sum
 	assert_status 1
 	assert_stderr_equals "pdp-map: c.txt: count overflows"
-	LC_ALL=C sort out > sorted
 	# j: its counts, and apart from them what ctx->emit gave.
 	printf 'j\t3\nj\t5\nk\t9223372036854775807\nk\t9223372036854775807\nm\t-9223372036854775808\nm\t-9223372036854775808\n' > want
 	assert_files_equal want sorted
@@ -406,8 +407,7 @@ pdp-map: quiet.txt: mapper emit failed"
 	{ printf 'k\t5\n'; awk 'BEGIN { for (i = 0; i < 1000000; i++) print "padding" }'; } > a.txt
 	{ printf 'k\tmin\nk\t-5\n'; awk 'BEGIN { for (i = 0; i < 600000; i++) printf "w%d\t1\n", i }'; } > d.txt
 	printf '%s\n' a.txt d.txt > list
-	pdp-map -j1 --combine sum ./count.so < list > out 2> err && status=0 || status=$?
-	stderr=$(cat err)
+	count_run -j1 --combine sum
 	assert_status 1
 	assert_stderr_equals "pdp-map: d.txt: count overflows"
 	printf 'k\t5\n' > want
