@@ -5,7 +5,7 @@
  * after a rollback, so the frequent ones are found again at once, or are
  * forgotten with the input's counts.
  *
- * Memory: 32 bytes a slot, at most two slots a key, the bytes of keys
+ * Memory: 32 bytes a slot, two to four slots a key, the bytes of keys
  * longer than 16, and 16 bytes a key that the running input touched;
  * counts_bytes tells the total, and the caller clears the table to stay
  * within its budget. */
