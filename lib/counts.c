@@ -88,7 +88,7 @@ counts_free(struct counts *c)
 	if (!c)
 		return;
 	arena_free(&c->keys);
-	free(c->slots);
+	hugefree(c->slots, (size_t)c->mask + 1, sizeof *c->slots);
 	free(c->log);
 	free(c);
 }
@@ -130,7 +130,7 @@ grow(struct counts *c)
 	for (size_t i = 0; i < c->nlog; i++)
 		c->log[i].slot = moved[c->log[i].slot];
 	free(moved);
-	free(c->slots);
+	hugefree(c->slots, (size_t)c->mask + 1, sizeof *c->slots);
 	c->slots = ns;
 	c->mask = nmask;
 }
@@ -354,7 +354,7 @@ counts_clear(struct counts *c)
 {
 	if (c->nlog)
 		eprintf("counts: cleared during an input");
-	free(c->slots);
+	hugefree(c->slots, (size_t)c->mask + 1, sizeof *c->slots);
 	c->mask = 1023;
 	c->slots = ecalloc(c->mask + 1, sizeof *c->slots);
 	c->used = 0;
@@ -373,7 +373,7 @@ counts_forget(struct counts *c)
 	if (c->mask > 32767 && (uint64_t)c->nlog * 16 < c->mask) {
 		/* A table that one big input grew is shrunk again, so that
 		 * small inputs after it keep their keys close together. */
-		free(c->slots);
+		hugefree(c->slots, (size_t)c->mask + 1, sizeof *c->slots);
 		c->mask = 1023;
 		c->slots = ecalloc(c->mask + 1, sizeof *c->slots);
 	} else {

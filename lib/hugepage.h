@@ -5,9 +5,12 @@
 
 #include <stddef.h>
 
-/* n * size bytes of zeros, to free with free().  From 2 MiB up, aligned
- * to 2 MiB and, on Linux, backed by huge pages if it can (a hint).
- * Exits with a message if memory is short, as emalloc does. */
+/* n * size bytes of zeros.  From 2 MiB up they are mapped on their own,
+ * aligned to 2 MiB and, on Linux, backed by huge pages if it can (a
+ * hint), and go back to the system when freed.  Exits with a message if
+ * memory is short, as emalloc does. */
 void *hugecalloc(size_t n, size_t size);
+/* Free what hugecalloc(n, size) gave. */
+void hugefree(void *p, size_t n, size_t size);
 
 #endif

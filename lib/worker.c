@@ -7,7 +7,8 @@
  * succeeds, and that table is sent when it passes TABLE_MAX or the
  * parent asks for it; with --combine sum, counts are summed in the
  * counters themselves, kept from input to input, and sent with that
- * table. */
+ * table when the two pass half TABLE_MAX (the counters' bound within an
+ * input is then TABLE_MAX). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -428,7 +429,8 @@ counted(struct host *h, const char *k, size_t kl, long long n, int r)
 		h->ctx.fail(&h->ctx, "count overflows");
 		return -1;
 	}
-	if (r > 0 && counts_bytes(h->counts) > COUNTS_MAX)
+	if (r > 0 && counts_bytes(h->counts) > (h->direct ? TABLE_MAX :
+	    COUNTS_MAX))
 		return spillcounts(h);
 	return 0;
 }
@@ -644,11 +646,11 @@ runtask(struct host *h, const struct taskmsg *t, char *path, char *buf,
 	d.sig = h->sig;
 	senddone(h, &d, d.ok ? "" : h->err);
 	intask = 0;	/* the task is over, whatever happens next */
-	/* With --combine sum, before the counters fill up within an input
-	 * too (spillcounts), with the doubling to come. */
-	if (h->c->combine && (table_bytes(h->comb) +
-	    (h->direct ? counts_bytes(h->counts) : 0) > TABLE_MAX ||
-	    (h->direct && counts_bytes(h->counts) > COUNTS_MAX / 2)))
+	/* With --combine sum, the counters are written at half TABLE_MAX,
+	 * so that an input rarely fills them up (spillcounts). */
+	if (h->c->combine && table_bytes(h->comb) + (h->direct ?
+	    counts_bytes(h->counts) : 0) > (h->direct ? TABLE_MAX / 2 :
+	    TABLE_MAX))
 		flushcombined(h);
 }
 
