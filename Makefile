@@ -86,12 +86,13 @@ demo: $(BINS) $(TOOLS)
 bench: $(BINS) $(TOOLS)
 	PDP_BIN=$(CURDIR)/$(BUILD) tests/bench/run $(BENCH)
 
-# Fuzzing the parsers and the counters with libFuzzer (clang): each target runs FUZZTIME
-# seconds from its seeds in tests/fuzz/corpus/; what it learns stays in
-# build/fuzz.  A crash is written to build/fuzz/ and belongs, once
-# fixed, in the target's seed corpus as a regression input.  The reduce
-# target runs in libFuzzer's fork mode: an input that pdp-reduce rejects
-# leaves its memory to exit(), so each job is a fresh process.
+# Fuzzing the parsers and the worker's counters with libFuzzer (clang):
+# each target runs FUZZTIME seconds from its seeds in tests/fuzz/corpus/;
+# what it learns stays in build/fuzz.  A crash is written to build/fuzz/
+# and belongs, once fixed, in the target's seed corpus as a regression
+# input.  The reduce target runs in libFuzzer's fork mode: an input that
+# pdp-reduce rejects leaves its memory to exit(), so each job is a fresh
+# process.
 FUZZTIME ?= 60
 FUZZERS = record num tokenize state reduce counts
 FUZZCC ?= clang
