@@ -15,6 +15,7 @@
 
 enum {
 	SHORT = 16,		/* keys up to this long live in their slot */
+	KEEP = 2 << 20,		/* key bytes and log kept for the next input */
 	LIVE = 1u << 31,	/* meta: a committed count, or this input's */
 	LENMASK = LIVE - 1,	/* meta: key length + 1; 0 is an empty slot */
 };
@@ -349,6 +350,23 @@ counts_uncommit(struct counts *c, const char *key, size_t klen)
 	return 0;
 }
 
+/* After the keys are gone: the key bytes and the log are kept for the
+ * next keys up to keep bytes each, and given back beyond, so that they
+ * never hold counts_bytes above a caller's bound on their own. */
+static void
+trim(struct counts *c, size_t keep)
+{
+	if (c->keys.bytes > keep)
+		arena_free(&c->keys);
+	else
+		arena_clear(&c->keys);
+	if (c->logcap * sizeof *c->log > keep && c->logcap > 1024) {
+		c->logcap = 1024;
+		free(c->log);
+		c->log = ereallocarray(NULL, c->logcap, sizeof *c->log);
+	}
+}
+
 void
 counts_clear(struct counts *c)
 {
@@ -358,7 +376,7 @@ counts_clear(struct counts *c)
 	c->mask = 1023;
 	c->slots = ecalloc(c->mask + 1, sizeof *c->slots);
 	c->used = 0;
-	arena_clear(&c->keys);
+	trim(c, 0);
 }
 
 void
@@ -382,7 +400,7 @@ counts_forget(struct counts *c)
 	}
 	c->used = 0;
 	c->nlog = 0;
-	arena_clear(&c->keys);
+	trim(c, KEEP);
 }
 
 size_t

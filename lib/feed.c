@@ -58,6 +58,7 @@ feed(int fd, uint64_t off, uint64_t len, uint64_t size, char *buf,
 	    off + len;
 	uint64_t pos = off, bufpos;
 	size_t have = 0;
+	int atend = 0;		/* the last read ended the file */
 
 	*nbytes = 0;
 	if (off > 0 && feed_linestart(fd, off, buf, bufsz, &pos) < 0)
@@ -68,9 +69,8 @@ feed(int fd, uint64_t off, uint64_t len, uint64_t size, char *buf,
 	uint64_t stopat = limit - 1;
 	bufpos = pos;
 	for (;;) {
-		/* At the size the file had: no read to find its end. */
-		ssize_t n = size > 0 && pos >= size ? 0 :
-		    preadsome(fd, buf + have, bufsz - have, pos);
+		size_t want = bufsz - have;
+		ssize_t n = atend ? 0 : preadsome(fd, buf + have, want, pos);
 		if (n < 0)
 			return FEED_READERR;
 		if (n == 0) {
@@ -83,6 +83,10 @@ feed(int fd, uint64_t off, uint64_t len, uint64_t size, char *buf,
 			return FEED_OK;
 		}
 		pos += (uint64_t)n;
+		/* A short read that stops at the size the file had is its
+		 * end: no read to find it.  Not for size 0 (files in /proc),
+		 * nor where the size says less than the file holds. */
+		atend = size > 0 && pos == size && (size_t)n < want;
 		size_t dlen = have + (size_t)n;
 		size_t from = stopat >= bufpos ? (stopat - bufpos < dlen ?
 		    (size_t)(stopat - bufpos) : dlen) : 0;

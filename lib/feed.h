@@ -13,9 +13,10 @@ enum { FEED_OK = 0, FEED_READERR = -1, FEED_MAPFAIL = -2 };
 /* Pass the lines of fd that start in [off, off+len) to m->map in blocks
  * of at most bufsz bytes (len UINT64_MAX: to the end of the file).  A
  * chunk boundary never splits a line, so chunks of one file together
- * cover every line exactly once.  The file ends at size, if not 0 (0:
- * where a read finds its end, as for files in /proc); the caller checks
- * that the file did not change.  *nbytes gets the bytes passed.
+ * cover every line exactly once.  size is the file's size (0 if not
+ * known, as for files in /proc): a read that comes short at it ends the
+ * file, with no read to find the end; the caller checks that the file
+ * did not change.  *nbytes gets the bytes passed.
  * Returns FEED_OK, FEED_READERR (errno set) or FEED_MAPFAIL. */
 /* *start: the offset of the first line of fd that starts at or after off
  * (off > 0), or UINT64_MAX if none does; buf is scratch.  Returns 0, or

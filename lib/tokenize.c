@@ -1,8 +1,9 @@
 /* tokenize.c: words for wordfreq and ngrams.  ASCII takes a table-driven
- * fast path, and an all-lowercase ASCII word is returned in place without
- * a copy; other characters are decoded strictly (no overlongs, surrogates
- * or values past U+10FFFF) and classified by the C library, with the
- * answers for the Basic Multilingual Plane cached. */
+ * fast path (with SSE2 where there is), and a word is returned in place
+ * unless it is short (then zero-padded, as the counters read it) or has
+ * to be lowercased; other characters are decoded strictly (no overlongs,
+ * surrogates or values past U+10FFFF) and classified by the C library,
+ * with the answers for the Basic Multilingual Plane cached. */
 #include <locale.h>
 #include <stdint.h>
 #include <stdlib.h>

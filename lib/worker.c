@@ -7,8 +7,9 @@
  * succeeds, and that table is sent when it passes TABLE_MAX or the
  * parent asks for it; with --combine sum, counts are summed in the
  * counters themselves, kept from input to input, and sent with that
- * table when the two pass half TABLE_MAX (the counters' bound within an
- * input is then TABLE_MAX). */
+ * table, also when the counters pass half TABLE_MAX after an input; their
+ * bound within an input is then TABLE_MAX, and the spill moves committed
+ * counts into the worker's table. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -61,7 +62,8 @@ struct host {
 	struct table *task;	/* --combine: this task's records */
 	struct table *comb;	/* --combine: the tasks done since a flush */
 	size_t vsize;
-	struct sbuf line;	/* --combine: a record being put together */
+	struct sbuf line;	/* --combine: a record ctx->write left unfinished */
+	struct sbuf rec;	/* --combine: a record of emit or count */
 };
 
 static void combine(struct host *h, const char *rec, size_t n);
@@ -152,14 +154,13 @@ static void
 record(struct host *h, const char *k, size_t kl, const char *v, size_t vl)
 {
 	if (h->c->combine) {
-		h->line.len = 0;
+		h->rec.len = 0;
 		if (h->c->tag)
-			sbuf_add(&h->line, h->tagfield, h->taglen);
-		sbuf_escape(&h->line, k, kl);
-		sbuf_add(&h->line, "\t", 1);
-		sbuf_escape(&h->line, v, vl);
-		combine(h, h->line.p, h->line.len);
-		h->line.len = 0;
+			sbuf_add(&h->rec, h->tagfield, h->taglen);
+		sbuf_escape(&h->rec, k, kl);
+		sbuf_add(&h->rec, "\t", 1);
+		sbuf_escape(&h->rec, v, vl);
+		combine(h, h->rec.p, h->rec.len);
 		return;
 	}
 	/* The common case in one go: no tag, nothing to escape, and room
@@ -272,18 +273,17 @@ combinecount(void *arg, const char *k, size_t kl, int64_t n)
 	enum numerr ne = 0;
 	int isnew;
 
-	h->line.len = 0;
-	sbuf_escape(&h->line, k, kl);
-	void *st = table_get(h->comb, h->line.p, h->line.len, &isnew);
-	h->line.len = 0;
+	h->rec.len = 0;
+	sbuf_escape(&h->rec, k, kl);
+	void *st = table_get(h->comb, h->rec.p, h->rec.len, &isnew);
 	if (agg_addnum(h->c->combine, st, "", 0, &x, &ne) != AGG_OK)
 		eprintf("--combine sum: out of range");
 }
 
-/* The counters passed COUNTS_MAX within an input: its counts so far go
- * out as records (with --combine, into the task's table), and the
- * counters are emptied, committed counts going to the worker's table.
- * 0, or -1 if the input failed. */
+/* The counters passed their bound within an input (see counted): its
+ * counts so far go out as records (with --combine, into the task's
+ * table), and the counters are emptied, committed counts going to the
+ * worker's table.  0, or -1 if the input failed. */
 static int
 spillcounts(struct host *h)
 {
@@ -586,7 +586,6 @@ runtask(struct host *h, const struct taskmsg *t, char *path, char *buf,
 	h->failed = 0;
 	h->records = 0;
 	h->sig = 0;
-	counts_begin(h->counts);
 	h->ctx.path = path;
 	h->ctx.offset = t->off;
 	if (h->c->tag)
@@ -648,10 +647,11 @@ runtask(struct host *h, const struct taskmsg *t, char *path, char *buf,
 	intask = 0;	/* the task is over, whatever happens next */
 	/* With --combine sum, the counters are written at half TABLE_MAX,
 	 * so that an input rarely fills them up (spillcounts). */
-	if (h->c->combine && table_bytes(h->comb) + (h->direct ?
-	    counts_bytes(h->counts) : 0) > (h->direct ? TABLE_MAX / 2 :
-	    TABLE_MAX))
+	size_t cb = h->direct ? counts_bytes(h->counts) : 0;
+	if (h->c->combine && (table_bytes(h->comb) + cb > TABLE_MAX ||
+	    cb > TABLE_MAX / 2))
 		flushcombined(h);
+	counts_begin(h->counts);	/* for the next input */
 }
 
 /* The task pipe, read in big pieces: the parent may queue several
@@ -736,6 +736,8 @@ worker_main(const struct workerconf *c, int taskfd, int resfd)
 	in = ecalloc(1, sizeof *in);
 	in->fd = taskfd;
 	h.counts = counts_new();
+	/* Counts from init() belong to the first input, as it begins. */
+	counts_begin(h.counts);
 	h.direct = c->combine && c->combine->op == AGG_SUM && !c->tag;
 	if (c->combine) {
 		h.task = table_new(agg_statesize(c->combine->op));

@@ -52,7 +52,7 @@ crash_files() {
 
 @test "wordfreq: an input with more words than a worker's counters hold, with and without --combine sum" {
 	# 600,000 distinct words pass the 32 MiB of counters twice within
-	# big.txt; 50,000 in mid.txt grow them to 4 MiB, which small.txt
+	# big.txt; the 100,000 of mid.txt grow them to 8 MiB, which small.txt
 	# after it shrinks.  All in the same worker.
 	awk 'BEGIN { for (i = 0; i < 600000; i++) print "w" i, "Common" }' > big.txt
 	awk 'BEGIN { for (i = 0; i < 50000; i++) print "m" i, "w" i }' > mid.txt
@@ -65,6 +65,20 @@ crash_files() {
 	assert_files_equal want got
 	pdp-map -j1 --combine sum wordfreq < list | pdp-reduce sum | LC_ALL=C sort > got
 	assert_files_equal want got
+}
+
+@test "linefreq: a line of 40 MB does not leave the counters full for the next input" {
+	head -c 40000000 /dev/zero | tr '\0' a > big.txt
+	echo >> big.txt
+	printf 'a\na\na\n' > small.txt
+	printf '%s\n' big.txt small.txt > list
+	pdp-map -j1 --tag linefreq < list > out 2> err && status=0 || status=$?
+	stderr=$(cat err)
+	assert_status 0
+	assert_stderr_empty
+	# Once each key: its count for the input, not a record a line.
+	[ "$(grep -c '^small' out)" -eq 1 ] || fail "$(grep -c '^small' out) records for small.txt"
+	grep -qx "$(printf 'small.txt\ta\t3')" out || fail "no small.txt a 3"
 }
 
 @test "--combine sum: 1,000,000 words, 100,000 new in each input: the worker's table is written early, under 80 MB" {

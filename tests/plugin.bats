@@ -84,7 +84,8 @@ setup_file() {
 
 	# ctx->count(KEY, N) for each line KEY<TAB>N, N a number, max or
 	# min; a line FAIL fails the input there; EMIT<TAB>KEY<TAB>V emits;
-	# WRITE TEXT writes TEXT without a newline.
+	# WRITE TEXT writes TEXT without a newline.  With the argument init,
+	# init() counts the key init once.
 	cat > "$d/count.c" <<-'EOF'
 	#include <stdint.h>
 	#include <stdlib.h>
@@ -113,6 +114,12 @@ setup_file() {
 		    strcmp(num, "min") == 0 ? INT64_MIN : atoll(num);
 		return ctx->count(ctx, s, (size_t)(tab - s), v);
 	}
+	static int init(struct pdp_ctx *ctx, int argc, char **argv)
+	{
+		if (argc > 1 && strcmp(argv[1], "init") == 0)
+			return ctx->count(ctx, "init", 4, 1);
+		return 0;
+	}
 	static int map(struct pdp_ctx *ctx, const char *d, size_t l, int f)
 	{
 		const char *e = d + l;
@@ -128,7 +135,7 @@ setup_file() {
 		return 0;
 	}
 	const struct pdp_mapper pdp_mapper = { .abi = PDP_ABI_VERSION, .name = "count",
-	    .synopsis = "", .minargs = 0, .maxargs = 0, .map = map };
+	    .synopsis = "[init]", .minargs = 0, .maxargs = 1, .init = init, .map = map };
 	EOF
 
 	local p
@@ -412,4 +419,31 @@ pdp-map: quiet.txt: mapper emit failed"
 	assert_stderr_equals "pdp-map: d.txt: count overflows"
 	printf 'k\t5\n' > want
 	assert_files_equal want out
+	# A record that ctx->write left unfinished when a committed count
+	# moves to the worker's table.
+	printf 'WRITE x\nk\tmax\nWRITE \t5\n' > e.txt
+	printf '%s\n' a.txt e.txt > list
+	count_run -j1 --combine sum
+	assert_status 0
+	assert_stderr_empty
+	# (a.txt's k 5, moved when e.txt's count overflows, and e.txt's.)
+	printf 'k\t5\nk\t9223372036854775807\nx\t5\n' > want
+	assert_files_equal want sorted
+}
+
+@test "plugin: ctx->count in init() counts for the worker's first input" {
+	use_plugins
+	printf 'x\t1\n' > a.txt
+	printf 'x\t2\n' > b.txt
+	printf '%s\n' a.txt b.txt > list
+	for combine in "" "--combine sum"; do
+		# shellcheck disable=SC2086
+		pdp-map -j1 $combine ./count.so init < list > out 2> err && status=0 || status=$?
+		stderr=$(cat err)
+		assert_status 0
+		assert_stderr_empty
+		pdp-reduce sum < out > got
+		printf 'init\t1\nx\t3\n' > want
+		assert_files_equal want got
+	done
 }
