@@ -16,6 +16,7 @@
 enum {
 	SHORT = 16,		/* keys up to this long live in their slot */
 	KEEP = 2 << 20,		/* key bytes and log kept for the next input */
+	FIRST = 1024,		/* slots, and log entries, to begin with */
 	LIVE = 1u << 31,	/* meta: a committed count, or this input's */
 	LENMASK = LIVE - 1,	/* meta: key length + 1; 0 is an empty slot */
 };
@@ -70,15 +71,24 @@ slotkey(const struct slot *s, size_t *klen)
 	return (const char *)(uintptr_t)s->k[0];
 }
 
+/* The slots back to the first size, all empty. */
+static void
+firstslots(struct counts *c)
+{
+	hugefree(c->slots, (size_t)c->mask + 1, sizeof *c->slots);
+	c->mask = FIRST - 1;
+	c->slots = ecalloc(FIRST, sizeof *c->slots);
+	c->used = 0;
+}
+
 struct counts *
 counts_new(void)
 {
 	struct counts *c = ecalloc(1, sizeof *c);
 
-	c->mask = 1023;
-	c->slots = ecalloc(c->mask + 1, sizeof *c->slots);
+	firstslots(c);
 	c->epoch = 1;
-	c->logcap = 1024;
+	c->logcap = FIRST;
 	c->log = ereallocarray(NULL, c->logcap, sizeof *c->log);
 	return c;
 }
@@ -240,12 +250,6 @@ counts_add(struct counts *c, const char *key, size_t klen, long long n)
 	return addto(c, find(c, key, klen, 1), n);
 }
 
-#if defined(__GNUC__)
-#define PREFETCH(p) __builtin_prefetch(p)
-#else
-#define PREFETCH(p) ((void)(p))
-#endif
-
 uint32_t
 counts_prefetch(const struct counts *c, const char *key16)
 {
@@ -360,8 +364,8 @@ trim(struct counts *c, size_t keep)
 		arena_free(&c->keys);
 	else
 		arena_clear(&c->keys);
-	if (c->logcap * sizeof *c->log > keep && c->logcap > 1024) {
-		c->logcap = 1024;
+	if (c->logcap * sizeof *c->log > keep && c->logcap > FIRST) {
+		c->logcap = FIRST;
 		free(c->log);
 		c->log = ereallocarray(NULL, c->logcap, sizeof *c->log);
 	}
@@ -372,10 +376,7 @@ counts_clear(struct counts *c)
 {
 	if (c->nlog)
 		eprintf("counts: cleared during an input");
-	hugefree(c->slots, (size_t)c->mask + 1, sizeof *c->slots);
-	c->mask = 1023;
-	c->slots = ecalloc(c->mask + 1, sizeof *c->slots);
-	c->used = 0;
+	firstslots(c);
 	trim(c, 0);
 }
 
@@ -391,14 +392,12 @@ counts_forget(struct counts *c)
 	if (c->mask > 32767 && (uint64_t)c->nlog * 16 < c->mask) {
 		/* A table that one big input grew is shrunk again, so that
 		 * small inputs after it keep their keys close together. */
-		hugefree(c->slots, (size_t)c->mask + 1, sizeof *c->slots);
-		c->mask = 1023;
-		c->slots = ecalloc(c->mask + 1, sizeof *c->slots);
+		firstslots(c);
 	} else {
 		for (size_t i = 0; i < c->nlog; i++)
 			memset(&c->slots[c->log[i].slot], 0, sizeof *c->slots);
+		c->used = 0;
 	}
-	c->used = 0;
 	c->nlog = 0;
 	trim(c, KEEP);
 }

@@ -166,12 +166,6 @@ lookup(struct table *t, const char *key, size_t klen, uint32_t h)
 	}
 }
 
-#if defined(__GNUC__)
-#define PREFETCH(p) __builtin_prefetch(p)
-#else
-#define PREFETCH(p) ((void)(p))
-#endif
-
 uint32_t
 table_prefetchslot(const struct table *t, const char *key, size_t klen)
 {
