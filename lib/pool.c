@@ -55,7 +55,7 @@ enum {
 	PIPEAHEAD = 2,		/* --pipe blocks read ahead */
 	SPLIT_MIN = 4 << 20,	/* the smallest chunk the default cuts */
 	READCHUNK = 1 << 18,
-	QDEPTH = 8,		/* tasks queued to one worker */
+	QDEPTH = 16,		/* tasks queued to one worker */
 	QBYTES = 4096,		/* their messages, the running one's too */
 	QSMALL = 64 << 10,	/* inputs this small may queue */
 };
