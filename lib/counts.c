@@ -250,27 +250,33 @@ counts_add(struct counts *c, const char *key, size_t klen, long long n)
 	return addto(c, find(c, key, klen, 1), n);
 }
 
-uint32_t
-counts_prefetch(const struct counts *c, const char *key16)
+void
+counts_hashshort(const struct counts *c, const char (*key)[16],
+    uint32_t *hash, size_t n)
 {
-	uint64_t lo, hi;
-
-	memcpy(&lo, key16, 8);
-	memcpy(&hi, key16 + 8, 8);
-	uint32_t h = hashshort(lo, hi);
-	PREFETCH(&c->slots[h & c->mask]);
-	return h;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t lo, hi;
+		memcpy(&lo, key[i], 8);
+		memcpy(&hi, key[i] + 8, 8);
+		hash[i] = hashshort(lo, hi);
+		PREFETCH(&c->slots[hash[i] & c->mask]);
+	}
 }
 
-int
-counts_addpadded(struct counts *c, const char *key16, size_t klen,
-    uint32_t hash, long long n)
+size_t
+counts_addshort(struct counts *c, const char (*key)[16],
+    const unsigned char *len, const uint32_t *hash, size_t n, long long v,
+    int *r)
 {
-	uint64_t lo, hi;
-
-	memcpy(&lo, key16, 8);
-	memcpy(&hi, key16 + 8, 8);
-	return addto(c, findshort(c, lo, hi, klen, hash, 1), n);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t lo, hi;
+		memcpy(&lo, key[i], 8);
+		memcpy(&hi, key[i] + 8, 8);
+		*r = addto(c, findshort(c, lo, hi, len[i], hash[i], 1), v);
+		if (*r != 0)
+			return i;
+	}
+	return n;
 }
 
 int

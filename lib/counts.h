@@ -29,13 +29,18 @@ void counts_begin(struct counts *c);
  * or a committed one), 0 if it was, -1 if its count would overflow (the
  * count is then left as it was). */
 int counts_add(struct counts *c, const char *key, size_t klen, long long n);
-/* For a key of at most 16 bytes that is followed by zeros up to 16
- * bytes (read as two words, without a copy): ask the cache for its slot,
- * and return its hash, for counts_addpadded.  A batch of keys asked for
- * before they are added have their cache misses overlap. */
-uint32_t counts_prefetch(const struct counts *c, const char *key16);
-int counts_addpadded(struct counts *c, const char *key16, size_t klen,
-    uint32_t hash, long long n);
+/* A batch of keys of at most 16 bytes, each zero-padded to 16 (read as
+ * two words, without a copy).  counts_hashshort sets their hashes and
+ * asks the cache for their slots, so that the misses overlap; then
+ * counts_addshort adds v to each, from the first, as counts_add would,
+ * and stops at the first key for which counts_add would not return 0:
+ * it returns that key's index, with *r what counts_add would return, or
+ * n when none. */
+void counts_hashshort(const struct counts *c, const char (*key)[16],
+    uint32_t *hash, size_t n);
+size_t counts_addshort(struct counts *c, const char (*key)[16],
+    const unsigned char *len, const uint32_t *hash, size_t n, long long v,
+    int *r);
 /* What this input added, key by key (in the order first counted).
  * Returns 0, or -1 at the first key to which this input added more than
  * 64 bits hold (its count as a whole may still fit). */

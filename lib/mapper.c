@@ -23,8 +23,3 @@ mapper_names(void)
 	return "wordfreq, linefreq, grep, wc, ngrams, exec";
 }
 
-int
-mapper_padded(const struct pdp_mapper *m)
-{
-	return m == &mapper_wordfreq;
-}

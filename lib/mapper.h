@@ -12,9 +12,15 @@ const struct pdp_mapper *mapper_builtin(const char *name);
 /* Whether exec can run cmd (searched in PATH as execvp does): 0, ENOENT
  * or EACCES. */
 int exec_lookup(const char *cmd);
-/* Whether m passes ctx->count every key of up to 16 bytes followed by
- * zeros up to 16 bytes, so that the host can read it in two words. */
-int mapper_padded(const struct pdp_mapper *m);
+
+struct tokbatch;
+
+/* What pdp-map's workers offer the builtins beyond struct pdp_ctx:
+ * ctx->host points to it.  countbatch is ctx->count by 1 of each word
+ * of a batch (tokenize.h), in order, and fails as ctx->count would. */
+struct mapper_host {
+	int (*countbatch)(struct pdp_ctx *ctx, const struct tokbatch *b);
+};
 /* Names of the builtins, for messages. */
 const char *mapper_names(void);
 

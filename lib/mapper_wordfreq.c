@@ -5,6 +5,11 @@
 #include "mapper.h"
 #include "tokenize.h"
 
+struct wordfreq {
+	struct tok t;
+	struct tokbatch b;
+};
+
 static int
 init(struct pdp_ctx *ctx, int argc, char **argv)
 {
@@ -14,35 +19,45 @@ init(struct pdp_ctx *ctx, int argc, char **argv)
 		ctx->fail(ctx, "the C.UTF-8 locale is not available");
 		return -1;
 	}
-	struct tok *t = emalloc(sizeof *t);
-	tok_init(t);
-	ctx->data = t;
+	struct wordfreq *wf = emalloc(sizeof *wf);
+	tok_init(&wf->t);
+	ctx->data = wf;
 	return 0;
 }
 
+/* Most words come in batches, the rest one at a time. */
 static int
 map(struct pdp_ctx *ctx, const char *data, size_t len, int flags)
 {
-	struct tok *t = ctx->data;
+	struct wordfreq *wf = ctx->data;
+	const struct mapper_host *host = ctx->host;
 	const char *w;
 	size_t n;
 	int k;
 
 	(void)flags;
-	tok_block(t, data, len);
-	while ((k = tok_next(t, &w, &n)) != TOK_END)
+	tok_block(&wf->t, data, len);
+	for (;;) {
+		int stuck = tok_shortwords(&wf->t, &wf->b);
+		if (wf->b.n > 0 && host->countbatch(ctx, &wf->b) < 0)
+			return -1;
+		if (!stuck)
+			continue;
+		if ((k = tok_next(&wf->t, &w, &n)) == TOK_END)
+			return 0;
 		if (k == TOK_WORD && ctx->count(ctx, w, n, 1) < 0)
 			return -1;
-	return 0;
+	}
 }
 
 static int
 end(struct pdp_ctx *ctx)
 {
+	struct wordfreq *wf = ctx->data;
 	const char *w;
 	size_t n;
 
-	if (tok_flush(ctx->data, &w, &n) == TOK_WORD)
+	if (tok_flush(&wf->t, &w, &n) == TOK_WORD)
 		return ctx->count(ctx, w, n, 1);
 	return 0;
 }
@@ -50,8 +65,10 @@ end(struct pdp_ctx *ctx)
 static void
 finish(struct pdp_ctx *ctx)
 {
-	tok_free(ctx->data);
-	free(ctx->data);
+	struct wordfreq *wf = ctx->data;
+
+	tok_free(&wf->t);
+	free(wf);
 }
 
 const struct pdp_mapper mapper_wordfreq = {

@@ -1,9 +1,10 @@
 /* tokenize.c: words for wordfreq and ngrams.  ASCII takes a table-driven
  * fast path (with SSE2 where there is), and a word is returned in place
- * unless it is short (then zero-padded, as the counters read it) or has
- * to be lowercased; other characters are decoded strictly (no overlongs,
- * surrogates or values past U+10FFFF) and classified by the C library,
- * with the answers for the Basic Multilingual Plane cached. */
+ * unless it has to be lowercased; wordfreq takes short ASCII words in
+ * batches, found 64 bytes at a time.  Other characters are decoded
+ * strictly (no overlongs, surrogates or values past U+10FFFF) and
+ * classified by the C library, with the answers for the Basic
+ * Multilingual Plane cached. */
 #include <locale.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -198,15 +199,9 @@ wordrun(const unsigned char *p, const unsigned char *e, unsigned *diff)
 }
 #endif
 
-/* Hand out the word at p: a short one from t->key, zero-padded. */
 static int
-word(struct tok *t, const char *p, size_t len, const char **w, size_t *n)
+word(const char *p, size_t len, const char **w, size_t *n)
 {
-	if (len <= sizeof t->key) {
-		memset(t->key, 0, sizeof t->key);
-		memcpy(t->key, p, len);
-		p = t->key;
-	}
 	*w = p;
 	*n = len;
 	return TOK_WORD;
@@ -244,7 +239,7 @@ static int
 done(struct tok *t, const char **w, size_t *n)
 {
 	t->wantdone = 1;
-	return word(t, t->word, t->wlen, w, n);
+	return word(t->word, t->wlen, w, n);
 }
 
 int
@@ -317,8 +312,8 @@ tok_next(struct tok *t, const char **w, size_t *n)
 			if (t->wlen == 0 && diff == 0 && q < e && asciimap[*q] == 0) {
 				/* Whole lowercase word, in place. */
 				t->p = q;
-				return word(t, (const char *)p, (size_t)(q - p),
-				    w, n);
+				return word((const char *)p, (size_t)(q - p), w,
+				    n);
 			}
 			size_t k = (size_t)(q - p);
 			while (t->wlen + k > t->wcap) {
@@ -359,6 +354,101 @@ tok_next(struct tok *t, const char **w, size_t *n)
 	t->p = p;
 	return TOK_END;
 }
+
+#ifdef TOK_SSE2
+/* Bit i set if byte i of the 64 at p is an ASCII letter or digit; *high
+ * gets bit i set if byte i is not ASCII. */
+static uint64_t
+alnum64(const unsigned char *p, uint64_t *high)
+{
+	uint64_t a = 0, h = 0;
+
+	for (int i = 0; i < 4; i++) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)
+		    (p + 16 * i));
+		__m128i up;
+		a |= (uint64_t)alnum16(v, &up) << (16 * i);
+		h |= (uint64_t)(unsigned)_mm_movemask_epi8(v) << (16 * i);
+	}
+	*high = h;
+	return a;
+}
+
+/* A window of 64 bytes is classified at once, and its words are found
+ * from the bits, so that no word waits for the one before it to be
+ * found (as in a loop from byte to byte, or from word to word).  A word
+ * that runs to the end of the window starts the next one.  What only
+ * tok_next takes stops it: a word longer than 16 bytes, a non-ASCII
+ * byte, and the last 80 bytes of the block (a window, and 16 bytes to
+ * load a key from). */
+int
+tok_shortwords(struct tok *t, struct tokbatch *b)
+{
+	static const unsigned char ones[32] = {
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	};
+	const unsigned char *p = t->p, *e = t->end;
+	int stuck = 0;
+
+	b->n = 0;
+	if (t->wantdone) {
+		t->wlen = 0;
+		t->wantdone = 0;
+	}
+	if (t->wlen || t->npend)
+		return 1;
+	/* A window holds at most 32 words. */
+	while (!stuck && b->n <= TOK_BATCH - 32) {
+		if (e - p < 80) {
+			stuck = 1;
+			break;
+		}
+		uint64_t high, alnum = alnum64(p, &high);
+		unsigned stop = high ? (unsigned)__builtin_ctzll(high) : 64;
+		uint64_t starts = alnum & ~(alnum << 1);
+		unsigned next = stop;
+
+		stuck = stop < 64 || ~alnum == 0;
+		while (starts) {
+			unsigned at = (unsigned)__builtin_ctzll(starts);
+			/* ~(alnum >> at) is 0 only for 64 bytes of word. */
+			unsigned len = at > 0 || ~alnum != 0 ?
+			    (unsigned)__builtin_ctzll(~(alnum >> at)) : 64;
+			if (len > 16 || at + len >= stop) {
+				/* Too long, or it may go on, past the window
+				 * or with the non-ASCII byte at its end. */
+				next = at < stop ? at : stop;
+				stuck |= len > 16;
+				break;
+			}
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)
+			    (p + at));
+			__m128i up = _mm_and_si128(_mm_cmpgt_epi8(v,
+			    _mm_set1_epi8('A' - 1)), _mm_cmplt_epi8(v,
+			    _mm_set1_epi8('Z' + 1)));
+			__m128i keep = _mm_loadu_si128((const __m128i *)(const void *)
+			    (ones + 16 - len));
+			v = _mm_or_si128(v, _mm_and_si128(up, _mm_set1_epi8(0x20)));
+			_mm_storeu_si128((__m128i *)(void *)b->key[b->n],
+			    _mm_and_si128(v, keep));
+			b->len[b->n++] = (unsigned char)len;
+			starts &= starts - 1;
+		}
+		p += next;
+	}
+	t->p = p;
+	return stuck;
+}
+#else
+int
+tok_shortwords(struct tok *t, struct tokbatch *b)
+{
+	(void)t;
+	b->n = 0;
+	return 1;
+}
+#endif
 
 int
 tok_flush(struct tok *t, const char **w, size_t *n)

@@ -16,7 +16,16 @@ struct tok {
 	unsigned char pend[4];	/* an incomplete UTF-8 sequence at a block end */
 	int npend;
 	int wantdone;		/* word complete, to return next */
-	char key[16];		/* a short word, zero-padded */
+	char key[16];		/* a short word, lowercased */
+};
+
+/* Short words as the counters take them: each key zero-padded to 16
+ * bytes. */
+enum { TOK_BATCH = 64 };
+struct tokbatch {
+	size_t n;
+	unsigned char len[TOK_BATCH];
+	char key[TOK_BATCH][16];
 };
 
 /* Set up the character tables; calls setlocale(LC_CTYPE, "C.UTF-8").
@@ -26,9 +35,14 @@ void tok_init(struct tok *t);
 void tok_block(struct tok *t, const char *data, size_t len);
 /* TOK_WORD with *w, *n set (valid until the next call), TOK_EOL at each
  * newline, TOK_END when the block is used up.  A word cut by a PDP_MORE
- * block end is returned once the next block completes it.  A word of up
- * to 16 bytes is followed by zeros up to 16 bytes. */
+ * block end is returned once the next block completes it. */
 int tok_next(struct tok *t, const char **w, size_t *n);
+/* The fast path of a word count: the next words into b, as long as they
+ * are of ASCII letters and digits and at most 16 bytes long; newlines
+ * are separators here.  Returns 0 when b is full, 1 when what comes next
+ * needs tok_next: one call of it, and this goes on.  The words are those
+ * that tok_next would give, in the same order. */
+int tok_shortwords(struct tok *t, struct tokbatch *b);
 /* The word still pending at the end of an input, if any. */
 int tok_flush(struct tok *t, const char **w, size_t *n);
 void tok_free(struct tok *t);

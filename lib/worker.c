@@ -29,16 +29,17 @@
 #include "proto.h"
 #include "record.h"
 #include "table.h"
+#include "tokenize.h"
 #include "worker.h"
 
 enum {
 	READBUF = 1 << 20,	/* bytes a block of input */
 	TABLE_MAX = 64 << 20,	/* --combine states (and counts) before a flush */
 	COUNTS_MAX = 32 << 20,	/* counters within an input */
-	PENDING = 16,		/* padded keys whose slots are on their way */
 };
 
 struct host {
+	struct mapper_host mh;	/* first: ctx.host points to both */
 	const struct workerconf *c;
 	struct pdp_ctx ctx;
 	int resfd;
@@ -47,12 +48,6 @@ struct host {
 	uint64_t records;
 	struct counts *counts;
 	int direct;		/* --combine sum: counts committed in place */
-	struct pending {	/* padded keys counted but not added yet */
-		char key[16];
-		uint32_t klen, hash;
-		long long n;
-	} pend[PENDING];
-	int npend;
 	char *tagfield;		/* the escaped path and a TAB, for --tag */
 	size_t taglen;
 	char err[ERRMSG_MAX];
@@ -444,42 +439,24 @@ hcount(struct pdp_ctx *ctx, const char *k, size_t kl, long long n)
 	return r == 0 ? 0 : counted(h, k, kl, n, r);
 }
 
-/* Add the pending counts; 0, or -1 if the input failed. */
+/* The builtins' ctx->count of a batch of short words (mapper_host).  A
+ * table of 100,000 words is bigger than the cache, so the slots of the
+ * whole batch are asked for before the first is counted. */
 static int
-addpending(struct host *h)
+hcountbatch(struct pdp_ctx *ctx, const struct tokbatch *b)
 {
-	int n = h->npend;
+	struct host *h = ctx->host;
+	uint32_t hash[TOK_BATCH];
 
-	h->npend = 0;
-	for (int i = 0; i < n; i++) {
-		const struct pending *p = &h->pend[i];
-		int r = counts_addpadded(h->counts, p->key, p->klen, p->hash,
-		    p->n);
-		if (r != 0 && counted(h, p->key, p->klen, p->n, r) < 0)
+	counts_hashshort(h->counts, b->key, hash, b->n);
+	for (size_t i = 0; i < b->n; i++) {
+		int r;
+		i += counts_addshort(h->counts, b->key + i, b->len + i,
+		    hash + i, b->n - i, 1, &r);
+		if (i < b->n && counted(h, b->key[i], b->len[i], 1, r) < 0)
 			return -1;
 	}
 	return 0;
-}
-
-/* ctx->count of the builtins whose short keys come padded (see
- * mapper_padded).  A table of 100,000 words is bigger than the cache,
- * so a short key waits in h->pend while its slot is fetched, and keys
- * are added PENDING at a time.  runtask adds what is left at the end. */
-static int
-hcountpadded(struct pdp_ctx *ctx, const char *k, size_t kl, long long n)
-{
-	struct host *h = ctx->host;
-
-	if (kl > 16) {
-		int r = counts_add(h->counts, k, kl, n);
-		return r == 0 ? 0 : counted(h, k, kl, n, r);
-	}
-	struct pending *p = &h->pend[h->npend++];
-	memcpy(p->key, k, 16);
-	p->klen = (uint32_t)kl;
-	p->n = n;
-	p->hash = counts_prefetch(h->counts, k);
-	return h->npend == PENDING ? addpending(h) : 0;
 }
 
 static void hfail(struct pdp_ctx *ctx, const char *fmt, ...)
@@ -618,9 +595,6 @@ runtask(struct host *h, const struct taskmsg *t, char *path, char *buf,
 		close(fd);
 	}
 	if (!h->failed)
-		addpending(h);
-	h->npend = 0;
-	if (!h->failed)
 		endline(h);	/* which may fail the input too */
 	if (!h->failed && !h->direct) {
 		counts_eachnew(h->counts, putcount, h);
@@ -745,7 +719,8 @@ worker_main(const struct workerconf *c, int taskfd, int resfd)
 	}
 	buf = emalloc(READBUF);
 	h.ctx.emit = hemit;
-	h.ctx.count = mapper_padded(c->m) ? hcountpadded : hcount;
+	h.ctx.count = hcount;
+	h.mh.countbatch = hcountbatch;
 	h.ctx.fail = hfail;
 	h.ctx.write = hwrite;
 	h.ctx.host = &h;

@@ -46,6 +46,47 @@ sort_output() {
 	assert_output_equals "$(printf 'end\t1\nzzzzzzzzzzzzzzzz\303\251\t1')"
 }
 
+@test "pdp-map wordfreq: words of every length at every place of a 64-byte window, and letters that are not ASCII next to them" {
+	# wordfreq finds short ASCII words 64 bytes at a time, and leaves the
+	# rest to the byte loop: both must give the words that tr gives.
+	awk 'BEGIN {
+		s = 7; sep[0] = " "; sep[1] = ", "; sep[2] = "\n"; sep[3] = "--"
+		sep[4] = "\t"; sep[5] = "."; sep[6] = "   "
+		for (i = 0; i < 20000; i++) {
+			s = (s * 1103515245 + 12345) % 2147483648
+			n = 1 + int(s / 65536) % 20
+			w = ""
+			for (j = 0; j < n; j++)
+				w = w substr("abcdefghijKLMNOPqrstuvWXYZ0123456789", 1 + (int(s / 256) + j * 7) % 36, 1)
+			printf "%s%s", w, sep[int(s / 16) % 7]
+		}
+	}' > ascii.txt
+	run --separate-stderr pdp-map wordfreq <<< ascii.txt
+	assert_status 0
+	assert_stderr_empty
+	sort_output
+	tr -cs 'A-Za-z0-9' '\n' < ascii.txt | tr 'A-Z' 'a-z' | grep . |
+	    LC_ALL=C sort | LC_ALL=C uniq -c |
+	    awk '{ printf "%s\t%s\n", $2, $1 }' > want
+	printf '%s\n' "$output" > got
+	assert_files_equal want got
+	# A letter that is not ASCII at the end or start of a word, within
+	# one, or a dash that is not ASCII between two, at every offset.
+	for k in $(seq 0 69); do
+		printf '%*s' "$k" ''
+		printf 'abc\303\251 xyz \303\251bc na\303\257ve a\342\200\224b '
+		printf '%*s\n' "$k" '' | tr ' ' 'Q'
+	done > utf8.txt
+	run --separate-stderr pdp-map wordfreq <<< utf8.txt
+	assert_status 0
+	assert_stderr_empty
+	sort_output
+	want=$(for k in $(seq 1 69); do printf '%*s\t1\n' "$k" '' | tr ' ' 'q'; done)
+	assert_output_equals "$(printf '%s\n' "$want" \
+	    "$(printf 'a\t70\nabc\303\251\t70\nb\t70\nna\303\257ve\t70\nxyz\t70\n\303\251bc\t70')" |
+	    LC_ALL=C sort)"
+}
+
 @test "pdp-map wordfreq: a file without words gives no records" {
 	printf ' ,;. \n\n--\n' > none.txt
 	: > empty.txt

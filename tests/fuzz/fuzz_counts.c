@@ -1,6 +1,6 @@
 /* fuzz_counts.c: the worker's counters (lib/counts.c) against a plain
- * model, under any sequence of inputs: counts added (through both entry
- * points, near the 64-bit limits too), inputs committed, rolled back or
+ * model, under any sequence of inputs: counts added (one key at a time
+ * and in batches of short keys, near the 64-bit limits too), inputs committed, rolled back or
  * forgotten, keys uncommitted, the table cleared.  Up to 4,096 keys of 0
  * to 41 bytes, some with NUL bytes and some that differ only in length,
  * so that the table grows (its log moving with it) within an input. */
@@ -107,6 +107,59 @@ checklist(struct counts *t, int committed)
 		abort();
 }
 
+/* What counts_add of v to key k should return, with the model updated
+ * to match. */
+static int
+added(unsigned k, long long v)
+{
+	int isnew = !model[k].live && !model[k].touched;
+	int64_t x = model[k].now;
+	int over = (v > 0 && x > INT64_MAX - v) || (v < 0 && x < INT64_MIN - v);
+
+	if (!model[k].touched)
+		model[k].waslive = model[k].live;
+	model[k].touched = model[k].live = 1;
+	if (!over)
+		model[k].now += v;
+	return over ? -1 : isnew;
+}
+
+/* v added to key k (of at most 16 bytes) and to the keys after it that
+ * are that short, in one batch, which may stop at any of them. */
+static void
+addbatch(struct counts *t, unsigned k, long long v)
+{
+	enum { N = 5 };
+	char keys[N][16];
+	unsigned char len[N];
+	unsigned which[N];
+	uint32_t hash[N];
+	size_t n = 0;
+
+	memset(keys, 0, sizeof keys);
+	for (unsigned j = k; n < N && j < NKEYS; j++) {
+		char b[48];
+		size_t m = key(j, b);
+		if (m > 16)
+			continue;
+		memcpy(keys[n], b, m);
+		len[n] = (unsigned char)m;
+		which[n++] = j;
+	}
+	counts_hashshort(t, (const char (*)[16])keys, hash, n);
+	for (size_t i = 0; i < n; i++) {
+		int r;
+		size_t at = counts_addshort(t, (const char (*)[16])keys + i,
+		    len + i, hash + i, n - i, v, &r);
+		for (size_t j = 0; j < at; j++)
+			if (added(which[i + j], v) != 0)
+				abort();
+		i += at;
+		if (i < n && added(which[i], v) != r)
+			abort();
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -127,31 +180,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		switch (op) {
 		case 0: {	/* add */
-			char b[48], pad[48];
+			char b[48];
 			size_t n = key(k, b);
 			long long v = arg < 8 ? INT64_MAX - arg :
 			    arg < 16 ? INT64_MIN + (arg - 8) :
 			    (long long)arg - 128;
-			int r;
 			if (n <= 16 && (arg & 1)) {
-				memset(pad, 0, sizeof pad);
-				memcpy(pad, b, n);
-				r = counts_addpadded(t, pad, n,
-				    counts_prefetch(t, pad), v);
-			} else {
-				r = counts_add(t, b, n, v);
+				addbatch(t, k, v);
+				break;
 			}
-			int isnew = !model[k].live && !model[k].touched;
-			int64_t x = model[k].now;
-			int over = (v > 0 && x > INT64_MAX - v) ||
-			    (v < 0 && x < INT64_MIN - v);
-			if (r != (over ? -1 : isnew))
+			if (counts_add(t, b, n, v) != added(k, v))
 				abort();
-			if (!model[k].touched)
-				model[k].waslive = model[k].live;
-			model[k].touched = model[k].live = 1;
-			if (!over)
-				model[k].now += v;
 			break;
 		}
 		case 1:		/* commit */
