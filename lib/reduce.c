@@ -794,6 +794,11 @@ readparts(struct reducer *r, const char *name, int fd, uint64_t size,
 	in.left = cut[1];
 	readall(r, &in);
 	reader_free(&in);
+	/* Runs merge in order (first and last depend on it): part 0's
+	 * table goes after its spilled runs and before the other parts.  It
+	 * is sorted and written while the other parts may still be read. */
+	if (table_count(r->t) > 0)
+		spill(r);
 	/* Every part must have been read whole before a line is written. */
 	int failed = 0;
 	for (int k = 1; k < parts; k++) {
@@ -816,10 +821,6 @@ readparts(struct reducer *r, const char *name, int fd, uint64_t size,
 		exit(EXIT_FATAL);
 	}
 	setfatalhook(NULL, 0);
-	/* Runs merge in order (first and last depend on it): part 0's
-	 * table goes after its spilled runs and before the other parts. */
-	if (table_count(r->t) > 0)
-		spill(r);
 	for (int k = 1; k < parts; k++) {
 		r->runs = ereallocarray(r->runs, r->nruns + 1, sizeof *r->runs);
 		r->runs[r->nruns++] = out[k];
