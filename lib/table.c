@@ -274,19 +274,79 @@ cmpidx(const void *a, const void *b)
 	return (x->klen > y->klen) - (x->klen < y->klen);
 }
 
+/* A key's first 8 bytes as a number that orders as they do. */
+static uint64_t
+prefix(const struct entry *e)
+{
+	const unsigned char *k = (const unsigned char *)ekey(e);
+	uint64_t v = 0;
+
+	for (uint32_t i = 0; i < 8; i++)
+		v = v << 8 | (i < e->klen ? k[i] : 0);
+	return v;
+}
+
+struct sortkey {
+	uint64_t pre;		/* prefix() */
+	uint64_t idx;		/* a uint32_t, in 8 bytes for the alignment */
+};
+
+/* Sort v (n of them, tmp as many) by pre, a byte at a time from the
+ * last (a stable radix sort), skipping the bytes that all share. */
+static struct sortkey *
+radixsort(struct sortkey *v, struct sortkey *tmp, size_t n)
+{
+	static size_t count[8][256];
+
+	memset(count, 0, sizeof count);
+	for (size_t i = 0; i < n; i++)
+		for (int d = 0; d < 8; d++)
+			count[d][v[i].pre >> (8 * d) & 0xff]++;
+	for (int d = 0; d < 8; d++) {
+		if (count[d][v[0].pre >> (8 * d) & 0xff] == n)
+			continue;
+		size_t at = 0;
+		for (int c = 0; c < 256; c++) {
+			size_t k = count[d][c];
+			count[d][c] = at;
+			at += k;
+		}
+		for (size_t i = 0; i < n; i++)
+			tmp[count[d][v[i].pre >> (8 * d) & 0xff]++] = v[i];
+		struct sortkey *x = v;
+		v = tmp;
+		tmp = x;
+	}
+	return v;
+}
+
 uint32_t *
 table_sorted(const struct table *t)
 {
-	/* Only the index array: 4 bytes a key beyond the table (and what
-	 * qsort may take for a merge sort of it). */
-	uint32_t *out = ereallocarray(NULL, t->n ? t->n : 1, sizeof *out);
+	/* Keys sorted by their first 8 bytes, then each run of keys that
+	 * share those by the whole key.  32 bytes a key while it sorts:
+	 * the keys' prefixes and as many for the radix sort, in which the
+	 * index array returned is made. */
+	size_t n = t->n;
+	struct sortkey *v = ereallocarray(NULL, n ? 2 * n : 1, sizeof *v);
 
-	for (uint32_t i = 0; i < t->n; i++)
-		out[i] = i;
+	for (uint32_t i = 0; i < n; i++)
+		v[i] = (struct sortkey){ prefix(ent(t, i)), i };
+	struct sortkey *s = n > 1 ? radixsort(v, v + n, n) : v;
+	/* The index array in the half that s is not in. */
+	uint32_t *out = (uint32_t *)(void *)(s == v ? v + n : v);
+	for (size_t i = 0; i < n; i++)
+		out[i] = (uint32_t)s[i].idx;
 	sorting = t;
-	qsort(out, t->n, sizeof *out, cmpidx);
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && s[j].pre == s[i].pre; j++)
+			;
+		if (j - i > 1)
+			qsort(out + i, j - i, sizeof *out, cmpidx);
+	}
 	sorting = NULL;
-	return out;
+	memmove(v, out, n * sizeof *out);
+	return erealloc(v, n ? n * sizeof *out : 1);
 }
 
 size_t

@@ -147,6 +147,33 @@ reduce() {
 	assert_output_equals "$(LC_ALL=C sort -t "$(printf '\t')" -k1,1 r.tsv)"
 }
 
+@test "pdp-reduce: bytewise key order for keys that share their first 8 bytes, differ in length or in bytes past 0x7f, in memory and spilled" {
+	# The sort orders keys by their first 8 bytes, then keys that share
+	# them by the whole key: both must agree with sort(1).
+	awk 'BEGIN {
+		split("a ab abcdefg abcdefgh abcdefghi abcdefgh0 abcdefgha abcdefgh\\t \377 \377\377 z\200 zz", base, " ")
+		for (i = 1; i in base; i++)
+			for (j = 0; j < 300; j++) {
+				s = (i * 7919 + j * 104729) % 1000
+				printf "%s%s\t1\n", base[i], (j % 3 ? s : "")
+				printf "%s\t1\n", base[i]
+			}
+		for (j = 0; j < 40000; j++)
+			printf "sharedpre%d\t1\nsharedpr%c\t1\n", (j * 37) % 40000, 33 + j % 90
+	}' > r.tsv
+	cut -f 1 r.tsv | LC_ALL=C sort -u > want
+	run --separate-stderr reduce count
+	assert_status 0
+	assert_stderr_empty
+	printf '%s\n' "$output" | cut -f 1 > got
+	assert_files_equal want got
+	run --separate-stderr reduce -S 1M count
+	assert_status 0
+	assert_stderr_empty
+	printf '%s\n' "$output" | cut -f 1 > got
+	assert_files_equal want got
+}
+
 @test "pdp-reduce --order=value: descending, ties by key" {
 	printf 'b\t5\na\t5\nc\t7\nd\t1\ne\t-2\nf\t10\nf\t-3\nB\t5\n' > r.tsv
 	run --separate-stderr reduce --order=value sum
