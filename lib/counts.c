@@ -151,7 +151,7 @@ grow(struct counts *c)
  * is the first is as likely as not, so there is no branch on it: every
  * touch writes the log entry after the last, and only a first one keeps
  * it.  The log has room for one more at all times. */
-static int
+static inline int
 addto(struct counts *c, struct slot *s, long long n)
 {
 	uint32_t first = s->epoch != c->epoch, live = s->meta & LIVE;
@@ -196,7 +196,7 @@ insert(struct counts *c, struct slot *s, uint64_t k0, uint64_t k1,
 	return s;
 }
 
-static struct slot *
+static inline struct slot *
 findshort(struct counts *c, uint64_t lo, uint64_t hi, size_t klen,
     uint32_t h, int add)
 {
