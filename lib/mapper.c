@@ -22,4 +22,3 @@ mapper_names(void)
 {
 	return "wordfreq, linefreq, grep, wc, ngrams, exec";
 }
-

@@ -326,10 +326,11 @@ stateof(struct reducer *r, const struct reader *in, const char *key,
 
 	if (r->o->sorted)
 		return group(r, in, key, klen);
-	/* What a spill itself needs is counted too: sorting takes two
-	 * 4-byte indices a key.  Only key order can spill: the other orders
-	 * need every key at the end. */
-	if (r->o->order == ORDER_KEY && !r->o->top && table_used(r->t) + agg_heapbytes + (size_t)table_count(r->t) * 8 >
+	/* What a spill itself needs is counted too: the sort's bytes a
+	 * key.  Only key order can spill: the other orders need every key
+	 * at the end. */
+	if (r->o->order == ORDER_KEY && !r->o->top && table_used(r->t) +
+	    agg_heapbytes + (size_t)table_count(r->t) * TABLE_SORTBYTES >
 	    r->o->bufsize && table_count(r->t) > 0) {
 		/* Over the budget: a key already there is fine, a new one
 		 * first sends the table to disk. */

@@ -324,9 +324,10 @@ uint32_t *
 table_sorted(const struct table *t)
 {
 	/* Keys sorted by their first 8 bytes, then each run of keys that
-	 * share those by the whole key.  32 bytes a key while it sorts:
-	 * the keys' prefixes and as many for the radix sort, in which the
-	 * index array returned is made. */
+	 * share those by the whole key (with what qsort takes for a merge
+	 * sort of the run).  32 bytes a key besides: the keys' prefixes and
+	 * as many for the radix sort, in which the index array returned is
+	 * made. */
 	size_t n = t->n;
 	struct sortkey *v = ereallocarray(NULL, n ? 2 * n : 1, sizeof *v);
 

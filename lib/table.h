@@ -18,7 +18,10 @@ uint32_t table_count(const struct table *t);
 const char *table_key(const struct table *t, uint32_t i, size_t *klen);
 void *table_val(const struct table *t, uint32_t i);
 /* Entry indices ordered by key bytes (memcmp, shorter first on a tie);
- * the caller frees the array.  It takes 32 bytes a key while it sorts. */
+ * the caller frees the array.  While it sorts it takes at most
+ * TABLE_SORTBYTES a key: 32, and qsort's 4 for keys that share their
+ * first 8 bytes. */
+enum { TABLE_SORTBYTES = 36 };
 uint32_t *table_sorted(const struct table *t);
 size_t table_bytes(const struct table *t);
 /* Bytes in use: the slots, the entries and the keys (table_bytes also

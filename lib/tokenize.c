@@ -1,7 +1,8 @@
 /* tokenize.c: words for wordfreq and ngrams.  ASCII takes a table-driven
- * fast path (with SSE2 where there is), and a word is returned in place
- * unless it has to be lowercased; wordfreq takes short ASCII words in
- * batches, found 64 bytes at a time.  Other characters are decoded
+ * fast path (with SSE2 where there is); a word is returned in place
+ * unless it is short (then lowercased into t->key at once) or has to be
+ * lowercased.  wordfreq takes short ASCII words in batches, found 64
+ * bytes at a time.  Other characters are decoded
  * strictly (no overlongs, surrogates or values past U+10FFFF) and
  * classified by the C library, with the answers for the Basic
  * Multilingual Plane cached. */

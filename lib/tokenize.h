@@ -39,8 +39,9 @@ void tok_block(struct tok *t, const char *data, size_t len);
 int tok_next(struct tok *t, const char **w, size_t *n);
 /* The fast path of a word count: the next words into b, as long as they
  * are of ASCII letters and digits and at most 16 bytes long; newlines
- * are separators here.  Returns 0 when b is full, 1 when what comes next
- * needs tok_next: one call of it, and this goes on.  The words are those
+ * are separators here.  Returns 0 when b has no room for another window
+ * (more than TOK_BATCH - 32 words), 1 when what comes next needs
+ * tok_next: one call of it, and this goes on.  The words are those
  * that tok_next would give, in the same order. */
 int tok_shortwords(struct tok *t, struct tokbatch *b);
 /* The word still pending at the end of an input, if any. */

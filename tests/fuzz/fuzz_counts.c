@@ -1,7 +1,8 @@
 /* fuzz_counts.c: the worker's counters (lib/counts.c) against a plain
- * model, under any sequence of inputs: counts added (one key at a time
- * and in batches of short keys, near the 64-bit limits too), inputs committed, rolled back or
- * forgotten, keys uncommitted, the table cleared.  Up to 4,096 keys of 0
+ * model, under any sequence of inputs: counts added (one key at a time,
+ * and in batches of short keys that repeat, near the 64-bit limits
+ * too), inputs committed, rolled back or forgotten, keys uncommitted,
+ * the table cleared.  Up to 4,096 keys of 0
  * to 41 bytes, some with NUL bytes and some that differ only in length,
  * so that the table grows (its log moving with it) within an input. */
 #include <stdint.h>
@@ -124,38 +125,41 @@ added(unsigned k, long long v)
 	return over ? -1 : isnew;
 }
 
-/* v added to key k (of at most 16 bytes) and to the keys after it that
- * are that short, in one batch, which may stop at any of them. */
+/* v added to the first three keys from k on of at most 16 bytes, in one
+ * batch that holds each more than once, and which may stop at any. */
 static void
 addbatch(struct counts *t, unsigned k, long long v)
 {
-	enum { N = 5 };
-	char keys[N][16];
+	static const int order[] = { 0, 1, 0, 2, 1, 0 };
+	enum { N = sizeof order / sizeof *order };
+	char keys[N][16], b[48];
 	unsigned char len[N];
-	unsigned which[N];
+	unsigned pick[3], which[N];
 	uint32_t hash[N];
-	size_t n = 0;
+	size_t m, npick = 0;
 
+	for (unsigned j = k; npick < 3 && j < NKEYS; j++)
+		if (key(j, b) <= 16)
+			pick[npick++] = j;
+	if (npick < 3)
+		return;
 	memset(keys, 0, sizeof keys);
-	for (unsigned j = k; n < N && j < NKEYS; j++) {
-		char b[48];
-		size_t m = key(j, b);
-		if (m > 16)
-			continue;
-		memcpy(keys[n], b, m);
-		len[n] = (unsigned char)m;
-		which[n++] = j;
+	for (size_t i = 0; i < N; i++) {
+		which[i] = pick[order[i]];
+		m = key(which[i], b);
+		memcpy(keys[i], b, m);
+		len[i] = (unsigned char)m;
 	}
-	counts_hashshort(t, (const char (*)[16])keys, hash, n);
-	for (size_t i = 0; i < n; i++) {
+	counts_hashshort(t, (const char (*)[16])keys, hash, N);
+	for (size_t i = 0; i < N; i++) {
 		int r;
 		size_t at = counts_addshort(t, (const char (*)[16])keys + i,
-		    len + i, hash + i, n - i, v, &r);
+		    len + i, hash + i, N - i, v, &r);
 		for (size_t j = 0; j < at; j++)
 			if (added(which[i + j], v) != 0)
 				abort();
 		i += at;
-		if (i < n && added(which[i], v) != r)
+		if (i < N && added(which[i], v) != r)
 			abort();
 	}
 }
