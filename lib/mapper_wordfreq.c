@@ -35,8 +35,9 @@ map(struct pdp_ctx *ctx, const char *data, size_t len, int flags)
 	size_t n;
 	int k;
 
-	(void)flags;
 	tok_block(&wf->t, data, len);
+	if (!(flags & PDP_MORE))
+		tok_wholeblock(&wf->t);
 	for (;;) {
 		int stuck = tok_shortwords(&wf->t, &wf->b);
 		if (wf->b.n > 0 && host->countbatch(ctx, &wf->b) < 0)

@@ -154,6 +154,13 @@ tok_block(struct tok *t, const char *data, size_t len)
 {
 	t->p = (const unsigned char *)data;
 	t->end = t->p + len;
+	t->whole = 0;
+}
+
+void
+tok_wholeblock(struct tok *t)
+{
+	t->whole = 1;
 }
 
 #ifdef TOK_SSE2
@@ -381,7 +388,8 @@ alnum64(const unsigned char *p, uint64_t *high)
  * that runs to the end of the window starts the next one.  What only
  * tok_next takes stops it: a word longer than 16 bytes, a non-ASCII
  * byte, and the last 80 bytes of the block (a window, and 16 bytes to
- * load a key from). */
+ * load a key from) unless the block is whole: then they are copied to
+ * t->tail, followed by zeros. */
 int
 tok_shortwords(struct tok *t, struct tokbatch *b)
 {
@@ -402,8 +410,19 @@ tok_shortwords(struct tok *t, struct tokbatch *b)
 	/* A window holds at most 32 words. */
 	while (!stuck && b->n <= TOK_BATCH - 32) {
 		if (e - p < 80) {
-			stuck = 1;
-			break;
+			if (!t->whole) {
+				stuck = 1;
+				break;
+			}
+			/* A whole block's last bytes, then NUL bytes (which
+			 * separate words) for the windows to read. */
+			size_t k = (size_t)(e - p);
+			memcpy(t->tail, p, k);
+			memset(t->tail + k, 0, sizeof t->tail - k);
+			p = t->tail;
+			e = t->end = t->tail + k + 80;
+			t->whole = 0;
+			continue;
 		}
 		uint64_t high, alnum = alnum64(p, &high);
 		unsigned stop = high ? (unsigned)__builtin_ctzll(high) : 64;

@@ -3,7 +3,7 @@
  * words as one block (what --split and PDP_MORE rely on), on ASCII the
  * words are those of a plain byte loop (what the SSE2 path must keep),
  * and wordfreq's batches of short words (tok_shortwords, between calls
- * of tok_next) give the same words, each zero-padded to 16 bytes (what
+ * of tok_next, to the end of a whole block) give the same words, each zero-padded to 16 bytes (what
  * the host's counters read). */
 #include <stdint.h>
 #include <stdlib.h>
@@ -95,6 +95,10 @@ batchwords(char *out)
 	tok_init(&t);
 	for (int half = 0; half < 2; half++) {
 		tok_block(&t, blk[half], blen[half]);
+		/* As wordfreq is told: a block that ends the input or a
+		 * line is whole. */
+		if (half == 1 || (blen[0] > 0 && blk[0][blen[0] - 1] == '\n'))
+			tok_wholeblock(&t);
 		for (;;) {
 			int stuck = tok_shortwords(&t, &b);
 			len = addbatch(out, len, &b);
