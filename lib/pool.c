@@ -119,6 +119,7 @@ struct pool {
 	struct input *queue[LOOKAHEAD];
 	int64_t qleft[LOOKAHEAD];	/* of queue[i]: size - nextoff */
 	int nqueue;
+	int pick;		/* pickinput's answer, or -1: look again */
 	struct task *retry;	/* failed tasks to try again, oldest first */
 	size_t nretry, retrycap;
 	uint64_t nextseq, nextcommit;
@@ -355,6 +356,15 @@ badrecord(struct pool *p, const char *rec, size_t len, const char *why)
 	halt(p);
 }
 
+/* Add in to the inputs read ahead. */
+static void
+queueinput(struct pool *p, struct input *in)
+{
+	p->qleft[p->nqueue] = in->size;
+	p->queue[p->nqueue++] = in;
+	p->pick = -1;
+}
+
 /* One record from stdin: queue an input, or count a bad record. */
 static void
 addinput(struct pool *p, char *rec, size_t len)
@@ -396,8 +406,7 @@ addinput(struct pool *p, char *rec, size_t len)
 		in->size = st.st_size;
 		p->knownbytes += (uint64_t)st.st_size;
 	}
-	p->qleft[p->nqueue] = in->size;
-	p->queue[p->nqueue++] = in;
+	queueinput(p, in);
 }
 
 /* --pipe: cut the next block of whole lines from the buffered data:
@@ -438,8 +447,7 @@ takeblock(struct pool *p)
 	in->shown = estrdup(name);
 	r->start += k;
 	p->nread++;
-	p->qleft[p->nqueue] = in->size;
-	p->queue[p->nqueue++] = in;
+	queueinput(p, in);
 	return 1;
 }
 
@@ -848,7 +856,10 @@ pickinput(struct pool *p)
 				return i;
 		return -1;
 	}
-	/* qleft, not the inputs: a scan of one small array. */
+	/* qleft, not the inputs: a scan of one small array, whose answer
+	 * is kept until the queue changes (canqueue asks, then nexttask). */
+	if (p->pick >= 0)
+		return p->pick;
 	const int64_t *q = p->qleft;
 	int64_t most = INT64_MIN;
 	for (int i = 0, n = p->nqueue; i < n; i++)
@@ -856,6 +867,7 @@ pickinput(struct pool *p)
 			most = q[i];
 			best = i;
 		}
+	p->pick = best;
 	return best;
 }
 
@@ -908,6 +920,7 @@ nexttask(struct pool *p, struct task *t)
 		if (in->nextoff >= (uint64_t)in->size)
 			in->dispatched = 1;
 		p->qleft[qi] = in->size - (int64_t)in->nextoff;
+		p->pick = -1;
 	} else {
 		in->dispatched = 1;
 	}
@@ -917,6 +930,7 @@ nexttask(struct pool *p, struct task *t)
 		memmove(&p->qleft[qi], &p->qleft[qi + 1],
 		    (size_t)(p->nqueue - qi - 1) * sizeof *p->qleft);
 		p->nqueue--;
+		p->pick = -1;
 	}
 	in->open++;
 	return 1;
@@ -1234,6 +1248,7 @@ pool_run(const struct poolconf *c)
 	struct stat st;
 
 	p->t0 = now();
+	p->pick = -1;
 	p->ahead = c->pipe ? PIPEAHEAD : LOOKAHEAD;
 	p->nslots = fitjobs(c->jobs);
 	p->slots = ecalloc((size_t)p->nslots, sizeof *p->slots);

@@ -89,6 +89,19 @@ sort_output() {
 	    LC_ALL=C sort)"
 }
 
+@test "pdp-map: of the inputs read ahead, the largest starts first" {
+	# One worker: its output comes in the order the inputs start.
+	printf 'aaa\n' > a.txt
+	for i in $(seq 300); do printf 'bbb\n'; done > b.txt
+	for i in $(seq 10); do printf 'ccc\n'; done > c.txt
+	for i in $(seq 5000); do printf 'ddd\n'; done > d.txt
+	for i in $(seq 100); do printf 'eee\n'; done > e.txt
+	run --separate-stderr pdp-map -j1 wordfreq <<< "$(printf '%s.txt\n' a b c d e)"
+	assert_status 0
+	assert_stderr_empty
+	assert_output_equals "$(printf 'ddd\t5000\nbbb\t300\neee\t100\nccc\t10\naaa\t1')"
+}
+
 @test "pdp-map wordfreq: a file without words gives no records" {
 	printf ' ,;. \n\n--\n' > none.txt
 	: > empty.txt
