@@ -54,14 +54,12 @@ words(char *out)
 	int k;
 
 	tok_init(&t);
-	tok_block(&t, blk[0], blen[0]);
-	while ((k = tok_next(&t, &w, &n)) != TOK_END)
-		if (k == TOK_WORD)
-			len = add(out, len, w, n);
-	tok_block(&t, blk[1], blen[1]);
-	while ((k = tok_next(&t, &w, &n)) != TOK_END)
-		if (k == TOK_WORD)
-			len = add(out, len, w, n);
+	for (int half = 0; half < 2; half++) {
+		tok_block(&t, blk[half], blen[half]);
+		while ((k = tok_next(&t, &w, &n)) != TOK_END)
+			if (k == TOK_WORD)
+				len = add(out, len, w, n);
+	}
 	if (tok_flush(&t, &w, &n) == TOK_WORD)
 		len = add(out, len, w, n);
 	tok_free(&t);
