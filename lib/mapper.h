@@ -21,6 +21,7 @@ struct tokbatch;
 struct mapper_host {
 	int (*countbatch)(struct pdp_ctx *ctx, const struct tokbatch *b);
 };
+
 /* Names of the builtins, for messages. */
 const char *mapper_names(void);
 

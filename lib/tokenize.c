@@ -2,10 +2,9 @@
  * fast path (with SSE2 where there is); a word is returned in place
  * unless it is short (then lowercased into t->key at once) or has to be
  * lowercased.  wordfreq takes short ASCII words in batches, found 64
- * bytes at a time.  Other characters are decoded
- * strictly (no overlongs, surrogates or values past U+10FFFF) and
- * classified by the C library, with the answers for the Basic
- * Multilingual Plane cached. */
+ * bytes at a time.  Other characters are decoded strictly (no
+ * overlongs, surrogates or values past U+10FFFF) and classified by the
+ * C library, with the answers for the Basic Multilingual Plane cached. */
 #include <locale.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -164,17 +163,24 @@ tok_wholeblock(struct tok *t)
 }
 
 #ifdef TOK_SSE2
+/* 0xff for each uppercase ASCII letter of v.  Each range is given as
+ * the bytes just outside it, for > and <. */
+static inline __m128i
+upper16(__m128i v)
+{
+	return _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)),
+	    _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
+}
+
 /* Bit i set if byte i of v is an ASCII letter or digit; *up gets 0xff
  * for each uppercase letter.  In signed bytes, anything from 0x80 up is
  * below '0', so it is neither. */
 static inline unsigned
 alnum16(__m128i v, __m128i *up)
 {
-	/* Each range as the bytes just outside it, for > and <. */
 	__m128i dig = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
 	    _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
-	__m128i upper = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)),
-	    _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
+	__m128i upper = upper16(v);
 	__m128i low = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('a' - 1)),
 	    _mm_cmplt_epi8(v, _mm_set1_epi8('z' + 1)));
 
@@ -207,15 +213,23 @@ wordrun(const unsigned char *p, const unsigned char *e, unsigned *diff)
 }
 #endif
 
-static int
-word(const char *p, size_t len, const char **w, size_t *n)
+#ifdef TOK_SSE2
+/* The word of len (1 to 16) bytes at the start of v, whose uppercase
+ * letters up marks, lowercased into key and followed by zeros. */
+static inline void
+lowerkey(__m128i v, __m128i up, unsigned len, char *key)
 {
-	*w = p;
-	*n = len;
-	return TOK_WORD;
+	static const unsigned char ones[32] = {
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	};
+	__m128i keep = _mm_loadu_si128((const __m128i *)(const void *)
+	    (ones + 16 - len));
+
+	v = _mm_or_si128(v, _mm_and_si128(up, _mm_set1_epi8(0x20)));
+	_mm_storeu_si128((__m128i *)(void *)key, _mm_and_si128(v, keep));
 }
 
-#ifdef TOK_SSE2
 /* A word of ASCII letters and digits that starts at p and ends within
  * the 16 bytes there, at an ASCII separator: lowercased into key, zero
  * after it, with *n its length.  0 if the word is anything else.  The
@@ -223,8 +237,6 @@ word(const char *p, size_t len, const char **w, size_t *n)
 static int
 shortword(const unsigned char *p, char *key, size_t *n)
 {
-	const __m128i index = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
-	    11, 12, 13, 14, 15);
 	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
 	__m128i up;
 	unsigned alnum = alnum16(v, &up);
@@ -234,9 +246,7 @@ shortword(const unsigned char *p, char *key, size_t *n)
 
 	if (len == 16 || (high >> len & 1))
 		return 0;
-	__m128i keep = _mm_cmplt_epi8(index, _mm_set1_epi8((char)len));
-	__m128i lower = _mm_or_si128(v, _mm_and_si128(up, _mm_set1_epi8(0x20)));
-	_mm_storeu_si128((__m128i *)(void *)key, _mm_and_si128(lower, keep));
+	lowerkey(v, up, len, key);
 	*n = len;
 	return 1;
 }
@@ -246,8 +256,10 @@ shortword(const unsigned char *p, char *key, size_t *n)
 static int
 done(struct tok *t, const char **w, size_t *n)
 {
+	*w = t->word;
+	*n = t->wlen;
 	t->wantdone = 1;
-	return word(t->word, t->wlen, w, n);
+	return TOK_WORD;
 }
 
 int
@@ -319,9 +331,10 @@ tok_next(struct tok *t, const char **w, size_t *n)
 			}
 			if (t->wlen == 0 && diff == 0 && q < e && asciimap[*q] == 0) {
 				/* Whole lowercase word, in place. */
+				*w = (const char *)p;
+				*n = (size_t)(q - p);
 				t->p = q;
-				return word((const char *)p, (size_t)(q - p), w,
-				    n);
+				return TOK_WORD;
 			}
 			size_t k = (size_t)(q - p);
 			while (t->wlen + k > t->wcap) {
@@ -393,10 +406,6 @@ alnum64(const unsigned char *p, uint64_t *high)
 int
 tok_shortwords(struct tok *t, struct tokbatch *b)
 {
-	static const unsigned char ones[32] = {
-		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-	};
 	const unsigned char *p = t->p, *e = t->end;
 	int stuck = 0;
 
@@ -444,14 +453,7 @@ tok_shortwords(struct tok *t, struct tokbatch *b)
 			}
 			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)
 			    (p + at));
-			__m128i up = _mm_and_si128(_mm_cmpgt_epi8(v,
-			    _mm_set1_epi8('A' - 1)), _mm_cmplt_epi8(v,
-			    _mm_set1_epi8('Z' + 1)));
-			__m128i keep = _mm_loadu_si128((const __m128i *)(const void *)
-			    (ones + 16 - len));
-			v = _mm_or_si128(v, _mm_and_si128(up, _mm_set1_epi8(0x20)));
-			_mm_storeu_si128((__m128i *)(void *)b->key[b->n],
-			    _mm_and_si128(v, keep));
+			lowerkey(v, upper16(v), len, b->key[b->n]);
 			b->len[b->n++] = (unsigned char)len;
 			starts &= starts - 1;
 		}

@@ -44,28 +44,6 @@ cutblocks(const char *data, size_t size, size_t cut)
 	}
 }
 
-/* All words of the two blocks, joined with NUL bytes. */
-static size_t
-words(char *out)
-{
-	struct tok t;
-	const char *w;
-	size_t n, len = 0;
-	int k;
-
-	tok_init(&t);
-	for (int half = 0; half < 2; half++) {
-		tok_block(&t, blk[half], blen[half]);
-		while ((k = tok_next(&t, &w, &n)) != TOK_END)
-			if (k == TOK_WORD)
-				len = add(out, len, w, n);
-	}
-	if (tok_flush(&t, &w, &n) == TOK_WORD)
-		len = add(out, len, w, n);
-	tok_free(&t);
-	return len;
-}
-
 /* Append the words of b, checking their padding. */
 static size_t
 addbatch(char *out, size_t len, const struct tokbatch *b)
@@ -81,29 +59,32 @@ addbatch(char *out, size_t len, const struct tokbatch *b)
 	return len;
 }
 
-/* The same as words(), the way wordfreq takes them. */
+/* All words of the two blocks, joined with NUL bytes: by tok_next
+ * alone, or with batches as wordfreq takes them (tok_shortwords between
+ * calls of tok_next, a block that ends the input or a line whole). */
 static size_t
-batchwords(char *out)
+words(char *out, int batches)
 {
 	static struct tokbatch b;
 	struct tok t;
 	const char *w;
 	size_t n, len = 0;
+	int k;
 
 	tok_init(&t);
 	for (int half = 0; half < 2; half++) {
 		tok_block(&t, blk[half], blen[half]);
-		/* As wordfreq is told: a block that ends the input or a
-		 * line is whole. */
-		if (half == 1 || (blen[0] > 0 && blk[0][blen[0] - 1] == '\n'))
+		if (batches && (half == 1 ||
+		    (blen[0] > 0 && blk[0][blen[0] - 1] == '\n')))
 			tok_wholeblock(&t);
 		for (;;) {
-			int stuck = tok_shortwords(&t, &b);
-			len = addbatch(out, len, &b);
-			if (!stuck)
-				continue;
-			int k = tok_next(&t, &w, &n);
-			if (k == TOK_END)
+			if (batches) {
+				int stuck = tok_shortwords(&t, &b);
+				len = addbatch(out, len, &b);
+				if (!stuck)
+					continue;
+			}
+			if ((k = tok_next(&t, &w, &n)) == TOK_END)
 				break;
 			if (k == TOK_WORD)
 				len = add(out, len, w, n);
@@ -152,12 +133,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *a = malloc(size * 3 + 1), *b = malloc(size * 3 + 1);
 	size_t cut = data[0] % size;
 	cutblocks((const char *)data, size, size);
-	size_t la = words(a);
+	size_t la = words(a, 0);
 	cutblocks((const char *)data, size, cut);
-	size_t lb = words(b);
+	size_t lb = words(b, 0);
 	if (la != lb || memcmp(a, b, la) != 0)
 		abort();
-	lb = batchwords(b);
+	lb = words(b, 1);
 	if (la != lb || memcmp(a, b, la) != 0)
 		abort();
 	size_t i = 0;
