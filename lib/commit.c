@@ -1,0 +1,289 @@
+/*
+ * commit.c: where pdp-map's output is made final.  An input's output is
+ * committed whole: the output of each of its tasks (chunks, attempts) was
+ * held until the task succeeded (pool.c), and is written here when every
+ * chunk has succeeded; a failed input writes nothing.  The joblog line of
+ * an input is written after its output, so --resume can tell exactly
+ * what was written.
+ *
+ * With -k, inputs are written in the order they were read: at most
+ * window inputs are started past the oldest unfinished one
+ * (commit_room), so -k holds a bounded number of spools.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "commit.h"
+#include "err.h"
+#include "joblog.h"
+#include "record.h"
+
+/* --resume with output to a file: cut what was written after the last
+ * joblog line (the output of inputs that were in flight), so that they
+ * can run again without counting twice. */
+static void
+resumeoutput(struct commit *cm)
+{
+	struct stat st;
+	int64_t end = joblog_outend(cm->joblog);
+
+	if (!cm->outisfile || end < 0)
+		return;
+	if (fstat(1, &st) < 0)
+		eprintf("stdout:");
+	if (st.st_size < end)
+		eprintf("stdout is shorter (%lld bytes) than the joblog says "
+		    "(%lld): resume with >> onto the same output",
+		    (long long)st.st_size, (long long)end);
+	if (st.st_size > end && ftruncate(1, end) < 0)
+		eprintf("stdout: cannot cut to %lld bytes:", (long long)end);
+	lseek(1, 0, SEEK_END);
+}
+
+void
+commit_init(struct commit *cm, const struct poolconf *c, int nslots)
+{
+	struct stat st;
+
+	memset(cm, 0, sizeof *cm);
+	cm->c = c;
+	cm->t0 = monotime();
+	cm->window = (uint64_t)nslots * 4;
+	cm->held = ecalloc(cm->window, sizeof *cm->held);
+	cm->outisfile = fstat(1, &st) == 0 && S_ISREG(st.st_mode);
+	obuf_init(&cm->out, 1, "stdout", 1 << 17);
+	if (c->joblog) {
+		cm->joblog = joblog_open(c->joblog, c->resume);
+		if (c->resume)
+			resumeoutput(cm);
+	}
+}
+
+int
+commit_room(const struct commit *cm)
+{
+	return cm->nextseq - cm->nextcommit < cm->window;
+}
+
+void
+commit_start(struct commit *cm, struct input *in)
+{
+	in->hasseq = 1;
+	in->seq = cm->nextseq++;
+	if (cm->c->keeporder)
+		cm->held[in->seq % cm->window] = in;
+	in->start = monotime();
+	in->wallstart = walltime();
+}
+
+/* The joblog line of an input, after its output. */
+static void
+logline(struct commit *cm, const struct jobline *l0)
+{
+	struct jobline l = *l0;
+
+	/* The output first, so a line always means "written". */
+	obuf_flush(&cm->out);
+	l.outend = cm->outisfile ? (int64_t)lseek(1, 0, SEEK_CUR) : -1;
+	joblog_write(cm->joblog, &l);
+}
+
+/* An input is finished for good: write its output (if it succeeded),
+ * then its joblog line, then forget it. */
+static void
+finalize(struct commit *cm, struct input *in)
+{
+	if (!in->failed) {
+		spool_commit(&in->spool, &cm->out);
+		for (size_t i = 0; i < in->nchunks; i++)
+			spool_commit(&in->chunks[i], &cm->out);
+		cm->nok++;
+		cm->records += in->records;
+	} else {
+		cm->nfailed++;
+	}
+	if (cm->joblog) {
+		struct jobline l = {
+			.path = in->shown, .size = in->bytes, .worker = in->worker,
+			.start = in->wallstart, .duration = in->end - in->start,
+			.records = in->failed ? 0 : in->records,
+			.exit = in->failed, .sig = in->sig,
+			.attempts = in->attempts,
+		};
+		logline(cm, &l);
+	}
+	input_free(in);
+}
+
+/* Commit in input order what -k holds, as far as it is finished. */
+static void
+advance(struct commit *cm)
+{
+	while (cm->nextcommit < cm->nextseq) {
+		struct input **h = &cm->held[cm->nextcommit % cm->window];
+		if (!*h || (*h)->open || !(*h)->dispatched)
+			break;
+		struct input *in = *h;
+		*h = NULL;
+		cm->nextcommit++;
+		finalize(cm, in);
+	}
+}
+
+void
+commit_taskdone(struct commit *cm, struct input *in)
+{
+	in->end = monotime();
+	if (--in->open > 0 || !in->dispatched)
+		return;
+	if (cm->c->keeporder)
+		advance(cm);
+	else
+		finalize(cm, in);
+}
+
+/* One more input failed for good: --halt may stop the run. */
+static void
+halt(struct commit *cm)
+{
+	const struct poolconf *c = cm->c;
+
+	cm->failing++;
+	if (c->halt == HALT_NEVER || cm->halted || cm->failing < c->haltfail)
+		return;
+	cm->halted = 1;
+	weprintf("stopping after %llu failed input%s (--halt %s,fail=%llu)",
+	    (unsigned long long)cm->failing, cm->failing == 1 ? "" : "s",
+	    c->halt == HALT_NOW ? "now" : "soon",
+	    (unsigned long long)c->haltfail);
+	if (c->halt == HALT_NOW && cm->stopnow)
+		cm->stopnow(cm->stoparg);
+}
+
+void
+commit_failed(struct commit *cm, struct input *in, const char *why)
+{
+	if (in->failed)
+		return;
+	if (!cm->c->quiet)
+		weprintf("%s: %s", in->shown, why);
+	in->failed = 1;
+	halt(cm);
+}
+
+void
+commit_badrecord(struct commit *cm, const char *name, uint64_t lineno,
+    const char *rec, size_t len, const char *why)
+{
+	cm->nfailed++;
+	if (!cm->c->quiet)
+		weprintf("%s:%llu: %s", name, (unsigned long long)lineno, why);
+	if (cm->joblog) {
+		char *shown = emalloc(rec_escapedlen(rec, len) + 1);
+		*rec_escape(shown, rec, len) = '\0';
+		struct jobline l = { .path = shown, .start = walltime(),
+		    .exit = 1, .attempts = 1 };
+		logline(cm, &l);
+		free(shown);
+	}
+	halt(cm);
+}
+
+void
+commit_table(struct commit *cm, struct spool *s, uint64_t n)
+{
+	spool_commit(s, &cm->out);
+	cm->records += n;
+}
+
+void
+commit_logtask(int worker, const struct task *t, const struct donemsg *d,
+    double secs)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	char when[16];
+	char chunk[64] = "";
+
+	localtime_r(&now, &tm);
+	strftime(when, sizeof when, "%H:%M:%S", &tm);
+	if (t->len != UINT64_MAX)
+		snprintf(chunk, sizeof chunk, " [%llu+%llu]",
+		    (unsigned long long)t->off, (unsigned long long)t->len);
+	weprintf("%s worker %d: %s%s: %llu bytes, %llu records, %.3f s%s",
+	    when, worker, t->in->shown, chunk, (unsigned long long)d->bytes,
+	    (unsigned long long)d->records, secs, d->ok ? "" : ", failed");
+}
+
+void
+commit_progress(struct commit *cm, const struct intake *seen, int last)
+{
+	double t = monotime(), wall = t - cm->t0;
+
+	if (!last && t - cm->lastprogress < 0.5)
+		return;
+	cm->lastprogress = t;
+	double rate = wall > 0 ? cm->bytes / wall : 0;
+	char eta[48] = "";
+	if (!last && rate > 0 && seen->knownbytes > cm->bytes) {
+		double left = (seen->knownbytes - cm->bytes) / rate;
+		/* While input is still coming, the total is a lower bound. */
+		snprintf(eta, sizeof eta, ", ETA %s%.0f s", seen->ended ? "" : ">",
+		    left);
+	}
+	fprintf(stderr, "\r%s: %llu/%llu%s inputs, %llu failed, %.1f MB, "
+	    "%.1f MB/s%s\033[K%s", argv0,
+	    (unsigned long long)(cm->nok + cm->nfailed),
+	    (unsigned long long)seen->read, seen->ended ? "" : "+",
+	    (unsigned long long)cm->nfailed, cm->bytes / 1e6, rate / 1e6, eta,
+	    last ? "\n" : "");
+}
+
+double
+commit_progressdue(const struct commit *cm)
+{
+	if (!cm->c->progress)
+		return -1;
+	double d = cm->lastprogress + 0.5 - monotime();
+	return d < 0 ? 0 : d;
+}
+
+static void
+printstats(struct commit *cm, const struct intake *seen)
+{
+	double wall = monotime() - cm->t0;
+	uint64_t notrun = seen->read - cm->nok - cm->nfailed;
+	char extra[96] = "";
+
+	if (notrun || seen->skipped)
+		snprintf(extra, sizeof extra, ", not run %llu, skipped %llu",
+		    (unsigned long long)notrun, (unsigned long long)seen->skipped);
+	weprintf("inputs %llu, succeeded %llu, failed %llu%s, bytes %llu, "
+	    "records %llu, wall %.3f s, %.1f MB/s",
+	    (unsigned long long)seen->read, (unsigned long long)cm->nok,
+	    (unsigned long long)cm->nfailed, extra, (unsigned long long)cm->bytes,
+	    (unsigned long long)cm->records, wall,
+	    wall > 0 ? cm->bytes / wall / 1e6 : 0.0);
+}
+
+int
+commit_finish(struct commit *cm, const struct intake *seen)
+{
+	obuf_flush(&cm->out);
+	if (cm->c->progress)
+		commit_progress(cm, seen, 1);
+	if (cm->c->stats)
+		printstats(cm, seen);
+	joblog_close(cm->joblog);
+	obuf_free(&cm->out);
+	free(cm->held);
+	if (cm->halted)
+		return EXIT_HALTED;
+	return cm->nfailed ? EXIT_PARTIAL : 0;
+}

@@ -1,0 +1,66 @@
+/* commit.h: the output side of pdp-map's parent: finished inputs written
+ * whole (in input order with -k), their joblog lines, --halt, and what
+ * --progress, --stats and -v report. */
+#ifndef PDP_COMMIT_H
+#define PDP_COMMIT_H
+
+#include <stdint.h>
+
+#include "io.h"
+#include "pool.h"
+#include "proto.h"
+#include "task.h"
+
+struct joblog;
+
+struct commit {
+	const struct poolconf *c;
+	struct obuf out;	/* stdout */
+	int outisfile;
+	struct joblog *joblog;
+	struct input **held;	/* -k: started inputs by seq, a ring of window */
+	uint64_t window;
+	uint64_t nextseq, nextcommit;
+	uint64_t nok, nfailed, records, bytes;
+	uint64_t failing;	/* inputs failed for good (--halt counts them) */
+	int halted;		/* --halt: no new task starts */
+	/* --halt now: stop every running task (the pool's to do). */
+	void (*stopnow)(void *arg);
+	void *stoparg;
+	double t0, lastprogress;
+};
+
+/* Set up for nslots workers: stdout, and the joblog (read first for
+ * --resume, with stdout cut back to the end of what it records). */
+void commit_init(struct commit *cm, const struct poolconf *c, int nslots);
+/* Whether -k's window has room for one more input to start. */
+int commit_room(const struct commit *cm);
+/* in starts: give it its place in the output. */
+void commit_start(struct commit *cm, struct input *in);
+/* One task of in is finished for good (it succeeded, or in failed):
+ * once all are, in is written (if it succeeded), logged and freed. */
+void commit_taskdone(struct commit *cm, struct input *in);
+/* in failed for good, for reason why (its last task still counts with
+ * commit_taskdone). */
+void commit_failed(struct commit *cm, struct input *in, const char *why);
+/* A path record at line lineno that names no input: a failed input of
+ * its own, which ran nothing. */
+void commit_badrecord(struct commit *cm, const char *name, uint64_t lineno,
+    const char *rec, size_t len, const char *why);
+/* --combine: n records that no input owns, written now. */
+void commit_table(struct commit *cm, struct spool *s, uint64_t n);
+
+/* -v: a line for a task that ended after secs seconds. */
+void commit_logtask(int worker, const struct task *t, const struct donemsg *d,
+    double secs);
+/* --progress: redraw the status line (at most twice a second unless
+ * last). */
+void commit_progress(struct commit *cm, const struct intake *seen, int last);
+/* When the next --progress redraw is due, in seconds from now (< 0:
+ * none is). */
+double commit_progressdue(const struct commit *cm);
+/* Flush stdout, print --progress and --stats, close the joblog; returns
+ * the exit status. */
+int commit_finish(struct commit *cm, const struct intake *seen);
+
+#endif
