@@ -12,6 +12,7 @@
 #include "../lib/err.h"
 #include "../lib/mapper.h"
 #include "../lib/num.h"
+#include "../lib/path.h"
 #include "../lib/plugin.h"
 #include "../lib/pool.h"
 #include "../lib/version.h"
@@ -256,6 +257,7 @@ main(int argc, char *argv[])
 		weprintf("missing mapper");
 		usage();
 	}
+	const struct mapperdef *def = NULL;
 	if (strchr(argv[0], '/')) {
 		/* A plugin: its own code runs only in the workers. */
 		wc.m = plugin_load(argv[0]);
@@ -263,18 +265,21 @@ main(int argc, char *argv[])
 		    (wc.m->maxargs >= 0 && argc - 1 > wc.m->maxargs))
 			eprintf("%s: usage: %s %s", argv[0], argv[0],
 			    wc.m->synopsis ? wc.m->synopsis : "");
-	} else if ((wc.m = mapper_builtin(argv[0]))) {
-		checkargs(wc.m, argc, argv);
-		if (wc.m == &mapper_exec) {
+	} else if ((def = mapper_builtin(argv[0]))) {
+		wc.m = def->m;
+		if ((def->flags & MAPPER_COMMAND) && argc > 1) {
 			/* As xargs: 127 if the command is not found, 126 if
 			 * it cannot be run. */
-			int e = exec_lookup(argv[1]);
+			char *full;
+			int e = path_search(argv[1], &full);
 			if (e) {
 				weprintf("%s: %s", argv[1], e == ENOENT ?
 				    "command not found" : strerror(e));
 				return e == ENOENT ? 127 : 126;
 			}
+			free(full);
 		}
+		checkargs(wc.m, argc, argv);
 	} else {
 		eprintf("%s: unknown mapper (builtins: %s; a plugin is named "
 		    "by a path with a /)", argv[0], mapper_names());
@@ -282,9 +287,7 @@ main(int argc, char *argv[])
 	/* A command or a plugin may need whole files: cut them only when
 	 * asked. */
 	pc.splitauto = !splitgiven;
-	if (!splitgiven && wc.m != mapper_builtin(wc.m->name))
-		pc.split = 0;
-	if (!splitgiven && wc.m == &mapper_exec)
+	if (!splitgiven && !(def && (def->flags & MAPPER_SPLIT)))
 		pc.split = 0;
 	wc.argc = argc;
 	wc.argv = argv;

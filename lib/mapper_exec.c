@@ -1,7 +1,8 @@
 /* mapper_exec.c: the exec mapper: for each input, run a command with the
  * input's data on its standard input and PDP_PATH in its environment; its
  * standard output is records (the Hadoop Streaming mapper contract), its
- * standard error passes through.  No shell is involved. */
+ * standard error passes through.  No shell is involved (but for a
+ * script without #!, which execvp would also give to sh). */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -11,27 +12,57 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "err.h"
 #include "io.h"
 #include "mapper.h"
+#include "path.h"
 #include "worker.h"
 
 struct exec {
-	char **argv;		/* the command and its arguments */
+	char *cmd;		/* the command, found in PATH */
+	char **argv;		/* its arguments, argv[0] as given */
+	char **shargv;		/* sh, cmd, arguments: for a script without #! */
+	char **envp;		/* the environment, with PDP_PATH at envpath */
+	size_t envpath;
+	char *pathvar;		/* "PDP_PATH=..." of the running input */
 	pid_t pid;		/* 0: no command running */
 	int in, out;		/* its stdin (written), its stdout (read) */
 	char buf[1 << 16];
 };
 
+extern char **environ;
+
 static int
 init(struct pdp_ctx *ctx, int argc, char **argv)
 {
 	struct exec *x = ecalloc(1, sizeof *x);
+	int e = path_search(argv[1], &x->cmd);
+	size_t n = 0;
 
-	(void)argc;
+	if (e) {
+		ctx->fail(ctx, "%s: %s", argv[1], e == ENOENT ?
+		    "command not found" : strerror(e));
+		free(x);
+		return -1;
+	}
 	x->argv = argv + 1;
+	x->shargv = ecalloc((size_t)argc + 1, sizeof *x->shargv);
+	x->shargv[0] = "sh";
+	x->shargv[1] = x->cmd;
+	for (int i = 2; i < argc; i++)
+		x->shargv[i] = argv[i];
+	/* The environment, made once: the child may only exec. */
+	for (char **v = environ; *v; v++)
+		n++;
+	x->envp = ecalloc(n + 2, sizeof *x->envp);
+	n = 0;
+	for (char **v = environ; *v; v++)
+		if (strncmp(*v, "PDP_PATH=", 9) != 0)
+			x->envp[n++] = *v;
+	x->envpath = n;
 	x->in = x->out = -1;
 	ctx->data = x;
 	/* A command that stops reading early is not an error of ours. */
@@ -39,21 +70,58 @@ init(struct pdp_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
+static void
+closepair(int p[2])
+{
+	close(p[0]);
+	close(p[1]);
+}
+
+/* fork, waiting a little while processes are short (ulimit -u): the
+ * input is not to blame for that. */
+static pid_t
+forkwait(void)
+{
+	struct timespec ts = { 0, 1000000 };
+	pid_t pid;
+
+	for (int i = 0; (pid = fork()) < 0 && errno == EAGAIN && i < 12; i++) {
+		nanosleep(&ts, NULL);
+		ts.tv_nsec *= 2;
+		if (ts.tv_nsec >= 1000000000)
+			ts = (struct timespec){ 1, 0 };
+	}
+	return pid;
+}
+
+/* Start the command on the running input.  Between fork and exec the
+ * child makes only async-signal-safe calls; an exec that fails sends
+ * its errno back on a pipe that a successful exec closes. */
 static int
 start(struct pdp_ctx *ctx, struct exec *x)
 {
-	int ip[2], op[2];
+	int ip[2], op[2], ep[2], e = 0;
 
-	if (pipe(ip) < 0 || pipe(op) < 0) {
-		ctx->fail(ctx, "pipe: %s", strerror(errno));
-		return -1;
+	free(x->pathvar);
+	size_t pl = strlen(ctx->path);
+	x->pathvar = emalloc(9 + pl + 1);
+	memcpy(x->pathvar, "PDP_PATH=", 9);
+	memcpy(x->pathvar + 9, ctx->path, pl + 1);
+	x->envp[x->envpath] = x->pathvar;
+	if (pipe(ip) < 0)
+		goto pipefail;
+	if (pipe(op) < 0) {
+		closepair(ip);
+		goto pipefail;
 	}
+	if (pipe(ep) < 0) {
+		closepair(ip);
+		closepair(op);
+		goto pipefail;
+	}
+	fcntl(ep[1], F_SETFD, FD_CLOEXEC);
 	fflush(NULL);
-	pid_t pid = fork();
-	if (pid < 0) {
-		ctx->fail(ctx, "fork: %s", strerror(errno));
-		return -1;
-	}
+	pid_t pid = forkwait();
 	if (pid == 0) {
 		dup2(ip[0], 0);
 		dup2(op[1], 1);
@@ -61,15 +129,38 @@ start(struct pdp_ctx *ctx, struct exec *x)
 		close(ip[1]);
 		close(op[0]);
 		close(op[1]);
+		close(ep[0]);
 		signal(SIGPIPE, SIG_DFL);
-		setenv("PDP_PATH", ctx->path, 1);
-		execvp(x->argv[0], x->argv);
-		int e = errno;
-		weprintf("%s: %s", x->argv[0], strerror(e));
+		execve(x->cmd, x->argv, x->envp);
+		if (errno == ENOEXEC)
+			execve("/bin/sh", x->shargv, x->envp);
+		e = errno;
+		(void)!write(ep[1], &e, sizeof e);
 		_exit(e == ENOENT ? 127 : 126);
 	}
+	int forkerr = errno;
 	close(ip[0]);
 	close(op[1]);
+	close(ep[1]);
+	if (pid < 0) {
+		close(ip[1]);
+		close(op[0]);
+		close(ep[0]);
+		ctx->fail(ctx, "fork: %s", strerror(forkerr));
+		return -1;
+	}
+	ssize_t n;
+	while ((n = read(ep[0], &e, sizeof e)) < 0 && errno == EINTR)
+		;
+	close(ep[0]);
+	if (n == (ssize_t)sizeof e) {
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		close(ip[1]);
+		close(op[0]);
+		ctx->fail(ctx, "%s: %s", x->argv[0], strerror(e));
+		return -1;
+	}
 	x->pid = pid;
 	x->in = ip[1];
 	x->out = op[0];
@@ -77,6 +168,9 @@ start(struct pdp_ctx *ctx, struct exec *x)
 	fcntl(x->out, F_SETFD, FD_CLOEXEC);
 	fcntl(x->in, F_SETFL, O_NONBLOCK);
 	return 0;
+pipefail:
+	ctx->fail(ctx, "pipe: %s", strerror(errno));
+	return -1;
 }
 
 /* Pass the command's output on.  Returns 0 at EOF, 1 if more may come. */
@@ -167,7 +261,15 @@ end(struct pdp_ctx *ctx)
 static void
 finish(struct pdp_ctx *ctx)
 {
-	free(ctx->data);
+	struct exec *x = ctx->data;
+
+	if (!x)
+		return;
+	free(x->cmd);
+	free(x->shargv);
+	free(x->envp);
+	free(x->pathvar);
+	free(x);
 }
 
 const struct pdp_mapper mapper_exec = {
@@ -181,51 +283,3 @@ const struct pdp_mapper mapper_exec = {
 	.end = end,
 	.finish = finish,
 };
-
-int
-exec_lookup(const char *cmd)
-{
-	if (!*cmd)
-		return ENOENT;
-	if (strchr(cmd, '/')) {
-		struct stat st;
-		if (stat(cmd, &st) < 0)
-			return errno;
-		if (S_ISDIR(st.st_mode))
-			return EACCES;
-		return access(cmd, X_OK) == 0 ? 0 : errno;
-	}
-	const char *path = getenv("PATH");
-	if (!path)
-		path = "/usr/bin:/bin";
-	int found = ENOENT;
-	size_t cl = strlen(cmd);
-	while (*path) {
-		const char *colon = strchr(path, ':');
-		size_t dl = colon ? (size_t)(colon - path) : strlen(path);
-		char *full = emalloc(dl + cl + 3);
-		if (dl == 0) {
-			memcpy(full, ".", 2);
-			dl = 1;
-		} else {
-			memcpy(full, path, dl);
-		}
-		full[dl] = '/';
-		memcpy(full + dl + 1, cmd, cl + 1);
-		struct stat st;
-		int r = access(full, X_OK) == 0 ? 0 : errno;
-		if (r != 0 && access(full, F_OK) == 0)
-			r = EACCES;
-		if (r == 0 && stat(full, &st) == 0 && S_ISDIR(st.st_mode))
-			r = EACCES;	/* execvp goes on past a directory */
-		free(full);
-		if (r == 0)
-			return 0;
-		if (r == EACCES)
-			found = EACCES;
-		if (!colon)
-			break;
-		path = colon + 1;
-	}
-	return found;
-}

@@ -25,12 +25,25 @@ init(struct pdp_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
+/* A batch through the worker's extension, or word by word. */
+static int
+countbatch(struct pdp_ctx *ctx, const struct mapper_ext *ext,
+    const struct tokbatch *b)
+{
+	if (ext)
+		return ext->countbatch(ctx, b);
+	for (size_t i = 0; i < b->n; i++)
+		if (ctx->count(ctx, b->key[i], b->len[i], 1) < 0)
+			return -1;
+	return 0;
+}
+
 /* Most words come in batches, the rest one at a time. */
 static int
 map(struct pdp_ctx *ctx, const char *data, size_t len, int flags)
 {
 	struct wordfreq *wf = ctx->data;
-	const struct mapper_host *host = ctx->host;
+	const struct mapper_ext *ext = mapper_ext(ctx);
 	const char *w;
 	size_t n;
 	int k;
@@ -40,7 +53,7 @@ map(struct pdp_ctx *ctx, const char *data, size_t len, int flags)
 		tok_wholeblock(&wf->t);
 	for (;;) {
 		int stuck = tok_shortwords(&wf->t, &wf->b);
-		if (wf->b.n > 0 && host->countbatch(ctx, &wf->b) < 0)
+		if (wf->b.n > 0 && countbatch(ctx, ext, &wf->b) < 0)
 			return -1;
 		if (!stuck)
 			continue;
