@@ -10,6 +10,7 @@
 #include "../lib/agg.h"
 #include "../lib/cpu.h"
 #include "../lib/err.h"
+#include "../lib/io.h"
 #include "../lib/mapper.h"
 #include "../lib/num.h"
 #include "../lib/path.h"
@@ -33,6 +34,7 @@ usage(void)
 _Noreturn static void
 help(void)
 {
+	io_needstd(1);
 	printf("usage: %s [options] mapper [arg ...]\n"
 	    "Read path records on stdin and run mapper over each file in a pool\n"
 	    "of worker processes, writing key<TAB>value records.\n\n"
@@ -131,6 +133,26 @@ parsehalt(struct poolconf *pc, const char *s)
 	pc->haltfail = n;
 }
 
+/* What the joblog records as the job, for --resume to check: the mapper
+ * and its arguments, then the options that change the output. */
+static void
+jobfields(struct poolconf *pc, const struct workerconf *wc, int argc,
+    char **argv)
+{
+	static char comb[64];
+
+	pc->job = ereallocarray(NULL, (size_t)argc + 2, sizeof *pc->job);
+	for (int i = 0; i < argc; i++)
+		pc->job[pc->njob++] = argv[i];
+	if (wc->tag)
+		pc->job[pc->njob++] = "--tag";
+	if (wc->combine) {
+		snprintf(comb, sizeof comb, "--combine=%s",
+		    agg_name(wc->combine->op));
+		pc->job[pc->njob++] = comb;
+	}
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -164,6 +186,7 @@ main(int argc, char *argv[])
 	int c;
 
 	setprogname(argv[0]);
+	io_stdfds();
 	/* "+": options end at the mapper word, which may have its own. */
 	while ((c = getopt_long(argc, argv, "+0hj:kqv", longopts, NULL)) != -1) {
 		switch (c) {
@@ -245,6 +268,7 @@ main(int argc, char *argv[])
 			pc.verbose = 1;
 			break;
 		case 'V':
+			io_needstd(1);
 			printf("%s %s\n", argv0, PDP_VERSION);
 			exit(0);
 		default:
@@ -303,8 +327,14 @@ main(int argc, char *argv[])
 	if (isatty(0) && !pc.pipe)
 		eprintf("standard input is a terminal: expected path records, "
 		    "as in: pdp-find DIR | %s %s", argv0, argv[0]);
+	io_needstd(1);
+	io_needstd(0);
 	if (pc.jobs == 0)
 		pc.jobs = cpu_count();
+	if (pc.joblog)
+		jobfields(&pc, &wc, argc, argv);
 	pc.wc = &wc;
-	return pool_run(&pc);
+	int status = pool_run(&pc);
+	free(pc.job);
+	return status;
 }

@@ -11,6 +11,7 @@
  * (commit_room), so -k holds a bounded number of spools.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,26 +25,109 @@
 #include "joblog.h"
 #include "record.h"
 
-/* --resume with output to a file: cut what was written after the last
- * joblog line (the output of inputs that were in flight), so that they
- * can run again without counting twice. */
-static void
-resumeoutput(struct commit *cm)
+/* A descriptor to read stdout back from: stdout itself if it was opened
+ * for reading too (1<>FILE), else the same file opened anew through
+ * /dev/fd/1 (as Linux allows); -1 if neither works. */
+static int
+readback(const struct stat *st)
 {
-	struct stat st;
-	int64_t end = joblog_outend(cm->joblog);
+	char c;
+	struct stat st2;
 
-	if (!cm->outisfile || end < 0)
+	if (pread(1, &c, 1, 0) >= 0)
+		return dup(1);
+	int fd = open("/dev/fd/1", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && (fstat(fd, &st2) < 0 || st2.st_dev != st->st_dev ||
+	    st2.st_ino != st->st_ino)) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+/* The checksum of the bytes [from, to) of fd. */
+static int
+sumback(int fd, int64_t from, int64_t to, struct csum *c)
+{
+	char buf[1 << 16];
+
+	csum_init(c);
+	while (from < to) {
+		size_t want = to - from < (int64_t)sizeof buf ?
+		    (size_t)(to - from) : sizeof buf;
+		ssize_t n = pread(fd, buf, want, (off_t)from);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		csum_add(c, buf, (size_t)n);
+		from += n;
+	}
+	return 0;
+}
+
+/* Where stdout, a regular file, is now: writes go to its end if it was
+ * opened to append (>>), else to its offset. */
+static int64_t
+outpos(const struct stat *st)
+{
+	int fl = fcntl(1, F_GETFL);
+
+	if (fl >= 0 && (fl & O_APPEND))
+		return st->st_size;
+	return (int64_t)lseek(1, 0, SEEK_CUR);
+}
+
+/* --resume: stdout must be the file the joblog's run wrote, still holding
+ * what it wrote (checked by its checksum).  What was written after the
+ * last joblog line is cut off: the output of inputs that were being
+ * written when the run stopped, which run again.  Nothing else is ever
+ * cut: bytes past what pdp-map wrote, or a file that is not the same,
+ * are refused. */
+static void
+resumeoutput(struct commit *cm, const struct stat *st)
+{
+	const struct jobout *o = joblog_output(cm->joblog);
+	const char *jl = cm->c->joblog;
+	struct csum c;
+
+	if (!o->known)
 		return;
-	if (fstat(1, &st) < 0)
-		eprintf("stdout:");
-	if (st.st_size < end)
+	if (!cm->outisfile || st->st_dev != o->dev || st->st_ino != o->ino)
+		eprintf("%s: the run wrote to a file (device %ju, inode %ju) "
+		    "that is not this standard output: resume with >> onto "
+		    "that same file", jl, (uintmax_t)o->dev, (uintmax_t)o->ino);
+	if (st->st_size < o->end)
 		eprintf("stdout is shorter (%lld bytes) than the joblog says "
 		    "(%lld): resume with >> onto the same output",
-		    (long long)st.st_size, (long long)end);
-	if (st.st_size > end && ftruncate(1, end) < 0)
-		eprintf("stdout: cannot cut to %lld bytes:", (long long)end);
+		    (long long)st->st_size, (long long)o->end);
+	int fd = readback(st);
+	if (fd < 0)
+		eprintf("stdout: cannot read it back to check that it holds what "
+		    "pdp-map wrote: resume with 1<> in place of >> (the same "
+		    "file, opened for reading and writing)");
+	if (sumback(fd, o->start, o->end, &c) < 0)
+		eprintf("stdout: read error:");
+	close(fd);
+	if (o->end > o->start && csum_value(&c) != o->sum)
+		eprintf("stdout: bytes %lld to %lld are not what pdp-map wrote "
+		    "(changed since the run?): nothing cut; restore the file, "
+		    "or start anew without --resume", (long long)o->start,
+		    (long long)o->end);
+	if (st->st_size > o->end) {
+		if (o->writing < 0 || st->st_size > o->writing)
+			eprintf("stdout: %lld bytes after what pdp-map wrote "
+			    "(appended since the run?): nothing cut; move them "
+			    "away (truncate -s %lld cuts them) and resume again",
+			    (long long)(st->st_size - o->end), (long long)o->end);
+		if (ftruncate(1, o->end) < 0)
+			eprintf("stdout: cannot cut to %lld bytes:",
+			    (long long)o->end);
+	}
 	lseek(1, 0, SEEK_END);
+	cm->outlogged = 1;
+	cm->outstart = o->start;
+	cm->sum = c;
 }
 
 void
@@ -58,11 +142,19 @@ commit_init(struct commit *cm, const struct poolconf *c, int nslots)
 	cm->held = ecalloc(cm->window, sizeof *cm->held);
 	cm->outisfile = fstat(1, &st) == 0 && S_ISREG(st.st_mode);
 	obuf_init(&cm->out, 1, "stdout", 1 << 17);
-	if (c->joblog) {
-		cm->joblog = joblog_open(c->joblog, c->resume);
-		if (c->resume)
-			resumeoutput(cm);
+	if (!c->joblog)
+		return;
+	cm->joblog = joblog_open(c->joblog, c->job, c->njob, c->resume);
+	if (c->resume)
+		resumeoutput(cm, &st);
+	if (!cm->outlogged && cm->outisfile) {
+		cm->outlogged = 1;
+		cm->outstart = outpos(&st);
+		csum_init(&cm->sum);
+		joblog_setoutput(cm->joblog, st.st_dev, st.st_ino, cm->outstart);
 	}
+	if (cm->outlogged)
+		cm->out.sum = &cm->sum;
 }
 
 int
@@ -90,8 +182,23 @@ logline(struct commit *cm, const struct jobline *l0)
 
 	/* The output first, so a line always means "written". */
 	obuf_flush(&cm->out);
-	l.outend = cm->outisfile ? (int64_t)lseek(1, 0, SEEK_CUR) : -1;
+	l.outend = -1;
+	if (cm->outlogged) {
+		l.outend = (int64_t)lseek(1, 0, SEEK_CUR);
+		l.outsum = csum_value(&cm->sum);
+	}
 	joblog_write(cm->joblog, &l);
+}
+
+/* Output of n bytes is about to be written: say where it will end, so
+ * that --resume knows the bytes past the last line are pdp-map's. */
+static void
+announce(struct commit *cm, uint64_t n)
+{
+	if (!cm->outlogged || n == 0)
+		return;
+	joblog_writing(cm->joblog, cm->outstart + (int64_t)(cm->sum.len +
+	    cm->out.len + n));
 }
 
 /* An input is finished for good: write its output (if it succeeded),
@@ -100,6 +207,10 @@ static void
 finalize(struct commit *cm, struct input *in)
 {
 	if (!in->failed) {
+		uint64_t n = spool_size(&in->spool);
+		for (size_t i = 0; i < in->nchunks; i++)
+			n += spool_size(&in->chunks[i]);
+		announce(cm, n);
 		spool_commit(&in->spool, &cm->out);
 		for (size_t i = 0; i < in->nchunks; i++)
 			spool_commit(&in->chunks[i], &cm->out);
@@ -114,7 +225,7 @@ finalize(struct commit *cm, struct input *in)
 			.start = in->wallstart, .duration = in->end - in->start,
 			.records = in->failed ? 0 : in->records,
 			.exit = in->failed, .sig = in->sig,
-			.attempts = in->attempts,
+			.attempts = in->attempts, .nth = in->nth,
 		};
 		logline(cm, &l);
 	}
@@ -188,7 +299,7 @@ commit_badrecord(struct commit *cm, const char *name, uint64_t lineno,
 		char *shown = emalloc(rec_escapedlen(rec, len) + 1);
 		*rec_escape(shown, rec, len) = '\0';
 		struct jobline l = { .path = shown, .start = walltime(),
-		    .exit = 1, .attempts = 1 };
+		    .exit = 1, .attempts = 1, .nth = 1 };
 		logline(cm, &l);
 		free(shown);
 	}
@@ -198,6 +309,7 @@ commit_badrecord(struct commit *cm, const char *name, uint64_t lineno,
 void
 commit_table(struct commit *cm, struct spool *s, uint64_t n)
 {
+	announce(cm, spool_size(s));
 	spool_commit(s, &cm->out);
 	cm->records += n;
 }

@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 
+#include "csum.h"
 #include "io.h"
 #include "pool.h"
 #include "proto.h"
@@ -18,6 +19,9 @@ struct commit {
 	struct obuf out;	/* stdout */
 	int outisfile;
 	struct joblog *joblog;
+	int outlogged;		/* the joblog tracks stdout, a regular file: */
+	int64_t outstart;	/* where this run's output began in it */
+	struct csum sum;	/* and the checksum of all pdp-map wrote there */
 	struct input **held;	/* -k: started inputs by seq, a ring of window */
 	uint64_t window;
 	uint64_t nextseq, nextcommit;
@@ -31,7 +35,8 @@ struct commit {
 };
 
 /* Set up for nslots workers: stdout, and the joblog (read first for
- * --resume, with stdout cut back to the end of what it records). */
+ * --resume, with stdout checked and cut back to the end of what the
+ * joblog records, or refused). */
 void commit_init(struct commit *cm, const struct poolconf *c, int nslots);
 /* Whether -k's window has room for one more input to start. */
 int commit_room(const struct commit *cm);

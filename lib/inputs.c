@@ -9,7 +9,9 @@
  * (with --pipe, PIPEAHEAD blocks of at most --block bytes plus a line);
  * retries hold at most one task a chunk that was handed out, and chunks
  * are handed out only within the bound that the pool and -k's window
- * keep.
+ * keep.  With --joblog, every path read is kept with its count of
+ * records (the nth record of a path is an input of its own), so memory
+ * grows with the input list, as the joblog does.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +23,7 @@
 #include "joblog.h"
 #include "path.h"
 #include "record.h"
+#include "table.h"
 
 enum {
 	PIPEAHEAD = 2,		/* --pipe blocks read ahead */
@@ -82,6 +85,8 @@ inputs_init(struct inputs *ins, const struct poolconf *c, struct commit *cm,
 	reader_init(&ins->in, 0, "stdin", c->nul ? '\0' : '\n');
 	if (c->pipe && c->progress && fstat(0, &st) == 0 && S_ISREG(st.st_mode))
 		ins->seen.knownbytes = (uint64_t)st.st_size;
+	if (cm->joblog)
+		ins->seenpaths = table_new(sizeof(uint64_t));
 }
 
 void
@@ -89,6 +94,8 @@ inputs_free(struct inputs *ins)
 {
 	reader_free(&ins->in);
 	free(ins->retry);
+	if (ins->seenpaths)
+		table_free(ins->seenpaths);
 }
 
 /* Add in to the inputs read ahead. */
@@ -132,13 +139,23 @@ addinput(struct inputs *ins, char *rec, size_t len)
 		return;
 	}
 	char *shown = showpath(rec, len);
-	if (cm->joblog && c->resume &&
-	    joblog_done(cm->joblog, shown, strlen(shown))) {
-		ins->seen.skipped++;
-		free(shown);
-		return;
+	uint64_t nth = 1;
+	if (cm->joblog) {
+		/* The nth record of a path is an input of its own (two
+		 * directories given that overlap list a file twice). */
+		int isnew;
+		uint64_t *n = table_get(ins->seenpaths, shown, strlen(shown),
+		    &isnew);
+		nth = ++*n;
+		if (c->resume && joblog_done(cm->joblog, shown, strlen(shown),
+		    nth)) {
+			ins->seen.skipped++;
+			free(shown);
+			return;
+		}
 	}
 	struct input *in = newinput();
+	in->nth = nth;
 	ins->seen.read++;
 	in->path = ememdup(rec, len + 1);
 	in->path[len] = '\0';
@@ -154,31 +171,40 @@ addinput(struct inputs *ins, char *rec, size_t len)
 }
 
 /* --pipe: cut the next block of whole lines from the buffered data:
- * --block bytes at most, unless one line is longer.  0 if more data is
- * needed first. */
+ * --block bytes at most, unless one line is longer: then that line is a
+ * block of its own, held whole (it may not pass RECORD_MAX).  Each byte
+ * is looked at once however the line arrives (ins->scanned).  0 if more
+ * data is needed first. */
 static int
 takeblock(struct inputs *ins)
 {
 	struct reader *r = &ins->in;
 	const char *s = r->buf + r->start;
 	size_t avail = r->end - r->start, b = ins->c->block, k = 0;
+	size_t from = ins->scanned;	/* [0, from) holds no newline */
 
 	if (avail == 0 || (!r->eof && avail < b))
 		return 0;
-	for (size_t i = avail < b ? avail : b; i > 0; i--)
+	for (size_t i = avail < b ? avail : b; i > from; i--)
 		if (s[i - 1] == '\n') {
 			k = i;
 			break;
 		}
 	if (k == 0) {
-		const char *nl = avail > b ? memchr(s + b, '\n', avail - b) : NULL;
-		if (nl)
+		if (from < b)
+			from = b;
+		const char *nl = avail > from ?
+		    memchr(s + from, '\n', avail - from) : NULL;
+		if (nl) {
 			k = (size_t)(nl - s) + 1;
-		else if (r->eof)
+		} else if (r->eof) {
 			k = avail;
-		else
-			return 0;	/* a line longer than a block: read on */
+		} else {
+			ins->scanned = avail;	/* a line longer than a block */
+			return 0;
+		}
 	}
+	ins->scanned = 0;
 	struct input *in = newinput();
 	char name[64];
 	in->data = ememdup(s, k);

@@ -13,6 +13,8 @@
 #include "pool.h"
 #include "task.h"
 
+struct table;
+
 enum { LOOKAHEAD = 256 };	/* inputs read ahead of the workers */
 
 struct inputs {
@@ -25,9 +27,12 @@ struct inputs {
 	int64_t qleft[LOOKAHEAD];	/* of queue[i]: size - nextoff */
 	int nqueue;
 	int pick;		/* pickinput's answer, or -1: look again */
+	size_t scanned;		/* --pipe: buffered bytes known to hold no
+				 * newline */
 	struct task *retry;	/* failed tasks to try again, oldest first */
 	size_t nretry, retrycap;
 	struct intake seen;
+	struct table *seenpaths;	/* --joblog: records of each path so far */
 };
 
 void inputs_init(struct inputs *ins, const struct poolconf *c,

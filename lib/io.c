@@ -1,15 +1,45 @@
 /* io.c: full writes, checked output buffers, growable buffers, and
  * buffered record reading. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "csum.h"
 #include "err.h"
 #include "io.h"
 #include "record.h"
 
 enum { READ_CHUNK = 1 << 16 };
+
+static int closedstd[3];
+
+void
+io_stdfds(void)
+{
+	for (int fd = 0; fd < 3; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		closedstd[fd] = 1;
+		int n = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+		if (n != fd)	/* the lowest free number, so fd itself */
+			_exit(EXIT_FATAL);
+	}
+}
+
+void
+io_needstd(int fd)
+{
+	static const char *const names[3] = {
+		"standard input", "standard output", "standard error"
+	};
+
+	if (closedstd[fd]) {
+		errno = EBADF;
+		eprintf("%s:", names[fd]);
+	}
+}
 
 int
 writeall(int fd, const void *buf, size_t n)
@@ -67,6 +97,7 @@ obuf_init(struct obuf *o, int fd, const char *name, size_t cap)
 	o->cap = cap;
 	o->len = 0;
 	o->total = 0;
+	o->sum = NULL;
 	o->buf = emalloc(cap);
 }
 
@@ -77,6 +108,8 @@ obuf_flush(struct obuf *o)
 		return;
 	if (writeall(o->fd, o->buf, o->len) < 0)
 		onerror(o, errno);
+	if (o->sum)
+		csum_add(o->sum, o->buf, o->len);
 	o->total += o->len;
 	o->len = 0;
 }
@@ -91,6 +124,8 @@ obuf_write(struct obuf *o, const void *p, size_t n)
 		if (n >= o->cap) {
 			if (writeall(o->fd, p, n) < 0)
 				onerror(o, errno);
+			if (o->sum)
+				csum_add(o->sum, p, n);
 			o->total += n;
 			return;
 		}

@@ -6,6 +6,17 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+struct csum;
+
+/* At the start of a program: make sure descriptors 0, 1 and 2 are open,
+ * opening /dev/null on one that is closed, so that no file opened later
+ * takes its number (and records land in a joblog, say).  Exits if even
+ * that fails. */
+void io_stdfds(void);
+/* Exit with "NAME: Bad file descriptor" (exit 2) if standard descriptor
+ * fd was closed when io_stdfds ran: for a program about to use it. */
+void io_needstd(int fd);
+
 /* Write all n bytes, retrying short writes and EINTR.  Returns 0, or -1
  * with errno set (a write of 0 bytes is reported as EIO). */
 int writeall(int fd, const void *buf, size_t n);
@@ -20,6 +31,7 @@ struct obuf {
 	char *buf;
 	size_t len, cap;
 	uint64_t total;		/* bytes handed to write(2) so far */
+	struct csum *sum;	/* if set, the bytes written are summed there */
 };
 
 void obuf_init(struct obuf *o, int fd, const char *name, size_t cap);

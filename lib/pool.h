@@ -24,6 +24,9 @@ struct poolconf {
 	enum { HALT_NEVER, HALT_SOON, HALT_NOW } halt;
 	uint64_t haltfail;	/* --halt ...,fail=N */
 	const char *joblog;	/* --joblog FILE */
+	char **job;		/* what the joblog says the job is: the mapper,
+				 * its arguments, options that change output */
+	size_t njob;
 	int resume;		/* --resume: skip what the joblog shows done */
 	int progress;		/* --progress: a status line on stderr */
 	const struct workerconf *wc;

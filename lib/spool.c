@@ -121,3 +121,9 @@ spool_append(struct spool *dst, struct spool *src)
 {
 	drain(src, tospool, dst);
 }
+
+uint64_t
+spool_size(const struct spool *s)
+{
+	return s->len + s->disklen;
+}

@@ -24,6 +24,8 @@ void spool_commit(struct spool *s, struct obuf *out);
 /* Move everything in src to the end of dst. */
 void spool_append(struct spool *dst, struct spool *src);
 void spool_discard(struct spool *s);
+/* The bytes it holds. */
+uint64_t spool_size(const struct spool *s);
 void spool_free(struct spool *s);
 
 #endif

@@ -13,6 +13,7 @@ struct input {
 	char *path;		/* raw bytes, NUL-terminated ("-" for --pipe) */
 	size_t plen;
 	char *shown;		/* escaped: for messages and the joblog */
+	uint64_t nth;		/* --joblog: 1 for the path's first record, 2 ... */
 	int64_t size;		/* -1 if unknown */
 	char *data;		/* --pipe: the block */
 	size_t dlen;
@@ -34,6 +35,7 @@ struct task {
 	struct input *in;
 	uint64_t off, len;	/* the chunk (len UINT64_MAX: to the end) */
 	int attempt;		/* 1 for the first try */
+	int again;		/* times it could not start its command */
 };
 
 /* What the intake has seen so far, for --progress and --stats. */

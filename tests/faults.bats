@@ -369,9 +369,9 @@ use_plugin() {
 	# its worker: signal 0); every other input on attempt 1.
 	[ "$(awk -F'\t' '$1 == "once.txt" { print $7, $8, $9 }' j)" = "0 0 2" ] ||
 	    fail "joblog line of once.txt: $(grep '^once' j)"
-	[ "$(awk -F'\t' 'NR > 1 && $1 != "once.txt" && !($7 == 0 && $9 == 1)' j)" = "" ] ||
+	[ "$(inputlines | awk -F'\t' '$1 != "once.txt" && !($7 == 0 && $9 == 1)')" = "" ] ||
 	    fail "other joblog lines: $(cat j)"
-	[ "$(sed 1d j | wc -l)" -eq 9 ] || fail "joblog: $(cat j)"
+	[ "$(inputlines | wc -l)" -eq 9 ] || fail "joblog: $(cat j)"
 	no_leftovers
 }
 
@@ -388,9 +388,9 @@ crash_once() {
 	# signal is what ended the last attempt: it succeeded, so 0.
 	[ "$(awk -F'\t' '$1 == "once.txt" { print $6, $7, $8, $9 }' j)" = "3 0 0 2" ] ||
 	    fail "joblog line of once.txt: $(grep '^once' j)"
-	[ "$(awk -F'\t' 'NR > 1 && $1 != "once.txt" && !($7 == 0 && $8 == 0 && $9 == 1)' j)" = "" ] ||
+	[ "$(inputlines | awk -F'\t' '$1 != "once.txt" && !($7 == 0 && $8 == 0 && $9 == 1)')" = "" ] ||
 	    fail "other joblog lines: $(cat j)"
-	[ "$(sed 1d j | wc -l)" -eq "$(wc -l < list)" ] || fail "joblog: $(cat j)"
+	[ "$(inputlines | wc -l)" -eq "$(wc -l < list)" ] || fail "joblog: $(cat j)"
 	no_leftovers
 }
 
@@ -421,7 +421,7 @@ many_small() {
 # exit status and number of attempts, and every other input of list
 # succeeded on attempt 1.
 assert_attempts() {
-	awk -F'\t' 'NR > 1 { print $1, $7, $9 }' j | LC_ALL=C sort > got
+	inputlines | awk -F'\t' '{ print $1, $7, $9 }' | LC_ALL=C sort > got
 	{ echo "$1 $2 $3"; grep -vxF "$1" list | sed 's/$/ 0 1/'; } |
 	    LC_ALL=C sort > want
 	assert_files_equal want got
@@ -576,7 +576,7 @@ halt_soon_running() {
 	sed 's/$/	1/' slow.txt > want
 	assert_files_equal want got
 	# Lines for slow.txt and fail.txt, none for the inputs not run.
-	[ "$(sed 1d j | cut -f1,7 | LC_ALL=C sort)" = "$(printf 'fail.txt\t1\nslow.txt\t0')" ] ||
+	[ "$(inputlines | cut -f1,7 | LC_ALL=C sort)" = "$(printf 'fail.txt\t1\nslow.txt\t0')" ] ||
 	    fail "joblog: $(cat j)"
 	no_leftovers
 }
@@ -635,7 +635,7 @@ halt_soon_running() {
 		    pdp-map -j2 --joblog j exec ./fault.sh 0.2551 < list > out 2> err &
 		pid=$!
 		# Some inputs done, some running.
-		wait_until 5 eval '[ "$(wc -l < j)" -ge 3 ]'
+		wait_until 5 eval '[ "$(inputlines | wc -l)" -ge 2 ]'
 		busy_worker "$pid"
 		kill -"$sig" "$pid"
 		finish "$pid"
@@ -648,7 +648,7 @@ halt_soon_running() {
 		# What was written is whole inputs, those the joblog names.
 		whole_inputs out
 		[ -s out ] || fail "SIG$sig: nothing was written before the signal"
-		diff <(cut -d: -f1 out | sort -u) <(sed 1d j | cut -f1 | sort) >&2 ||
+		diff <(cut -d: -f1 out | sort -u) <(inputlines | cut -f1 | sort) >&2 ||
 		    fail "SIG$sig: the output and the joblog disagree"
 	done
 }

@@ -220,6 +220,12 @@ unpriv() {
 
 # --- data ----------------------------------------------------------------
 
+# inputlines [JOBLOG]: the joblog's lines of inputs (not the column
+# names, not pdp-map's own lines that begin with #).
+inputlines() {
+	awk 'NR > 1 && !/^#/' "${1:-j}"
+}
+
 # decode_records < records > names: the path field of each pdp(7) record
 # decoded to raw bytes, each name ended by NUL (so names with newlines
 # compare with find -print0).
