@@ -28,6 +28,7 @@ usage(void)
 _Noreturn static void
 help(void)
 {
+	io_needstd(1);
 	printf("usage: %s [options] [path ...]\n"
 	    "List the files under each path (default .) as pdp(7) records.\n\n"
 	    "  -0, --null            end records with NUL, paths unescaped\n"
@@ -94,6 +95,7 @@ main(int argc, char *argv[])
 	int c;
 
 	setprogname(argv[0]);
+	io_stdfds();
 	while ((c = getopt_long(argc, argv, "0ad:hLn:s:x:", longopts, NULL)) != -1) {
 		switch (c) {
 		case '0':
@@ -135,6 +137,7 @@ main(int argc, char *argv[])
 			add(&o.excludes, &o.nexcludes, optarg);
 			break;
 		case 'V':
+			io_needstd(1);
 			printf("%s %s\n", argv0, PDP_VERSION);
 			exit(0);
 		default:
@@ -152,6 +155,7 @@ main(int argc, char *argv[])
 		argc = 1;
 	}
 
+	io_needstd(1);
 	obuf_init(&out, 1, "stdout", 1 << 16);
 	struct walker *w = walk_new(&o, put, NULL);
 	unsigned long errors = 0;

@@ -27,6 +27,7 @@ usage(void)
 _Noreturn static void
 help(void)
 {
+	io_needstd(1);
 	printf("usage: %s [options] op[:field][,op[:field]...] [file ...]\n"
 	    "Group key<TAB>value records by key and aggregate them.\n\n"
 	    "  -f, --field=N          value field (default 2)\n"
@@ -108,6 +109,7 @@ main(int argc, char *argv[])
 	int c, ordergiven = 0;
 
 	setprogname(argv[0]);
+	io_stdfds();
 	while ((c = getopt_long(argc, argv, "f:hj:k:sS:T:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
@@ -172,6 +174,7 @@ main(int argc, char *argv[])
 			o.tmpdir = optarg;
 			break;
 		case 'V':
+			io_needstd(1);
 			printf("%s %s\n", argv0, PDP_VERSION);
 			exit(0);
 		default:
@@ -220,6 +223,12 @@ main(int argc, char *argv[])
 	if (o.naggs == 0)
 		eprintf("missing operation");
 
+	io_needstd(1);
+	if (argc == 1)
+		io_needstd(0);
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "-") == 0)
+			io_needstd(0);
 	struct obuf out;
 	obuf_init(&out, 1, "stdout", 1 << 16);
 	int status = reduce_run(&o, argv + 1, argc - 1, &out);

@@ -12,13 +12,13 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "err.h"
 #include "io.h"
 #include "mapper.h"
 #include "path.h"
+#include "proc.h"
 #include "worker.h"
 
 struct exec {
@@ -77,23 +77,6 @@ closepair(int p[2])
 	close(p[1]);
 }
 
-/* fork, waiting a little while processes are short (ulimit -u): the
- * input is not to blame for that. */
-static pid_t
-forkwait(void)
-{
-	struct timespec ts = { 0, 1000000 };
-	pid_t pid;
-
-	for (int i = 0; (pid = fork()) < 0 && errno == EAGAIN && i < 12; i++) {
-		nanosleep(&ts, NULL);
-		ts.tv_nsec *= 2;
-		if (ts.tv_nsec >= 1000000000)
-			ts = (struct timespec){ 1, 0 };
-	}
-	return pid;
-}
-
 /* Start the command on the running input.  Between fork and exec the
  * child makes only async-signal-safe calls; an exec that fails sends
  * its errno back on a pipe that a successful exec closes. */
@@ -120,8 +103,7 @@ start(struct pdp_ctx *ctx, struct exec *x)
 		goto pipefail;
 	}
 	fcntl(ep[1], F_SETFD, FD_CLOEXEC);
-	fflush(NULL);
-	pid_t pid = forkwait();
+	pid_t pid = proc_fork();
 	if (pid == 0) {
 		dup2(ip[0], 0);
 		dup2(op[1], 1);
@@ -146,6 +128,8 @@ start(struct pdp_ctx *ctx, struct exec *x)
 		close(ip[1]);
 		close(op[0]);
 		close(ep[0]);
+		if (forkerr == EAGAIN)
+			worker_again(ctx);
 		ctx->fail(ctx, "fork: %s", strerror(forkerr));
 		return -1;
 	}

@@ -38,6 +38,7 @@ enum {
 	READCHUNK = 1 << 18,	/* bytes of results read at once */
 	QSMALL = 64 << 10,	/* inputs this small may queue */
 	FAST = 2,		/* ms: a task quicker than this may queue */
+	AGAIN_MAX = 3,		/* a last worker's tries at a command's fork */
 };
 
 struct pool {
@@ -77,7 +78,7 @@ killall(struct pool *p, int sig)
 {
 	for (int i = 0; i < p->nslots; i++) {
 		struct slot *s = &p->slots[i];
-		if (s->state != SLOT_EMPTY)
+		if (slot_alive(s))
 			slot_kill(s, sig);
 		spool_discard(&s->spool);
 	}
@@ -122,7 +123,7 @@ inchild(void *arg)
 	close(sigfd[0]);
 	close(sigfd[1]);
 	for (int i = 0; i < p->nslots; i++)
-		if (p->slots[i].state != SLOT_EMPTY) {
+		if (slot_alive(&p->slots[i])) {
 			close(p->slots[i].taskfd);
 			close(p->slots[i].resfd);
 		}
@@ -206,6 +207,17 @@ taskok(struct pool *p, struct slot *s, const struct donemsg *d)
 	commit_taskdone(&p->cm, in);
 }
 
+/* The number of slots that have, or may start, a worker. */
+static int
+usable(const struct pool *p)
+{
+	int n = 0;
+
+	for (int i = 0; i < p->nslots; i++)
+		n += p->slots[i].state != SLOT_OFF;
+	return n;
+}
+
 /* The running task of s failed, with the message in the frame. */
 static void
 taskfailed(struct pool *p, struct slot *s, const struct donemsg *d)
@@ -215,6 +227,21 @@ taskfailed(struct pool *p, struct slot *s, const struct donemsg *d)
 	frametext(s, sizeof *d, why, sizeof why);
 	spool_discard(&s->spool);
 	struct task t = slot_pop(s);
+	/* Its command could not start for want of processes (ulimit -u):
+	 * not the input's failure.  This worker stops, so that the others'
+	 * commands can start, and the task is handed out again; with one
+	 * worker left, it is tried a few times more (a worker stopped just
+	 * now frees a process), then the input fails. */
+	if (d->again && (usable(p) > 1 || t.again < AGAIN_MAX)) {
+		t.again++;
+		inputs_requeue(&p->ins, &t);
+		if (usable(p) > 1) {
+			s->state = SLOT_STOPPING;
+			weprintf("worker %d stops: %s (going on with %d)", s->id,
+			    why, usable(p) - 1);
+		}
+		return;
+	}
 	/* A fatal error in the worker: it is on its way out, and what was
 	 * queued to it never started.  Else, the task is tried again on a
 	 * fresh worker, once this one is done with its queue. */
@@ -223,7 +250,7 @@ taskfailed(struct pool *p, struct slot *s, const struct donemsg *d)
 	else if (t.attempt <= (int)p->c->retries && !p->c->combine)
 		s->state = SLOT_RETIRING;
 	inputs_failed(&p->ins, &t, why, d->sig);
-	if (d->exiting && s->state != SLOT_EMPTY)
+	if (d->exiting && slot_alive(s))
 		workerdied(p, s, slot_kill(s, SIGTERM), why);
 }
 
@@ -252,6 +279,10 @@ onframe(void *arg, struct slot *s)
 			taskfailed(p, s, &d);
 		if (s->state == SLOT_RETIRING && s->nq == 0)
 			slot_kill(s, SIGTERM);
+		if (s->state == SLOT_STOPPING && s->nq == 0) {
+			slot_kill(s, SIGTERM);
+			s->state = SLOT_OFF;
+		}
 		break;
 	case RES_EXIT:
 		/* A fatal error between tasks: nothing queued has started,
@@ -284,12 +315,37 @@ readresult(struct pool *p, struct slot *s)
 		workerdied(p, s, slot_kill(s, SIGKILL), NULL);
 }
 
+/* Start a worker on s to replace one that ended.  A fork that fails
+ * (ulimit -u) is no input's failure: the slot is left off and the run
+ * goes on with the others; it stops only when none is left. */
+static int
+respawn(struct pool *p, struct slot *s)
+{
+	if (slot_spawn(s, p->c->wc, inchild, p) == 0)
+		return 0;
+	int e = errno;
+	s->state = SLOT_OFF;
+	int n = usable(p);
+	errno = e;
+	if (n == 0)
+		eprintf("no worker can run: fork:");
+	weprintf("worker %d could not be started again (fork: %s): going on "
+	    "with %d", s->id, strerror(e), n);
+	return -1;
+}
+
+/* Hand task t to s, starting a worker there if it has none; t is handed
+ * out again if none can start. */
 static void
 dispatch(struct pool *p, struct slot *s, const struct task *t)
 {
+	if (s->state == SLOT_EMPTY && respawn(p, s) < 0) {
+		inputs_requeue(&p->ins, t);
+		return;
+	}
 	if (t->attempt > t->in->attempts)
 		t->in->attempts = t->attempt;
-	slot_send(s, t, p->c->wc, inchild, p);
+	slot_send(s, t);
 }
 
 /* Whether s may take another task behind those it has: a run of small
@@ -340,7 +396,7 @@ finished(struct pool *p)
 {
 	for (int i = 0; i < p->nslots; i++) {
 		enum slotstate st = p->slots[i].state;
-		if (st != SLOT_EMPTY && st != SLOT_IDLE)
+		if (st != SLOT_EMPTY && st != SLOT_IDLE && st != SLOT_OFF)
 			return 0;
 	}
 	if (inputs_pending(&p->ins))
@@ -348,7 +404,7 @@ finished(struct pool *p)
 	int asked = 0;
 	for (int i = 0; p->c->combine && i < p->nslots; i++) {
 		struct slot *s = &p->slots[i];
-		if (s->state != SLOT_EMPTY && s->npend > 0) {
+		if (slot_alive(s) && s->npend > 0) {
 			slot_askflush(s);
 			asked++;
 		}
@@ -451,7 +507,7 @@ waitevent(struct pool *p)
 	}
 	for (int i = 0; i < p->nslots; i++) {
 		struct slot *s = &p->slots[i];
-		if (s->state == SLOT_EMPTY)
+		if (!slot_alive(s))
 			continue;
 		pfd[n] = (struct pollfd){ .fd = s->resfd, .events = POLLIN };
 		p->pslot[n++] = s;
@@ -466,7 +522,7 @@ waitevent(struct pool *p)
 			continue;
 		if (!p->pslot[i])
 			inputs_read(&p->ins);
-		else if (p->pslot[i]->state != SLOT_EMPTY)
+		else if (slot_alive(p->pslot[i]))
 			readresult(p, p->pslot[i]);
 	}
 	timeouts(p);
@@ -510,10 +566,25 @@ start(struct pool *p)
 	setfatalhook(fatalhook, 1);
 	obuf_onerror(onwriteerror);
 	setsignals(p);
+	/* Fewer workers than asked for is a warning (ulimit -u), none an
+	 * error. */
+	int n = 0, e = 0;
 	for (int i = 0; i < p->nslots; i++) {
-		slot_init(&p->slots[i], i + 1);
-		slot_spawn(&p->slots[i], p->c->wc, inchild, p);
+		struct slot *s = &p->slots[i];
+		slot_init(s, i + 1);
+		if (slot_spawn(s, p->c->wc, inchild, p) == 0) {
+			n++;
+		} else {
+			e = errno;
+			s->state = SLOT_OFF;
+		}
 	}
+	errno = e;
+	if (n == 0)
+		eprintf("could not start a worker: fork:");
+	if (n < p->nslots)
+		weprintf("could start only %d of %d workers: %s", n, p->nslots,
+		    strerror(e));
 }
 
 /* Every input is done (or --halt stopped the run): let the workers
@@ -539,7 +610,7 @@ stop(struct pool *p)
 	}
 	for (int i = 0; i < p->nslots; i++) {
 		struct slot *s = &p->slots[i];
-		if (s->state != SLOT_EMPTY) {
+		if (slot_alive(s)) {
 			int status = slot_close(s);
 			if (WIFSIGNALED(status))
 				weprintf("worker %d killed by signal %d (%s) at exit",

@@ -25,6 +25,7 @@
 #include "clock.h"
 #include "err.h"
 #include "io.h"
+#include "proc.h"
 #include "slot.h"
 
 void
@@ -46,7 +47,7 @@ workerterm(int sig)
 	_exit(EXIT_FATAL);
 }
 
-void
+int
 slot_spawn(struct slot *s, const struct workerconf *wc,
     void (*inchild)(void *arg), void *arg)
 {
@@ -54,10 +55,16 @@ slot_spawn(struct slot *s, const struct workerconf *wc,
 
 	if (pipe(tp) < 0 || pipe(rp) < 0)
 		eprintf("pipe:");
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid < 0)
-		eprintf("fork:");
+	pid_t pid = proc_fork();
+	if (pid < 0) {
+		int e = errno;
+		close(tp[0]);
+		close(tp[1]);
+		close(rp[0]);
+		close(rp[1]);
+		errno = e;
+		return -1;
+	}
 	if (pid == 0) {
 		setpgid(0, 0);
 		signal(SIGPIPE, SIG_DFL);
@@ -91,6 +98,7 @@ slot_spawn(struct slot *s, const struct workerconf *wc,
 	s->nq = 0;
 	s->qbytes = 0;
 	s->lasttask = 1;	/* unknown: no queueing until it is known */
+	return 0;
 }
 
 static int
@@ -127,14 +135,11 @@ slot_msgsize(const struct input *in)
 }
 
 void
-slot_send(struct slot *s, const struct task *task, const struct workerconf *wc,
-    void (*inchild)(void *arg), void *arg)
+slot_send(struct slot *s, const struct task *task)
 {
 	struct input *in = task->in;
 	struct taskmsg t = { 0 };
 
-	if (s->state == SLOT_EMPTY)
-		slot_spawn(s, wc, inchild, arg);
 	t.id = in->seq;
 	t.off = task->off;
 	t.len = task->len;
@@ -217,7 +222,7 @@ slot_read(struct slot *s, char *buf, size_t cap,
 	if (n <= 0)
 		return -1;
 	/* Frames may arrive in any pieces. */
-	while (n > 0 && s->state != SLOT_EMPTY) {
+	while (n > 0 && slot_alive(s)) {
 		if (s->hdrhave < sizeof s->hdr) {
 			size_t k = sizeof s->hdr - s->hdrhave;
 			if ((size_t)n < k)

@@ -23,7 +23,9 @@ enum slotstate {
 	SLOT_IDLE,		/* a worker waiting for a task */
 	SLOT_BUSY,		/* running q[0], the rest of q[] waiting */
 	SLOT_RETIRING,		/* busy, then replaced (a task failed on it) */
+	SLOT_STOPPING,		/* busy, then off (processes are short) */
 	SLOT_FLUSHING,		/* --combine: asked for its table, not sent yet */
+	SLOT_OFF,		/* no worker, and none could be started */
 };
 
 struct slot {
@@ -44,17 +46,26 @@ struct slot {
 	char msg[sizeof(struct donemsg) + 1024];
 };
 
+/* Whether s has a worker process. */
+static inline int
+slot_alive(const struct slot *s)
+{
+	return s->state != SLOT_EMPTY && s->state != SLOT_OFF;
+}
+
 /* Whether s runs tasks (q[0] is running). */
 static inline int
 slot_running(const struct slot *s)
 {
-	return s->state == SLOT_BUSY || s->state == SLOT_RETIRING;
+	return s->state == SLOT_BUSY || s->state == SLOT_RETIRING ||
+	    s->state == SLOT_STOPPING;
 }
 
 void slot_init(struct slot *s, int id);
 /* Start a worker on s (SLOT_EMPTY to SLOT_IDLE).  In the child, before
- * worker_main, inchild(arg) closes what the worker must not hold. */
-void slot_spawn(struct slot *s, const struct workerconf *wc,
+ * worker_main, inchild(arg) closes what the worker must not hold.
+ * Returns 0, or -1 if fork failed (errno set; s is unchanged). */
+int slot_spawn(struct slot *s, const struct workerconf *wc,
     void (*inchild)(void *arg), void *arg);
 /* Stop the worker and everything in its process group with sig, and
  * reap it: the slot is SLOT_EMPTY.  Returns its wait status. */
@@ -62,9 +73,8 @@ int slot_kill(struct slot *s, int sig);
 /* At the end of the run: close the worker's task pipe, so that it
  * exits, and reap it.  Returns its wait status. */
 int slot_close(struct slot *s);
-/* Queue task t to the worker (starting it if s is SLOT_EMPTY). */
-void slot_send(struct slot *s, const struct task *t,
-    const struct workerconf *wc, void (*inchild)(void *arg), void *arg);
+/* Queue task t to the worker of s. */
+void slot_send(struct slot *s, const struct task *t);
 /* --combine: ask the worker for its table (SLOT_FLUSHING). */
 void slot_askflush(struct slot *s);
 /* The bytes of the task message for in. */

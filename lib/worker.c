@@ -44,6 +44,7 @@ struct host {
 	char err[ERRMSG_MAX];
 	int failed;
 	int sig;		/* worker_signal() for this task */
+	int again;		/* worker_again() for this task */
 	enum phase phase;
 	uint64_t taskid;	/* the running task's, for INTASK */
 };
@@ -57,6 +58,12 @@ void
 worker_signal(struct pdp_ctx *ctx, int sig)
 {
 	((struct host *)ctx->host)->sig = sig;
+}
+
+void
+worker_again(struct pdp_ctx *ctx)
+{
+	((struct host *)ctx->host)->again = 1;
 }
 
 const struct mapper_ext *
@@ -255,6 +262,7 @@ runtask(struct host *h, const struct taskmsg *t, char *path, char *buf,
 
 	h->failed = 0;
 	h->sig = 0;
+	h->again = 0;
 	s->records = 0;
 	h->ctx.path = path;
 	h->ctx.offset = t->off;
@@ -268,6 +276,7 @@ runtask(struct host *h, const struct taskmsg *t, char *path, char *buf,
 	d.ok = !h->failed;
 	d.records = s->records;
 	d.sig = h->sig;
+	d.again = h->again && !d.ok;
 	frames_done(&h->out, &d, d.ok ? "" : h->err);
 	h->phase = BETWEEN;	/* the task is over, whatever happens next */
 	s->op->idle(s, 0);

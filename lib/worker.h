@@ -18,6 +18,10 @@ struct workerconf {
  * joblog). */
 void worker_signal(struct pdp_ctx *ctx, int sig);
 
+/* For the exec mapper: the input's command could not be started for
+ * want of processes (ulimit -u): not the input's failure. */
+void worker_again(struct pdp_ctx *ctx);
+
 /* The worker's life: read tasks from taskfd until EOF, answer on resfd,
  * then exit.  Never returns. */
 _Noreturn void worker_main(const struct workerconf *c, int taskfd, int resfd);

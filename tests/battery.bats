@@ -198,19 +198,60 @@ mkdeep() {
 
 # --- environment ---------------------------------------------------------
 
-@test "stdout closed: each program exits 2 naming stdout" {
+@test "stdout closed: each program exits 2 naming it, at once" {
 	mkok
 	pdp-find ok > list
-	run --separate-stderr bash -c 'pdp-find ok >&-'
-	assert_status 2
-	assert_stderr_matches '^pdp-find: stdout: (write error: )?Bad file descriptor'
-	run --separate-stderr bash -c 'pdp-map wordfreq < list >&-'
-	assert_status 2
-	assert_stderr_matches '^pdp-map: stdout: (write error: )?Bad file descriptor'
-	run --separate-stderr bash -c 'printf "a\t1\n" | pdp-reduce sum >&-'
-	assert_status 2
-	assert_stderr_matches '^pdp-reduce: stdout: (write error: )?Bad file descriptor'
+	for cmd in 'pdp-find ok' 'pdp-map wordfreq < list' 'pdp-map --pipe wc < list' \
+	    'printf "a\t1\n" | pdp-reduce sum' 'pdp-reduce sum /dev/null' \
+	    'pdp-map --help' 'pdp-reduce --version'; do
+		run --separate-stderr bash -c "$cmd >&-"
+		assert_status 2
+		assert_stderr_equals "$(grep -o 'pdp-[a-z]*' <<< "$cmd"): standard output: Bad file descriptor"
+	done
 	no_leftovers
+}
+
+@test "stdin closed: pdp-map and pdp-reduce exit 2 naming it (no hang), unless it is not read" {
+	mkok
+	pdp-find ok > list
+	printf 'a\t1\n' > in.tsv
+	# Each would wait forever if its own pipe took descriptor 0.
+	for cmd in 'pdp-map wc' 'pdp-map --pipe wc' 'pdp-map -0 wc' 'pdp-reduce sum' \
+	    'pdp-reduce sum in.tsv -'; do
+		run --separate-stderr timeout 20 bash -c "$cmd <&-"
+		assert_status 2
+		assert_stderr_equals "${cmd%% *}: standard input: Bad file descriptor"
+	done
+	run --separate-stderr bash -c 'pdp-reduce sum in.tsv <&-'
+	assert_status 0
+	assert_output_equals "$(printf 'a\t1')"
+	run --separate-stderr bash -c 'pdp-find ok <&- | LC_ALL=C sort'
+	assert_status 0
+	assert_output_equals "$(LC_ALL=C sort list)"
+	no_leftovers
+}
+
+@test "stderr or stdout closed with --joblog: nothing lands in the joblog that is not its own" {
+	mkok
+	pdp-find ok > list
+	# Records with stdout closed: refused, the joblog not even made.
+	run --separate-stderr bash -c 'pdp-map --joblog j wordfreq < list >&-'
+	assert_status 2
+	assert_stderr_equals "pdp-map: standard output: Bad file descriptor"
+	[ ! -e j ] || fail "a joblog: $(cat j)"
+	# Messages with stderr closed: lost (as 2>&- asks), the joblog its own.
+	printf 'nosuch.txt\n' >> list
+	run bash -c 'pdp-map --joblog j wordfreq < list 2>&- > out'
+	assert_status 1
+	inputlines | cut -f1 | LC_ALL=C sort > paths
+	printf 'nosuch.txt\nok/a.txt\nok/b.txt\nok/c.txt\n' > want
+	assert_files_equal want paths
+	[ -z "$(inputlines | awk -F'\t' 'NF != 12')" ] || fail "joblog: $(cat j)"
+	# And pdp-reduce's spill files do not take a closed descriptor either.
+	seq 1 100000 | awk '{ print "k" $1 "\t1" }' > in.tsv
+	run bash -c 'pdp-reduce -S 1M sum in.tsv 2>&- <&- | wc -l'
+	assert_status 0
+	assert_output_equals 100000
 }
 
 @test "stdout a full disk: pdp-find and pdp-reduce exit 2 naming stdout" {
@@ -273,6 +314,62 @@ mkdeep() {
 	    bash -c 'ulimit -n 6; pdp-reduce -S 1M sum in.tsv'
 	assert_status 2
 	assert_stderr_equals "pdp-reduce: ulimit -n 6: too few file descriptors to spill to temporary files"
+}
+
+@test "ulimit -u: pdp-map runs the workers it can start and says so; exec commands too; the result is whole" {
+	need_unprivileged
+	mkok
+	pdp-find ok > list
+	for i in $(seq 20); do printf 'w%d x\n' "$i" > "ok/f$i.txt"; done
+	chmod -R a+rX ok
+	pdp-find ok > list
+	pdp-map -j1 wordfreq < list | pdp-reduce sum > want
+	pdp-map -j1 exec cat < list | LC_ALL=C sort > want.exec
+	# The user's processes now, so that the limit leaves room for the
+	# shell, pdp-map and one or two workers whatever else runs as it.
+	uid=$(unpriv id -u)
+	base=$(ps -o pid= -u "$uid" | wc -l)
+	mkdir o && chmod 777 o
+	run --separate-stderr unpriv bash -c "ulimit -u $(( base + 4 )); $UBIN/pdp-map -j4 wordfreq < list > o/got"
+	assert_status 0
+	assert_stderr_matches '^pdp-map: could start only [12] of 4 workers: Resource temporarily unavailable$'
+	run --separate-stderr bash -c 'pdp-reduce sum o/got | cmp - want'
+	assert_status 0
+	# exec: each worker also needs a process for its command: workers
+	# stop until the commands can start, and no input fails for it.
+	run --separate-stderr unpriv bash -c "ulimit -u $(( base + 5 )); $UBIN/pdp-map -j4 exec cat < list > o/got.exec"
+	assert_status 0
+	assert_stderr_matches 'pdp-map: worker [0-9] stops: fork: Resource temporarily unavailable \(going on with [0-9]\)'
+	assert_stderr_not_contains 'ok/'
+	LC_ALL=C sort o/got.exec > got.sorted
+	assert_files_equal want.exec got.sorted
+	# Not even one worker: exit 2.
+	run --separate-stderr unpriv bash -c "ulimit -u $(( base + 1 )); exec $UBIN/pdp-map -j4 wordfreq < list"
+	assert_status 2
+	assert_stderr_equals "pdp-map: could not start a worker: fork: Resource temporarily unavailable"
+	no_leftovers
+}
+
+@test "--pipe: a line far longer than --block is one block, read in time that grows with it, not its square" {
+	# The reference: as many bytes in short lines, the same command.
+	awk 'BEGIN { for (i = 0; i < 1398101; i++) print "abcdefghijklmnopqrstuvwxyz abcdefghijklmnopqrstuvwxyz abcdefghijklmnopqrstuvwxyz abcdefghijklmn" }' > lines
+	head -c 134217728 lines > lines128
+	head -c 134217727 /dev/zero | tr '\0' x > long
+	echo >> long
+	t0=$(date +%s%N)
+	run --separate-stderr bash -c 'set -o pipefail; cat lines128 | pdp-map -j2 --pipe --block 1M wc | pdp-reduce sum'
+	t1=$(date +%s%N)
+	assert_status 0
+	ref=$(( (t1 - t0) / 1000000 ))
+	run --separate-stderr bash -c 'set -o pipefail; cat long | pdp-map -j2 --pipe --block 1M wc | pdp-reduce sum'
+	t2=$(date +%s%N)
+	assert_status 0
+	assert_stderr_empty
+	assert_output_equals "$(printf 'bytes\t134217728\nlines\t1\nwords\t1')"
+	took=$(( (t2 - t1) / 1000000 ))
+	# Quadratic scanning took minutes here; linear is about the
+	# reference (plus the copies of one big block).
+	[ "$took" -le $(( 10 * ref + 10000 )) ] || fail "the long line took $took ms, short lines $ref ms"
 }
 
 @test "ulimit -v too small: a clear error, exit 2, nothing left behind" {
