@@ -74,6 +74,14 @@ check-cluster: $(BINS) $(TOOLS)
 	PDP_BIN=$(CURDIR)/$(BUILD) PDP_TOOLS=$(CURDIR)/$(BUILD) \
 	  BATSFLAGS="$(BATSFLAGS)" tests/cluster/run.sh
 
+# The fault harness for as long as asked: pdp-map killed at random
+# points and resumed, rounds from seed SEED on (tests/soak.sh).
+SOAKTIME ?= 1200
+SEED ?= 1
+soak: $(BINS) $(TOOLS)
+	PDP_BIN=$(CURDIR)/$(BUILD) PDP_TOOLS=$(CURDIR)/$(BUILD) \
+	  tests/soak.sh -t $(SOAKTIME) $(SEED)
+
 # The main job on a corpus made here: the 20 most frequent words.
 demo: $(BINS) $(TOOLS)
 	@rm -rf $(BUILD)/demo
@@ -131,4 +139,4 @@ uninstall:
 clean:
 	rm -rf build
 
-.PHONY: all bench check check-cluster demo fuzz install uninstall clean
+.PHONY: all bench check check-cluster demo fuzz install soak uninstall clean
