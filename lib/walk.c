@@ -32,6 +32,7 @@ struct found {			/* a file held back for --sort=size */
 struct ancestor {
 	dev_t dev;
 	ino_t ino;
+	size_t len;		/* its path is w->path[0, len) */
 };
 
 struct walker {
@@ -190,7 +191,8 @@ descend(struct walker *w, int dirfd, const char *name, size_t len, long depth)
 		}
 		for (size_t i = 0; i < w->nanc; i++)
 			if (w->anc[i].dev == st.st_dev && w->anc[i].ino == st.st_ino) {
-				weprintf("%s: file system loop, not followed", w->path);
+				weprintf("%s: file system loop: the same directory as %.*s",
+				    w->path, (int)w->anc[i].len, w->path);
 				w->errors++;
 				close(fd);
 				return;
@@ -199,7 +201,7 @@ descend(struct walker *w, int dirfd, const char *name, size_t len, long depth)
 			w->anccap = w->anccap ? w->anccap * 2 : 16;
 			w->anc = ereallocarray(w->anc, w->anccap, sizeof *w->anc);
 		}
-		w->anc[w->nanc++] = (struct ancestor){ st.st_dev, st.st_ino };
+		w->anc[w->nanc++] = (struct ancestor){ st.st_dev, st.st_ino, len };
 	}
 	walkdir(w, fd, len, depth);
 	if (w->o->follow)
@@ -259,19 +261,30 @@ walkdir(struct walker *w, int fd, size_t len, long depth)
 	size_t base = len;
 	if (base == 0 || w->path[base - 1] != '/')
 		w->path[base++] = '/';
+	/* setpath below writes the name after the '/' that ends the path. */
 	for (size_t i = 0; i < n; i++) {
 		struct dent *e = &ents[i];
 		/* Resolve types the listing did not give, and links we follow. */
 		if (e->type == T_UNKNOWN || (e->type == T_LNK && o->follow)) {
 			struct stat st;
-			if (fstatat(fd, names + e->off, &st,
-			    o->follow ? 0 : AT_SYMLINK_NOFOLLOW) < 0)
-				e->type = T_OTHER;	/* gone, or a dangling link */
-			else
+			const char *nm = names + e->off;
+			if (fstatat(fd, nm, &st,
+			    o->follow ? 0 : AT_SYMLINK_NOFOLLOW) == 0) {
 				e->type = typeof_mode(st.st_mode);
+				continue;
+			}
+			e->type = T_OTHER;
+			/* Gone since the listing, or a dangling link: not a
+			 * file, skipped silently as find -L does.  Anything
+			 * else, such as a loop of links, is reported. */
+			if (errno != ENOENT && errno != ENOTDIR) {
+				setpath(w, base, nm, e->len);
+				weprintf("%s:", w->path);
+				w->errors++;
+			}
 		}
 	}
-	if (o->sort == SORT_NAME) {
+	if (o->sort == SORT_NAME && n > 1) {
 		sortnames = names;
 		qsort(ents, n, sizeof *ents, cmpdent);
 	}
@@ -339,7 +352,8 @@ walk_finish(struct walker *w)
 {
 	if (w->o->sort == SORT_SIZE) {
 		heldstore = w->store;
-		qsort(w->held, w->nheld, sizeof *w->held, cmpheld);
+		if (w->nheld > 1)
+			qsort(w->held, w->nheld, sizeof *w->held, cmpheld);
 		for (size_t i = 0; i < w->nheld; i++)
 			w->fn(w->arg, w->store + w->held[i].off, w->held[i].len,
 			    w->held[i].size);

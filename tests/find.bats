@@ -17,6 +17,18 @@ mktree() {
 	echo f > d/sub/deep/f.txt
 }
 
+# listed: the paths of the last run's records, decoded to raw bytes,
+# NUL-ended and sorted, to compare with find -print0 | sort -z.
+listed() {
+	[ -z "$output" ] || printf '%s\n' "$output" | decode_records | sort -z
+}
+
+# assert_same_as WANT-FILE: the last run listed exactly those paths.
+assert_same_as() {
+	listed > "$BATS_TEST_TMPDIR/got"
+	assert_files_equal "$1" "$BATS_TEST_TMPDIR/got"
+}
+
 @test "pdp-find: *.txt recursively by default, like find -name '*.txt'" {
 	mktree
 	run --separate-stderr pdp-find d
@@ -177,7 +189,7 @@ mktree() {
 	assert_output_equals "$(find -L l -type f -name '*.txt' | sort)"
 }
 
-@test "pdp-find: -L detects a link loop: warning, the rest listed, exit 1" {
+@test "pdp-find: -L detects a directory loop: reported as find does, the rest listed, exit 1" {
 	mkdir -p l/real
 	echo a > l/real/f.txt
 	ln -s .. l/real/up
@@ -185,13 +197,80 @@ mktree() {
 	run --separate-stderr timeout 20 pdp-find -L -s name l
 	assert_status 1
 	assert_output_equals "$(printf 'l/link/f.txt\nl/real/f.txt')"
-	assert_stderr_contains "pdp-find: l/real/up: "
-	assert_stderr_contains "loop"
+	assert_stderr_equals <<-'EOF'
+		pdp-find: l/link/up: file system loop: the same directory as l
+		pdp-find: l/real/up: file system loop: the same directory as l
+	EOF
+	# GNU find: the same files, a loop for the same two paths, exit 1.
+	run --separate-stderr find -L l -type f
+	assert_status 1
+	listed > want
+	run --separate-stderr pdp-find -L l
+	assert_same_as want
 	# Without -L the links are not followed at all: no loop, no warning.
 	run --separate-stderr pdp-find -s name l
 	assert_status 0
 	assert_stderr_empty
 	assert_output_equals "l/real/f.txt"
+}
+
+@test "pdp-find: -L reports a loop of symbolic links (ELOOP) as find does, exit 1, the rest listed" {
+	mkdir l
+	echo a > l/f.txt
+	ln -s b l/a
+	ln -s a l/b
+	ln -s self l/self
+	ln -s nowhere l/dangling
+	ln -s f.txt l/g.txt
+	run --separate-stderr pdp-find -L -s name l
+	assert_status 1
+	assert_output_equals "$(printf 'l/f.txt\nl/g.txt')"
+	stderr=$(printf '%s\n' "$stderr" | sort)
+	assert_stderr_equals <<-'EOF'
+		pdp-find: l/a: Too many levels of symbolic links
+		pdp-find: l/b: Too many levels of symbolic links
+		pdp-find: l/self: Too many levels of symbolic links
+	EOF
+	# GNU find -L names the same links, lists the same files, exits 1;
+	# the dangling link is silent for both.
+	run --separate-stderr find -L l -type f
+	assert_status 1
+	listed > want
+	printf '%s\n' "$stderr" | sed -n "s/^find: .\(.*\).: Too many levels of symbolic links\$/\1/p" |
+	    sort > want.err
+	run --separate-stderr pdp-find -L l
+	assert_status 1
+	assert_same_as want
+	printf '%s\n' "$stderr" | sed -n 's/^pdp-find: \(.*\): Too many levels of symbolic links$/\1/p' |
+	    sort > got.err
+	assert_files_equal want.err got.err
+	# Without -L no link is followed: nothing to report, exit 0, as find.
+	run --separate-stderr pdp-find -s name l
+	assert_status 0
+	assert_stderr_empty
+	assert_output_equals "l/f.txt"
+	run --separate-stderr find l -type f
+	assert_status 0
+	assert_stderr_empty
+	# An operand that is a loop of links is reported, with or without -L.
+	for L in "" -L; do
+		run --separate-stderr pdp-find $L l/self
+		assert_status 1
+		assert_output_empty
+		assert_stderr_equals "$(printf '%s\n' 'pdp-find: l/self: Too many levels of symbolic links' \
+		    'pdp-find: no files matched (see -n and -a)')"
+	done
+}
+
+@test "pdp-find: -s name and -s size in a directory with nothing to list" {
+	mkdir -p e/empty
+	echo x > e/only.md
+	for s in name size; do
+		run --separate-stderr pdp-find -s "$s" e
+		assert_status 0
+		assert_output_empty
+		assert_stderr_equals "pdp-find: no files matched (see -n and -a)"
+	done
 }
 
 @test "pdp-find: a directory operand that is a link is followed" {
