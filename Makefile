@@ -86,7 +86,7 @@ soak: $(BINS) $(TOOLS)
 demo: $(BINS) $(TOOLS)
 	@rm -rf $(BUILD)/demo
 	$(BUILD)/gencorpus -f 200 -s 4M -S 1 $(BUILD)/demo
-	$(BUILD)/pdp-find $(BUILD)/demo | $(BUILD)/pdp-map wordfreq | \
+	$(BUILD)/pdp-find -n '*.txt' $(BUILD)/demo | $(BUILD)/pdp-map wordfreq | \
 	  $(BUILD)/pdp-reduce --top 20 sum
 
 # pdp against its peers, in the same run: tests/bench/run, not part of

@@ -8,7 +8,7 @@ dir=${1:-.}
 find "$dir" -name '*.txt' -print0 | pdp-map -0 wc | pdp-reduce sum
 
 # Lines that mention "error", most frequent first, with sort and head.
-pdp-find -a "$dir" | pdp-map grep 'error' | pdp-reduce sum |
+pdp-find "$dir" | pdp-map grep 'error' | pdp-reduce sum |
     sort -t "$(printf '\t')" -k2,2nr | head -5
 
 # Bigrams per file with --tag, then awk keeps the files' top bigram.

@@ -1,13 +1,14 @@
-/* walk.c: the directory walk of pdp-find.  Directories are opened relative
- * to their parent (openat), so depth is not limited by PATH_MAX; d_type
- * avoids a stat per entry where the file system provides it.  Memory: the
- * listings of the directories on the current path, and with --sort=size
- * every path found. */
+/* walk.c: the directory walk of pdp-find: which entries are walked,
+ * in which order; the filter (filter.c) says which files are listed.
+ * Directories are opened relative to their parent (openat), so depth is
+ * not limited by PATH_MAX; d_type avoids a stat per entry where the file
+ * system provides it, so that a file costs a stat only when the filter or
+ * --sort=size needs one.  Memory: the listings of the directories on the
+ * current path, and with --sort=size every path found. */
 #define _DEFAULT_SOURCE		/* d_type and DT_* in <dirent.h> */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -32,6 +33,7 @@ struct found {			/* a file held back for --sort=size */
 struct ancestor {
 	dev_t dev;
 	ino_t ino;
+	size_t len;		/* its path is w->path[0, len) */
 };
 
 struct walker {
@@ -40,10 +42,12 @@ struct walker {
 	void *arg;
 	char *path;		/* the path being walked */
 	size_t cap;
+	size_t rel;		/* where the path below the operand starts */
 	struct ancestor *anc;	/* directories on the path (for -L) */
 	size_t nanc, anccap;
 	unsigned long errors;
 	unsigned long long found;
+	unsigned long long hidden;	/* names skipped for a leading dot */
 	struct found *held;
 	size_t nheld, heldcap;
 	char *store;
@@ -75,35 +79,10 @@ setpath(struct walker *w, size_t at, const char *name, size_t n)
 	w->path[at + n] = '\0';
 }
 
-static int
-matchany(char **globs, size_t n, const char *name)
-{
-	for (size_t i = 0; i < n; i++)
-		if (fnmatch(globs[i], name, 0) == 0)
-			return 1;
-	return 0;
-}
-
-/* A file found: pass it on, or hold it back with its size (size is
- * looked up here unless the caller knows it already). */
+/* Hold a file back for --sort=size. */
 static void
-emit(struct walker *w, size_t len, int dirfd, const char *name, off_t size)
+hold(struct walker *w, size_t len, off_t size)
 {
-	w->found++;
-	if (w->o->sort != SORT_SIZE) {
-		w->fn(w->arg, w->path, len, -1);
-		return;
-	}
-	struct stat st;
-	if (size < 0 && fstatat(dirfd, name, &st,
-	    w->o->follow ? 0 : AT_SYMLINK_NOFOLLOW) < 0) {
-		weprintf("%s:", w->path);
-		w->errors++;
-		w->found--;
-		return;
-	}
-	if (size < 0)
-		size = st.st_size;
 	if (w->nheld == w->heldcap) {
 		w->heldcap = w->heldcap ? w->heldcap * 2 : 1024;
 		w->held = ereallocarray(w->held, w->heldcap, sizeof *w->held);
@@ -116,6 +95,39 @@ emit(struct walker *w, size_t len, int dirfd, const char *name, off_t size)
 	memcpy(w->store + w->storelen, w->path, len);
 	w->held[w->nheld++] = (struct found){ size, w->storelen, len };
 	w->storelen += len;
+}
+
+/* A regular file met, w->path[0, len): list it if it passes the filter.
+ * name is its base name, and its name relative to dirfd unless st, its
+ * status, is given.  The tests on the name come first: a stat only for
+ * a file they let through, and only if a test or the order needs it. */
+static void
+consider(struct walker *w, size_t len, int dirfd, const char *name,
+    size_t namelen, const struct stat *st)
+{
+	const struct walkopts *o = w->o;
+	struct stat sb;
+
+	if (!filter_byname(o->filter, name, namelen, w->path + w->rel))
+		return;
+	if (!st && (filter_needstat(o->filter) || o->sort == SORT_SIZE)) {
+		if (fstatat(dirfd, name, &sb,
+		    o->follow ? 0 : AT_SYMLINK_NOFOLLOW) < 0) {
+			weprintf("%s:", w->path);
+			w->errors++;
+			return;
+		}
+		if (!S_ISREG(sb.st_mode))
+			return;		/* replaced since it was listed */
+		st = &sb;
+	}
+	if (st && !filter_bystat(o->filter, st))
+		return;
+	w->found++;
+	if (o->sort == SORT_SIZE)
+		hold(w, len, st->st_size);
+	else
+		w->fn(w->arg, w->path, len, -1);
 }
 
 static int
@@ -190,7 +202,8 @@ descend(struct walker *w, int dirfd, const char *name, size_t len, long depth)
 		}
 		for (size_t i = 0; i < w->nanc; i++)
 			if (w->anc[i].dev == st.st_dev && w->anc[i].ino == st.st_ino) {
-				weprintf("%s: file system loop, not followed", w->path);
+				weprintf("%s: file system loop: the same directory as %.*s",
+				    w->path, (int)w->anc[i].len, w->path);
 				w->errors++;
 				close(fd);
 				return;
@@ -199,7 +212,7 @@ descend(struct walker *w, int dirfd, const char *name, size_t len, long depth)
 			w->anccap = w->anccap ? w->anccap * 2 : 16;
 			w->anc = ereallocarray(w->anc, w->anccap, sizeof *w->anc);
 		}
-		w->anc[w->nanc++] = (struct ancestor){ st.st_dev, st.st_ino };
+		w->anc[w->nanc++] = (struct ancestor){ st.st_dev, st.st_ino, len };
 	}
 	walkdir(w, fd, len, depth);
 	if (w->o->follow)
@@ -240,6 +253,13 @@ walkdir(struct walker *w, int fd, size_t len, long depth)
 		const char *nm = de->d_name;
 		if (nm[0] == '.' && (nm[1] == '\0' || (nm[1] == '.' && nm[2] == '\0')))
 			continue;
+		/* Skipped by name: never stored, never stat'ed. */
+		if (nm[0] == '.' && !o->hidden) {
+			w->hidden++;
+			continue;
+		}
+		if (filter_excluded(o->filter, nm))
+			continue;
 		size_t nl = strlen(nm);
 		if (n == cap) {
 			cap = cap ? cap * 2 : 64;
@@ -259,19 +279,30 @@ walkdir(struct walker *w, int fd, size_t len, long depth)
 	size_t base = len;
 	if (base == 0 || w->path[base - 1] != '/')
 		w->path[base++] = '/';
+	/* setpath below writes the name after the '/' that ends the path. */
 	for (size_t i = 0; i < n; i++) {
 		struct dent *e = &ents[i];
 		/* Resolve types the listing did not give, and links we follow. */
 		if (e->type == T_UNKNOWN || (e->type == T_LNK && o->follow)) {
 			struct stat st;
-			if (fstatat(fd, names + e->off, &st,
-			    o->follow ? 0 : AT_SYMLINK_NOFOLLOW) < 0)
-				e->type = T_OTHER;	/* gone, or a dangling link */
-			else
+			const char *nm = names + e->off;
+			if (fstatat(fd, nm, &st,
+			    o->follow ? 0 : AT_SYMLINK_NOFOLLOW) == 0) {
 				e->type = typeof_mode(st.st_mode);
+				continue;
+			}
+			e->type = T_OTHER;
+			/* Gone since the listing, or a dangling link: not a
+			 * file, skipped silently as find -L does.  Anything
+			 * else, such as a loop of links, is reported. */
+			if (errno != ENOENT && errno != ENOTDIR) {
+				setpath(w, base, nm, e->len);
+				weprintf("%s:", w->path);
+				w->errors++;
+			}
 		}
 	}
-	if (o->sort == SORT_NAME) {
+	if (o->sort == SORT_NAME && n > 1) {
 		sortnames = names;
 		qsort(ents, n, sizeof *ents, cmpdent);
 	}
@@ -280,14 +311,12 @@ walkdir(struct walker *w, int fd, size_t len, long depth)
 		const char *nm = names + e->off;
 		if (e->type != T_DIR && e->type != T_REG)
 			continue;
-		if (matchany(o->excludes, o->nexcludes, nm))
-			continue;
 		setpath(w, base, nm, e->len);
 		if (e->type == T_DIR) {
 			if (o->maxdepth < 0 || depth + 1 < o->maxdepth)
 				descend(w, fd, nm, base + e->len, depth + 1);
-		} else if (o->all || matchany(o->names, o->nnames, nm)) {
-			emit(w, base + e->len, fd, nm, -1);
+		} else {
+			consider(w, base + e->len, fd, nm, e->len, NULL);
 		}
 	}
 	w->path[len] = '\0';
@@ -308,11 +337,16 @@ walk(struct walker *w, const char *root)
 		weprintf("%s:", root);
 		w->errors++;
 	} else if (S_ISDIR(st.st_mode)) {
+		w->rel = len > 0 && root[len - 1] == '/' ? len : len + 1;
 		if (w->o->maxdepth != 0)
 			descend(w, AT_FDCWD, root, len, 0);
 	} else if (S_ISREG(st.st_mode)) {
-		/* A file named on the command line is listed as it is. */
-		emit(w, len, AT_FDCWD, root, st.st_size);
+		/* A file named on the command line is tested as one found,
+		 * with its path as given for -p, as find(1) tests it. */
+		const char *base = strrchr(root, '/');
+		base = base ? base + 1 : root;
+		w->rel = 0;
+		consider(w, len, AT_FDCWD, base, strlen(base), &st);
 	} else {
 		weprintf("%s: not a regular file or directory", root);
 		w->errors++;
@@ -339,12 +373,19 @@ walk_finish(struct walker *w)
 {
 	if (w->o->sort == SORT_SIZE) {
 		heldstore = w->store;
-		qsort(w->held, w->nheld, sizeof *w->held, cmpheld);
+		if (w->nheld > 1)
+			qsort(w->held, w->nheld, sizeof *w->held, cmpheld);
 		for (size_t i = 0; i < w->nheld; i++)
 			w->fn(w->arg, w->store + w->held[i].off, w->held[i].len,
 			    w->held[i].size);
 	}
 	return w->found;
+}
+
+unsigned long long
+walk_hidden(const struct walker *w)
+{
+	return w->hidden;
 }
 
 void

@@ -29,7 +29,8 @@ ascii_wordfreq() {
 	printf 'THE END; the end, The End!\n\nfoo_bar foo-bar 3.14 42\n' > c/sub/two.txt
 	printf 'no newline at the end: dog DOG Dog' > c/sub/deeper/three.txt
 	printf '\t  leading space\ttabs\r\nand CRLF lines\r\n' > c/sub/four.txt
-	printf 'ignored because not .txt\n' > c/sub/skip.md
+	printf 'read too: every regular file\n' > c/sub/also.md
+	printf 'not read: hidden\n' > c/sub/.hidden.txt
 	: > c/empty.txt
 	for i in $(seq 1 50); do
 		printf 'line %d of file %d: alpha beta%d gamma\n' $(seq 1 $(( i % 7 + 1 )) | sed "s/.*/& $i $i/") > "c/sub/f$i.txt"
@@ -39,11 +40,13 @@ ascii_wordfreq() {
 	assert_stderr_empty
 	assert_statuses "0 0 0"
 	local want
-	want=$(find c -name '*.txt' -print0 | xargs -0 -n 1 sh -c 'cat "$1"; echo' _ |
+	want=$(find c -type f ! -name '.*' -print0 | xargs -0 -n 1 sh -c 'cat "$1"; echo' _ |
 	    ascii_wordfreq)
 	assert_output_equals "$want"
 	assert_output_contains "$(printf 'the\t6')"
 	assert_output_contains "$(printf 'dog\t4')"
+	assert_output_contains "$(printf 'every\t1')"
+	[[ "$output" != *hidden* ]] || fail "a hidden file was read"
 }
 
 @test "pipeline: the main job on a gencorpus corpus agrees with grep -o [[:alnum:]]" {
