@@ -24,7 +24,8 @@ _Noreturn static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: %s [-0hkqv] [-j jobs] [--combine op] [--halt policy]\n"
+	    "usage: %s [-0hkqv] [-j jobs] [--binary how] [--combine op]\n"
+	    "       [--decompress when] [--halt policy]\n"
 	    "       [--joblog file [--resume]] [--pipe [--block size]]\n"
 	    "       [--progress[=always]] [--retries n] [--split size] [--stats]\n"
 	    "       [--tag] [--timeout duration] mapper [arg ...]\n", argv0);
@@ -39,15 +40,21 @@ help(void)
 	    "Read path records on stdin and run mapper over each file in a pool\n"
 	    "of worker processes, writing key<TAB>value records.\n\n"
 	    "  -0, --null         input paths end with NUL and are not escaped\n"
+	    "      --binary=HOW   an input with a NUL byte in its first 32K:\n"
+	    "                     skip (with a message; the default of the text\n"
+	    "                     mappers), text (read it), or fail\n"
 	    "      --block=SIZE   --pipe block size (default 4M)\n"
 	    "      --combine=OP   aggregate in each worker across its tasks with\n"
 	    "                     OP (sum, min or max) and write one table per\n"
 	    "                     worker; pdp-reduce OP gives the same result\n"
+	    "      --decompress=WHEN  auto (default): read gzip, bzip2, xz, zstd,\n"
+	    "                     lz4 and compress data (known by its first bytes)\n"
+	    "                     through the decompressor on PATH; never\n"
 	    "      --halt=POLICY  never (default), soon,fail=N (start nothing new\n"
 	    "                     after N failed inputs) or now,fail=N (also stop\n"
 	    "                     the running ones); exit status 3\n"
 	    "  -j, --jobs=N       worker processes (default: the CPUs available)\n"
-	    "      --joblog=FILE  append a TSV line per finished input to FILE\n"
+	    "      --joblog=FILE  a TSV line per finished input in FILE\n"
 	    "  -k, --keep-order   output in input order (default: as tasks end)\n"
 	    "      --pipe         stdin is the data itself, cut into blocks of\n"
 	    "                     whole lines spread over the workers\n"
@@ -136,12 +143,15 @@ parsehalt(struct poolconf *pc, const char *s)
 /* What the joblog records as the job, for --resume to check: the mapper
  * and its arguments, then the options that change the output. */
 static void
-jobfields(struct poolconf *pc, const struct workerconf *wc, int argc,
-    char **argv)
+jobfields(struct poolconf *pc, const struct workerconf *wc,
+    enum binmode binary, int argc, char **argv)
 {
 	static char comb[64];
 
-	pc->job = ereallocarray(NULL, (size_t)argc + 2, sizeof *pc->job);
+	static const char *const bin[] = { NULL, "--binary=skip",
+	    "--binary=text", "--binary=fail" };
+
+	pc->job = ereallocarray(NULL, (size_t)argc + 4, sizeof *pc->job);
 	for (int i = 0; i < argc; i++)
 		pc->job[pc->njob++] = argv[i];
 	if (wc->tag)
@@ -151,14 +161,20 @@ jobfields(struct poolconf *pc, const struct workerconf *wc, int argc,
 		    agg_name(wc->combine->op));
 		pc->job[pc->njob++] = comb;
 	}
+	if (!wc->decompress)
+		pc->job[pc->njob++] = "--decompress=never";
+	if (binary != BIN_ASIS)		/* given */
+		pc->job[pc->njob++] = (char *)bin[binary];
 }
 
 int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
+		{ "binary", required_argument, NULL, 'b' },
 		{ "block", required_argument, NULL, 'B' },
 		{ "combine", required_argument, NULL, 'C' },
+		{ "decompress", required_argument, NULL, 'D' },
 		{ "halt", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "jobs", required_argument, NULL, 'j' },
@@ -180,7 +196,8 @@ main(int argc, char *argv[])
 	};
 	struct poolconf pc = { .split = DEFAULT_SPLIT, .block = DEFAULT_BLOCK };
 	int splitgiven = 0;
-	struct workerconf wc = { 0 };
+	struct workerconf wc = { .decompress = 1 };
+	enum binmode binary = BIN_ASIS;	/* not given */
 	struct agg comb;
 	unsigned long long v;
 	int c;
@@ -192,6 +209,26 @@ main(int argc, char *argv[])
 		switch (c) {
 		case '0':
 			pc.nul = 1;
+			break;
+		case 'b':
+			if (strcmp(optarg, "skip") == 0)
+				binary = BIN_SKIP;
+			else if (strcmp(optarg, "text") == 0)
+				binary = BIN_TEXT;
+			else if (strcmp(optarg, "fail") == 0)
+				binary = BIN_FAIL;
+			else
+				eprintf("invalid --binary '%s' (skip, text or fail)",
+				    optarg);
+			break;
+		case 'D':
+			if (strcmp(optarg, "auto") == 0)
+				wc.decompress = 1;
+			else if (strcmp(optarg, "never") == 0)
+				wc.decompress = 0;
+			else
+				eprintf("invalid --decompress '%s' (auto or never)",
+				    optarg);
 			break;
 		case 'B':
 			if (opt_size(optarg, &v) < 0 || v < 1 || v > (1ULL << 30))
@@ -308,6 +345,11 @@ main(int argc, char *argv[])
 		eprintf("%s: unknown mapper (builtins: %s; a plugin is named "
 		    "by a path with a /)", argv[0], mapper_names());
 	}
+	/* Binary files: the text mappers skip them unless told; a command
+	 * or a plugin sees every file as it is unless told. */
+	wc.binary = binary;
+	if (binary == BIN_ASIS && def && (def->flags & MAPPER_TEXT))
+		wc.binary = BIN_SKIP;
 	/* A command or a plugin may need whole files: cut them only when
 	 * asked. */
 	pc.splitauto = !splitgiven;
@@ -332,7 +374,7 @@ main(int argc, char *argv[])
 	if (pc.jobs == 0)
 		pc.jobs = cpu_count();
 	if (pc.joblog)
-		jobfields(&pc, &wc, argc, argv);
+		jobfields(&pc, &wc, binary, argc, argv);
 	pc.wc = &wc;
 	int status = pool_run(&pc);
 	free(pc.job);

@@ -216,6 +216,12 @@ finalize(struct commit *cm, struct input *in)
 			spool_commit(&in->chunks[i], &cm->out);
 		cm->nok++;
 		cm->records += in->records;
+		if (in->binary) {
+			cm->nbinary++;
+			if (!cm->c->quiet)
+				weprintf("%s: binary file skipped (--binary=text "
+				    "to read it)", in->shown);
+		}
 	} else {
 		cm->nfailed++;
 	}
@@ -373,13 +379,19 @@ printstats(struct commit *cm, const struct intake *seen)
 	uint64_t notrun = seen->read - cm->nok - cm->nfailed;
 	char extra[96] = "";
 
+	char binary[48] = "";
+
 	if (notrun || seen->skipped)
 		snprintf(extra, sizeof extra, ", not run %llu, skipped %llu",
 		    (unsigned long long)notrun, (unsigned long long)seen->skipped);
-	weprintf("inputs %llu, succeeded %llu, failed %llu%s, bytes %llu, "
+	if (cm->nbinary)
+		snprintf(binary, sizeof binary, ", skipped (binary) %llu",
+		    (unsigned long long)cm->nbinary);
+	weprintf("inputs %llu, succeeded %llu, failed %llu%s%s, bytes %llu, "
 	    "records %llu, wall %.3f s, %.1f MB/s",
 	    (unsigned long long)seen->read, (unsigned long long)cm->nok,
-	    (unsigned long long)cm->nfailed, extra, (unsigned long long)cm->bytes,
+	    (unsigned long long)cm->nfailed, extra, binary,
+	    (unsigned long long)cm->bytes,
 	    (unsigned long long)cm->records, wall,
 	    wall > 0 ? cm->bytes / wall / 1e6 : 0.0);
 }

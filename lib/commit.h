@@ -26,6 +26,7 @@ struct commit {
 	uint64_t window;
 	uint64_t nextseq, nextcommit;
 	uint64_t nok, nfailed, records, bytes;
+	uint64_t nbinary;	/* inputs skipped as binary (among nok) */
 	uint64_t failing;	/* inputs failed for good (--halt counts them) */
 	int halted;		/* --halt: no new task starts */
 	/* --halt now: stop every running task (the pool's to do). */

@@ -1,7 +1,9 @@
-/* feed.c: line-aligned blocks of a file range.  A chunk owns the lines
- * whose first byte lies in its range (as Hadoop's line reader does); the
- * buffer is the only memory, whatever the size of the file or its lines. */
+/* feed.c: line-aligned blocks of a file range, or of a stream.  A chunk
+ * owns the lines whose first byte lies in its range (as Hadoop's line
+ * reader does); the buffer is the only memory, whatever the size of the
+ * file or its lines. */
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -52,7 +54,7 @@ feed_linestart(int fd, uint64_t off, char *buf, size_t bufsz, uint64_t *start)
 int
 feed(int fd, uint64_t off, uint64_t len, uint64_t size, char *buf,
     size_t bufsz, const struct pdp_mapper *m, struct pdp_ctx *ctx,
-    uint64_t *nbytes)
+    uint64_t *nbytes, const struct feedfirst *first)
 {
 	uint64_t limit = len == UINT64_MAX || off + len < off ? UINT64_MAX :
 	    off + len;
@@ -82,6 +84,9 @@ feed(int fd, uint64_t off, uint64_t len, uint64_t size, char *buf,
 			}
 			return FEED_OK;
 		}
+		if (first && off == 0 && pos == 0 &&
+		    first->fn(first->arg, buf, (size_t)n) != FEED_OK)
+			return FEED_STOP;
 		pos += (uint64_t)n;
 		/* A short read that stops at the size the file had is its
 		 * end: no read to find it.  Not for size 0 (files in /proc),
@@ -112,5 +117,81 @@ feed(int fd, uint64_t off, uint64_t len, uint64_t size, char *buf,
 		have = dlen - k;
 		memmove(buf, buf + k, have);
 		bufpos += k;
+	}
+}
+
+/* Read into buf[have..cap) from a stream, draining errfd meanwhile.
+ * Returns bytes read, 0 at the end, -1 on an error. */
+static ssize_t
+streamread(int fd, int errfd, int (*drain)(void *), void *arg, char *buf,
+    size_t n)
+{
+	for (;;) {
+		struct pollfd p[2] = {
+			{ .fd = fd, .events = POLLIN },
+			{ .fd = errfd, .events = POLLIN },
+		};
+		if (poll(p, errfd >= 0 ? 2 : 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (errfd >= 0 && p[1].revents && !drain(arg))
+			errfd = -1;	/* its end: no more to drain */
+		if (p[0].revents) {
+			ssize_t r = read(fd, buf, n);
+			if (r >= 0 || (errno != EINTR && errno != EAGAIN))
+				return r;
+		}
+	}
+}
+
+int
+feed_stream(int fd, int errfd, int (*drain)(void *arg), void *arg,
+    char *buf, size_t bufsz, const struct pdp_mapper *m,
+    struct pdp_ctx *ctx, uint64_t *nbytes, const struct feedfirst *first)
+{
+	size_t have = 0;
+	int started = 0;
+
+	*nbytes = 0;
+	for (;;) {
+		ssize_t n = streamread(fd, errfd, drain, arg, buf + have,
+		    bufsz - have);
+		if (n < 0)
+			return FEED_READERR;
+		size_t dlen = have + (size_t)n;
+		/* The first block: a whole buffer, or all there is. */
+		if (!started && n > 0 && dlen < bufsz) {
+			have = dlen;
+			continue;
+		}
+		if (!started && first && dlen > 0 &&
+		    first->fn(first->arg, buf, dlen) != FEED_OK)
+			return FEED_STOP;
+		started = 1;
+		if (n == 0) {
+			if (dlen) {
+				*nbytes += dlen;
+				if (m->map(ctx, buf, dlen, 0) < 0)
+					return FEED_MAPFAIL;
+			}
+			return FEED_OK;
+		}
+		const char *last = lastnl(buf, dlen);
+		size_t k = last ? (size_t)(last - buf) + 1 : dlen;
+		int flags = 0;
+		if (!last) {
+			if (dlen < bufsz) {	/* read on for the line's end */
+				have = dlen;
+				continue;
+			}
+			flags = PDP_MORE;	/* a line longer than the buffer */
+		}
+		*nbytes += k;
+		if (m->map(ctx, buf, k, flags) < 0)
+			return FEED_MAPFAIL;
+		have = dlen - k;
+		memmove(buf, buf + k, have);
 	}
 }

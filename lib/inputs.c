@@ -17,7 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
 
+#include "decomp.h"
 #include "err.h"
 #include "inputs.h"
 #include "joblog.h"
@@ -66,6 +69,7 @@ newinput(void)
 	struct input *in = ecalloc(1, sizeof *in);
 
 	in->size = -1;
+	in->compressed = -1;
 	spool_init(&in->spool);
 	return in;
 }
@@ -83,7 +87,10 @@ inputs_init(struct inputs *ins, const struct poolconf *c, struct commit *cm,
 	ins->pick = -1;
 	ins->ahead = c->pipe ? PIPEAHEAD : LOOKAHEAD;
 	reader_init(&ins->in, 0, "stdin", c->nul ? '\0' : '\n');
-	if (c->pipe && c->progress && fstat(0, &st) == 0 && S_ISREG(st.st_mode))
+	if (c->pipe && c->wc->decompress)
+		pipein_start(&ins->pipein, &ins->in);
+	if (c->pipe && c->progress && !ins->pipein.active &&
+	    fstat(0, &st) == 0 && S_ISREG(st.st_mode))
 		ins->seen.knownbytes = (uint64_t)st.st_size;
 	if (cm->joblog)
 		ins->seenpaths = table_new(sizeof(uint64_t));
@@ -235,8 +242,10 @@ inputs_take(struct inputs *ins)
 		    reader_take(&ins->in, &rec, &len))
 			addinput(ins, rec, len);
 	}
-	if (ins->in.eof && ins->in.start == ins->in.end)
+	if (ins->in.eof && ins->in.start == ins->in.end && !ins->seen.ended) {
 		ins->seen.ended = 1;
+		pipein_finish(&ins->pipein);
+	}
 }
 
 void
@@ -244,6 +253,7 @@ inputs_read(struct inputs *ins)
 {
 	if (reader_fill(&ins->in) < 0)
 		reader_fail(&ins->in);
+	pipein_drain(&ins->pipein);
 	inputs_take(ins);
 }
 
@@ -302,11 +312,27 @@ inputs_peek(struct inputs *ins)
 	return qi < 0 ? NULL : ins->queue[qi];
 }
 
+/* Whether in is compressed, by its first bytes (read once). */
+static int
+iscompressed(struct input *in)
+{
+	unsigned char b[DECOMP_MAGICMAX];
+
+	if (in->compressed < 0) {
+		int fd = path_open(in->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		ssize_t n = fd >= 0 ? pread(fd, b, sizeof b, 0) : -1;
+		in->compressed = n > 0 && decomp_detect(b, (size_t)n) != NULL;
+		if (fd >= 0)
+			close(fd);
+	}
+	return in->compressed;
+}
+
 /* The chunk size for in: --split, or by default chunks small enough that
  * every worker gets several of a big file, large enough to cost little.
  * 0: in is one task. */
 static uint64_t
-chunksize(const struct inputs *ins, const struct input *in)
+chunksize(const struct inputs *ins, struct input *in)
 {
 	uint64_t split = ins->c->split;
 
@@ -317,7 +343,12 @@ chunksize(const struct inputs *ins, const struct input *in)
 		split = c < SPLIT_MIN ? SPLIT_MIN : c > split ? split : c;
 		split = (split + 4095) & ~(uint64_t)4095;
 	}
-	return (uint64_t)in->size > split ? split : 0;
+	if ((uint64_t)in->size <= split)
+		return 0;
+	/* A compressed file is read whole, through its decompressor. */
+	if (ins->c->wc->decompress && iscompressed(in))
+		return 0;
+	return split;
 }
 
 int

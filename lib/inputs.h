@@ -10,6 +10,7 @@
 
 #include "commit.h"
 #include "io.h"
+#include "pipein.h"
 #include "pool.h"
 #include "task.h"
 
@@ -31,6 +32,7 @@ struct inputs {
 				 * newline */
 	struct task *retry;	/* failed tasks to try again, oldest first */
 	size_t nretry, retrycap;
+	struct pipein pipein;	/* --pipe: compressed stdin's decompressor */
 	struct intake seen;
 	struct table *seenpaths;	/* --joblog: records of each path so far */
 };

@@ -76,6 +76,7 @@ onsignal(int sig)
 static void
 killall(struct pool *p, int sig)
 {
+	pipein_kill(&p->ins.pipein);
 	for (int i = 0; i < p->nslots; i++) {
 		struct slot *s = &p->slots[i];
 		if (slot_alive(s))
@@ -203,6 +204,7 @@ taskok(struct pool *p, struct slot *s, const struct donemsg *d)
 	}
 	in->records += d->records;
 	in->sig = 0;
+	in->binary |= d->binary;
 	spool_append(input_spool(in, t.off), &s->spool);
 	commit_taskdone(&p->cm, in);
 }
@@ -366,25 +368,33 @@ canqueue(struct pool *p, struct slot *s)
 }
 
 /* Hand out tasks: one to each worker without, then more to those that
- * run small ones quickly. */
+ * run small ones quickly; as long as buffered input gives more. */
 static void
 schedule(struct pool *p)
 {
 	struct task t;
+	int n;
 
-	for (int i = 0; i < p->nslots; i++) {
-		struct slot *s = &p->slots[i];
-		if ((s->state == SLOT_EMPTY || s->state == SLOT_IDLE) &&
-		    inputs_next(&p->ins, &t))
-			dispatch(p, s, &t);
-	}
-	for (int i = 0; i < p->nslots; i++) {
-		struct slot *s = &p->slots[i];
-		while (canqueue(p, s) && inputs_next(&p->ins, &t))
-			dispatch(p, s, &t);
-	}
-	if (inputs_wanted(&p->ins))
-		inputs_take(&p->ins);
+	do {
+		n = 0;
+		if (inputs_wanted(&p->ins))
+			inputs_take(&p->ins);
+		for (int i = 0; i < p->nslots; i++) {
+			struct slot *s = &p->slots[i];
+			if ((s->state == SLOT_EMPTY || s->state == SLOT_IDLE) &&
+			    inputs_next(&p->ins, &t)) {
+				dispatch(p, s, &t);
+				n++;
+			}
+		}
+		for (int i = 0; i < p->nslots; i++) {
+			struct slot *s = &p->slots[i];
+			while (canqueue(p, s) && inputs_next(&p->ins, &t)) {
+				dispatch(p, s, &t);
+				n++;
+			}
+		}
+	} while (n > 0);
 }
 
 /* Whether every task has ended.  With --combine, the workers that hold

@@ -43,6 +43,7 @@ struct donemsg {
 	int32_t sig;		/* the signal that killed the input's command */
 	int32_t exiting;	/* a fatal error: the worker exits after this */
 	int32_t again;		/* not run: no process for its command (EAGAIN) */
+	int32_t binary;		/* succeeded: binary, and skipped */
 };
 
 /* Output travels in frames of at most this many payload bytes. */

@@ -21,6 +21,8 @@ struct input {
 	int dispatched;		/* every chunk handed out once */
 	uint32_t open;		/* chunks handed out and not finished */
 	int failed, sig, attempts, worker;
+	int binary;		/* a binary input, skipped (--binary=skip) */
+	int compressed;		/* 1 compressed, 0 not, -1 not looked at */
 	int hasseq;
 	uint64_t seq;		/* the input's place in the output (-k) */
 	double wallstart, start, end;

@@ -16,18 +16,15 @@
 
 #include "counts.h"
 #include "err.h"
-#include "feed.h"
 #include "frame.h"
 #include "io.h"
 #include "mapper.h"
-#include "path.h"
 #include "proto.h"
 #include "record.h"
 #include "sink.h"
+#include "source.h"
 #include "tokenize.h"
 #include "worker.h"
-
-enum { READBUF = 1 << 20 };	/* bytes a block of input */
 
 /* Where the worker is, for what a fatal error ends (see fatalexit). */
 enum phase { STARTING, INTASK, BETWEEN };
@@ -39,6 +36,7 @@ struct host {
 	struct frames out;
 	struct counts *counts;
 	struct sink *sink;
+	struct source src;	/* what a task reads */
 	char *tagfield;		/* the escaped path and a TAB, for --tag */
 	size_t taglen;
 	char err[ERRMSG_MAX];
@@ -149,113 +147,8 @@ settag(struct host *h, const char *path, size_t n)
 	h->sink->taglen = h->taglen;
 }
 
-/* Open path for reading without blocking on a FIFO or device, and refuse
- * anything but a regular file, or a chunk of a file whose size is not
- * the one it was cut from.  *st is what the file was when opened. */
-static int
-openinput(struct host *h, const char *path, const struct taskmsg *t,
-    struct stat *st)
-{
-	int fd = path_open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-
-	if (fd < 0) {
-		h->ctx.fail(&h->ctx, "%s", strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, st) < 0) {
-		h->ctx.fail(&h->ctx, "%s", strerror(errno));
-		close(fd);
-		return -1;
-	}
-	if (!S_ISREG(st->st_mode)) {
-		h->ctx.fail(&h->ctx, "%s", S_ISDIR(st->st_mode) ?
-		    strerror(EISDIR) : "not a regular file");
-		close(fd);
-		return -1;
-	}
-	if (t->len != UINT64_MAX && (uint64_t)st->st_size != t->size) {
-		h->ctx.fail(&h->ctx, "file changed size while being read "
-		    "(%llu bytes, then %llu)", (unsigned long long)t->size,
-		    (unsigned long long)st->st_size);
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-/* A file written to while it was read gives counts of neither version:
- * the input fails (and --retries may read it again). */
 static void
-checkunchanged(struct host *h, int fd, const struct stat *was)
-{
-	struct stat st;
-
-	if (fstat(fd, &st) < 0) {
-		h->ctx.fail(&h->ctx, "%s", strerror(errno));
-		return;
-	}
-	if (st.st_size != was->st_size)
-		h->ctx.fail(&h->ctx, "file changed size while being read "
-		    "(%llu bytes, then %llu)", (unsigned long long)was->st_size,
-		    (unsigned long long)st.st_size);
-	else if (st.st_mtim.tv_sec != was->st_mtim.tv_sec ||
-	    st.st_mtim.tv_nsec != was->st_mtim.tv_nsec)
-		h->ctx.fail(&h->ctx, "file changed while being read");
-}
-
-/* The mapper's end(), after the last block of an input and after a
- * failure too, so that it can clean up (the output is discarded then). */
-static void
-mapend(struct host *h)
-{
-	const struct pdp_mapper *m = h->c->m;
-
-	if (m->end && m->end(&h->ctx) < 0 && !h->failed)
-		h->ctx.fail(&h->ctx, "mapper %s failed", m->name);
-}
-
-/* A --pipe block: whole lines, already in memory.  Returns its bytes. */
-static uint64_t
-mapdata(struct host *h, const char *data, uint64_t len)
-{
-	const struct pdp_mapper *m = h->c->m;
-
-	if (len && m->map(&h->ctx, data, len, 0) < 0 && !h->failed)
-		h->ctx.fail(&h->ctx, "mapper %s failed", m->name);
-	mapend(h);
-	return len;
-}
-
-/* A file, or the chunk of it that t says.  Returns the bytes read. */
-static uint64_t
-mapfile(struct host *h, const struct taskmsg *t, const char *path, char *buf)
-{
-	const struct pdp_mapper *m = h->c->m;
-	struct stat st;
-	uint64_t bytes = 0;
-	int fd = openinput(h, path, t, &st);
-
-	if (fd < 0)
-		return 0;
-	/* Read-ahead helps what takes more than one read. */
-	if ((uint64_t)st.st_size > t->off + READBUF)
-		(void)posix_fadvise(fd, (off_t)t->off, 0, POSIX_FADV_SEQUENTIAL);
-	int r = feed(fd, t->off, t->len, (uint64_t)st.st_size, buf, READBUF, m,
-	    &h->ctx, &bytes);
-	if (r == FEED_READERR)
-		h->ctx.fail(&h->ctx, "read error: %s", strerror(errno));
-	else if (r == FEED_MAPFAIL && !h->failed)
-		h->ctx.fail(&h->ctx, "mapper %s failed", m->name);
-	mapend(h);
-	if (!h->failed)
-		checkunchanged(h, fd, &st);
-	close(fd);
-	return bytes;
-}
-
-static void
-runtask(struct host *h, const struct taskmsg *t, char *path, char *buf,
-    char *data)
+runtask(struct host *h, const struct taskmsg *t, char *path, char *data)
 {
 	struct sink *s = h->sink;
 	struct donemsg d = { .id = t->id };
@@ -268,8 +161,9 @@ runtask(struct host *h, const struct taskmsg *t, char *path, char *buf,
 	h->ctx.offset = t->off;
 	if (h->c->tag)
 		settag(h, path, t->pathlen);
-	d.bytes = t->kind == TASK_DATA ? mapdata(h, data, t->datalen) :
-	    mapfile(h, t, path, buf);
+	d.bytes = t->kind == TASK_DATA ?
+	    source_data(&h->src, data, t->datalen) :
+	    source_file(&h->src, path, t->off, t->len, t->size);
 	if (!h->failed)
 		s->op->finish(s);
 	s->op->end(s, !h->failed);
@@ -277,6 +171,7 @@ runtask(struct host *h, const struct taskmsg *t, char *path, char *buf,
 	d.records = s->records;
 	d.sig = h->sig;
 	d.again = h->again && !d.ok;
+	d.binary = h->src.skipped && d.ok;
 	frames_done(&h->out, &d, d.ok ? "" : h->err);
 	h->phase = BETWEEN;	/* the task is over, whatever happens next */
 	s->op->idle(s, 0);
@@ -355,7 +250,7 @@ void
 worker_main(const struct workerconf *c, int taskfd, int resfd)
 {
 	struct host h = { .c = c, .phase = STARTING };
-	char *buf, *path = NULL, *data = NULL;
+	char *path = NULL, *data = NULL;
 	struct tasks *in;
 	size_t pathcap = 0, datacap = 0;
 
@@ -373,7 +268,9 @@ worker_main(const struct workerconf *c, int taskfd, int resfd)
 	struct sink base = { .ctx = &h.ctx, .out = &h.out, .counts = h.counts };
 	h.sink = c->combine ? combine_sink(&base, c->combine, c->tag) :
 	    frames_sink(&base);
-	buf = emalloc(READBUF);
+	h.src = (struct source){ .m = c->m, .ctx = &h.ctx, .failed = &h.failed,
+	    .decompress = c->decompress, .binary = c->binary,
+	    .buf = emalloc(READBUF) };
 	h.ctx.emit = hemit;
 	h.ctx.count = hcount;
 	h.ctx.fail = hfail;
@@ -417,7 +314,7 @@ worker_main(const struct workerconf *c, int taskfd, int resfd)
 			if (readfull(in, data, t.datalen) < 0)
 				_exit(EXIT_FATAL);
 		}
-		runtask(&h, &t, path, buf, data);
+		runtask(&h, &t, path, data);
 	}
 	if (c->m->finish)
 		c->m->finish(&h.ctx);

@@ -5,6 +5,7 @@
 
 #include "agg.h"
 #include "pdp.h"
+#include "source.h"
 
 struct workerconf {
 	const struct pdp_mapper *m;
@@ -12,6 +13,8 @@ struct workerconf {
 	char **argv;		/* argv[0] is the mapper word */
 	int tag;		/* prefix records with the path field */
 	struct agg *combine;	/* --combine: aggregate across tasks */
+	int decompress;		/* read compressed inputs decompressed */
+	enum binmode binary;	/* what to do with binary inputs */
 };
 
 /* For the exec mapper: the input's command was killed by sig (for the

@@ -1,0 +1,223 @@
+/* source.c: the reading of one input in a worker.  A file is read in
+ * line-aligned blocks (feed.c); its first bytes decide whether it is
+ * compressed, and then it is read whole through its decompressor
+ * (decomp.c), and whether it is binary.  Memory: the worker's READBUF
+ * block, whatever the input. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "decomp.h"
+#include "feed.h"
+#include "path.h"
+#include "source.h"
+
+/* Open path for reading without blocking on a FIFO or device, and refuse
+ * anything but a regular file, or a chunk of a file whose size is not
+ * the one it was cut from.  *st is what the file was when opened. */
+static int
+openinput(struct source *s, const char *path, uint64_t len, uint64_t size,
+    struct stat *st)
+{
+	int fd = path_open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0) {
+		s->ctx->fail(s->ctx, "%s", strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, st) < 0) {
+		s->ctx->fail(s->ctx, "%s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		s->ctx->fail(s->ctx, "%s", S_ISDIR(st->st_mode) ?
+		    strerror(EISDIR) : "not a regular file");
+		close(fd);
+		return -1;
+	}
+	if (len != UINT64_MAX && (uint64_t)st->st_size != size) {
+		s->ctx->fail(s->ctx, "file changed size while being read "
+		    "(%llu bytes, then %llu)", (unsigned long long)size,
+		    (unsigned long long)st->st_size);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* A file written to while it was read gives counts of neither version:
+ * the input fails (and --retries may read it again). */
+static void
+checkunchanged(struct source *s, int fd, const struct stat *was)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0) {
+		s->ctx->fail(s->ctx, "%s", strerror(errno));
+		return;
+	}
+	if (st.st_size != was->st_size)
+		s->ctx->fail(s->ctx, "file changed size while being read "
+		    "(%llu bytes, then %llu)", (unsigned long long)was->st_size,
+		    (unsigned long long)st.st_size);
+	else if (st.st_mtim.tv_sec != was->st_mtim.tv_sec ||
+	    st.st_mtim.tv_nsec != was->st_mtim.tv_nsec)
+		s->ctx->fail(s->ctx, "file changed while being read");
+}
+
+/* The mapper's end(), after the last block of an input and after a
+ * failure too, so that it can clean up (the output is discarded then). */
+static void
+mapend(struct source *s)
+{
+	if (s->m->end && s->m->end(s->ctx) < 0 && !*s->failed)
+		s->ctx->fail(s->ctx, "mapper %s failed", s->m->name);
+}
+
+/* What the first bytes of an input say. */
+struct first {
+	struct source *s;
+	const struct decompfmt *fmt;	/* compressed in this format */
+	int binary;
+	int decompress;		/* look for compression */
+};
+
+static int
+checkfirst(void *arg, const char *p, size_t n)
+{
+	struct first *f = arg;
+
+	if (f->decompress && (f->fmt = decomp_detect(p, n)))
+		return FEED_STOP;
+	if ((f->s->binary == BIN_SKIP || f->s->binary == BIN_FAIL) &&
+	    memchr(p, '\0', n < BINCHECK ? n : BINCHECK)) {
+		f->binary = 1;
+		return FEED_STOP;
+	}
+	return FEED_OK;
+}
+
+/* A binary input: skipped, or failed.  The mapper saw none of it. */
+static void
+binary(struct source *s)
+{
+	if (s->binary == BIN_FAIL)
+		s->ctx->fail(s->ctx, "binary file (--binary=text to read it)");
+	else
+		s->skipped = 1;
+}
+
+/* What feed returned, as the input's failure if it is one. */
+static void
+fed(struct source *s, int r)
+{
+	if (r == FEED_READERR)
+		s->ctx->fail(s->ctx, "read error: %s", strerror(errno));
+	else if (r == FEED_MAPFAIL && !*s->failed)
+		s->ctx->fail(s->ctx, "mapper %s failed", s->m->name);
+}
+
+static int
+drainerr(void *arg)
+{
+	return decomp_drainerr(arg);
+}
+
+/* A compressed file, open on fd, through its decompressor. */
+static void
+mapcompressed(struct source *s, int fd, struct first *f)
+{
+	struct decomp d;
+	char why[512];
+	uint64_t bytes;
+
+	if (lseek(fd, 0, SEEK_SET) < 0) {
+		s->ctx->fail(s->ctx, "%s", strerror(errno));
+		return;
+	}
+	if (decomp_start(&d, f->fmt, fd, why, sizeof why) < 0) {
+		s->ctx->fail(s->ctx, "%s", why);
+		return;
+	}
+	/* The decompressed data is what the rest of the checks see. */
+	f->decompress = 0;
+	struct feedfirst ff = { checkfirst, f };
+	int r = feed_stream(d.out, d.err, drainerr, &d, s->buf, READBUF, s->m,
+	    s->ctx, &bytes, &ff);
+	fed(s, r);
+	/* Its output no longer wanted (binary, or the mapper failed): it
+	 * is stopped, and only the first failure is reported. */
+	if (decomp_finish(&d, r != FEED_OK, why, sizeof why) < 0)
+		s->ctx->fail(s->ctx, "%s", why);
+	if (r == FEED_STOP)
+		binary(s);
+	else
+		mapend(s);
+}
+
+uint64_t
+source_file(struct source *s, const char *path, uint64_t off, uint64_t len,
+    uint64_t size)
+{
+	struct stat st;
+	uint64_t bytes = 0;
+	struct first f = { .s = s, .decompress = s->decompress };
+	struct feedfirst ff = { checkfirst, &f };
+	int r = FEED_OK;
+	int fd = openinput(s, path, len, size, &st);
+
+	s->skipped = 0;
+	if (fd < 0)
+		return 0;
+	if (off > 0) {
+		/* A chunk: the file's first bytes decide, as for the first. */
+		ssize_t n = pread(fd, s->buf, BINCHECK, 0);
+		if (n > 0)
+			r = checkfirst(&f, s->buf, (size_t)n);
+	}
+	if (r == FEED_OK) {
+		/* Read-ahead helps what takes more than one read. */
+		if ((uint64_t)st.st_size > off + READBUF)
+			(void)posix_fadvise(fd, (off_t)off, 0,
+			    POSIX_FADV_SEQUENTIAL);
+		r = feed(fd, off, len, (uint64_t)st.st_size, s->buf, READBUF,
+		    s->m, s->ctx, &bytes, &ff);
+		fed(s, r);
+	}
+	if (r == FEED_STOP && f.fmt && len != UINT64_MAX) {
+		/* pdp-map does not cut compressed files: it changed. */
+		s->ctx->fail(s->ctx, "file changed while being read "
+		    "(now %s-compressed)", f.fmt->name);
+	} else if (r == FEED_STOP && f.fmt) {
+		mapcompressed(s, fd, &f);
+		bytes = (uint64_t)st.st_size;
+	} else if (r == FEED_STOP) {
+		binary(s);
+	} else {
+		mapend(s);
+	}
+	if (!*s->failed)
+		checkunchanged(s, fd, &st);
+	close(fd);
+	return bytes;
+}
+
+uint64_t
+source_data(struct source *s, const char *data, uint64_t len)
+{
+	struct first f = { .s = s };
+
+	s->skipped = 0;
+	if (len && checkfirst(&f, data, len) != FEED_OK) {
+		binary(s);
+		return len;
+	}
+	if (len && s->m->map(s->ctx, data, len, 0) < 0 && !*s->failed)
+		s->ctx->fail(s->ctx, "mapper %s failed", s->m->name);
+	mapend(s);
+	return len;
+}

@@ -1,0 +1,317 @@
+#!/usr/bin/env bats
+# compress.bats: compressed and binary inputs in pdp-map.  A compressed
+# input is known by its first bytes and read through its decompressor
+# (checked against the decompressor run by hand); a binary one is
+# skipped by the text mappers with a message.  Decompressors that are
+# missing skip their tests, saying which.
+
+load helper
+
+# need PROG: skip unless PROG is installed.
+need() {
+	command -v "$1" > /dev/null || skip "$1 is not installed (apt-get install $2)"
+}
+
+# text FILE: a few hundred lines of words, the same each time.
+text() {
+	awk 'BEGIN { for (i = 1; i <= 300; i++) printf "line %d of the text, word%d\n", i, i % 7 }' > "$1"
+}
+
+# wf FILE...: the reduced wordfreq of the plain files given.
+wf() {
+	printf '%s\n' "$@" | pdp-map -j1 wordfreq | pdp-reduce sum
+}
+
+@test "each compressor: its file is read decompressed, as the decompressor itself gives it" {
+	text t.txt
+	want=$(wf t.txt)
+	n=0
+	for z in gzip:gzip bzip2:bzip2 xz:xz-utils zstd:zstd lz4:lz4 compress:ncompress; do
+		prog=${z%%:*}
+		command -v "$prog" > /dev/null || { echo "# $prog missing (apt-get install ${z#*:})" >&3; continue; }
+		"$prog" -c < t.txt > "t.$prog"
+		run --separate-stderr bash -c "echo t.$prog | pdp-map wordfreq | pdp-reduce sum"
+		assert_status 0
+		assert_stderr_empty
+		assert_output_equals "$want"
+		n=$((n + 1))
+	done
+	[ "$n" -ge 1 ] || skip "no decompressor installed"
+	need gzip gzip
+	need bzip2 bzip2
+	need xz xz-utils
+	need zstd zstd
+	need lz4 lz4
+	need compress ncompress
+}
+
+@test "the first bytes decide, not the name: gzip named .txt, plain text named .gz" {
+	need gzip gzip
+	text t.txt
+	gzip -c t.txt > z.txt
+	cp t.txt plain.gz
+	want=$(wf t.txt t.txt)
+	run --separate-stderr bash -c 'printf "z.txt\nplain.gz\n" | pdp-map wordfreq | pdp-reduce sum'
+	assert_status 0
+	assert_stderr_empty
+	assert_output_equals "$want"
+	# Text that begins with bzip2's letters is text.
+	printf 'BZh9 is not bzip2\n' > bz.txt
+	run --separate-stderr bash -c 'echo bz.txt | pdp-map wordfreq | pdp-reduce sum'
+	assert_status 0
+	assert_output_equals "$(printf 'bzh9\t1\nbzip2\t1\nis\t1\nnot\t1')"
+}
+
+@test "a corrupt .gz among good ones: it fails with gzip's words, the others are whole, exit 1" {
+	need gzip gzip
+	text a.txt
+	awk '{ print "other " $0 }' a.txt > b.txt
+	gzip -c a.txt > a.gz
+	gzip -c b.txt > b.gz
+	head -c 600 b.gz > bad.gz
+	printf 'a.gz\nbad.gz\nb.gz\n' > list
+	run --separate-stderr bash -c 'pdp-map -j2 --stats wordfreq < list > out'
+	assert_status 1
+	assert_stderr_contains "pdp-map: bad.gz: gzip -dc failed (exit status 1): gzip: stdin: unexpected end of file"
+	assert_stderr_contains "pdp-map: inputs 3, succeeded 2, failed 1,"
+	pdp-reduce sum out > got
+	wf a.txt b.txt > want
+	assert_files_equal want got
+	# --retries tries it again, and it fails again.
+	run --separate-stderr bash -c 'pdp-map -j2 --retries 1 wordfreq < list > /dev/null'
+	assert_status 1
+	assert_stderr_contains "pdp-map: bad.gz: gzip -dc failed (exit status 1): gzip: stdin: unexpected end of file (trying again: attempt 2 of 2)"
+	no_leftovers
+}
+
+@test "an empty .gz has no records; concatenated members are read whole, as gzip -dc does" {
+	need gzip gzip
+	: > e.txt
+	gzip -c e.txt > e.gz
+	run --separate-stderr bash -c 'echo e.gz | pdp-map wc'
+	assert_status 0
+	assert_output_equals "$(printf 'lines\t0\nwords\t0\nbytes\t0')"
+	text a.txt
+	gzip -c a.txt > two.gz
+	gzip -c a.txt >> two.gz
+	run --separate-stderr bash -c 'echo two.gz | pdp-map wordfreq | pdp-reduce sum'
+	assert_status 0
+	assert_output_equals "$(wf a.txt a.txt)"
+}
+
+@test "a missing decompressor fails its input, naming the program and its package" {
+	need zstd zstd
+	text a.txt
+	zstd -q -c a.txt > a.zst
+	mkdir bin
+	for p in gzip cat sed; do ln -s "$(command -v $p)" bin/; done
+	run --separate-stderr env PATH="$PDP_BIN:$PWD/bin" "$BASH" -c 'printf "a.txt\na.zst\n" | pdp-map wordfreq > out'
+	assert_status 1
+	assert_stderr_equals "pdp-map: a.zst: zstd: command not found (install zstd)"
+	pdp-reduce sum out > got
+	wf a.txt > want
+	assert_files_equal want got
+}
+
+@test "--decompress=never: the bytes as they are (here binary, so skipped by a text mapper)" {
+	need gzip gzip
+	text a.txt
+	gzip -c a.txt > a.gz
+	run --separate-stderr bash -c 'echo a.gz | pdp-map --decompress=never wc'
+	assert_status 0
+	assert_stderr_equals "pdp-map: a.gz: binary file skipped (--binary=text to read it)"
+	run --separate-stderr bash -c 'echo a.gz | pdp-map --decompress=never --binary=text wc | pdp-reduce sum'
+	assert_status 0
+	assert_output_contains "$(printf 'bytes\t%d' "$(wc -c < a.gz)")"
+	run --separate-stderr pdp-map --decompress=sometimes wc < /dev/null
+	assert_status 2
+	assert_stderr_equals "pdp-map: invalid --decompress 'sometimes' (auto or never)"
+}
+
+@test "exec and plugins see the decompressed data; \$PDP_PATH names the real file" {
+	need gzip gzip
+	text a.txt
+	gzip -c a.txt > a.gz
+	run --separate-stderr bash -c 'echo a.gz | pdp-map exec sh -c "wc -l | tr -d \" \"; echo \"\$PDP_PATH\""'
+	assert_status 0
+	assert_output_equals "$(printf '300\na.gz')"
+}
+
+@test "a compressed file is never cut into chunks (--split); -k and --combine count it as any input" {
+	need gzip gzip
+	gencorpus -f 1 -s 600K -S 4 c > /dev/null
+	f=$(find c -type f)
+	gzip -c "$f" > big.gz
+	printf '%s\n' "$f" > plain
+	want=$(pdp-map -j1 wordfreq < plain | pdp-reduce sum)
+	for opts in "--split 4k" "-k --split 4k" "--combine sum" "-k"; do
+		run --separate-stderr bash -c "echo big.gz | pdp-map -j2 $opts wordfreq | pdp-reduce sum"
+		assert_status 0
+		assert_stderr_empty
+		assert_output_equals "$want"
+	done
+	# -v shows one task, not chunks.
+	run --separate-stderr bash -c 'echo big.gz | pdp-map -j2 -v --split 4k wc > /dev/null'
+	assert_status 0
+	[ "$(printf '%s\n' "$stderr" | grep -c 'worker')" -eq 1 ] || fail "tasks: $stderr"
+	assert_stderr_not_contains '['
+}
+
+@test "a small .gz of 1 GB of data: memory stays bounded; binary zeros are skipped at once" {
+	need gzip gzip
+	yes 'abc def ghi' | head -c 1G | gzip -1 > words.gz
+	head -c 512M /dev/zero | gzip -1 > zero.gz
+	run --separate-stderr bash -c 'echo words.gz | /usr/bin/time -f "%M" pdp-map -j1 wc'
+	assert_status 0
+	assert_output_contains "$(printf 'bytes\t1073741824')"
+	rss=$(printf '%s\n' "$stderr" | tail -n 1)
+	[ "$rss" -lt 65536 ] || fail "peak RSS ${rss} KB"
+	run --separate-stderr bash -c 'echo zero.gz | pdp-map -j1 --stats wc'
+	assert_status 0
+	assert_output_empty
+	assert_stderr_contains "pdp-map: zero.gz: binary file skipped (--binary=text to read it)"
+	assert_stderr_contains "skipped (binary) 1"
+	no_leftovers
+}
+
+@test "SIGINT, --timeout and --halt now during decompression: no decompressor is left running" {
+	need gzip gzip
+	head -c 64M /dev/urandom | base64 | gzip -1 > slow.gz
+	# A command that reads slowly keeps the decompressor blocked.
+	printf '#!/bin/sh\nwhile read -r l; do sleep 1; done\n' > slow.sh
+	chmod +x slow.sh
+	echo slow.gz > list
+	env --default-signal=INT pdp-map exec ./slow.sh < list > out 2> err &
+	pid=$!
+	wait_until 20 pgrep -f '^gzip -dc$' > /dev/null || fail "no gzip started"
+	kill -INT "$pid"
+	status=0
+	wait "$pid" || status=$?
+	[ "$status" -eq 130 ] || fail "exit $status"
+	no_leftovers
+	wait_until 5 eval '! pgrep -f "^gzip -dc$" > /dev/null' || fail "gzip left: $(pgrep -af gzip)"
+	run --separate-stderr pdp-map --timeout 1 exec ./slow.sh < list
+	assert_status 1
+	assert_stderr_equals "pdp-map: slow.gz: timed out after 1 s"
+	wait_until 5 eval '! pgrep -f "^gzip -dc$" > /dev/null' || fail "gzip left: $(pgrep -af gzip)"
+	no_leftovers
+}
+
+@test "--resume across compressed inputs: nothing lost, nothing twice" {
+	need gzip gzip
+	gencorpus -f 12 -s 1M -S 9 c > /dev/null
+	for f in $(find c -type f | sort); do gzip -c "$f" > "$f.gz"; rm "$f"; done
+	find c -type f | sort > list
+	pdp-map -j2 wordfreq < list | sort > clean
+	head -n 5 list > first
+	pdp-map -j2 --joblog j wordfreq < first > out
+	run --separate-stderr bash -c 'pdp-map -j2 --joblog j --resume --stats wordfreq < list >> out'
+	assert_status 0
+	assert_stderr_contains "inputs 7, succeeded 7, failed 0, not run 0, skipped 5,"
+	sort out > got
+	assert_files_equal clean got
+}
+
+@test "--pipe: compressed standard input, from a pipe or a file, is read decompressed; corrupt is fatal" {
+	need gzip gzip
+	need xz xz-utils
+	text a.txt
+	gzip -c a.txt > a.gz
+	xz -c a.txt > a.xz
+	want=$(pdp-map --pipe wc < a.txt | pdp-reduce sum)
+	for f in a.gz a.xz; do
+		run --separate-stderr bash -c "set -o pipefail; cat $f | pdp-map --pipe --block 1k wc | pdp-reduce sum"
+		assert_status 0
+		assert_stderr_empty
+		assert_output_equals "$want"
+		run --separate-stderr bash -c "set -o pipefail; pdp-map --pipe --block 1k wc < $f | pdp-reduce sum"
+		assert_status 0
+		assert_output_equals "$want"
+	done
+	head -c 700 a.gz > bad.gz
+	run --separate-stderr bash -c 'cat bad.gz | pdp-map --pipe wc > /dev/null'
+	assert_status 2
+	assert_stderr_equals "pdp-map: stdin: gzip -dc failed (exit status 1): gzip: stdin: unexpected end of file"
+	run --separate-stderr bash -c 'cat a.gz | pdp-map --pipe --decompress=never --binary=text wc | pdp-reduce sum'
+	assert_status 0
+	assert_output_contains "$(printf 'bytes\t%d' "$(wc -c < a.gz)")"
+	no_leftovers
+}
+
+# --- binary inputs -------------------------------------------------------
+
+@test "binary files beside text: skipped by the text mappers with a message, exit 0; --binary=text, =fail" {
+	text a.txt
+	printf 'ELF\0\1\2 binary words here\n' > b.bin
+	printf 'a.txt\nb.bin\n' > list
+	run --separate-stderr bash -c 'pdp-map --stats --joblog j wordfreq < list | pdp-reduce sum'
+	assert_status 0
+	assert_stderr_contains "pdp-map: b.bin: binary file skipped (--binary=text to read it)"
+	assert_stderr_contains "pdp-map: inputs 2, succeeded 2, failed 0, skipped (binary) 1,"
+	assert_output_equals "$(wf a.txt)"
+	# The joblog has it as done.
+	[ "$(inputlines | awk -F'\t' '$1 == "b.bin" { print $6, $7 }')" = "0 0" ] || fail "joblog: $(cat j)"
+	run --separate-stderr bash -c 'pdp-map -q wordfreq < list | pdp-reduce sum'
+	assert_status 0
+	assert_stderr_empty
+	for m in wordfreq linefreq 'grep .' wc 'ngrams 2'; do
+		run --separate-stderr bash -c "echo b.bin | pdp-map $m"
+		assert_status 0
+		assert_output_empty
+		assert_stderr_equals "pdp-map: b.bin: binary file skipped (--binary=text to read it)"
+	done
+	run --separate-stderr bash -c 'echo b.bin | pdp-map --binary=text wordfreq | pdp-reduce sum'
+	assert_status 0
+	assert_output_equals "$(printf 'binary\t1\nelf\t1\nhere\t1\nwords\t1')"
+	run --separate-stderr bash -c 'pdp-map --binary=fail wordfreq < list > /dev/null'
+	assert_status 1
+	assert_stderr_equals "pdp-map: b.bin: binary file (--binary=text to read it)"
+	run --separate-stderr pdp-map --binary=maybe wc < /dev/null
+	assert_status 2
+	assert_stderr_equals "pdp-map: invalid --binary 'maybe' (skip, text or fail)"
+}
+
+@test "binary: exec sees every file as it is unless --binary is given; a NUL past 32K is text" {
+	printf 'x\0y\n' > b.bin
+	run --separate-stderr bash -c 'echo b.bin | pdp-map exec wc -c'
+	assert_status 0
+	assert_output_equals 4
+	run --separate-stderr bash -c 'echo b.bin | pdp-map --binary=skip exec wc -c'
+	assert_status 0
+	assert_output_empty
+	assert_stderr_equals "pdp-map: b.bin: binary file skipped (--binary=text to read it)"
+	{ head -c 40000 /dev/zero | tr '\0' 'a'; printf '\n\0\n'; } > late.txt
+	run --separate-stderr bash -c 'echo late.txt | pdp-map wc'
+	assert_status 0
+	assert_stderr_empty
+	assert_output_contains "$(printf 'lines\t2')"
+}
+
+@test "binary after decompression, and a binary file cut into chunks: skipped once, with one message" {
+	need gzip gzip
+	head -c 300000 /dev/urandom > r.bin
+	gzip -c r.bin > r.gz
+	run --separate-stderr bash -c 'printf "r.bin\nr.gz\n" | pdp-map -j2 --split 4k wc'
+	assert_status 0
+	assert_output_empty
+	assert_stderr_contains "pdp-map: r.bin: binary file skipped (--binary=text to read it)"
+	assert_stderr_contains "pdp-map: r.gz: binary file skipped (--binary=text to read it)"
+	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 2 ] || fail "messages: $stderr"
+}
+
+@test "a tree like /usr/share/doc: the same counts as a reference that decompresses every file and leaves binaries out" {
+	[ -d /usr/share/doc ] || skip "no /usr/share/doc"
+	command -v python3 > /dev/null || skip "python3 is not installed"
+	need gzip gzip
+	# The reference: each file decompressed by Python (gzip, bz2, lzma)
+	# or by zstd/lz4 when its first bytes say so, and left out if a NUL
+	# is in its first 32 KiB; then plain files for pdp-map.
+	python3 "$BATS_TEST_DIRNAME/plain.py" /usr/share/doc mirror > skipped.ref
+	run --separate-stderr bash -c 'set -o pipefail; pdp-find -H /usr/share/doc | pdp-map wordfreq | pdp-reduce sum > got'
+	assert_status 0
+	printf '%s\n' "$stderr" | sed -n 's/^pdp-map: \(.*\): binary file skipped.*/\1/p' | sort > skipped.got
+	sort skipped.ref > skipped.want
+	assert_files_equal skipped.want skipped.got
+	pdp-find -H mirror | pdp-map --decompress=never wordfreq | pdp-reduce sum > want
+	assert_files_equal want got
+}
