@@ -19,3 +19,4 @@ soak() {
 @test "soak: --split, killed and resumed: the output of a clean run" { soak split 104; }
 @test "soak: paths listed twice, killed and resumed: each copy once" { soak dup 105; }
 @test "soak: exec, killed and resumed: the output of a clean run" { soak exec 106; }
+@test "soak: gzipped inputs, killed and resumed: the output of a clean run" { soak gz 107; }

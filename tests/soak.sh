@@ -8,8 +8,9 @@
 #
 #   usage: tests/soak.sh [-m MODE] [-t SECONDS] SEED...
 #     MODE: plain, keep (-k), combine (--combine sum), split (--split),
-#           dup (paths listed twice), exec (a command per input), or
-#           random (default: one chosen by the seed)
+#           dup (paths listed twice), exec (a command per input), gz
+#           (half the files gzipped), or random (default: one chosen by
+#           the seed)
 #     -t SECONDS: run rounds from the first SEED on until that long
 #           has passed (make soak), instead of one round per SEED
 #   environment: PDP_BIN (the programs), PDP_TOOLS (gencorpus; default
@@ -36,7 +37,7 @@ tools=${PDP_TOOLS:-$bin}
 export PATH="$bin:$PATH"
 top=${SOAK_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/pdp-soak.XXXXXX")}
 mkdir -p "$top"
-modes=(plain keep combine split dup exec)
+modes=(plain keep combine split dup exec gz)
 
 # rnd N: R, a number in [0, N) from the round's generator (not in a
 # subshell, whose generator would not advance this one's).
@@ -59,7 +60,7 @@ corpus() {
 # opts MODE: pdp-map's options and mapper for MODE.
 opts() {
 	case $1 in
-	plain|dup) echo "-j2 wordfreq" ;;
+	plain|dup|gz) echo "-j2 wordfreq" ;;
 	keep) echo "-j2 -k wordfreq" ;;
 	combine) echo "-j2 --combine sum wordfreq" ;;
 	split) echo "-j2 --split 4k wordfreq" ;;
@@ -95,7 +96,10 @@ round() {
 	rnd 5
 	printf '#!/bin/sh\nsleep 0.0%d\nexec tr -s " " "\\n"\n' "$R" > slow.sh
 	chmod +x slow.sh
-	pdp-find -n '*.txt' c > list
+	if [ "$m" = gz ]; then
+		find c -name '*[02468].txt' -exec gzip {} +
+	fi
+	pdp-find c > list
 	if [ "$m" = dup ]; then
 		# Overlapping operands: the files of one directory twice.
 		pdp-find -n '*.txt' "c/$(ls c | head -n 1)" >> list
