@@ -1,10 +1,12 @@
 /* pdp-map: run a mapper over each input file in a pool of workers. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../lib/agg.h"
@@ -16,6 +18,7 @@
 #include "../lib/path.h"
 #include "../lib/plugin.h"
 #include "../lib/pool.h"
+#include "../lib/repl.h"
 #include "../lib/version.h"
 
 enum { DEFAULT_SPLIT = 64 << 20, DEFAULT_BLOCK = 4 << 20 };
@@ -24,11 +27,12 @@ _Noreturn static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: %s [-0hkqv] [-j jobs] [--binary how] [--combine op]\n"
-	    "       [--decompress when] [--halt policy]\n"
-	    "       [--joblog file [--resume]] [--pipe [--block size]]\n"
-	    "       [--progress[=always]] [--retries n] [--split size] [--stats]\n"
-	    "       [--tag] [--timeout duration] mapper [arg ...]\n", argv0);
+	    "usage: %s [-0hkqv] [-a file] [-j jobs] [--bar[=always]]\n"
+	    "       [--binary how] [--combine op] [--decompress when] [--dry-run]\n"
+	    "       [--halt policy] [--joblog file [--resume]] [--ok-status list]\n"
+	    "       [--pipe [--block size]] [--progress[=always]] [--retries n]\n"
+	    "       [--split size] [--stats] [--tag] [--timeout duration]\n"
+	    "       mapper [arg ...]\n", argv0);
 	exit(EXIT_FATAL);
 }
 
@@ -40,6 +44,10 @@ help(void)
 	    "Read path records on stdin and run mapper over each file in a pool\n"
 	    "of worker processes, writing key<TAB>value records.\n\n"
 	    "  -0, --null         input paths end with NUL and are not escaped\n"
+	    "  -a, --arg-file=FILE  the path records (or --pipe's data) from FILE,\n"
+	    "                     not standard input\n"
+	    "      --bar[=always] a progress bar on stderr (if a terminal): %% done,\n"
+	    "                     inputs, MB, rate and ETA\n"
 	    "      --binary=HOW   an input with a NUL byte in its first 32K:\n"
 	    "                     skip (with a message; the default of the text\n"
 	    "                     mappers), text (read it), or fail\n"
@@ -50,12 +58,17 @@ help(void)
 	    "      --decompress=WHEN  auto (default): read gzip, bzip2, xz, zstd,\n"
 	    "                     lz4 and compress data (known by its first bytes)\n"
 	    "                     through the decompressor on PATH; never\n"
-	    "      --halt=POLICY  never (default), soon,fail=N (start nothing new\n"
-	    "                     after N failed inputs) or now,fail=N (also stop\n"
-	    "                     the running ones); exit status 3\n"
+	    "      --dry-run      print each task that would run, and run none\n"
+	    "      --halt=POLICY  never (default), or WHEN,WHY=N or WHEN,WHY=N%%:\n"
+	    "                     after N (or N%% of the) inputs failed (WHY fail;\n"
+	    "                     exit 3), succeeded (success) or ended (done),\n"
+	    "                     start nothing new (WHEN soon) and also stop the\n"
+	    "                     running ones (now)\n"
 	    "  -j, --jobs=N       worker processes (default: the CPUs available)\n"
 	    "      --joblog=FILE  a TSV line per finished input in FILE\n"
 	    "  -k, --keep-order   output in input order (default: as tasks end)\n"
+	    "      --ok-status=LIST  exec: exit statuses that mean success, e.g.\n"
+	    "                     0,1 for grep -c or diff (default 0)\n"
 	    "      --pipe         stdin is the data itself, cut into blocks of\n"
 	    "                     whole lines spread over the workers\n"
 	    "      --progress[=always]  a status line on stderr (if a terminal)\n"
@@ -79,7 +92,8 @@ help(void)
 	    "  wc                 lines, words and bytes with their counts\n"
 	    "  ngrams N           N consecutive words of a line, with counts\n"
 	    "  exec CMD [ARG ...] run CMD with each input on its stdin (and its\n"
-	    "                     path in $PDP_PATH); its stdout is records\n"
+	    "                     path in $PDP_PATH); its stdout is records; {}\n"
+	    "                     {/} {//} {.} {/.} {#} {%%} as in GNU parallel\n"
 	    "  ./PLUGIN.so [ARG]  a plugin (see pdp.h and examples/plugin)\n\n"
 	    "See pdp-map(1) and pdp(7).\n", argv0);
 	exit(0);
@@ -101,57 +115,118 @@ checkfail(struct pdp_ctx *ctx, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* A mapper given what looks like an input (an existing file) as its
+ * last argument: the user meant it as a path, as with grep or wc. */
+static void
+pathhint(const char *name, int argc, char **argv)
+{
+	struct stat st;
+
+	if (argc > 1 && stat(argv[argc - 1], &st) == 0 && !S_ISDIR(st.st_mode))
+		eprintf("%s: %s: paths are read from standard input, not from "
+		    "arguments: pdp-find DIR | %s %s, or %s -a FILE %s", name,
+		    argv[argc - 1], argv0, name, argv0, name);
+}
+
 /* Check a builtin's arguments here, once, rather than in every worker. */
 static void
 checkargs(const struct pdp_mapper *m, int argc, char **argv)
 {
 	struct pdp_ctx ctx = { .fail = checkfail, .path = "" };
 
-	if (argc - 1 < m->minargs || (m->maxargs >= 0 && argc - 1 > m->maxargs))
-		eprintf("%s: usage: %s %s", m->name, m->name, m->synopsis);
-	if (m->init && m->init(&ctx, argc, argv) < 0)
+	if (argc - 1 < m->minargs || (m->maxargs >= 0 && argc - 1 > m->maxargs)) {
+		pathhint(m->name, argc, argv);
+		eprintf("%s: usage: %s%s%s", m->name, m->name,
+		    *m->synopsis ? " " : "", m->synopsis);
+	}
+	if (m->init && m->init(&ctx, argc, argv) < 0) {
+		pathhint(m->name, argc, argv);
 		eprintf("%s", *initerr ? initerr : "mapper init failed");
+	}
 	if (m->finish)
 		m->finish(&ctx);
 }
 
-/* --halt never | soon,fail=N | now,fail=N, as GNU parallel spells it. */
+/* --ok-status 0,1 or 0-2,5: the exit statuses that count as success. */
+static void
+parseok(unsigned char *ok, const char *s)
+{
+	char *copy = estrdup(s), *save = NULL;
+	unsigned long long lo, hi;
+	int any = 0;
+
+	memset(ok, 0, 256);
+	for (char *tok = strtok_r(copy, ",", &save); tok;
+	    tok = strtok_r(NULL, ",", &save)) {
+		char *dash = strchr(tok, '-');
+		if (dash)
+			*dash = '\0';
+		if (opt_uint(tok, 0, 255, &lo) < 0 ||
+		    (dash && opt_uint(dash + 1, lo, 255, &hi) < 0))
+			eprintf("invalid --ok-status '%s' (exit statuses 0 to 255, "
+			    "e.g. 0,1 or 0-2)", s);
+		if (!dash)
+			hi = lo;
+		for (unsigned long long k = lo; k <= hi; k++)
+			ok[k] = 1;
+		any = 1;
+	}
+	free(copy);
+	if (!any)
+		eprintf("invalid --ok-status '%s' (exit statuses 0 to 255, "
+		    "e.g. 0,1 or 0-2)", s);
+}
+
+/* --halt never | WHEN,WHY=N | WHEN,WHY=N%, as GNU parallel spells it:
+ * WHEN now or soon, WHY fail, success or done. */
 static void
 parsehalt(struct poolconf *pc, const char *s)
 {
+	static const char *const whys[] = { "fail=", "success=", "done=" };
 	unsigned long long n;
-	const char *rest;
+	const char *rest = NULL;
+	char num[24];
 
 	if (strcmp(s, "never") == 0) {
 		pc->halt = HALT_NEVER;
 		return;
 	}
-	if (strncmp(s, "soon,fail=", 10) == 0) {
+	if (strncmp(s, "soon,", 5) == 0) {
 		pc->halt = HALT_SOON;
-		rest = s + 10;
-	} else if (strncmp(s, "now,fail=", 9) == 0) {
+		rest = s + 5;
+	} else if (strncmp(s, "now,", 4) == 0) {
 		pc->halt = HALT_NOW;
-		rest = s + 9;
-	} else {
-		eprintf("invalid --halt '%s' (never, soon,fail=N or now,fail=N)", s);
+		rest = s + 4;
 	}
-	if (opt_uint(rest, 1, UINT64_MAX, &n) < 0)
-		eprintf("invalid --halt '%s' (never, soon,fail=N or now,fail=N)", s);
-	pc->haltfail = n;
+	for (int i = 0; rest && i < 3; i++)
+		if (strncmp(rest, whys[i], strlen(whys[i])) == 0) {
+			pc->haltwhy = i;
+			size_t k = strlen(rest + strlen(whys[i]));
+			if (k == 0 || k >= sizeof num)
+				break;
+			memcpy(num, rest + strlen(whys[i]), k + 1);
+			if ((pc->haltpct = num[k - 1] == '%'))
+				num[k - 1] = '\0';
+			if (opt_uint(num, 1, pc->haltpct ? 100 : UINT64_MAX, &n) < 0)
+				break;
+			pc->haltn = n;
+			return;
+		}
+	eprintf("invalid --halt '%s' (never, or now or soon, then ,fail= "
+	    ",success= or ,done= and N or N%%)", s);
 }
 
 /* What the joblog records as the job, for --resume to check: the mapper
  * and its arguments, then the options that change the output. */
 static void
 jobfields(struct poolconf *pc, const struct workerconf *wc,
-    enum binmode binary, int argc, char **argv)
+    enum binmode binary, char *okjob, int argc, char **argv)
 {
 	static char comb[64];
-
 	static const char *const bin[] = { NULL, "--binary=skip",
 	    "--binary=text", "--binary=fail" };
 
-	pc->job = ereallocarray(NULL, (size_t)argc + 4, sizeof *pc->job);
+	pc->job = ereallocarray(NULL, (size_t)argc + 5, sizeof *pc->job);
 	for (int i = 0; i < argc; i++)
 		pc->job[pc->njob++] = argv[i];
 	if (wc->tag)
@@ -165,22 +240,28 @@ jobfields(struct poolconf *pc, const struct workerconf *wc,
 		pc->job[pc->njob++] = "--decompress=never";
 	if (binary != BIN_ASIS)		/* given */
 		pc->job[pc->njob++] = (char *)bin[binary];
+	if (*okjob)
+		pc->job[pc->njob++] = okjob;
 }
 
 int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
+		{ "arg-file", required_argument, NULL, 'a' },
+		{ "bar", optional_argument, NULL, 'A' },
 		{ "binary", required_argument, NULL, 'b' },
 		{ "block", required_argument, NULL, 'B' },
 		{ "combine", required_argument, NULL, 'C' },
 		{ "decompress", required_argument, NULL, 'D' },
+		{ "dry-run", no_argument, NULL, 'n' },
 		{ "halt", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "joblog", required_argument, NULL, 'J' },
 		{ "keep-order", no_argument, NULL, 'k' },
 		{ "null", no_argument, NULL, '0' },
+		{ "ok-status", required_argument, NULL, 'O' },
 		{ "pipe", no_argument, NULL, 'P' },
 		{ "progress", optional_argument, NULL, 'p' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -194,7 +275,12 @@ main(int argc, char *argv[])
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct poolconf pc = { .split = DEFAULT_SPLIT, .block = DEFAULT_BLOCK };
+	struct poolconf pc = { .split = DEFAULT_SPLIT, .block = DEFAULT_BLOCK,
+	    .infd = 0, .inname = "stdin" };
+	const char *argfile = NULL;
+	int dryrun = 0;
+	static unsigned char okstatus[256];
+	static char okjob[64];
 	int splitgiven = 0;
 	struct workerconf wc = { .decompress = 1 };
 	enum binmode binary = BIN_ASIS;	/* not given */
@@ -205,10 +291,22 @@ main(int argc, char *argv[])
 	setprogname(argv[0]);
 	io_stdfds();
 	/* "+": options end at the mapper word, which may have its own. */
-	while ((c = getopt_long(argc, argv, "+0hj:kqv", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+0a:hj:kqv", longopts, NULL)) != -1) {
 		switch (c) {
 		case '0':
 			pc.nul = 1;
+			break;
+		case 'a':
+			argfile = optarg;
+			break;
+		case 'A':
+			if (!optarg || strcmp(optarg, "auto") == 0)
+				pc.progress = isatty(2);
+			else if (strcmp(optarg, "always") == 0)
+				pc.progress = 1;
+			else
+				eprintf("invalid --bar '%s' (auto or always)", optarg);
+			pc.bar = 1;
 			break;
 		case 'b':
 			if (strcmp(optarg, "skip") == 0)
@@ -220,6 +318,9 @@ main(int argc, char *argv[])
 			else
 				eprintf("invalid --binary '%s' (skip, text or fail)",
 				    optarg);
+			break;
+		case 'n':
+			dryrun = 1;
 			break;
 		case 'D':
 			if (strcmp(optarg, "auto") == 0)
@@ -253,12 +354,17 @@ main(int argc, char *argv[])
 			pc.joblog = optarg;
 			break;
 		case 'j':
-			if (opt_uint(optarg, 1, 4096, &v) < 0)
-				eprintf("invalid number of jobs '%s' (1 to 4096)", optarg);
-			pc.jobs = (int)v;
+			if ((pc.jobs = cpu_jobs(optarg)) < 0)
+				eprintf("invalid number of jobs '%s' (N, N%%, +N, -N or "
+				    "0: one per CPU)", optarg);
 			break;
 		case 'k':
 			pc.keeporder = 1;
+			break;
+		case 'O':
+			parseok(okstatus, optarg);
+			snprintf(okjob, sizeof okjob, "--ok-status=%s", optarg);
+			wc.okstatus = okstatus;
 			break;
 		case 'P':
 			pc.pipe = 1;
@@ -328,7 +434,8 @@ main(int argc, char *argv[])
 			    wc.m->synopsis ? wc.m->synopsis : "");
 	} else if ((def = mapper_builtin(argv[0]))) {
 		wc.m = def->m;
-		if ((def->flags & MAPPER_COMMAND) && argc > 1) {
+		if ((def->flags & MAPPER_COMMAND) && argc > 1 &&
+		    !repl_has(argv[1])) {
 			/* As xargs: 127 if the command is not found, 126 if
 			 * it cannot be run. */
 			char *full;
@@ -366,17 +473,25 @@ main(int argc, char *argv[])
 		    "records belong to no input");
 	if (pc.pipe && pc.nul)
 		eprintf("--pipe reads data, not paths: -0 does not apply");
-	if (isatty(0) && !pc.pipe)
-		eprintf("standard input is a terminal: expected path records, "
-		    "as in: pdp-find DIR | %s %s", argv0, argv[0]);
 	io_needstd(1);
-	io_needstd(0);
+	if (argfile) {
+		if ((pc.infd = open(argfile, O_RDONLY | O_CLOEXEC)) < 0)
+			eprintf("%s:", argfile);
+		pc.inname = argfile;
+	} else {
+		io_needstd(0);
+		if (isatty(0) && !pc.pipe)
+			eprintf("paths are read from standard input: pdp-find DIR "
+			    "| %s %s ..., or -a FILE", argv0, argv[0]);
+	}
 	if (pc.jobs == 0)
 		pc.jobs = cpu_count();
 	if (pc.joblog)
-		jobfields(&pc, &wc, binary, argc, argv);
+		jobfields(&pc, &wc, binary, okjob, argc, argv);
 	pc.wc = &wc;
-	int status = pool_run(&pc);
+	if (dryrun && pc.joblog)
+		eprintf("--dry-run runs nothing: it writes no --joblog");
+	int status = dryrun ? pool_dryrun(&pc) : pool_run(&pc);
 	free(pc.job);
 	return status;
 }

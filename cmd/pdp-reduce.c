@@ -127,9 +127,9 @@ main(int argc, char *argv[])
 				eprintf("invalid --invalid '%s' (fail or skip)", optarg);
 			break;
 		case 'j':
-			if (opt_uint(optarg, 1, 4096, &top) < 0)
-				eprintf("invalid number of jobs '%s' (1 to 4096)", optarg);
-			o.jobs = (int)top;
+			if ((o.jobs = cpu_jobs(optarg)) < 0)
+				eprintf("invalid number of jobs '%s' (N, N%%, +N, -N or "
+				    "0: one per CPU)", optarg);
 			break;
 		case 'k':
 			keyspec = optarg;

@@ -24,6 +24,7 @@
 #include "err.h"
 #include "joblog.h"
 #include "record.h"
+#include "report.h"
 
 /* A descriptor to read stdout back from: stdout itself if it was opened
  * for reading too (1<>FILE), else the same file opened anew through
@@ -201,6 +202,42 @@ announce(struct commit *cm, uint64_t n)
 	    cm->out.len + n));
 }
 
+/* An input ended (failed for good, or succeeded): --halt may stop the
+ * run.  A failure counts when it happens, a success when the input's
+ * last task ends, not when -k's turn writes it. */
+static void
+halt(struct commit *cm)
+{
+	static const char *const whys[] = { "fail", "success", "done" };
+	static const char *const what[][2] = {
+		{ "failed input", "failed inputs" },
+		{ "input succeeded", "inputs succeeded" },
+		{ "input done", "inputs done" },
+	};
+	const struct poolconf *c = cm->c;
+	uint64_t n = c->haltwhy == HALT_FAIL ? cm->failing :
+	    c->haltwhy == HALT_SUCCESS ? cm->succeeding :
+	    cm->failing + cm->succeeding;
+	uint64_t read = cm->seen ? cm->seen->read : 0;
+
+	if (c->halt == HALT_NEVER || cm->halted || n == 0)
+		return;
+	if (c->haltpct ? n * 100 < c->haltn * read : n < c->haltn)
+		return;
+	cm->halted = 1;
+	char pct[64] = "";
+	if (c->haltpct)
+		snprintf(pct, sizeof pct, ", %llu%% of %llu%s",
+		    (unsigned long long)(n * 100 / read), (unsigned long long)read,
+		    cm->seen->ended ? "" : " read so far");
+	weprintf("stopping after %llu %s%s (--halt %s,%s=%llu%s)",
+	    (unsigned long long)n, what[c->haltwhy][n != 1], pct,
+	    c->halt == HALT_NOW ? "now" : "soon", whys[c->haltwhy],
+	    (unsigned long long)c->haltn, c->haltpct ? "%" : "");
+	if (c->halt == HALT_NOW && cm->stopnow)
+		cm->stopnow(cm->stoparg);
+}
+
 /* An input is finished for good: write its output (if it succeeded),
  * then its joblog line, then forget it. */
 static void
@@ -259,28 +296,14 @@ commit_taskdone(struct commit *cm, struct input *in)
 	in->end = monotime();
 	if (--in->open > 0 || !in->dispatched)
 		return;
+	if (!in->failed) {
+		cm->succeeding++;
+		halt(cm);
+	}
 	if (cm->c->keeporder)
 		advance(cm);
 	else
 		finalize(cm, in);
-}
-
-/* One more input failed for good: --halt may stop the run. */
-static void
-halt(struct commit *cm)
-{
-	const struct poolconf *c = cm->c;
-
-	cm->failing++;
-	if (c->halt == HALT_NEVER || cm->halted || cm->failing < c->haltfail)
-		return;
-	cm->halted = 1;
-	weprintf("stopping after %llu failed input%s (--halt %s,fail=%llu)",
-	    (unsigned long long)cm->failing, cm->failing == 1 ? "" : "s",
-	    c->halt == HALT_NOW ? "now" : "soon",
-	    (unsigned long long)c->haltfail);
-	if (c->halt == HALT_NOW && cm->stopnow)
-		cm->stopnow(cm->stoparg);
 }
 
 void
@@ -291,6 +314,7 @@ commit_failed(struct commit *cm, struct input *in, const char *why)
 	if (!cm->c->quiet)
 		weprintf("%s: %s", in->shown, why);
 	in->failed = 1;
+	cm->failing++;
 	halt(cm);
 }
 
@@ -309,6 +333,7 @@ commit_badrecord(struct commit *cm, const char *name, uint64_t lineno,
 		logline(cm, &l);
 		free(shown);
 	}
+	cm->failing++;
 	halt(cm);
 }
 
@@ -320,94 +345,18 @@ commit_table(struct commit *cm, struct spool *s, uint64_t n)
 	cm->records += n;
 }
 
-void
-commit_logtask(int worker, const struct task *t, const struct donemsg *d,
-    double secs)
-{
-	time_t now = time(NULL);
-	struct tm tm;
-	char when[16];
-	char chunk[64] = "";
-
-	localtime_r(&now, &tm);
-	strftime(when, sizeof when, "%H:%M:%S", &tm);
-	if (t->len != UINT64_MAX)
-		snprintf(chunk, sizeof chunk, " [%llu+%llu]",
-		    (unsigned long long)t->off, (unsigned long long)t->len);
-	weprintf("%s worker %d: %s%s: %llu bytes, %llu records, %.3f s%s",
-	    when, worker, t->in->shown, chunk, (unsigned long long)d->bytes,
-	    (unsigned long long)d->records, secs, d->ok ? "" : ", failed");
-}
-
-void
-commit_progress(struct commit *cm, const struct intake *seen, int last)
-{
-	double t = monotime(), wall = t - cm->t0;
-
-	if (!last && t - cm->lastprogress < 0.5)
-		return;
-	cm->lastprogress = t;
-	double rate = wall > 0 ? cm->bytes / wall : 0;
-	char eta[48] = "";
-	if (!last && rate > 0 && seen->knownbytes > cm->bytes) {
-		double left = (seen->knownbytes - cm->bytes) / rate;
-		/* While input is still coming, the total is a lower bound. */
-		snprintf(eta, sizeof eta, ", ETA %s%.0f s", seen->ended ? "" : ">",
-		    left);
-	}
-	fprintf(stderr, "\r%s: %llu/%llu%s inputs, %llu failed, %.1f MB, "
-	    "%.1f MB/s%s\033[K%s", argv0,
-	    (unsigned long long)(cm->nok + cm->nfailed),
-	    (unsigned long long)seen->read, seen->ended ? "" : "+",
-	    (unsigned long long)cm->nfailed, cm->bytes / 1e6, rate / 1e6, eta,
-	    last ? "\n" : "");
-}
-
-double
-commit_progressdue(const struct commit *cm)
-{
-	if (!cm->c->progress)
-		return -1;
-	double d = cm->lastprogress + 0.5 - monotime();
-	return d < 0 ? 0 : d;
-}
-
-static void
-printstats(struct commit *cm, const struct intake *seen)
-{
-	double wall = monotime() - cm->t0;
-	uint64_t notrun = seen->read - cm->nok - cm->nfailed;
-	char extra[96] = "";
-
-	char binary[48] = "";
-
-	if (notrun || seen->skipped)
-		snprintf(extra, sizeof extra, ", not run %llu, skipped %llu",
-		    (unsigned long long)notrun, (unsigned long long)seen->skipped);
-	if (cm->nbinary)
-		snprintf(binary, sizeof binary, ", skipped (binary) %llu",
-		    (unsigned long long)cm->nbinary);
-	weprintf("inputs %llu, succeeded %llu, failed %llu%s%s, bytes %llu, "
-	    "records %llu, wall %.3f s, %.1f MB/s",
-	    (unsigned long long)seen->read, (unsigned long long)cm->nok,
-	    (unsigned long long)cm->nfailed, extra, binary,
-	    (unsigned long long)cm->bytes,
-	    (unsigned long long)cm->records, wall,
-	    wall > 0 ? cm->bytes / wall / 1e6 : 0.0);
-}
-
 int
 commit_finish(struct commit *cm, const struct intake *seen)
 {
 	obuf_flush(&cm->out);
 	if (cm->c->progress)
-		commit_progress(cm, seen, 1);
+		report_progress(cm, seen, 1);
 	if (cm->c->stats)
-		printstats(cm, seen);
+		report_stats(cm, seen);
 	joblog_close(cm->joblog);
 	obuf_free(&cm->out);
 	free(cm->held);
-	if (cm->halted)
+	if (cm->halted && cm->c->haltwhy == HALT_FAIL)
 		return EXIT_HALTED;
 	return cm->nfailed ? EXIT_PARTIAL : 0;
 }

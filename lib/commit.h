@@ -28,6 +28,8 @@ struct commit {
 	uint64_t nok, nfailed, records, bytes;
 	uint64_t nbinary;	/* inputs skipped as binary (among nok) */
 	uint64_t failing;	/* inputs failed for good (--halt counts them) */
+	uint64_t succeeding;	/* inputs that succeeded, when they end */
+	const struct intake *seen;	/* --halt N%: the inputs read */
 	int halted;		/* --halt: no new task starts */
 	/* --halt now: stop every running task (the pool's to do). */
 	void (*stopnow)(void *arg);
@@ -56,15 +58,6 @@ void commit_badrecord(struct commit *cm, const char *name, uint64_t lineno,
 /* --combine: n records that no input owns, written now. */
 void commit_table(struct commit *cm, struct spool *s, uint64_t n);
 
-/* -v: a line for a task that ended after secs seconds. */
-void commit_logtask(int worker, const struct task *t, const struct donemsg *d,
-    double secs);
-/* --progress: redraw the status line (at most twice a second unless
- * last). */
-void commit_progress(struct commit *cm, const struct intake *seen, int last);
-/* When the next --progress redraw is due, in seconds from now (< 0:
- * none is). */
-double commit_progressdue(const struct commit *cm);
 /* Flush stdout, print --progress and --stats, close the joblog; returns
  * the exit status. */
 int commit_finish(struct commit *cm, const struct intake *seen);

@@ -101,3 +101,31 @@ cpu_count(void)
 		n = m;
 	return n;
 }
+
+int
+cpu_jobs(const char *s)
+{
+	unsigned long long n;
+	size_t len = strlen(s);
+	long long j;
+
+	if (len > 1 && s[len - 1] == '%') {
+		char num[24];
+		if (len - 1 >= sizeof num)
+			return -1;
+		memcpy(num, s, len - 1);
+		num[len - 1] = '\0';
+		if (opt_uint(num, 1, 1000000, &n) < 0)
+			return -1;
+		j = ((long long)cpu_count() * (long long)n + 99) / 100;
+	} else if (*s == '+' || *s == '-') {
+		if (opt_uint(s + 1, 0, 4096, &n) < 0)
+			return -1;
+		j = cpu_count() + (*s == '+' ? (long long)n : -(long long)n);
+	} else {
+		if (opt_uint(s, 0, 4096, &n) < 0)
+			return -1;
+		j = n == 0 ? cpu_count() : (long long)n;
+	}
+	return j < 1 ? 1 : j > 4096 ? 4096 : (int)j;
+}

@@ -9,4 +9,10 @@
  * is ignored.  At least 1. */
 int cpu_count(void);
 
+/* A number of jobs as GNU parallel's -j takes it: N; N% of cpu_count(),
+ * rounded up; +N or -N, that many more or fewer than cpu_count(); 0,
+ * one per CPU.  Always at least 1, at most 4096.  -1 if s is none of
+ * these. */
+int cpu_jobs(const char *s);
+
 #endif

@@ -86,11 +86,11 @@ inputs_init(struct inputs *ins, const struct poolconf *c, struct commit *cm,
 	ins->nslots = nslots;
 	ins->pick = -1;
 	ins->ahead = c->pipe ? PIPEAHEAD : LOOKAHEAD;
-	reader_init(&ins->in, 0, "stdin", c->nul ? '\0' : '\n');
+	reader_init(&ins->in, c->infd, c->inname, c->nul ? '\0' : '\n');
 	if (c->pipe && c->wc->decompress)
 		pipein_start(&ins->pipein, &ins->in);
 	if (c->pipe && c->progress && !ins->pipein.active &&
-	    fstat(0, &st) == 0 && S_ISREG(st.st_mode))
+	    fstat(c->infd, &st) == 0 && S_ISREG(st.st_mode))
 		ins->seen.knownbytes = (uint64_t)st.st_size;
 	if (cm->joblog)
 		ins->seenpaths = table_new(sizeof(uint64_t));
@@ -163,7 +163,7 @@ addinput(struct inputs *ins, char *rec, size_t len)
 	}
 	struct input *in = newinput();
 	in->nth = nth;
-	ins->seen.read++;
+	in->num = ++ins->seen.read;
 	in->path = ememdup(rec, len + 1);
 	in->path[len] = '\0';
 	in->plen = len;
@@ -219,11 +219,11 @@ takeblock(struct inputs *ins)
 	in->size = (int64_t)k;
 	in->path = estrdup("-");
 	in->plen = 1;
-	snprintf(name, sizeof name, "stdin block %llu",
+	snprintf(name, sizeof name, "%.40s block %llu", ins->c->inname,
 	    (unsigned long long)ins->seen.read + 1);
 	in->shown = estrdup(name);
 	r->start += k;
-	ins->seen.read++;
+	in->num = ++ins->seen.read;
 	queueinput(ins, in);
 	return 1;
 }

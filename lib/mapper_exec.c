@@ -2,7 +2,10 @@
  * input's data on its standard input and PDP_PATH in its environment; its
  * standard output is records (the Hadoop Streaming mapper contract), its
  * standard error passes through.  No shell is involved (but for a
- * script without #!, which execvp would also give to sh). */
+ * script without #!, which execvp would also give to sh).  GNU
+ * parallel's replacement strings ({}, {/}, {//}, {.}, {/.}, {#}, {%}) in
+ * the command line are replaced for each input; the input stays on the
+ * command's standard input all the same. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -19,11 +22,15 @@
 #include "mapper.h"
 #include "path.h"
 #include "proc.h"
+#include "repl.h"
 #include "worker.h"
 
 struct exec {
 	char *cmd;		/* the command, found in PATH */
 	char **argv;		/* its arguments, argv[0] as given */
+	int argc;
+	char **tmpl;		/* with replacement strings: the arguments as
+				 * given, argv being those of the input */
 	char **shargv;		/* sh, cmd, arguments: for a script without #! */
 	char **envp;		/* the environment, with PDP_PATH at envpath */
 	size_t envpath;
@@ -35,25 +42,41 @@ struct exec {
 
 extern char **environ;
 
+/* Find the command in PATH (x->cmd), as execvp would. */
+static int
+findcmd(struct pdp_ctx *ctx, struct exec *x)
+{
+	int e;
+
+	free(x->cmd);
+	x->cmd = NULL;
+	if ((e = path_search(x->argv[0], &x->cmd)) == 0)
+		return 0;
+	ctx->fail(ctx, "%s: %s", x->argv[0], e == ENOENT ?
+	    "command not found" : strerror(e));
+	return -1;
+}
+
 static int
 init(struct pdp_ctx *ctx, int argc, char **argv)
 {
 	struct exec *x = ecalloc(1, sizeof *x);
-	int e = path_search(argv[1], &x->cmd);
 	size_t n = 0;
 
-	if (e) {
-		ctx->fail(ctx, "%s: %s", argv[1], e == ENOENT ?
-		    "command not found" : strerror(e));
+	x->argc = argc - 1;
+	x->argv = argv + 1;
+	for (int i = 1; i < argc; i++)
+		if (repl_has(argv[i]))
+			x->tmpl = argv + 1;
+	if (x->tmpl) {
+		/* The command line of each input is made as it starts. */
+		x->argv = ecalloc((size_t)argc, sizeof *x->argv);
+	} else if (findcmd(ctx, x) < 0) {
 		free(x);
 		return -1;
 	}
-	x->argv = argv + 1;
 	x->shargv = ecalloc((size_t)argc + 1, sizeof *x->shargv);
 	x->shargv[0] = "sh";
-	x->shargv[1] = x->cmd;
-	for (int i = 2; i < argc; i++)
-		x->shargv[i] = argv[i];
 	/* The environment, made once: the child may only exec. */
 	for (char **v = environ; *v; v++)
 		n++;
@@ -68,6 +91,21 @@ init(struct pdp_ctx *ctx, int argc, char **argv)
 	/* A command that stops reading early is not an error of ours. */
 	signal(SIGPIPE, SIG_IGN);
 	return 0;
+}
+
+/* The command line of the running input, its replacement strings
+ * replaced (GNU parallel's, repl.h). */
+static int
+expand(struct pdp_ctx *ctx, struct exec *x)
+{
+	struct repl r = { .path = ctx->path };
+
+	worker_taskinfo(ctx, &r.num, &r.slot);
+	for (int i = 0; i < x->argc; i++) {
+		free(x->argv[i]);
+		x->argv[i] = repl_expand(x->tmpl[i], &r);
+	}
+	return repl_has(x->tmpl[0]) || !x->cmd ? findcmd(ctx, x) : 0;
 }
 
 static void
@@ -85,6 +123,11 @@ start(struct pdp_ctx *ctx, struct exec *x)
 {
 	int ip[2], op[2], ep[2], e = 0;
 
+	if (x->tmpl && expand(ctx, x) < 0)
+		return -1;
+	x->shargv[1] = x->cmd;
+	for (int i = 1; i < x->argc; i++)
+		x->shargv[i + 1] = x->argv[i];
 	free(x->pathvar);
 	size_t pl = strlen(ctx->path);
 	x->pathvar = emalloc(9 + pl + 1);
@@ -234,7 +277,7 @@ end(struct pdp_ctx *ctx)
 		    WTERMSIG(status), strsignal(WTERMSIG(status)));
 		return -1;
 	}
-	if (WEXITSTATUS(status) != 0) {
+	if (!worker_okstatus(ctx, WEXITSTATUS(status))) {
 		ctx->fail(ctx, "%s exited with status %d", x->argv[0],
 		    WEXITSTATUS(status));
 		return -1;
@@ -250,6 +293,11 @@ finish(struct pdp_ctx *ctx)
 	if (!x)
 		return;
 	free(x->cmd);
+	if (x->tmpl) {
+		for (int i = 0; i < x->argc; i++)
+			free(x->argv[i]);
+		free(x->argv);
+	}
 	free(x->shargv);
 	free(x->envp);
 	free(x->pathvar);

@@ -19,9 +19,9 @@
 #include "pipein.h"
 #include "proc.h"
 
-/* The pump: what was read, then the rest of stdin, into fd. */
+/* The pump: what was read, then the rest of in, into fd. */
 _Noreturn static void
-pump(const char *p, size_t n, int eof, int fd)
+pump(const char *p, size_t n, int eof, int in, int fd)
 {
 	char buf[1 << 16];
 	ssize_t k;
@@ -32,7 +32,7 @@ pump(const char *p, size_t n, int eof, int fd)
 	signal(SIGPIPE, SIG_DFL);
 	if (writeall(fd, p, n) < 0)
 		_exit(1);
-	while (!eof && (k = readsome(0, buf, sizeof buf)) > 0)
+	while (!eof && (k = readsome(in, buf, sizeof buf)) > 0)
 		if (writeall(fd, buf, (size_t)k) < 0)
 			_exit(1);
 	_exit(0);
@@ -54,12 +54,13 @@ pipein_start(struct pipein *p, struct reader *r)
 	if (!f)
 		return;
 	size_t have = r->end - r->start;
-	if (fstat(0, &st) == 0 && S_ISREG(st.st_mode) &&
-	    (at = lseek(0, 0, SEEK_CUR)) >= (off_t)have) {
+	int in = r->fd;
+	if (fstat(in, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (at = lseek(in, 0, SEEK_CUR)) >= (off_t)have) {
 		/* The decompressor reads the file from where the data began. */
-		lseek(0, at - (off_t)have, SEEK_SET);
-		if (decomp_start(&p->d, f, 0, why, sizeof why) < 0)
-			eprintf("stdin: %s", why);
+		lseek(in, at - (off_t)have, SEEK_SET);
+		if (decomp_start(&p->d, f, in, why, sizeof why) < 0)
+			eprintf("%s: %s", r->name, why);
 	} else {
 		int pp[2];
 		if (pipe(pp) < 0)
@@ -69,7 +70,7 @@ pipein_start(struct pipein *p, struct reader *r)
 			eprintf("fork:");
 		if (pid == 0) {
 			close(pp[0]);
-			pump(r->buf + r->start, have, r->eof, pp[1]);
+			pump(r->buf + r->start, have, r->eof, in, pp[1]);
 		}
 		close(pp[1]);
 		p->pump = pid;
@@ -78,10 +79,11 @@ pipein_start(struct pipein *p, struct reader *r)
 		if (e < 0) {
 			kill(pid, SIGTERM);
 			waitpid(pid, NULL, 0);
-			eprintf("stdin: %s", why);
+			eprintf("%s: %s", r->name, why);
 		}
 	}
 	p->active = 1;
+	p->name = r->name;
 	r->fd = p->d.out;
 	r->start = r->end = 0;
 	r->eof = 0;
@@ -110,7 +112,7 @@ pipein_finish(struct pipein *p)
 		p->pump = 0;
 	}
 	if (r < 0)
-		eprintf("stdin: %s", why);
+		eprintf("%s: %s", p->name, why);
 }
 
 void

@@ -11,7 +11,8 @@
 struct pipein {
 	int active;		/* a decompressor runs */
 	struct decomp d;
-	pid_t pump;		/* feeds it what was read, then stdin */
+	pid_t pump;		/* feeds it what was read, then the rest */
+	const char *name;	/* of the input, for messages */
 };
 
 /* Read standard input on r (nothing taken from it yet) until its first

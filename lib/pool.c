@@ -32,6 +32,7 @@
 #include "fdlimit.h"
 #include "inputs.h"
 #include "pool.h"
+#include "report.h"
 #include "slot.h"
 
 enum {
@@ -274,7 +275,7 @@ onframe(void *arg, struct slot *s)
 		p->cm.bytes += d.bytes;
 		s->q[0].in->worker = s->id;
 		if (p->c->verbose)
-			commit_logtask(s->id, &s->q[0], &d, monotime() - s->start);
+			report_task(s->id, &s->q[0], &d, monotime() - s->start);
 		if (d.ok)
 			taskok(p, s, &d);
 		else
@@ -469,7 +470,7 @@ setsignals(struct pool *p)
 static int
 polltimeout(struct pool *p)
 {
-	double t = monotime(), next = commit_progressdue(&p->cm);
+	double t = monotime(), next = report_due(&p->cm);
 	int any = next >= 0;
 
 	for (int i = 0; i < p->nslots && p->c->timeout > 0; i++) {
@@ -512,7 +513,7 @@ waitevent(struct pool *p)
 	pfd[n] = (struct pollfd){ .fd = sigfd[0], .events = POLLIN };
 	p->pslot[n++] = NULL;
 	if (inputs_wanted(&p->ins)) {
-		pfd[n] = (struct pollfd){ .fd = 0, .events = POLLIN };
+		pfd[n] = (struct pollfd){ .fd = p->ins.in.fd, .events = POLLIN };
 		p->pslot[n++] = NULL;
 	}
 	for (int i = 0; i < p->nslots; i++) {
@@ -572,6 +573,7 @@ start(struct pool *p)
 	p->cm.stopnow = stopnow;
 	p->cm.stoparg = p;
 	inputs_init(&p->ins, p->c, &p->cm, p->nslots);
+	p->cm.seen = &p->ins.seen;
 	thepool = p;
 	setfatalhook(fatalhook, 1);
 	obuf_onerror(onwriteerror);
@@ -652,7 +654,7 @@ pool_run(const struct poolconf *c)
 			break;
 		waitevent(p);
 		if (c->progress)
-			commit_progress(&p->cm, &p->ins.seen, 0);
+			report_progress(&p->cm, &p->ins.seen, 0);
 	}
 	return stop(p);
 }

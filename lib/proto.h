@@ -17,8 +17,11 @@ struct taskmsg {
 	uint64_t len;		/* UINT64_MAX: to the end of the file */
 	uint64_t size;		/* a chunk: the file size it was cut from */
 	uint64_t datalen;
+	uint64_t num;		/* the input's number: 1 for the first read */
 	uint32_t pathlen;
 	uint32_t kind;		/* TASK_* */
+	uint32_t slot;		/* the worker's slot, from 1 */
+	uint32_t pad;
 };
 
 /* RES_FLUSH (--combine): the RES_OUT frames since the last RES_DONE are

@@ -146,6 +146,8 @@ slot_send(struct slot *s, const struct task *task)
 	t.size = (uint64_t)in->size;
 	t.pathlen = (uint32_t)in->plen;
 	t.kind = in->data ? TASK_DATA : TASK_FILE;
+	t.num = in->num;
+	t.slot = (uint32_t)s->id;
 	t.datalen = in->dlen;
 	if (s->nq == 0) {
 		s->state = SLOT_BUSY;

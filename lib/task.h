@@ -14,6 +14,7 @@ struct input {
 	size_t plen;
 	char *shown;		/* escaped: for messages and the joblog */
 	uint64_t nth;		/* --joblog: 1 for the path's first record, 2 ... */
+	uint64_t num;		/* 1 for the first input read, 2 ... */
 	int64_t size;		/* -1 if unknown */
 	char *data;		/* --pipe: the block */
 	size_t dlen;

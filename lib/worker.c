@@ -45,6 +45,8 @@ struct host {
 	int again;		/* worker_again() for this task */
 	enum phase phase;
 	uint64_t taskid;	/* the running task's, for INTASK */
+	uint64_t tasknum;	/* its input's number */
+	int slot;
 };
 
 /* eprintf may be called anywhere in a worker (out of memory, say), and
@@ -56,6 +58,23 @@ void
 worker_signal(struct pdp_ctx *ctx, int sig)
 {
 	((struct host *)ctx->host)->sig = sig;
+}
+
+void
+worker_taskinfo(struct pdp_ctx *ctx, uint64_t *num, int *slot)
+{
+	struct host *h = ctx->host;
+
+	*num = h->tasknum;
+	*slot = h->slot;
+}
+
+int
+worker_okstatus(struct pdp_ctx *ctx, int status)
+{
+	const unsigned char *ok = ((struct host *)ctx->host)->c->okstatus;
+
+	return ok ? ok[status & 255] : status == 0;
 }
 
 void
@@ -294,6 +313,8 @@ worker_main(const struct workerconf *c, int taskfd, int resfd)
 			_exit(EXIT_FATAL);
 		h.phase = t.kind == TASK_FLUSH ? BETWEEN : INTASK;
 		h.taskid = t.id;
+		h.tasknum = t.num;
+		h.slot = (int)t.slot;
 		if (t.pathlen + 1 > pathcap) {
 			pathcap = t.pathlen + 1;
 			path = erealloc(path, pathcap);

@@ -15,6 +15,7 @@ struct workerconf {
 	struct agg *combine;	/* --combine: aggregate across tasks */
 	int decompress;		/* read compressed inputs decompressed */
 	enum binmode binary;	/* what to do with binary inputs */
+	const unsigned char *okstatus;	/* exec: 256 flags, or NULL: 0 only */
 };
 
 /* For the exec mapper: the input's command was killed by sig (for the
@@ -24,6 +25,14 @@ void worker_signal(struct pdp_ctx *ctx, int sig);
 /* For the exec mapper: the input's command could not be started for
  * want of processes (ulimit -u): not the input's failure. */
 void worker_again(struct pdp_ctx *ctx);
+
+/* For the exec mapper: the running input's number (1 for the first
+ * read) and the worker's slot (from 1). */
+void worker_taskinfo(struct pdp_ctx *ctx, uint64_t *num, int *slot);
+
+/* For the exec mapper: whether a command's exit status means success
+ * (--ok-status; 0 alone by default). */
+int worker_okstatus(struct pdp_ctx *ctx, int status);
 
 /* The worker's life: read tasks from taskfd until EOF, answer on resfd,
  * then exit.  Never returns. */

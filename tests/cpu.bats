@@ -77,3 +77,25 @@ cgroup_run() {
 	run cgroup_run "garbage"
 	assert_output_equals "$(ncpu)"
 }
+
+# jobs_used SPEC: the highest worker number of 6 slow tasks with -j SPEC,
+# on one CPU (taskset), so that the CPU count is 1.
+jobs_used() {
+	local i
+	mkdir -p in
+	for i in 1 2 3 4 5 6; do echo x > "in/$i.txt"; done
+	pdp-find in | taskset -c 0 pdp-map -v -j "$1" exec sh -c 'sleep 0.3' 2> log || return
+	sed -n 's/.* worker \([0-9]*\):.*/\1/p' log | sort -n | tail -n 1
+}
+
+@test "pdp-map -j as GNU parallel takes it: N, N%, +N, -N, and 0 for one per CPU; at least 1" {
+	command -v taskset > /dev/null || skip "taskset is not installed (apt-get install util-linux)"
+	for spec in 0:1 3:3 50%:1 200%:2 250%:3 +2:3 -1:1 -5:1 +0:1; do
+		run jobs_used "${spec%%:*}"
+		assert_status 0
+		assert_output_equals "${spec#*:}"
+	done
+	run --separate-stderr pdp-map -j 5%x wc < /dev/null
+	assert_status 2
+	assert_stderr_equals "pdp-map: invalid number of jobs '5%x' (N, N%, +N, -N or 0: one per CPU)"
+}

@@ -217,3 +217,67 @@ numbered_lines() {
 	runs=$(cut -c1-5 out | uniq | LC_ALL=C sort | tr '\n' ' ')
 	[ "$runs" = "a.txt b.txt " ] || fail "outputs interleaved: $runs"
 }
+
+# --- replacement strings and --ok-status ---------------------------------
+
+@test "exec: GNU parallel's replacement strings, each path one argument, as parallel gives them" {
+	command -v parallel > /dev/null || skip "GNU parallel is not installed (apt-get install parallel): the reference"
+	mkdir -p d.x/sub
+	for f in 'a.txt' 'sp ace.txt' '-lead.txt' "quo'te\".txt" $'new\nline.txt' '.hidden' 'noext' 'd.x/sub/f.tar.gz' 'd.x/plain'; do
+		printf 'x\n' > "$f"
+		printf '%s\0' "$f"
+	done > list0
+	# Each argument on its own line, bracketed: spaces and newlines show.
+	printf '#!/bin/sh\nfor a; do printf "[%%s]" "$a"; done; echo\n' > show.sh
+	chmod +x show.sh
+	run --separate-stderr bash -c 'pdp-map -0 -k -j1 exec ./show.sh {} {/} {//} {.} {/.} {#} "p={}-{#}" < list0'
+	assert_status 0
+	assert_stderr_empty
+	printf '%s\n' "$output" > got
+	parallel --will-cite -0 -k -j1 ./show.sh {} {/} {//} {.} {/.} {#} "p={}-{#}" < list0 > want
+	assert_files_equal want got
+	# {%} is the worker's slot; with no replacement string, nothing changes.
+	run --separate-stderr bash -c 'printf "a.txt\nnoext\n" | pdp-map -j1 -k exec ./show.sh {%} x'
+	assert_status 0
+	assert_output_equals "$(printf '[1][x]\n[1][x]')"
+	# The input is on stdin as well.
+	run --separate-stderr bash -c 'echo a.txt | pdp-map exec sh -c "cat; echo \$1" sh {/.}'
+	assert_status 0
+	assert_output_equals "$(printf 'x\na')"
+}
+
+@test "exec: a replacement string in the command itself, found in PATH for each input" {
+	mkdir bin
+	printf '#!/bin/sh\necho "one\t1"\n' > bin/one
+	printf '#!/bin/sh\necho "two\t1"\n' > bin/two
+	chmod +x bin/one bin/two
+	: > one; : > two; : > three
+	run --separate-stderr bash -c 'printf "one\ntwo\nthree\n" | PATH="$PWD/bin:$PATH" pdp-map -k -j1 exec {}'
+	assert_status 1
+	assert_output_equals "$(printf 'one\t1\ntwo\t1')"
+	assert_stderr_equals "pdp-map: three: three: command not found"
+}
+
+@test "exec --ok-status: grep -c's 1 (no match) counts as success, other statuses still fail" {
+	printf 'a 500 x\nb 200 y\n' > l1
+	printf 'c 200 z\n' > l2
+	printf 'l1\nl2\n' > list
+	run --separate-stderr bash -c 'pdp-map -k -j1 --tag exec grep -c " 500 " < list'
+	assert_status 1
+	assert_output_equals "$(printf 'l1\t1')"
+	assert_stderr_equals "pdp-map: l2: grep exited with status 1"
+	run --separate-stderr bash -c 'pdp-map -k -j1 --tag --ok-status 0,1 exec grep -c " 500 " < list'
+	assert_status 0
+	assert_output_equals "$(printf 'l1\t1\nl2\t0')"
+	# A status outside the list fails, a range works.
+	run --separate-stderr bash -c 'printf "l1\n" | pdp-map --ok-status 0-1 exec sh -c "exit 2"'
+	assert_status 1
+	assert_stderr_equals "pdp-map: l1: sh exited with status 2"
+	run --separate-stderr bash -c 'printf "l1\n" | pdp-map --ok-status 1,2-3 exec sh -c "exit 3"'
+	assert_status 0
+	for bad in '' 256 'a' '2-1' '1,,x'; do
+		run --separate-stderr pdp-map --ok-status "$bad" exec true < /dev/null
+		assert_status 2
+		assert_stderr_equals "pdp-map: invalid --ok-status '$bad' (exit statuses 0 to 255, e.g. 0,1 or 0-2)"
+	done
+}

@@ -609,11 +609,12 @@ halt_soon_running() {
 @test "--halt: invalid policies are refused with exit 2" {
 	make_inputs in01.txt
 	for h in bogus soon now soon,fail=0 now,fail=x 'soon,fail=' \
-	    'soon,fail=-1' 'now,fail=1x' 'SOON,fail=1' 'never,fail=1' ''; do
+	    'soon,fail=-1' 'now,fail=1x' 'SOON,fail=1' 'never,fail=1' '' \
+	    'now,success=0' 'soon,done=101%' 'soon,fail=%' 'now,failed=1' 'soon,done=5%%'; do
 		run --separate-stderr pdp-map --halt "$h" wc < list
 		assert_status 2
 		assert_output_empty
-		assert_stderr_equals "pdp-map: invalid --halt '$h' (never, soon,fail=N or now,fail=N)"
+		assert_stderr_equals "pdp-map: invalid --halt '$h' (never, or now or soon, then ,fail= ,success= or ,done= and N or N%)"
 	done
 	run --separate-stderr pdp-map --halt never wc < list
 	assert_status 0
@@ -763,4 +764,48 @@ halt_soon_running() {
 	[ "$t" -lt 2000 ] || fail "took $t ms"
 	no_leftovers
 	gone '^sleep 0\.3117'
+}
+
+# mixed N: inputs in01.txt ... inNN.txt, the odd ones failing (their
+# names hold "fail"), run one at a time in input order.
+halt_mixed() {
+	local i names=()
+	for (( i = 1; i <= $1; i++ )); do
+		if (( i % 2 )); then names+=("fail$i.txt"); else names+=("ok$i.txt"); fi
+	done
+	make_inputs "${names[@]}"
+	make_mapper
+}
+
+@test "--halt soon,success=N and done=N: stop after that many, exit 0 or 1 as the inputs that ran say" {
+	halt_mixed 10
+	run --separate-stderr pdp-map -j1 -k --stats --halt soon,success=2 exec ./fault.sh 0 < list
+	assert_status 1
+	assert_stderr_contains "pdp-map: stopping after 2 inputs succeeded (--halt soon,success=2)"
+	assert_stderr_contains "pdp-map: inputs 10, succeeded 2, failed 2, not run 6"
+	[ "$(printf '%s\n' "$output" | cut -d: -f1 | sort -u | tr '\n' ' ')" = "ok2.txt ok4.txt " ] ||
+	    fail "output of: $output"
+	run --separate-stderr pdp-map -j1 -k --stats --halt now,done=3 exec ./fault.sh 0 < list
+	assert_status 1
+	assert_stderr_contains "pdp-map: stopping after 3 inputs done (--halt now,done=3)"
+	assert_stderr_contains "succeeded 1, failed 2, not run 7"
+	# Only successes before the halt: exit 0.
+	make_inputs in01.txt in02.txt in03.txt
+	run --separate-stderr pdp-map -j1 --halt now,success=1 exec ./fault.sh 0 < list
+	assert_status 0
+	assert_stderr_equals "pdp-map: stopping after 1 input succeeded (--halt now,success=1)"
+	no_leftovers
+}
+
+@test "--halt soon,fail=N%: a share of the inputs read (all of them, once stdin has ended); exit 3" {
+	halt_mixed 20
+	# 10 of 20 fail: 20% is reached at the fourth failure.
+	run --separate-stderr pdp-map -j1 -k --stats --halt soon,fail=20% exec ./fault.sh 0 < list
+	assert_status 3
+	assert_stderr_contains "pdp-map: stopping after 4 failed inputs, 20% of 20 (--halt soon,fail=20%)"
+	assert_stderr_contains "succeeded 3, failed 4, not run 13"
+	# 60% is never reached: the run completes, exit 1.
+	run --separate-stderr pdp-map -j1 --halt now,fail=60% exec ./fault.sh 0 < list
+	assert_status 1
+	assert_stderr_not_contains "stopping"
 }

@@ -220,7 +220,7 @@ sort_output() {
 
 @test "pdp-map: bad options are usage errors" {
 	echo x > f.txt
-	for args in "-j 0" "-j x" "-j 5000" "--split 1K" "--split x" "--bogus" "-Z"; do
+	for args in "-j 0x" "-j x" "-j 5000" "-j 5%x" "-j +x" "--split 1K" "--split x" "--bogus" "-Z"; do
 		run --separate-stderr pdp-map $args wc <<< f.txt
 		assert_status 2
 		assert_output_empty
@@ -504,7 +504,39 @@ signal_test() {
 	[ "$status" -ne 124 ] || fail "pdp-map waited on the terminal"
 	assert_status 2
 	output=${output//$'\r'/}
-	assert_output_contains "pdp-map: standard input is a terminal"
+	assert_output_contains "pdp-map: paths are read from standard input: pdp-find DIR | pdp-map wc ..., or -a FILE"
+	# With -a, a terminal on stdin is no matter.
+	printf 'one two\n' > a.txt
+	echo a.txt > list
+	run --separate-stderr timeout 20 script -qec "pdp-map -a list wc" /dev/null < /dev/null
+	assert_status 0
+	output=${output//$'\r'/}
+	assert_output_contains "$(printf 'words\t2')"
+}
+
+@test "pdp-map -a FILE: the path records from FILE, stdin left alone; a missing FILE is named" {
+	printf 'one two\n' > a.txt
+	printf 'three\n' > b.txt
+	printf 'a.txt\nb.txt\n' > list
+	run --separate-stderr bash -c 'echo "not read" | pdp-map -a list --arg-file=list wordfreq | pdp-reduce sum'
+	assert_status 0
+	assert_output_equals "$(printf 'one\t1\nthree\t1\ntwo\t1')"
+	# stdin closed is fine with -a.
+	run --separate-stderr bash -c 'pdp-map -a list wc <&- | pdp-reduce sum'
+	assert_status 0
+	assert_output_contains "$(printf 'words\t3')"
+	# --pipe: FILE is the data.
+	run --separate-stderr bash -c 'pdp-map --pipe -a a.txt wc'
+	assert_status 0
+	assert_output_contains "$(printf 'words\t2')"
+	run --separate-stderr pdp-map -a nosuch wc
+	assert_status 2
+	assert_stderr_equals "pdp-map: nosuch: No such file or directory"
+	# A bad record of FILE is named by FILE and line.
+	printf 'a.txt\nbad\\q\n' > badlist
+	run --separate-stderr pdp-map -a badlist wc
+	assert_status 1
+	assert_stderr_equals "pdp-map: badlist:2: invalid escape in path record"
 }
 
 @test "pdp-map -0: NUL-terminated raw paths, newline in a name" {

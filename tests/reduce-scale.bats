@@ -855,9 +855,9 @@ mkparts() {
 }
 
 @test "-j: a bad number of jobs is a usage error" {
-	for j in 0 x -1 4097; do
+	for j in x 4097 1.5 %; do
 		run --separate-stderr pdp-reduce -j "$j" sum /dev/null
 		assert_status 2
-		assert_stderr_equals "pdp-reduce: invalid number of jobs '$j' (1 to 4096)"
+		assert_stderr_equals "pdp-reduce: invalid number of jobs '$j' (N, N%, +N, -N or 0: one per CPU)"
 	done
 }
