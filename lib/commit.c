@@ -140,6 +140,7 @@ commit_init(struct commit *cm, const struct poolconf *c, int nslots)
 	cm->c = c;
 	cm->t0 = monotime();
 	cm->window = (uint64_t)nslots * 4;
+	cm->nslots = nslots;
 	cm->held = ecalloc(cm->window, sizeof *cm->held);
 	cm->outisfile = fstat(1, &st) == 0 && S_ISREG(st.st_mode);
 	obuf_init(&cm->out, 1, "stdout", 1 << 17);

@@ -24,6 +24,7 @@ struct commit {
 	struct csum sum;	/* and the checksum of all pdp-map wrote there */
 	struct input **held;	/* -k: started inputs by seq, a ring of window */
 	uint64_t window;
+	int nslots;		/* workers, for --stats */
 	uint64_t nextseq, nextcommit;
 	uint64_t nok, nfailed, records, bytes;
 	uint64_t nbinary;	/* inputs skipped as binary (among nok) */

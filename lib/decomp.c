@@ -1,8 +1,7 @@
 /* decomp.c: the decompressors: which program reads which format, found
- * in PATH once per process, and run as a child that reads the input
- * file and writes the data on a pipe.  Between fork and exec the child
- * makes only async-signal-safe calls.  It runs in the caller's process
- * group: a worker killed for --timeout takes it along. */
+ * in PATH once per process, and run (posix_spawn) as a child that reads
+ * the input file and writes the data on a pipe.  It runs in the
+ * caller's process group: a worker killed for --timeout takes it along. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -112,32 +111,22 @@ decomp_start(struct decomp *d, const struct decompfmt *f, int infd,
 		close(op[1]);
 		return -1;
 	}
-	pid_t pid = proc_fork();
-	if (pid == 0) {
-		dup2(infd, 0);
-		dup2(op[1], 1);
-		dup2(ep[1], 2);
-		if (infd > 2)
-			close(infd);
-		close(op[0]);
-		close(op[1]);
-		close(ep[0]);
-		close(ep[1]);
-		signal(SIGPIPE, SIG_DFL);
-		execv(full, (char *const *)f->argv);
-		_exit(127);
+	/* The pipes' other ends stay with us; the child gets these as 1, 2. */
+	for (int i = 0; i < 2; i++) {
+		fcntl(op[i], F_SETFD, FD_CLOEXEC);
+		fcntl(ep[i], F_SETFD, FD_CLOEXEC);
 	}
-	e = errno;
+	int fds[3] = { infd, op[1], ep[1] };
+	pid_t pid;
+	e = proc_spawn(&pid, full, (char *const *)f->argv, NULL, fds);
 	close(op[1]);
 	close(ep[1]);
-	if (pid < 0) {
+	if (e) {
 		close(op[0]);
 		close(ep[0]);
-		snprintf(why, cap, "fork: %s", strerror(e));
+		snprintf(why, cap, "%s: %s", f->prog, strerror(e));
 		return -1;
 	}
-	fcntl(op[0], F_SETFD, FD_CLOEXEC);
-	fcntl(ep[0], F_SETFD, FD_CLOEXEC);
 	fcntl(ep[0], F_SETFL, O_NONBLOCK);
 	d->pid = pid;
 	d->out = op[0];

@@ -115,13 +115,12 @@ closepair(int p[2])
 	close(p[1]);
 }
 
-/* Start the command on the running input.  Between fork and exec the
- * child makes only async-signal-safe calls; an exec that fails sends
- * its errno back on a pipe that a successful exec closes. */
+/* Start the command on the running input (posix_spawn: the worker's
+ * memory is not copied; an exec that fails says why at once). */
 static int
 start(struct pdp_ctx *ctx, struct exec *x)
 {
-	int ip[2], op[2], ep[2], e = 0;
+	int ip[2], op[2];
 
 	if (x->tmpl && expand(ctx, x) < 0)
 		return -1;
@@ -134,70 +133,39 @@ start(struct pdp_ctx *ctx, struct exec *x)
 	memcpy(x->pathvar, "PDP_PATH=", 9);
 	memcpy(x->pathvar + 9, ctx->path, pl + 1);
 	x->envp[x->envpath] = x->pathvar;
-	if (pipe(ip) < 0)
-		goto pipefail;
-	if (pipe(op) < 0) {
-		closepair(ip);
-		goto pipefail;
-	}
-	if (pipe(ep) < 0) {
-		closepair(ip);
-		closepair(op);
-		goto pipefail;
-	}
-	fcntl(ep[1], F_SETFD, FD_CLOEXEC);
-	pid_t pid = proc_fork();
-	if (pid == 0) {
-		dup2(ip[0], 0);
-		dup2(op[1], 1);
-		close(ip[0]);
-		close(ip[1]);
-		close(op[0]);
-		close(op[1]);
-		close(ep[0]);
-		signal(SIGPIPE, SIG_DFL);
-		execve(x->cmd, x->argv, x->envp);
-		if (errno == ENOEXEC)
-			execve("/bin/sh", x->shargv, x->envp);
-		e = errno;
-		(void)!write(ep[1], &e, sizeof e);
-		_exit(e == ENOENT ? 127 : 126);
-	}
-	int forkerr = errno;
-	close(ip[0]);
-	close(op[1]);
-	close(ep[1]);
-	if (pid < 0) {
-		close(ip[1]);
-		close(op[0]);
-		close(ep[0]);
-		if (forkerr == EAGAIN)
-			worker_again(ctx);
-		ctx->fail(ctx, "fork: %s", strerror(forkerr));
+	if (pipe(ip) < 0) {
+		ctx->fail(ctx, "pipe: %s", strerror(errno));
 		return -1;
 	}
-	ssize_t n;
-	while ((n = read(ep[0], &e, sizeof e)) < 0 && errno == EINTR)
-		;
-	close(ep[0]);
-	if (n == (ssize_t)sizeof e) {
-		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-			;
+	if (pipe(op) < 0) {
+		ctx->fail(ctx, "pipe: %s", strerror(errno));
+		closepair(ip);
+		return -1;
+	}
+	for (int i = 0; i < 2; i++) {
+		fcntl(ip[i], F_SETFD, FD_CLOEXEC);
+		fcntl(op[i], F_SETFD, FD_CLOEXEC);
+	}
+	int fds[3] = { ip[0], op[1], -1 };
+	pid_t pid;
+	int e = proc_spawn(&pid, x->cmd, x->argv, x->envp, fds);
+	if (e == ENOEXEC)	/* a script without #!, as execvp runs it */
+		e = proc_spawn(&pid, "/bin/sh", x->shargv, x->envp, fds);
+	close(ip[0]);
+	close(op[1]);
+	if (e) {
 		close(ip[1]);
 		close(op[0]);
+		if (e == EAGAIN)
+			worker_again(ctx);
 		ctx->fail(ctx, "%s: %s", x->argv[0], strerror(e));
 		return -1;
 	}
 	x->pid = pid;
 	x->in = ip[1];
 	x->out = op[0];
-	fcntl(x->in, F_SETFD, FD_CLOEXEC);
-	fcntl(x->out, F_SETFD, FD_CLOEXEC);
 	fcntl(x->in, F_SETFL, O_NONBLOCK);
 	return 0;
-pipefail:
-	ctx->fail(ctx, "pipe: %s", strerror(errno));
-	return -1;
 }
 
 /* Pass the command's output on.  Returns 0 at EOF, 1 if more may come. */

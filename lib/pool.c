@@ -194,6 +194,7 @@ taskok(struct pool *p, struct slot *s, const struct donemsg *d)
 	struct task t = slot_pop(s);
 	struct input *in = t.in;
 
+	in->binary |= d->binary;
 	if (p->c->combine) {
 		/* Its records are in the worker's table until it flushes. */
 		if (s->npend == s->pendcap) {
@@ -205,7 +206,6 @@ taskok(struct pool *p, struct slot *s, const struct donemsg *d)
 	}
 	in->records += d->records;
 	in->sig = 0;
-	in->binary |= d->binary;
 	spool_append(input_spool(in, t.off), &s->spool);
 	commit_taskdone(&p->cm, in);
 }

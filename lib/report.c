@@ -161,9 +161,7 @@ report_stats(const struct commit *cm, const struct intake *seen)
 {
 	double wall = monotime() - cm->t0;
 	uint64_t notrun = seen->read - cm->nok - cm->nfailed;
-	char extra[96] = "";
-
-	char binary[48] = "";
+	char extra[96] = "", binary[48] = "";
 
 	if (notrun || seen->skipped)
 		snprintf(extra, sizeof extra, ", not run %llu, skipped %llu",
@@ -172,11 +170,11 @@ report_stats(const struct commit *cm, const struct intake *seen)
 		snprintf(binary, sizeof binary, ", skipped (binary) %llu",
 		    (unsigned long long)cm->nbinary);
 	weprintf("inputs %llu, succeeded %llu, failed %llu%s%s, bytes %llu, "
-	    "records %llu, wall %.3f s, %.1f MB/s",
+	    "records %llu, wall %.3f s, %.1f MB/s, workers %d",
 	    (unsigned long long)seen->read, (unsigned long long)cm->nok,
 	    (unsigned long long)cm->nfailed, extra, binary,
 	    (unsigned long long)cm->bytes,
 	    (unsigned long long)cm->records, wall,
-	    wall > 0 ? cm->bytes / wall / 1e6 : 0.0);
+	    wall > 0 ? cm->bytes / wall / 1e6 : 0.0, cm->nslots);
 }
 

@@ -339,7 +339,7 @@ mkdeep() {
 	# stop until the commands can start, and no input fails for it.
 	run --separate-stderr unpriv bash -c "ulimit -u $(( base + 5 )); $UBIN/pdp-map -j4 exec cat < list > o/got.exec"
 	assert_status 0
-	assert_stderr_matches 'pdp-map: worker [0-9] stops: fork: Resource temporarily unavailable \(going on with [0-9]\)'
+	assert_stderr_matches 'pdp-map: worker [0-9] stops: cat: Resource temporarily unavailable \(going on with [0-9]\)'
 	assert_stderr_not_contains 'ok/'
 	LC_ALL=C sort o/got.exec > got.sorted
 	assert_files_equal want.exec got.sorted

@@ -254,6 +254,11 @@ wf() {
 	run --separate-stderr bash -c 'pdp-map -q wordfreq < list | pdp-reduce sum'
 	assert_status 0
 	assert_stderr_empty
+	run --separate-stderr bash -c 'pdp-map --stats --combine sum wordfreq < list | pdp-reduce sum'
+	assert_status 0
+	assert_stderr_contains "pdp-map: b.bin: binary file skipped (--binary=text to read it)"
+	assert_stderr_contains "skipped (binary) 1,"
+	assert_output_equals "$(wf a.txt)"
 	for m in wordfreq linefreq 'grep .' wc 'ngrams 2'; do
 		run --separate-stderr bash -c "echo b.bin | pdp-map $m"
 		assert_status 0
