@@ -63,3 +63,20 @@ EX="$BATS_TEST_DIRNAME/../examples"
 	assert_stderr_empty
 	assert_output_contains "$(printf 'lines\t')"
 }
+
+@test "examples/demo.sh (make demo): the pipeline, a line of what it counted, the top 20 words" {
+	command -v gzip > /dev/null || skip "gzip is not installed (apt-get install gzip)"
+	gencorpus -f 30 -s 300K -S 8 c > /dev/null
+	for f in $(find c -name '*0.txt'); do gzip "$f"; done
+	printf 'ELF\0binary\n' > c/prog
+	run --separate-stderr "$EX/demo.sh" c
+	assert_status 0
+	assert_stderr_empty
+	[ "$(printf '%s\n' "$output" | head -n 1)" = "pdp-find c | pdp-map --combine sum wordfreq | pdp-reduce --top 20 sum" ] ||
+	    fail "first line: $output"
+	n=$(find c -type f | wc -l)
+	assert_output_matches "pdp: $n files \\(1 binary, skipped\\), [0-9]+ MB, [0-9.]+ s on [0-9]+ workers"
+	printf '%s\n' "$output" | tail -n 20 > got
+	pdp-find c | pdp-map -q wordfreq | pdp-reduce --top 20 sum > want
+	assert_files_equal want got
+}
