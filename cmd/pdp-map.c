@@ -368,6 +368,7 @@ main(int argc, char *argv[])
 			break;
 		case 'P':
 			pc.pipe = 1;
+			wc.bigtasks = 1;
 			break;
 		case 'p':
 			if (!optarg || strcmp(optarg, "auto") == 0)

@@ -61,6 +61,7 @@ feed(int fd, uint64_t off, uint64_t len, uint64_t size, char *buf,
 	uint64_t pos = off, bufpos;
 	size_t have = 0;
 	int atend = 0;		/* the last read ended the file */
+	int started = 0;	/* first has seen the first block */
 
 	*nbytes = 0;
 	if (off > 0 && feed_linestart(fd, off, buf, bufsz, &pos) < 0)
@@ -84,9 +85,10 @@ feed(int fd, uint64_t off, uint64_t len, uint64_t size, char *buf,
 			}
 			return FEED_OK;
 		}
-		if (first && off == 0 && pos == 0 &&
+		if (first && !started &&
 		    first->fn(first->arg, buf, (size_t)n) != FEED_OK)
 			return FEED_STOP;
+		started = 1;
 		pos += (uint64_t)n;
 		/* A short read that stops at the size the file had is its
 		 * end: no read to find it.  Not for size 0 (files in /proc),

@@ -29,8 +29,8 @@ int feed_linestart(int fd, uint64_t off, char *buf, size_t bufsz,
  * cover every line exactly once.  size is the file's size (0 if not
  * known, as for files in /proc): a read that comes short at it ends the
  * file, with no read to find the end; the caller checks that the file
- * did not change.  first (if not NULL) sees the first block when off is
- * 0.  *nbytes gets the bytes passed.
+ * did not change.  first (if not NULL) sees the first block read (at
+ * the chunk's first line).  *nbytes gets the bytes passed.
  * Returns FEED_OK, FEED_READERR (errno set), FEED_MAPFAIL or FEED_STOP. */
 int feed(int fd, uint64_t off, uint64_t len, uint64_t size, char *buf,
     size_t bufsz, const struct pdp_mapper *m, struct pdp_ctx *ctx,

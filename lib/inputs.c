@@ -20,8 +20,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "blocks.h"
 #include "decomp.h"
 #include "err.h"
+#include "feed.h"
 #include "inputs.h"
 #include "joblog.h"
 #include "path.h"
@@ -48,7 +50,10 @@ input_free(struct input *in)
 		spool_free(&in->chunks[i]);
 	free(in->chunks);
 	spool_free(&in->spool);
-	free(in->data);
+	if (in->pool)
+		blocks_release(in->pool, in->data, in->dcap);
+	else
+		free(in->data);
 	free(in->path);
 	free(in->shown);
 	free(in);
@@ -70,8 +75,20 @@ newinput(void)
 
 	in->size = -1;
 	in->compressed = -1;
+	in->rangefd = -1;
 	spool_init(&in->spool);
 	return in;
+}
+
+/* Whether the file open on fd begins compressed (read at its offset). */
+static int
+compressedfile(int fd)
+{
+	unsigned char b[DECOMP_MAGICMAX];
+	off_t at = lseek(fd, 0, SEEK_CUR);
+	ssize_t n = at < 0 ? -1 : pread(fd, b, sizeof b, at);
+
+	return n > 0 && decomp_detect(b, (size_t)n) != NULL;
 }
 
 void
@@ -87,8 +104,28 @@ inputs_init(struct inputs *ins, const struct poolconf *c, struct commit *cm,
 	ins->pick = -1;
 	ins->ahead = c->pipe ? PIPEAHEAD : LOOKAHEAD;
 	reader_init(&ins->in, c->infd, c->inname, c->nul ? '\0' : '\n');
-	if (c->pipe && c->wc->decompress)
-		pipein_start(&ins->pipein, &ins->in);
+	ins->rangefd = -1;
+	if (c->pipe && !(c->wc->decompress && compressedfile(c->infd)) &&
+	    fstat(c->infd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    lseek(c->infd, 0, SEEK_CUR) == 0) {
+		/* A file: the workers read their blocks from it at their
+		 * offsets, as GNU parallel --pipepart; no byte goes through
+		 * here. */
+		if ((ins->rangefd = dup(c->infd)) < 0)
+			eprintf("%s:", c->inname);
+		fcntl(ins->rangefd, F_SETFD, FD_CLOEXEC);
+		ins->rangesize = (uint64_t)st.st_size;
+		ins->ahead = LOOKAHEAD;
+	} else if (c->pipe) {
+		if (c->wc->decompress)
+			pipein_start(&ins->pipein, &ins->in);
+		/* What the look for compression read comes first. */
+		struct reader *r = &ins->in;
+		blocks_init(&ins->blocks, r->fd, c->inname, c->block,
+		    r->buf + r->start, r->end - r->start);
+		ins->blocks.eof = r->eof;
+		r->start = r->end;
+	}
 	if (c->pipe && c->progress && !ins->pipein.active &&
 	    fstat(c->infd, &st) == 0 && S_ISREG(st.st_mode))
 		ins->seen.knownbytes = (uint64_t)st.st_size;
@@ -100,9 +137,13 @@ void
 inputs_free(struct inputs *ins)
 {
 	reader_free(&ins->in);
+	if (ins->c->pipe && ins->rangefd < 0)
+		blocks_free(&ins->blocks);
 	free(ins->retry);
 	if (ins->seenpaths)
 		table_free(ins->seenpaths);
+	if (ins->rangefd >= 0)
+		close(ins->rangefd);
 }
 
 /* Add in to the inputs read ahead. */
@@ -177,55 +218,84 @@ addinput(struct inputs *ins, char *rec, size_t len)
 	queueinput(ins, in);
 }
 
-/* --pipe: cut the next block of whole lines from the buffered data:
- * --block bytes at most, unless one line is longer: then that line is a
- * block of its own, held whole (it may not pass RECORD_MAX).  Each byte
- * is looked at once however the line arrives (ins->scanned).  0 if more
- * data is needed first. */
+/* --pipe from a pipe: the next block, if one is whole. */
 static int
 takeblock(struct inputs *ins)
 {
-	struct reader *r = &ins->in;
-	const char *s = r->buf + r->start;
-	size_t avail = r->end - r->start, b = ins->c->block, k = 0;
-	size_t from = ins->scanned;	/* [0, from) holds no newline */
+	size_t len, cap;
+	char *blk = blocks_take(&ins->blocks, &len, &cap);
 
-	if (avail == 0 || (!r->eof && avail < b))
+	if (!blk)
 		return 0;
-	for (size_t i = avail < b ? avail : b; i > from; i--)
-		if (s[i - 1] == '\n') {
-			k = i;
-			break;
-		}
-	if (k == 0) {
-		if (from < b)
-			from = b;
-		const char *nl = avail > from ?
-		    memchr(s + from, '\n', avail - from) : NULL;
-		if (nl) {
-			k = (size_t)(nl - s) + 1;
-		} else if (r->eof) {
-			k = avail;
-		} else {
-			ins->scanned = avail;	/* a line longer than a block */
-			return 0;
-		}
-	}
-	ins->scanned = 0;
 	struct input *in = newinput();
 	char name[64];
-	in->data = ememdup(s, k);
-	in->dlen = k;
-	in->size = (int64_t)k;
+	in->data = blk;
+	in->dlen = len;
+	in->dcap = cap;
+	in->pool = &ins->blocks;
+	in->size = (int64_t)len;
 	in->path = estrdup("-");
 	in->plen = 1;
 	snprintf(name, sizeof name, "%.40s block %llu", ins->c->inname,
 	    (unsigned long long)ins->seen.read + 1);
 	in->shown = estrdup(name);
-	r->start += k;
 	in->num = ++ins->seen.read;
 	queueinput(ins, in);
 	return 1;
+}
+
+/* The offset just past the last newline of fd in [from, to), or from if
+ * there is none (buf is scratch). */
+static uint64_t
+lastnewline(struct inputs *ins, uint64_t from, uint64_t to, char *buf,
+    size_t cap)
+{
+	while (to > from) {
+		size_t n = to - from < cap ? (size_t)(to - from) : cap;
+		ssize_t r = pread(ins->rangefd, buf, n, (off_t)(to - n));
+		if (r != (ssize_t)n)
+			eprintf("%s: read error:", ins->c->inname);
+		for (size_t i = n; i > 0; i--)
+			if (buf[i - 1] == '\n')
+				return to - n + i;
+		to -= n;
+	}
+	return from;
+}
+
+/* --pipe from a file: the next block, cut as blocks from a pipe are (the
+ * whole lines in the next --block bytes; a line longer than a block is a
+ * block of its own), by looking at the bytes around the cut alone. */
+static void
+takerange(struct inputs *ins)
+{
+	struct input *in = newinput();
+	char name[64], buf[1 << 16];
+	uint64_t end = ins->rangenext + ins->c->block;
+
+	if (end >= ins->rangesize)
+		end = ins->rangesize;
+	else if ((end = lastnewline(ins, ins->rangenext, end, buf,
+	    sizeof buf)) == ins->rangenext) {
+		/* A line longer than a block: to its end. */
+		if (feed_linestart(ins->rangefd, ins->rangenext + ins->c->block,
+		    buf, sizeof buf, &end) < 0)
+			eprintf("%s: read error:", ins->c->inname);
+		if (end > ins->rangesize)
+			end = ins->rangesize;
+	}
+	in->rangefd = ins->rangefd;
+	in->rsize = ins->rangesize;
+	in->roff = ins->rangenext;
+	in->size = (int64_t)(end - ins->rangenext);
+	ins->rangenext = end;
+	in->path = estrdup("-");
+	in->plen = 1;
+	snprintf(name, sizeof name, "%.40s block %llu", ins->c->inname,
+	    (unsigned long long)ins->seen.read + 1);
+	in->shown = estrdup(name);
+	in->num = ++ins->seen.read;
+	queueinput(ins, in);
 }
 
 void
@@ -234,9 +304,23 @@ inputs_take(struct inputs *ins)
 	char *rec;
 	size_t len;
 
+	if (ins->rangefd >= 0) {
+		while (ins->nqueue < ins->ahead &&
+		    ins->rangenext < ins->rangesize)
+			takerange(ins);
+		if (ins->rangenext >= ins->rangesize)
+			ins->seen.ended = 1;
+		return;
+	}
 	if (ins->c->pipe) {
 		while (ins->nqueue < ins->ahead && takeblock(ins))
 			;
+		if (ins->blocks.eof && ins->blocks.start == ins->blocks.len &&
+		    !ins->seen.ended) {
+			ins->seen.ended = 1;
+			pipein_finish(&ins->pipein);
+		}
+		return;
 	} else {
 		while (ins->nqueue < ins->ahead &&
 		    reader_take(&ins->in, &rec, &len))
@@ -251,7 +335,9 @@ inputs_take(struct inputs *ins)
 void
 inputs_read(struct inputs *ins)
 {
-	if (reader_fill(&ins->in) < 0)
+	if (ins->c->pipe)
+		blocks_fill(&ins->blocks);
+	else if (reader_fill(&ins->in) < 0)
 		reader_fail(&ins->in);
 	pipein_drain(&ins->pipein);
 	inputs_take(ins);
@@ -336,7 +422,7 @@ chunksize(const struct inputs *ins, struct input *in)
 {
 	uint64_t split = ins->c->split;
 
-	if (!split || in->data || in->size < 0)
+	if (!split || in->data || in->rangefd >= 0 || in->size < 0)
 		return 0;
 	if (ins->c->splitauto) {
 		uint64_t c = (uint64_t)in->size / ((uint64_t)ins->nslots * 4);

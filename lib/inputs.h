@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "commit.h"
+#include "blocks.h"
 #include "io.h"
 #include "pipein.h"
 #include "pool.h"
@@ -28,11 +29,13 @@ struct inputs {
 	int64_t qleft[LOOKAHEAD];	/* of queue[i]: size - nextoff */
 	int nqueue;
 	int pick;		/* pickinput's answer, or -1: look again */
-	size_t scanned;		/* --pipe: buffered bytes known to hold no
-				 * newline */
+	int rangefd;		/* --pipe from a regular file: its descriptor,
+				 * which the workers inherit, or -1 */
+	uint64_t rangesize, rangenext;	/* its size, the next block's start */
 	struct task *retry;	/* failed tasks to try again, oldest first */
 	size_t nretry, retrycap;
 	struct pipein pipein;	/* --pipe: compressed stdin's decompressor */
+	struct blocks blocks;	/* --pipe from a pipe: its blocks */
 	struct intake seen;
 	struct table *seenpaths;	/* --joblog: records of each path so far */
 };

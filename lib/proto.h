@@ -6,11 +6,13 @@
 
 #include <stdint.h>
 
-enum { TASK_FILE, TASK_DATA, TASK_FLUSH };
+enum { TASK_FILE, TASK_DATA, TASK_RANGE, TASK_FLUSH };
 
 /* Parent to worker: one task, followed by pathlen bytes of raw path
  * (TASK_FILE) or datalen bytes of data (TASK_DATA, for --pipe).
- * TASK_FLUSH asks a --combine worker for its table. */
+ * TASK_RANGE (--pipe from a regular file): the lines that start in
+ * [off, off+len) of the file open on descriptor fd, which the worker
+ * inherited.  TASK_FLUSH asks a --combine worker for its table. */
 struct taskmsg {
 	uint64_t id;
 	uint64_t off;		/* the chunk: lines that start in [off, off+len) */
@@ -21,7 +23,7 @@ struct taskmsg {
 	uint32_t pathlen;
 	uint32_t kind;		/* TASK_* */
 	uint32_t slot;		/* the worker's slot, from 1 */
-	uint32_t pad;
+	int32_t fd;		/* TASK_RANGE: the data's descriptor */
 };
 
 /* RES_FLUSH (--combine): the RES_OUT frames since the last RES_DONE are

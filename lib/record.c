@@ -3,15 +3,14 @@
 
 #include "record.h"
 
-/* 1 for the bytes a field must escape: \t \n \r and backslash. */
-static const unsigned char special[256] = {
+const unsigned char rec_special[256] = {
 	['\t'] = 1, ['\n'] = 1, ['\r'] = 1, ['\\'] = 1,
 };
 
 const char *
 rec_nextspecial(const char *s, const char *end)
 {
-	while (s < end && !special[(unsigned char)*s])
+	while (s < end && !rec_special[(unsigned char)*s])
 		s++;
 	return s;
 }
@@ -33,7 +32,7 @@ rec_escapedlen(const char *s, size_t n)
 	size_t m = n;
 
 	for (size_t i = 0; i < n; i++)
-		m += special[(unsigned char)s[i]];
+		m += rec_special[(unsigned char)s[i]];
 	return m;
 }
 
@@ -42,7 +41,7 @@ rec_escape(char *dst, const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (special[c]) {
+		if (rec_special[c]) {
 			*dst++ = '\\';
 			*dst++ = (char)rec_escchar(c);
 		} else {

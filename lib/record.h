@@ -5,8 +5,21 @@
 
 #include <stddef.h>
 
+/* 1 for the bytes a field must escape: \t \n \r and backslash. */
+extern const unsigned char rec_special[256];
+
 /* First byte in [s, end) that must be escaped, or end. */
 const char *rec_nextspecial(const char *s, const char *end);
+/* Whether [s, s+n) needs no escape (the common case, in one loop). */
+static inline int
+rec_plain(const char *s, size_t n)
+{
+	unsigned char any = 0;
+
+	for (size_t i = 0; i < n; i++)
+		any |= rec_special[(unsigned char)s[i]];
+	return !any;
+}
 /* The letter that follows the backslash for special byte c. */
 int rec_escchar(int c);
 /* Bytes needed to escape [s, s+n). */

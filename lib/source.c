@@ -184,8 +184,9 @@ source_file(struct source *s, const char *path, uint64_t off, uint64_t len,
 		if ((uint64_t)st.st_size > off + READBUF)
 			(void)posix_fadvise(fd, (off_t)off, 0,
 			    POSIX_FADV_SEQUENTIAL);
+		/* A chunk was checked above, at the file's start. */
 		r = feed(fd, off, len, (uint64_t)st.st_size, s->buf, READBUF,
-		    s->m, s->ctx, &bytes, &ff);
+		    s->m, s->ctx, &bytes, off > 0 ? NULL : &ff);
 		fed(s, r);
 	}
 	if (r == FEED_STOP && f.fmt && len != UINT64_MAX) {
@@ -203,6 +204,30 @@ source_file(struct source *s, const char *path, uint64_t off, uint64_t len,
 	if (!*s->failed)
 		checkunchanged(s, fd, &st);
 	close(fd);
+	return bytes;
+}
+
+uint64_t
+source_range(struct source *s, int fd, uint64_t off, uint64_t len,
+    uint64_t size)
+{
+	struct first f = { .s = s };
+	struct feedfirst ff = { checkfirst, &f };
+	struct stat st;
+	uint64_t bytes = 0;
+
+	s->skipped = 0;
+	if (fstat(fd, &st) < 0 || (uint64_t)st.st_size != size) {
+		s->ctx->fail(s->ctx, "the data file changed while being read");
+		return 0;
+	}
+	int r = feed(fd, off, len, size, s->buf, READBUF, s->m, s->ctx,
+	    &bytes, &ff);
+	fed(s, r);
+	if (r == FEED_STOP)
+		binary(s);
+	else
+		mapend(s);
 	return bytes;
 }
 

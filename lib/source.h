@@ -37,6 +37,10 @@ struct source {
  * len is not UINT64_MAX).  Returns the bytes read. */
 uint64_t source_file(struct source *s, const char *path, uint64_t off,
     uint64_t len, uint64_t size);
+/* Map a --pipe block that is the lines starting in [off, off+len) of the
+ * file (of size bytes) open on fd.  Returns the bytes read. */
+uint64_t source_range(struct source *s, int fd, uint64_t off, uint64_t len,
+    uint64_t size);
 /* Map a --pipe block of whole lines.  Returns its length. */
 uint64_t source_data(struct source *s, const char *data, uint64_t len);
 

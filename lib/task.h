@@ -9,6 +9,8 @@
 
 #include "spool.h"
 
+struct blocks;
+
 struct input {
 	char *path;		/* raw bytes, NUL-terminated ("-" for --pipe) */
 	size_t plen;
@@ -17,7 +19,11 @@ struct input {
 	uint64_t num;		/* 1 for the first input read, 2 ... */
 	int64_t size;		/* -1 if unknown */
 	char *data;		/* --pipe: the block */
-	size_t dlen;
+	size_t dlen, dcap;
+	struct blocks *pool;	/* where data goes back when done */
+	int rangefd;		/* --pipe from a file: the block is the lines
+				 * starting in [roff, roff+size) of this; -1 */
+	uint64_t roff, rsize;	/* the file's size */
 	uint64_t nextoff;	/* next chunk to hand out */
 	int dispatched;		/* every chunk handed out once */
 	uint32_t open;		/* chunks handed out and not finished */

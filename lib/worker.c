@@ -180,9 +180,12 @@ runtask(struct host *h, const struct taskmsg *t, char *path, char *data)
 	h->ctx.offset = t->off;
 	if (h->c->tag)
 		settag(h, path, t->pathlen);
-	d.bytes = t->kind == TASK_DATA ?
-	    source_data(&h->src, data, t->datalen) :
-	    source_file(&h->src, path, t->off, t->len, t->size);
+	if (t->kind == TASK_DATA)
+		d.bytes = source_data(&h->src, data, t->datalen);
+	else if (t->kind == TASK_RANGE)
+		d.bytes = source_range(&h->src, t->fd, t->off, t->len, t->size);
+	else
+		d.bytes = source_file(&h->src, path, t->off, t->len, t->size);
 	if (!h->failed)
 		s->op->finish(s);
 	s->op->end(s, !h->failed);

@@ -16,6 +16,7 @@ struct workerconf {
 	int decompress;		/* read compressed inputs decompressed */
 	enum binmode binary;	/* what to do with binary inputs */
 	const unsigned char *okstatus;	/* exec: 256 flags, or NULL: 0 only */
+	int bigtasks;		/* --pipe: tasks carry their data */
 };
 
 /* For the exec mapper: the input's command was killed by sig (for the

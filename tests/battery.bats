@@ -141,7 +141,7 @@ mkdeep() {
 	assert_output_empty
 	run --separate-stderr timeout 120 pdp-map --pipe wc < /dev/zero
 	assert_status 2
-	assert_stderr_equals "pdp-map: stdin:1: a record longer than 1024 MiB (binary data?)"
+	assert_stderr_equals "pdp-map: stdin: a line longer than 1024 MiB (binary data?)"
 	assert_output_empty
 	no_leftovers
 }

@@ -211,7 +211,7 @@ pdp-map: inputs 5, succeeded 2, failed 3, bytes 67"
 		# shellcheck disable=SC2086
 		run --separate-stderr bash -c "pdp-find '$c' | pdp-map -j2 --stats $comb wordfreq > /dev/null"
 		assert_status 0
-		assert_stderr_matches "^pdp-map: inputs $n, succeeded $n, failed 0, bytes $bytes, records [0-9]+, wall [0-9.]+ s, [0-9.]+ MB/s\$"
+		assert_stderr_matches "^pdp-map: inputs $n, succeeded $n, failed 0, bytes $bytes, records [0-9]+, wall [0-9.]+ s, [0-9.]+ MB/s, workers [0-9]+\$"
 	done
 }
 

@@ -158,3 +158,43 @@ pdp-map: inputs 10, succeeded 9, failed 1, bytes 1000, records 9"
 	assert_stderr_matches 'pdp-map: [0-9:]+ worker [12]: stdin block 3: [0-9]+ bytes, 0 records, [0-9.]+ s, failed'
 	assert_stderr_matches 'pdp-map: [0-9:]+ worker [12]: stdin block 10: 100 bytes, 10 records'
 }
+
+@test "--pipe from a file and from a pipe: the same blocks, the same output, byte for byte with -k" {
+	long=$(head -c 100000 /dev/zero | tr '\0' y)
+	{ printf 'short\n%s\nmid line\n' "$long"; seq 1 100; printf 'no newline at the end'; } > in.txt
+	{ cat in.txt; echo; } > want
+	# Each block as its line count, then its lines.
+	printf '#!/bin/sh\ncat > "$TMPDIR/b.$$"\nwc -l < "$TMPDIR/b.$$" | tr -d " " | sed "s/^/#/"\ncat "$TMPDIR/b.$$"\nrm "$TMPDIR/b.$$"\n' > blk.sh
+	chmod +x blk.sh
+	mkdir tmp
+	for b in 1M 64K 100 1; do
+		TMPDIR=$PWD/tmp pdp-map -k -j2 --pipe --block "$b" exec ./blk.sh < in.txt > fromfile
+		cat in.txt | TMPDIR=$PWD/tmp pdp-map -k -j2 --pipe --block "$b" exec ./blk.sh > frompipe
+		cmp -s fromfile frompipe || fail "--block $b: from a file and from a pipe differ"
+		grep -v '^#' fromfile > lines
+		cmp -s want lines || fail "--block $b: the blocks' lines are not the input's"
+	done
+	# A line per block at --block 1 (the last has no newline).
+	grep '^#' fromfile | sort | uniq -c | tr -s ' ' > counts
+	[ "$(cat counts)" = "$(printf ' 1 #0\n 103 #1')" ] || fail "blocks of --block 1: $(cat counts)"
+	# -a FILE is a file too; the blocks are named as from stdin.
+	run --separate-stderr pdp-map --pipe --block 100 -a in.txt -v wc
+	assert_status 0
+	assert_stderr_contains "in.txt block 1: "
+}
+
+@test "--pipe from a file: the data does not pass through pdp-map's parent" {
+	[ -r /proc/self/io ] || skip "no /proc/PID/io to count what a process reads"
+	head -c 50000000 /dev/zero | tr '\0' '\n' > nl.txt
+	pdp-map -j2 --pipe wc < nl.txt > out 2> err &
+	pid=$!
+	rchar=0
+	while kill -0 "$pid" 2> /dev/null; do
+		r=$(awk '/^rchar/ { print $2 }' /proc/$pid/io 2> /dev/null) && rchar=${r:-$rchar}
+		sleep 0.01
+	done
+	wait "$pid"
+	[ "$(pdp-reduce sum out | grep lines)" = "$(printf 'lines\t50000000')" ] || fail "out: $(cat out)"
+	# It reads the block boundaries (a line each) and its workers' results.
+	[ "$rchar" -lt 5000000 ] || fail "the parent read $rchar bytes of a 50 MB input"
+}
