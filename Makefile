@@ -92,6 +92,17 @@ demo: $(BINS) $(TOOLS)
 bench: $(BINS) $(TOOLS)
 	PDP_BIN=$(CURDIR)/$(BUILD) tests/bench/run $(BENCH)
 
+# The same, each pdp row also run with the programs of commit BASE (as
+# "@base", alternating): what a change did, measured in the same run.
+BASE ?= HEAD
+bench-base: $(BINS) $(TOOLS)
+	rm -rf build/base-src
+	git worktree add --detach build/base-src $(BASE) > /dev/null
+	$(MAKE) -s -C build/base-src all
+	PDP_BIN=$(CURDIR)/$(BUILD) BASE_BIN=$(CURDIR)/build/base-src/build \
+	  tests/bench/run $(BENCH); st=$$?; \
+	  git worktree remove --force build/base-src; exit $$st
+
 # Fuzzing the parsers and the worker's counters with libFuzzer (clang):
 # each target runs FUZZTIME seconds from its seeds in tests/fuzz/corpus/;
 # what it learns stays in build/fuzz.  A crash is written to build/fuzz/
@@ -137,4 +148,4 @@ uninstall:
 clean:
 	rm -rf build
 
-.PHONY: all bench check check-cluster demo fuzz install soak uninstall clean
+.PHONY: all bench bench-base check check-cluster demo fuzz install soak uninstall clean
