@@ -1,6 +1,8 @@
 # pdp: pdp-find | pdp-map | pdp-reduce.  See README.md.
+# This Makefile needs GNU make (ifeq, wildcard, pattern rules, $(shell)).
+# The version is in one place, lib/version.h.
 
-VERSION = 0.1.0
+VERSION := $(shell sed -n 's/^\#define PDP_VERSION "\(.*\)"/\1/p' lib/version.h)
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 INCDIR ?= $(PREFIX)/include
@@ -113,39 +115,58 @@ bench-base: $(BINS) $(TOOLS)
 FUZZTIME ?= 60
 FUZZERS = record num tokenize state reduce counts
 FUZZCC ?= clang
-fuzz:
-	@mkdir -p build/fuzz
+FUZZDIR = build/fuzz
+FUZZSAN = -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZOBJ = $(LIBSRC:lib/%.c=$(FUZZDIR)/lib/%.o)
+
+# libpdp with coverage for libFuzzer, built once; each target links it.
+$(FUZZDIR)/lib/%.o: lib/%.c
+	@mkdir -p $(@D)
+	$(FUZZCC) $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer-no-link \
+	  $(FUZZSAN) -MMD -MP -c -o $@ $<
+
+$(FUZZDIR)/libpdp.a: $(FUZZOBJ)
+	rm -f $@
+	$(AR) rcs $@ $(FUZZOBJ)
+
+$(FUZZDIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZDIR)/libpdp.a
+	$(FUZZCC) $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer $(FUZZSAN) \
+	  -MMD -MP -o $@ $< $(FUZZDIR)/libpdp.a -ldl
+
+-include $(wildcard $(FUZZDIR)/lib/*.d $(FUZZDIR)/*.d)
+
+fuzz: $(FUZZERS:%=$(FUZZDIR)/fuzz_%)
 	@for f in $(FUZZERS); do \
-	  $(FUZZCC) $(CPPFLAGS) -std=c11 -g -O1 \
-	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	    -o build/fuzz/fuzz_$$f tests/fuzz/fuzz_$$f.c $(LIBSRC) -ldl || exit 1; \
-	  mkdir -p build/fuzz/corpus-$$f; \
+	  mkdir -p $(FUZZDIR)/corpus-$$f; \
 	  extra=; [ $$f = reduce ] && extra="-fork=1 -ignore_ooms=1"; \
 	  echo "fuzz_$$f: $(FUZZTIME) s"; \
-	  ASAN_OPTIONS= build/fuzz/fuzz_$$f -max_total_time=$(FUZZTIME) $$extra \
-	    -artifact_prefix=build/fuzz/$$f- -print_final_stats=1 \
-	    build/fuzz/corpus-$$f tests/fuzz/corpus/$$f \
-	    > build/fuzz/$$f.log 2>&1; st=$$?; \
-	  grep -E '^Done|number_of_executed_units' build/fuzz/$$f.log; \
-	  grep -E '^#[0-9]+: cov' build/fuzz/$$f.log | tail -n 1; \
-	  [ $$st -eq 0 ] || { tail -n 40 build/fuzz/$$f.log; exit 1; }; \
+	  ASAN_OPTIONS= $(FUZZDIR)/fuzz_$$f -max_total_time=$(FUZZTIME) $$extra \
+	    -artifact_prefix=$(FUZZDIR)/$$f- -print_final_stats=1 \
+	    $(FUZZDIR)/corpus-$$f tests/fuzz/corpus/$$f \
+	    > $(FUZZDIR)/$$f.log 2>&1; st=$$?; \
+	  grep -E '^Done|number_of_executed_units' $(FUZZDIR)/$$f.log; \
+	  grep -E '^#[0-9]+: cov' $(FUZZDIR)/$$f.log | tail -n 1; \
+	  [ $$st -eq 0 ] || { tail -n 40 $(FUZZDIR)/$$f.log; exit 1; }; \
 	done
 
 install: $(BINS)
-	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANPREFIX)/man1 \
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANPREFIX)/man1 \
 	  $(DESTDIR)$(MANPREFIX)/man7 $(DESTDIR)$(INCDIR)
-	cp -f $(BINS) $(DESTDIR)$(BINDIR)/
-	cd $(DESTDIR)$(BINDIR) && chmod 755 $(PROGS)
-	cp -f $(MAN1) $(DESTDIR)$(MANPREFIX)/man1/
-	cp -f $(MAN7) $(DESTDIR)$(MANPREFIX)/man7/
-	cp -f lib/pdp.h $(DESTDIR)$(INCDIR)/pdp.h
+	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)/
+	install -m 644 $(MAN1) $(DESTDIR)$(MANPREFIX)/man1/
+	install -m 644 $(MAN7) $(DESTDIR)$(MANPREFIX)/man7/
+	install -m 644 lib/pdp.h $(DESTDIR)$(INCDIR)/pdp.h
 
 uninstall:
 	cd $(DESTDIR)$(BINDIR) && rm -f $(PROGS)
 	cd $(DESTDIR)$(MANPREFIX)/man1 && rm -f pdp-find.1 pdp-map.1 pdp-reduce.1
 	rm -f $(DESTDIR)$(MANPREFIX)/man7/pdp.7 $(DESTDIR)$(INCDIR)/pdp.h
 
+# The version, for scripts: make -s version
+version:
+	@echo $(VERSION)
+
 clean:
 	rm -rf build
 
-.PHONY: all bench bench-base check check-cluster demo fuzz install soak uninstall clean
+.PHONY: all bench bench-base check check-cluster demo fuzz install soak uninstall version clean

@@ -14,6 +14,16 @@ REPO=$BATS_TEST_DIRNAME/..
 		[ -f "$T/root/opt/pdp/$f" ] || fail "missing $f"
 	done
 	[ -x "$T/root/opt/pdp/bin/pdp-map" ] || fail "pdp-map not executable"
+	# Programs 755, man pages and the header 644, whatever the umask.
+	for f in bin/pdp-find bin/pdp-map bin/pdp-reduce; do
+		[ "$(stat -c %a "$T/root/opt/pdp/$f")" = 755 ] || fail "$f: mode $(stat -c %a "$T/root/opt/pdp/$f")"
+	done
+	for f in share/man/man1/pdp-map.1 share/man/man7/pdp.7 include/pdp.h; do
+		[ "$(stat -c %a "$T/root/opt/pdp/$f")" = 644 ] || fail "$f: mode $(stat -c %a "$T/root/opt/pdp/$f")"
+	done
+	# The version is the one of lib/version.h.
+	[ "$("$T/root/opt/pdp/bin/pdp-map" --version)" = "pdp-map $(make -s -C "$REPO" version)" ] ||
+	    fail "version: $("$T/root/opt/pdp/bin/pdp-map" --version)"
 	printf 'a b a\n' > in.txt
 	run --separate-stderr sh -c "echo in.txt | $T/root/opt/pdp/bin/pdp-map wordfreq | $T/root/opt/pdp/bin/pdp-reduce sum"
 	assert_status 0
