@@ -18,14 +18,14 @@ load helper
 	assert_output_equals "$(printf "a.txt: exec sh -c 'touch ran; wc -l' sh a.txt 1\nsp ace.txt: exec sh -c 'touch ran; wc -l' sh 'sp ace.txt' 2\n%s: exec sh -c 'touch ran; wc -l' sh %s 3" "$big" "$big")"
 	[ ! -e ran ] || fail "a command ran"
 	# Chunks of a builtin, as the run would cut them.
-	run --separate-stderr bash -c "echo $big | pdp-map -j2 --dry-run --split 100K wordfreq"
+	run --separate-stderr bash -c "set -o pipefail; echo $big | pdp-map -j2 --dry-run --split 100K wordfreq"
 	assert_status 0
 	size=$(wc -c < "$big")
 	[ "$(printf '%s\n' "$output" | wc -l)" -eq $(( (size + 102399) / 102400 )) ] || fail "chunks of $size bytes: $output"
 	assert_output_contains "$big [0+102400]: wordfreq"
 	assert_output_contains "$big [204800+102400]: wordfreq"
 	# A bad record is still a failed input; --joblog is refused.
-	run --separate-stderr bash -c "printf 'a\\\\q\\n' | pdp-map --dry-run wc"
+	run --separate-stderr bash -c "set -o pipefail; printf 'a\\\\q\\n' | pdp-map --dry-run wc"
 	assert_status 1
 	assert_stderr_equals "pdp-map: stdin:1: invalid escape in path record"
 	run --separate-stderr pdp-map --dry-run --joblog j wc < list
@@ -62,7 +62,7 @@ load helper
 
 @test "--bar: before the input list has ended, it says the total is not known rather than guess" {
 	for i in 1 2 3; do printf 'x\n' > "in$i.txt"; done
-	run --separate-stderr bash -c '{ echo in1.txt; sleep 1.2; echo in2.txt; echo in3.txt; } | pdp-map -j1 --bar=always exec cat > /dev/null'
+	run --separate-stderr bash -c 'set -o pipefail; { echo in1.txt; sleep 1.2; echo in2.txt; echo in3.txt; } | pdp-map -j1 --bar=always exec cat > /dev/null'
 	assert_status 0
 	assert_stderr_contains "+ inputs, "
 	assert_stderr_contains "ETA when all inputs are listed"

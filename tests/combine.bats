@@ -136,11 +136,11 @@ crash_files() {
 	printf 'k\t-1e17\nn\t-3\n' > f3.txt
 	printf 'k\t3\nz\t-0.0\n' > f4.txt
 	want=$(printf 'k\t3.3\nn\t9007199254740991\nz\t0')
-	run --separate-stderr bash -c 'ls f*.txt | pdp-map exec cat | pdp-reduce sum'
+	run --separate-stderr bash -c 'set -o pipefail; ls f*.txt | pdp-map exec cat | pdp-reduce sum'
 	assert_status 0
 	assert_output_equals "$want"
 	for j in 1 2 3 4; do
-		run --separate-stderr bash -c "ls f*.txt | pdp-map -j$j --combine sum exec cat | pdp-reduce sum"
+		run --separate-stderr bash -c "set -o pipefail; ls f*.txt | pdp-map -j$j --combine sum exec cat | pdp-reduce sum"
 		assert_status 0
 		assert_stderr_empty
 		assert_output_equals "$want"
@@ -209,7 +209,7 @@ pdp-map: inputs 5, succeeded 2, failed 3, bytes 67"
 	bytes=$(find "$c" -type f -exec cat {} + | wc -c)
 	for comb in '' '--combine sum'; do
 		# shellcheck disable=SC2086
-		run --separate-stderr bash -c "pdp-find '$c' | pdp-map -j2 --stats $comb wordfreq > /dev/null"
+		run --separate-stderr bash -c "set -o pipefail; pdp-find '$c' | pdp-map -j2 --stats $comb wordfreq > /dev/null"
 		assert_status 0
 		assert_stderr_matches "^pdp-map: inputs $n, succeeded $n, failed 0, bytes $bytes, records [0-9]+, wall [0-9.]+ s, [0-9.]+ MB/s, workers [0-9]+\$"
 	done

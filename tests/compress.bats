@@ -30,7 +30,7 @@ wf() {
 		prog=${z%%:*}
 		command -v "$prog" > /dev/null || { echo "# $prog missing (apt-get install ${z#*:})" >&3; continue; }
 		"$prog" -c < t.txt > "t.$prog"
-		run --separate-stderr bash -c "echo t.$prog | pdp-map wordfreq | pdp-reduce sum"
+		run --separate-stderr bash -c "set -o pipefail; echo t.$prog | pdp-map wordfreq | pdp-reduce sum"
 		assert_status 0
 		assert_stderr_empty
 		assert_output_equals "$want"
@@ -51,13 +51,13 @@ wf() {
 	gzip -c t.txt > z.txt
 	cp t.txt plain.gz
 	want=$(wf t.txt t.txt)
-	run --separate-stderr bash -c 'printf "z.txt\nplain.gz\n" | pdp-map wordfreq | pdp-reduce sum'
+	run --separate-stderr bash -c 'set -o pipefail; printf "z.txt\nplain.gz\n" | pdp-map wordfreq | pdp-reduce sum'
 	assert_status 0
 	assert_stderr_empty
 	assert_output_equals "$want"
 	# Text that begins with bzip2's letters is text.
 	printf 'BZh9 is not bzip2\n' > bz.txt
-	run --separate-stderr bash -c 'echo bz.txt | pdp-map wordfreq | pdp-reduce sum'
+	run --separate-stderr bash -c 'set -o pipefail; echo bz.txt | pdp-map wordfreq | pdp-reduce sum'
 	assert_status 0
 	assert_output_equals "$(printf 'bzh9\t1\nbzip2\t1\nis\t1\nnot\t1')"
 }
@@ -88,13 +88,13 @@ wf() {
 	need gzip gzip
 	: > e.txt
 	gzip -c e.txt > e.gz
-	run --separate-stderr bash -c 'echo e.gz | pdp-map wc'
+	run --separate-stderr bash -c 'set -o pipefail; echo e.gz | pdp-map wc'
 	assert_status 0
 	assert_output_equals "$(printf 'lines\t0\nwords\t0\nbytes\t0')"
 	text a.txt
 	gzip -c a.txt > two.gz
 	gzip -c a.txt >> two.gz
-	run --separate-stderr bash -c 'echo two.gz | pdp-map wordfreq | pdp-reduce sum'
+	run --separate-stderr bash -c 'set -o pipefail; echo two.gz | pdp-map wordfreq | pdp-reduce sum'
 	assert_status 0
 	assert_output_equals "$(wf a.txt a.txt)"
 }
@@ -117,10 +117,10 @@ wf() {
 	need gzip gzip
 	text a.txt
 	gzip -c a.txt > a.gz
-	run --separate-stderr bash -c 'echo a.gz | pdp-map --decompress=never wc'
+	run --separate-stderr bash -c 'set -o pipefail; echo a.gz | pdp-map --decompress=never wc'
 	assert_status 0
 	assert_stderr_equals "pdp-map: a.gz: binary file skipped (--binary=text to read it)"
-	run --separate-stderr bash -c 'echo a.gz | pdp-map --decompress=never --binary=text wc | pdp-reduce sum'
+	run --separate-stderr bash -c 'set -o pipefail; echo a.gz | pdp-map --decompress=never --binary=text wc | pdp-reduce sum'
 	assert_status 0
 	assert_output_contains "$(printf 'bytes\t%d' "$(wc -c < a.gz)")"
 	run --separate-stderr pdp-map --decompress=sometimes wc < /dev/null
@@ -132,7 +132,7 @@ wf() {
 	need gzip gzip
 	text a.txt
 	gzip -c a.txt > a.gz
-	run --separate-stderr bash -c 'echo a.gz | pdp-map exec sh -c "wc -l | tr -d \" \"; echo \"\$PDP_PATH\""'
+	run --separate-stderr bash -c 'set -o pipefail; echo a.gz | pdp-map exec sh -c "wc -l | tr -d \" \"; echo \"\$PDP_PATH\""'
 	assert_status 0
 	assert_output_equals "$(printf '300\na.gz')"
 }
@@ -145,13 +145,13 @@ wf() {
 	printf '%s\n' "$f" > plain
 	want=$(pdp-map -j1 wordfreq < plain | pdp-reduce sum)
 	for opts in "--split 4k" "-k --split 4k" "--combine sum" "-k"; do
-		run --separate-stderr bash -c "echo big.gz | pdp-map -j2 $opts wordfreq | pdp-reduce sum"
+		run --separate-stderr bash -c "set -o pipefail; echo big.gz | pdp-map -j2 $opts wordfreq | pdp-reduce sum"
 		assert_status 0
 		assert_stderr_empty
 		assert_output_equals "$want"
 	done
 	# -v shows one task, not chunks.
-	run --separate-stderr bash -c 'echo big.gz | pdp-map -j2 -v --split 4k wc > /dev/null'
+	run --separate-stderr bash -c 'set -o pipefail; echo big.gz | pdp-map -j2 -v --split 4k wc > /dev/null'
 	assert_status 0
 	[ "$(printf '%s\n' "$stderr" | grep -c 'worker')" -eq 1 ] || fail "tasks: $stderr"
 	assert_stderr_not_contains '['
@@ -161,12 +161,12 @@ wf() {
 	need gzip gzip
 	yes 'abc def ghi' | head -c 1G | gzip -1 > words.gz
 	head -c 512M /dev/zero | gzip -1 > zero.gz
-	run --separate-stderr bash -c 'echo words.gz | /usr/bin/time -f "%M" pdp-map -j1 wc'
+	run --separate-stderr bash -c 'set -o pipefail; echo words.gz | /usr/bin/time -f "%M" pdp-map -j1 wc'
 	assert_status 0
 	assert_output_contains "$(printf 'bytes\t1073741824')"
 	rss=$(printf '%s\n' "$stderr" | tail -n 1)
 	[ "$rss" -lt 65536 ] || fail "peak RSS ${rss} KB"
-	run --separate-stderr bash -c 'echo zero.gz | pdp-map -j1 --stats wc'
+	run --separate-stderr bash -c 'set -o pipefail; echo zero.gz | pdp-map -j1 --stats wc'
 	assert_status 0
 	assert_output_empty
 	assert_stderr_contains "pdp-map: zero.gz: binary file skipped (--binary=text to read it)"
@@ -189,11 +189,11 @@ wf() {
 	wait "$pid" || status=$?
 	[ "$status" -eq 130 ] || fail "exit $status"
 	no_leftovers
-	wait_until 5 eval '! pgrep -f "^gzip -dc$" > /dev/null' || fail "gzip left: $(pgrep -af gzip)"
+	wait_until 20 eval '! pgrep -f "^gzip -dc$" > /dev/null' || fail "gzip left: $(pgrep -af gzip)"
 	run --separate-stderr pdp-map --timeout 1 exec ./slow.sh < list
 	assert_status 1
 	assert_stderr_equals "pdp-map: slow.gz: timed out after 1 s"
-	wait_until 5 eval '! pgrep -f "^gzip -dc$" > /dev/null' || fail "gzip left: $(pgrep -af gzip)"
+	wait_until 20 eval '! pgrep -f "^gzip -dc$" > /dev/null' || fail "gzip left: $(pgrep -af gzip)"
 	no_leftovers
 }
 
@@ -229,10 +229,10 @@ wf() {
 		assert_output_equals "$want"
 	done
 	head -c 700 a.gz > bad.gz
-	run --separate-stderr bash -c 'cat bad.gz | pdp-map --pipe wc > /dev/null'
+	run --separate-stderr bash -c 'set -o pipefail; cat bad.gz | pdp-map --pipe wc > /dev/null'
 	assert_status 2
 	assert_stderr_equals "pdp-map: stdin: gzip -dc failed (exit status 1): gzip: stdin: unexpected end of file"
-	run --separate-stderr bash -c 'cat a.gz | pdp-map --pipe --decompress=never --binary=text wc | pdp-reduce sum'
+	run --separate-stderr bash -c 'set -o pipefail; cat a.gz | pdp-map --pipe --decompress=never --binary=text wc | pdp-reduce sum'
 	assert_status 0
 	assert_output_contains "$(printf 'bytes\t%d' "$(wc -c < a.gz)")"
 	no_leftovers
@@ -244,28 +244,28 @@ wf() {
 	text a.txt
 	printf 'ELF\0\1\2 binary words here\n' > b.bin
 	printf 'a.txt\nb.bin\n' > list
-	run --separate-stderr bash -c 'pdp-map --stats --joblog j wordfreq < list | pdp-reduce sum'
+	run --separate-stderr bash -c 'set -o pipefail; pdp-map --stats --joblog j wordfreq < list | pdp-reduce sum'
 	assert_status 0
 	assert_stderr_contains "pdp-map: b.bin: binary file skipped (--binary=text to read it)"
 	assert_stderr_contains "pdp-map: inputs 2, succeeded 2, failed 0, skipped (binary) 1,"
 	assert_output_equals "$(wf a.txt)"
 	# The joblog has it as done.
 	[ "$(inputlines | awk -F'\t' '$1 == "b.bin" { print $6, $7 }')" = "0 0" ] || fail "joblog: $(cat j)"
-	run --separate-stderr bash -c 'pdp-map -q wordfreq < list | pdp-reduce sum'
+	run --separate-stderr bash -c 'set -o pipefail; pdp-map -q wordfreq < list | pdp-reduce sum'
 	assert_status 0
 	assert_stderr_empty
-	run --separate-stderr bash -c 'pdp-map --stats --combine sum wordfreq < list | pdp-reduce sum'
+	run --separate-stderr bash -c 'set -o pipefail; pdp-map --stats --combine sum wordfreq < list | pdp-reduce sum'
 	assert_status 0
 	assert_stderr_contains "pdp-map: b.bin: binary file skipped (--binary=text to read it)"
 	assert_stderr_contains "skipped (binary) 1,"
 	assert_output_equals "$(wf a.txt)"
 	for m in wordfreq linefreq 'grep .' wc 'ngrams 2'; do
-		run --separate-stderr bash -c "echo b.bin | pdp-map $m"
+		run --separate-stderr bash -c "set -o pipefail; echo b.bin | pdp-map $m"
 		assert_status 0
 		assert_output_empty
 		assert_stderr_equals "pdp-map: b.bin: binary file skipped (--binary=text to read it)"
 	done
-	run --separate-stderr bash -c 'echo b.bin | pdp-map --binary=text wordfreq | pdp-reduce sum'
+	run --separate-stderr bash -c 'set -o pipefail; echo b.bin | pdp-map --binary=text wordfreq | pdp-reduce sum'
 	assert_status 0
 	assert_output_equals "$(printf 'binary\t1\nelf\t1\nhere\t1\nwords\t1')"
 	run --separate-stderr bash -c 'pdp-map --binary=fail wordfreq < list > /dev/null'
@@ -278,15 +278,15 @@ wf() {
 
 @test "binary: exec sees every file as it is unless --binary is given; a NUL past 32K is text" {
 	printf 'x\0y\n' > b.bin
-	run --separate-stderr bash -c 'echo b.bin | pdp-map exec wc -c'
+	run --separate-stderr bash -c 'set -o pipefail; echo b.bin | pdp-map exec wc -c'
 	assert_status 0
 	assert_output_equals 4
-	run --separate-stderr bash -c 'echo b.bin | pdp-map --binary=skip exec wc -c'
+	run --separate-stderr bash -c 'set -o pipefail; echo b.bin | pdp-map --binary=skip exec wc -c'
 	assert_status 0
 	assert_output_empty
 	assert_stderr_equals "pdp-map: b.bin: binary file skipped (--binary=text to read it)"
 	{ head -c 40000 /dev/zero | tr '\0' 'a'; printf '\n\0\n'; } > late.txt
-	run --separate-stderr bash -c 'echo late.txt | pdp-map wc'
+	run --separate-stderr bash -c 'set -o pipefail; echo late.txt | pdp-map wc'
 	assert_status 0
 	assert_stderr_empty
 	assert_output_contains "$(printf 'lines\t2')"
@@ -296,7 +296,7 @@ wf() {
 	need gzip gzip
 	head -c 300000 /dev/urandom > r.bin
 	gzip -c r.bin > r.gz
-	run --separate-stderr bash -c 'printf "r.bin\nr.gz\n" | pdp-map -j2 --split 4k wc'
+	run --separate-stderr bash -c 'set -o pipefail; printf "r.bin\nr.gz\n" | pdp-map -j2 --split 4k wc'
 	assert_status 0
 	assert_output_empty
 	assert_stderr_contains "pdp-map: r.bin: binary file skipped (--binary=text to read it)"

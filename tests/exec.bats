@@ -237,11 +237,11 @@ numbered_lines() {
 	parallel --will-cite -0 -k -j1 ./show.sh {} {/} {//} {.} {/.} {#} "p={}-{#}" < list0 > want
 	assert_files_equal want got
 	# {%} is the worker's slot; with no replacement string, nothing changes.
-	run --separate-stderr bash -c 'printf "a.txt\nnoext\n" | pdp-map -j1 -k exec ./show.sh {%} x'
+	run --separate-stderr bash -c 'set -o pipefail; printf "a.txt\nnoext\n" | pdp-map -j1 -k exec ./show.sh {%} x'
 	assert_status 0
 	assert_output_equals "$(printf '[1][x]\n[1][x]')"
 	# The input is on stdin as well.
-	run --separate-stderr bash -c 'echo a.txt | pdp-map exec sh -c "cat; echo \$1" sh {/.}'
+	run --separate-stderr bash -c 'set -o pipefail; echo a.txt | pdp-map exec sh -c "cat; echo \$1" sh {/.}'
 	assert_status 0
 	assert_output_equals "$(printf 'x\na')"
 }
@@ -252,7 +252,7 @@ numbered_lines() {
 	printf '#!/bin/sh\necho "two\t1"\n' > bin/two
 	chmod +x bin/one bin/two
 	: > one; : > two; : > three
-	run --separate-stderr bash -c 'printf "one\ntwo\nthree\n" | PATH="$PWD/bin:$PATH" pdp-map -k -j1 exec {}'
+	run --separate-stderr bash -c 'set -o pipefail; printf "one\ntwo\nthree\n" | PATH="$PWD/bin:$PATH" pdp-map -k -j1 exec {}'
 	assert_status 1
 	assert_output_equals "$(printf 'one\t1\ntwo\t1')"
 	assert_stderr_equals "pdp-map: three: three: command not found"
@@ -270,10 +270,10 @@ numbered_lines() {
 	assert_status 0
 	assert_output_equals "$(printf 'l1\t1\nl2\t0')"
 	# A status outside the list fails, a range works.
-	run --separate-stderr bash -c 'printf "l1\n" | pdp-map --ok-status 0-1 exec sh -c "exit 2"'
+	run --separate-stderr bash -c 'set -o pipefail; printf "l1\n" | pdp-map --ok-status 0-1 exec sh -c "exit 2"'
 	assert_status 1
 	assert_stderr_equals "pdp-map: l1: sh exited with status 2"
-	run --separate-stderr bash -c 'printf "l1\n" | pdp-map --ok-status 1,2-3 exec sh -c "exit 3"'
+	run --separate-stderr bash -c 'set -o pipefail; printf "l1\n" | pdp-map --ok-status 1,2-3 exec sh -c "exit 3"'
 	assert_status 0
 	for bad in '' 256 'a' '2-1' '1,,x'; do
 		run --separate-stderr pdp-map --ok-status "$bad" exec true < /dev/null

@@ -261,7 +261,8 @@ gencorpus() {
 # dies of SIGSEGV, *once* dies of SIGSEGV on its first attempt only and
 # *flaky* exits 3 on its first attempt only (both leave NAME.tried
 # behind), *hang* runs `sleep HANG` (a child of the command, so a
-# grandchild of the worker).
+# grandchild of the worker), *stall* runs `sleep HANG` on its first
+# attempt only (a worker busy with it until killed).
 make_mapper() {
 	cat > fault.sh <<-'EOF'
 	#!/bin/sh
@@ -272,6 +273,7 @@ make_mapper() {
 	*once*)	if mkdir "$PDP_PATH.tried" 2>/dev/null; then kill -SEGV $$; fi ;;
 	*flaky*)	if mkdir "$PDP_PATH.tried" 2>/dev/null; then exit 3; fi ;;
 	*hang*)	sleep "$2"; exit 0 ;;
+	*stall*)	if mkdir "$PDP_PATH.tried" 2>/dev/null; then sleep "$2"; fi ;;
 	esac
 	exec sed 's/$/	1/'
 	EOF

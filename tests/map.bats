@@ -42,6 +42,7 @@ sort_output() {
 	# A letter that is not ASCII right after 16 ASCII ones: one word.
 	printf 'zzzzzzzzzzzzzzzz\303\251 end\n' > e.txt
 	run --separate-stderr pdp-map wordfreq <<< e.txt
+	assert_status 0
 	sort_output
 	assert_output_equals "$(printf 'end\t1\nzzzzzzzzzzzzzzzz\303\251\t1')"
 }
@@ -518,11 +519,11 @@ signal_test() {
 	printf 'one two\n' > a.txt
 	printf 'three\n' > b.txt
 	printf 'a.txt\nb.txt\n' > list
-	run --separate-stderr bash -c 'echo "not read" | pdp-map -a list --arg-file=list wordfreq | pdp-reduce sum'
+	run --separate-stderr bash -c 'set -o pipefail; echo "not read" | pdp-map -a list --arg-file=list wordfreq | pdp-reduce sum'
 	assert_status 0
 	assert_output_equals "$(printf 'one\t1\nthree\t1\ntwo\t1')"
 	# stdin closed is fine with -a.
-	run --separate-stderr bash -c 'pdp-map -a list wc <&- | pdp-reduce sum'
+	run --separate-stderr bash -c 'set -o pipefail; pdp-map -a list wc <&- | pdp-reduce sum'
 	assert_status 0
 	assert_output_contains "$(printf 'words\t3')"
 	# --pipe: FILE is the data.

@@ -67,10 +67,10 @@ lines100() {
 	run --separate-stderr pdp-map --pipe --block 12 wordfreq < in.txt
 	assert_status 0
 	assert_stderr_empty
-	run --separate-stderr bash -c 'pdp-map --pipe --block 12 wordfreq < in.txt | pdp-reduce sum'
+	run --separate-stderr bash -c 'set -o pipefail; pdp-map --pipe --block 12 wordfreq < in.txt | pdp-reduce sum'
 	assert_status 0
 	assert_output_equals "$(printf 'alpha\t1\nbeta\t2\ndelta\t1\ngamma\t2')"
-	run --separate-stderr bash -c 'pdp-map --pipe --block 12 wc < in.txt | pdp-reduce sum'
+	run --separate-stderr bash -c 'set -o pipefail; pdp-map --pipe --block 12 wc < in.txt | pdp-reduce sum'
 	assert_status 0
 	assert_output_equals "$(printf 'bytes\t34\nlines\t3\nwords\t6')"
 	run --separate-stderr pdp-map --pipe linefreq < in.txt
@@ -136,7 +136,7 @@ lines100() {
 	assert_output_equals "$(printf -- '-\tn\t10\n%.0s' $(seq 10))"
 	# On the corpus, the blocks' line counts add up to the total.
 	all=$BATS_FILE_TMPDIR/all.txt
-	run --separate-stderr bash -c 'pdp-map --pipe --block 64K exec sh -c "printf \"lines\t%d\n\" \$(wc -l)" < "$1" | pdp-reduce sum' _ "$all"
+	run --separate-stderr bash -c 'set -o pipefail; pdp-map --pipe --block 64K exec sh -c "printf \"lines\t%d\n\" \$(wc -l)" < "$1" | pdp-reduce sum' _ "$all"
 	assert_status 0
 	assert_output_equals "$(printf 'lines\t%d' "$(wc -l < "$all")")"
 }

@@ -71,7 +71,7 @@ ascii_wordfreq() {
 @test "pipeline: --top 20 of the corpus, the demo job" {
 	gencorpus -f 20 -s 200K -S 1 c > /dev/null
 	pdp-find c | pdp-map wordfreq | pdp-reduce sum > all
-	run --separate-stderr bash -c 'pdp-find c | pdp-map wordfreq | pdp-reduce --top 20 sum'
+	run --separate-stderr bash -c 'set -o pipefail; pdp-find c | pdp-map wordfreq | pdp-reduce --top 20 sum'
 	assert_status 0
 	assert_stderr_empty
 	[ "${#lines[@]}" -eq 20 ]
@@ -101,7 +101,7 @@ ascii_wordfreq() {
 	    LC_ALL=C sort)
 	assert_output_equals "$want"
 	# Every file is one input: wc's lines and the file count agree.
-	run --separate-stderr bash -c 'pdp-find many | pdp-map --stats wc | pdp-reduce sum'
+	run --separate-stderr bash -c 'set -o pipefail; pdp-find many | pdp-map --stats wc | pdp-reduce sum'
 	assert_status 0
 	assert_output_equals "$(printf 'bytes\t%s\nlines\t20000\nwords\t40000' \
 	    "$(find many -type f -exec cat {} + | wc -c)")"
@@ -149,7 +149,7 @@ line.txt"
 	assert_output_equals "$(printf '%s\t1\n' backslash backslashn cr dash \
 	    invalid newline space subdash tab)"
 	# --tag shows each name escaped, next to its word.
-	run --separate-stderr bash -c 'pdp-find n | pdp-map --tag linefreq | pdp-reduce -k 1,2 count'
+	run --separate-stderr bash -c 'set -o pipefail; pdp-find n | pdp-map --tag linefreq | pdp-reduce -k 1,2 count'
 	assert_status 0
 	assert_stderr_empty
 	assert_output_equals "$(printf '%s\t%s\t1\n' 'n/-lead.txt' dash \
@@ -158,7 +158,7 @@ line.txt"
 	    'n/c\rr.txt' cr 'n/new\nline.txt' newline 'n/sp ace.txt' space \
 	    'n/ta\tb.txt' tab)"
 	# And with -0 between pdp-find and pdp-map.
-	run --separate-stderr bash -c 'pdp-find -0 n | pdp-map -0 -j2 wordfreq | pdp-reduce sum'
+	run --separate-stderr bash -c 'set -o pipefail; pdp-find -0 n | pdp-map -0 -j2 wordfreq | pdp-reduce sum'
 	assert_status 0
 	assert_stderr_empty
 	assert_output_equals "$(printf '%s\t1\n' backslash backslashn cr dash \
@@ -167,7 +167,7 @@ line.txt"
 
 @test "pipeline: find -print0 | pdp-map -0 interoperates" {
 	mkweird
-	run --separate-stderr bash -c 'find n -name "*.txt" -print0 | pdp-map -0 wordfreq | pdp-reduce sum'
+	run --separate-stderr bash -c 'set -o pipefail; find n -name "*.txt" -print0 | pdp-map -0 wordfreq | pdp-reduce sum'
 	assert_status 0
 	assert_stderr_empty
 	assert_output_equals "$(printf '%s\t1\n' backslash backslashn cr dash \
@@ -178,7 +178,7 @@ line.txt"
 	mkdir c
 	printf 'a b c\n' > c/x.txt
 	printf 'd e\nf\n' > c/y.txt
-	run --separate-stderr bash -c 'pdp-find c | pdp-map --tag wc | pdp-reduce -k 1,2 -f 3 sum'
+	run --separate-stderr bash -c 'set -o pipefail; pdp-find c | pdp-map --tag wc | pdp-reduce -k 1,2 -f 3 sum'
 	assert_status 0
 	assert_stderr_empty
 	assert_output_equals <<-'EOF'
@@ -196,8 +196,8 @@ line.txt"
 	printf 'kept words\n' > c/a.txt
 	printf 'more kept\n' > c/b.txt
 	printf 'c/a.txt\nc/missing.txt\nc/b.txt\n' > list
-	run --separate-stderr bash -c 'pdp-map -j2 wordfreq < list | pdp-reduce sum'
-	assert_status 0
+	run --separate-stderr bash -c 'set -o pipefail; pdp-map -j2 wordfreq < list | pdp-reduce sum'
+	assert_status 1	# pdp-map's, through pipefail
 	assert_stderr_equals "pdp-map: c/missing.txt: No such file or directory"
 	assert_output_equals "$(printf 'kept\t2\nmore\t1\nwords\t1')"
 }

@@ -209,7 +209,7 @@ awk_fieldfreq() {
 	pdp-map -j2 --pipe --block 1K ./fieldfreq.so 2 < long.txt | pdp-reduce sum > got
 	assert_files_equal want got
 	# The example of the manual.
-	run --separate-stderr bash -c "printf 'GET /a\nPOST /b\nGET /c\n' |
+	run --separate-stderr bash -c "set -o pipefail; printf 'GET /a\nPOST /b\nGET /c\n' |
 	    pdp-map --pipe ./fieldfreq.so 1 | pdp-reduce sum"
 	assert_status 0
 	assert_stderr_empty

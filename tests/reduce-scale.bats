@@ -322,7 +322,7 @@ EOF
 	cat part.aa.st part.ab.st part.ac.st | pdp-reduce --merge --partial "$ALL" > m1.st
 	cat part.ad.st part.ae.st part.af.st part.ag.st | pdp-reduce --merge --partial "$ALL" > m2.st
 	grep -q 'pdp1:collect:' m1.st || fail "--merge --partial wrote no states"
-	run --separate-stderr bash -c "cat m1.st m2.st | pdp-reduce --merge '$ALL'"
+	run --separate-stderr bash -c "set -o pipefail; cat m1.st m2.st | pdp-reduce --merge '$ALL'"
 	assert_status 0
 	assert_stderr_empty
 	printf '%s\n' "$output" > merged.tsv
@@ -360,7 +360,7 @@ EOF
 	split -n l/3 "$d" part.
 	for f in part.*; do pdp-reduce -k 1,2 -f3 --partial "$ALL" $f > $f.st; done
 	pdp-reduce -k 1,2 --merge --partial "$ALL" part.aa.st part.ab.st > m1.st
-	run --separate-stderr bash -c "cat m1.st part.ac.st | pdp-reduce -k 1,2 --merge '$ALL'"
+	run --separate-stderr bash -c "set -o pipefail; cat m1.st part.ac.st | pdp-reduce -k 1,2 --merge '$ALL'"
 	assert_status 0
 	assert_stderr_empty
 	printf '%s\n' "$output" > merged.tsv

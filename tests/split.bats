@@ -89,7 +89,7 @@ verbose_tasks() {
 	head -c 9000 /dev/zero | tr '\0' A >> sm.txt
 	printf '\ntail\n' >> sm.txt
 	[ "$(wc -c < sm.txt)" -eq 14006 ] || fail "size"
-	run --separate-stderr bash -c 'pdp-map -j2 --split 4K wordfreq <<< sm.txt | pdp-reduce sum'
+	run --separate-stderr bash -c 'set -o pipefail; pdp-map -j2 --split 4K wordfreq <<< sm.txt | pdp-reduce sum'
 	assert_status 0
 	assert_output_equals "$(printf '%s\t1\n' "$(head -c 9000 /dev/zero | tr '\0' a)" tail
 	    printf 'w%d\t100\n' 0 1 2 3 4 5 6 7 8 9; printf 'x\t1000')"
