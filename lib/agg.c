@@ -10,7 +10,7 @@
 #include "aggstate.h"
 #include "err.h"
 #include "fsum.h"
-#include "table.h"
+#include "hash.h"
 
 static const char *separator = ",";
 size_t agg_heapbytes;

@@ -31,13 +31,6 @@ size_t table_used(const struct table *t);
 void table_clear(struct table *t);
 void table_free(struct table *t);
 
-uint64_t hashbytes(const void *p, size_t n);
-/* A hint that *p be fetched into the cache (for counts.c too). */
-#if defined(__GNUC__)
-#define PREFETCH(p) __builtin_prefetch(p)
-#else
-#define PREFETCH(p) ((void)(p))
-#endif
 /* Ask the cache for what table_get(t, key, ...) will read, so that the
  * misses of a batch of keys overlap: first the slot of each key (which
  * returns the key's hash), then, the slots having arrived, the entries
