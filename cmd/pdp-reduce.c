@@ -10,6 +10,7 @@
 #include "../lib/io.h"
 #include "../lib/num.h"
 #include "../lib/reduce.h"
+#include "../lib/tmp.h"
 #include "../lib/version.h"
 
 _Noreturn static void
@@ -192,8 +193,8 @@ main(int argc, char *argv[])
 		    "or --order=value");
 	if (!o.jobs)
 		o.jobs = cpu_count();
-	if (!o.tmpdir && !((o.tmpdir = getenv("TMPDIR")) && *o.tmpdir))
-		o.tmpdir = "/tmp";
+	if (!o.tmpdir)
+		o.tmpdir = tmp_dir();
 	if (!o.bufsize) {
 		/* Like sort: a share of the machine's memory. */
 		long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);

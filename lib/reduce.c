@@ -36,6 +36,7 @@
 #include "reduce.h"
 #include "state.h"
 #include "table.h"
+#include "tmp.h"
 
 /* Runs open at once, at most; FDS_OTHER more descriptors are needed
  * beside them: an input file and the output of a merge of runs. */
@@ -192,23 +193,12 @@ emit(struct reducer *r, const char *key, size_t klen, const char *st)
 	printkey(r, key, klen, st, r->out, r->o->partial);
 }
 
-/* An unlinked temporary file: signals are held off between its creation
- * and its unlink, so that no exit path leaves it behind. */
+/* An unlinked temporary file in -T's directory. */
 static int
 tmpfile_(const char *dir)
 {
-	char tmpl[4096];
-	sigset_t all, old;
+	int fd = tmp_open(dir, "pdp-reduce");
 
-	snprintf(tmpl, sizeof tmpl, "%s/pdp-reduceXXXXXX", dir);
-	sigfillset(&all);
-	sigprocmask(SIG_BLOCK, &all, &old);
-	int fd = mkstemp(tmpl);
-	int e = errno;
-	if (fd >= 0)
-		unlink(tmpl);
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	errno = e;
 	if (fd < 0)
 		eprintf("%s: cannot make a temporary file:", dir);
 	return fd;
