@@ -82,19 +82,31 @@ val(const struct table *t, uint32_t i)
 	return t->ents + (size_t)i * t->stride + sizeof(struct entry);
 }
 
-struct table *
-table_new(size_t vsize)
+static struct table *
+newtable(size_t vsize, uint32_t nslots, uint32_t nents)
 {
 	struct table *t = ecalloc(1, sizeof *t);
 
 	t->vsize = vsize;
-	t->mask = 1023;
-	t->slots = ecalloc(t->mask + 1, sizeof *t->slots);
-	t->ecap = 512;
+	t->mask = nslots - 1;
+	t->slots = ecalloc(nslots, sizeof *t->slots);
+	t->ecap = nents;
 	/* Values are 8-byte aligned, as the entry is. */
 	t->stride = sizeof(struct entry) + ((vsize + 7) & ~(size_t)7);
 	t->ents = ereallocarray(NULL, t->ecap, t->stride);
 	return t;
+}
+
+struct table *
+table_new(size_t vsize)
+{
+	return newtable(vsize, 1024, 512);
+}
+
+struct table *
+table_newsmall(size_t vsize)
+{
+	return newtable(vsize, 4, 2);
 }
 
 static void

@@ -10,6 +10,9 @@
 struct table;
 
 struct table *table_new(size_t vsize);
+/* A table that starts with room for two keys, for one of many small
+ * tables (a set of values for each key of pdp-reduce). */
+struct table *table_newsmall(size_t vsize);
 /* The value for key, created zero-filled if absent (*isnew set to 1). */
 void *table_get(struct table *t, const char *key, size_t klen, int *isnew);
 /* Like table_get, but NULL if absent. */
