@@ -104,7 +104,7 @@ main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 },
 	};
 	struct reduceopts o = { .order = ORDER_KEY };
-	const char *keyspec = "1";
+	const char *keyspec = "1", *sep = NULL;
 	unsigned long long field = 2, top;
 	int c, ordergiven = 0;
 
@@ -153,7 +153,7 @@ main(int argc, char *argv[])
 			if (strpbrk(optarg, "\t\n\r\\"))
 				eprintf("invalid separator: no TAB, newline, CR or "
 				    "backslash in a field");
-			agg_setseparator(optarg);
+			sep = optarg;
 			break;
 		case 'M':
 			o.merge = 1;
@@ -213,9 +213,10 @@ main(int argc, char *argv[])
 	    tok = strtok_r(NULL, ",", &save)) {
 		if (o.naggs == cap)
 			o.aggs = ereallocarray(o.aggs, cap *= 2, sizeof *o.aggs);
-		if (agg_parse(&o.aggs[o.naggs++], tok, (size_t)field - 1) < 0)
+		if (agg_parse(&o.aggs[o.naggs], tok, (size_t)field - 1) < 0)
 			eprintf("unknown operation '%s' (see --help)",
 			    tok);
+		o.aggs[o.naggs++].sep = sep;
 	}
 	free(ops);
 	if (o.naggs == 0)
