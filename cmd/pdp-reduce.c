@@ -10,6 +10,7 @@
 #include "../lib/io.h"
 #include "../lib/num.h"
 #include "../lib/reduce.h"
+#include "../lib/tmp.h"
 #include "../lib/version.h"
 
 _Noreturn static void
@@ -104,7 +105,7 @@ main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 },
 	};
 	struct reduceopts o = { .order = ORDER_KEY };
-	const char *keyspec = "1";
+	const char *keyspec = "1", *sep = NULL;
 	unsigned long long field = 2, top;
 	int c, ordergiven = 0;
 
@@ -154,7 +155,7 @@ main(int argc, char *argv[])
 			if (strpbrk(optarg, "\t\n\r\\"))
 				eprintf("invalid separator: no TAB, newline, CR or "
 				    "backslash in a field");
-			agg_setseparator(optarg);
+			sep = optarg;
 			break;
 		case 'M':
 			o.merge = 1;
@@ -195,8 +196,8 @@ main(int argc, char *argv[])
 		    "or --order=value");
 	if (!o.jobs)
 		o.jobs = cpu_count();
-	if (!o.tmpdir && !((o.tmpdir = getenv("TMPDIR")) && *o.tmpdir))
-		o.tmpdir = "/tmp";
+	if (!o.tmpdir)
+		o.tmpdir = tmp_dir();
 	if (!o.bufsize) {
 		/* Like sort: a share of the machine's memory. */
 		long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
@@ -215,9 +216,10 @@ main(int argc, char *argv[])
 	    tok = strtok_r(NULL, ",", &save)) {
 		if (o.naggs == cap)
 			o.aggs = ereallocarray(o.aggs, cap *= 2, sizeof *o.aggs);
-		if (agg_parse(&o.aggs[o.naggs++], tok, (size_t)field - 1) < 0)
+		if (agg_parse(&o.aggs[o.naggs], tok, (size_t)field - 1) < 0)
 			eprintf("unknown operation '%s' (see --help)",
 			    tok);
+		o.aggs[o.naggs++].sep = sep;
 	}
 	free(ops);
 	if (o.naggs == 0)

@@ -1,7 +1,13 @@
-/* agg.c: aggregate operations.  Integer sums are exact in 128 bits and
- * only the final value must fit int64; sums with a fraction or exponent
- * are exact (fsum) until the final rounding, so no result depends on the
- * order of the input. */
+/*
+ * agg.c: the aggregate operations, as one table: each operation is a row
+ * (aggstate.h says what a row holds) and its functions, and every public
+ * entry below dispatches through the row.  The text codecs of the states
+ * are in aggtext.c.
+ *
+ * Integer sums are exact in 128 bits and only the final value must fit
+ * int64; sums with a fraction or exponent are exact (fsum) until the
+ * final rounding, so no result depends on the order of the input.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,78 +16,39 @@
 #include "aggstate.h"
 #include "err.h"
 #include "fsum.h"
-#include "table.h"
+#include "hash.h"
 
-static const char *separator = ",";
-size_t agg_heapbytes;
+#define STATE_VERSION "pdp1"
 
-void
-agg_setseparator(const char *sep)
-{
-	separator = sep;
-}
-
-static const char *const names[AGG_NOPS] = {
-	"count", "sum", "min", "max", "mean", "first", "last",
-	"var", "stddev", "pvar", "pstdev", "countunique", "collect",
-};
-
-const char *
-agg_name(enum aggop op)
-{
-	return names[op];
-}
-
-int
-agg_needsvalue(enum aggop op)
-{
-	return op != AGG_COUNT;
-}
+/* The heap bytes of every state of this process, for pdp-reduce's budget.
+ * Global because a state does not know whose it is, and a counter handed
+ * to each add would be one more argument on the per-record path for the
+ * few operations that allocate; a process has one reducer (the parts of
+ * pdp-reduce -j are processes), so the one count is that reducer's. */
+static size_t heapbytes;
 
 size_t
-agg_statesize(enum aggop op)
+agg_heapbytes(void)
 {
-	switch (op) {
-	case AGG_COUNT: return sizeof(uint64_t);
-	case AGG_SUM: return sizeof(struct sumstate);
-	case AGG_MEAN: return sizeof(struct meanstate);
-	case AGG_MIN: case AGG_MAX: return sizeof(struct extstate);
-	case AGG_VAR: case AGG_STDDEV: case AGG_PVAR: case AGG_PSTDEV:
-		return sizeof(struct varstate);
-	case AGG_COUNTUNIQUE: case AGG_COLLECT: return sizeof(struct setstate);
-	default: return sizeof(struct textstate);
-	}
+	return heapbytes;
 }
 
-int
-agg_parse(struct agg *a, const char *spec, size_t deffield)
-{
-	const char *colon = strchr(spec, ':');
-	size_t n = colon ? (size_t)(colon - spec) : strlen(spec);
-	unsigned long long f;
-
-	for (int op = 0; op < AGG_NOPS; op++) {
-		if (strlen(names[op]) != n || strncmp(spec, names[op], n))
-			continue;
-		if (colon && opt_uint(colon + 1, 1, 1000000, &f) < 0)
-			return -1;
-		a->op = (enum aggop)op;
-		a->field = colon ? (size_t)f - 1 : deffield;
-		a->off = 0;
-		return 0;
-	}
-	return -1;
-}
-
-static void
-settext(char **text, uint32_t *tlen, const char *v, size_t n)
+void
+agg_settext(char **text, uint32_t *tlen, const char *v, size_t n)
 {
 	if (*text)
-		agg_heapbytes -= *tlen;
+		heapbytes -= *tlen;
 	free(*text);
 	*text = n ? ememdup(v, n) : NULL;
 	*tlen = (uint32_t)n;
-	agg_heapbytes += n;
+	heapbytes += n;
+}
+
+static void
+freetext(char *text, uint32_t tlen)
+{
+	heapbytes -= tlen;
+	free(text);
 }
 
 struct fsum *
@@ -90,7 +57,7 @@ agg_newfsum(void)
 	struct fsum *f = emalloc(sizeof *f);
 
 	fsum_init(f);
-	agg_heapbytes += sizeof *f;
+	heapbytes += sizeof *f;
 	return f;
 }
 
@@ -99,133 +66,9 @@ freefsum(struct fsum *f)
 {
 	if (!f)
 		return;
-	agg_heapbytes -= sizeof *f;	/* as agg_newfsum counted it */
+	heapbytes -= sizeof *f;	/* as agg_newfsum counted it */
 	fsum_free(f);
 	free(f);
-}
-
-/* Add value x (given as hi + lo exactly) and its square to a var state. */
-static int
-var_add2(struct varstate *v, double hi, double lo)
-{
-	if (!v->s1) {
-		v->s1 = agg_newfsum();
-		v->s2 = agg_newfsum();
-	}
-	v->n++;
-	if (fsum_add(v->s1, hi) < 0 || fsum_add(v->s1, lo) < 0)
-		return -1;
-	/* (hi + lo)^2 = hi*hi + 2*hi*lo + lo*lo, each product exact. */
-	if (fsum_addprod(v->s2, hi, hi) < 0 ||
-	    (lo != 0 && (fsum_addprod(v->s2, 2 * hi, lo) < 0 ||
-	    fsum_addprod(v->s2, lo, lo) < 0)))
-		return -1;
-	return 0;
-}
-
-static int
-var_addnum(struct varstate *v, const struct num *x)
-{
-	if (x->kind == NUM_FLOAT)
-		return var_add2(v, x->d, 0);
-	/* An int64 as two exact doubles. */
-	return var_add2(v, (double)(x->i / 4294967296) * 4294967296.0,
-	    (double)(x->i % 4294967296));
-}
-
-/* Sets of byte strings: open addressing over length-prefixed copies. */
-static int
-set_add(struct setstate *s, const char *v, size_t n)
-{
-	if ((uint64_t)(s->n + 1) * 2 > s->cap) {
-		uint32_t cap = s->cap ? s->cap * 2 : 8;
-		char **slot = ecalloc(cap, sizeof *slot);
-		for (uint32_t i = 0; i < s->cap; i++) {
-			if (!s->slot[i])
-				continue;
-			uint32_t len;
-			memcpy(&len, s->slot[i], sizeof len);
-			uint32_t j = (uint32_t)hashbytes(s->slot[i] + 4, len) & (cap - 1);
-			while (slot[j])
-				j = (j + 1) & (cap - 1);
-			slot[j] = s->slot[i];
-		}
-		agg_heapbytes += (size_t)(cap - s->cap) * sizeof *slot;
-		free(s->slot);
-		s->slot = slot;
-		s->cap = cap;
-	}
-	uint32_t j = (uint32_t)hashbytes(v, n) & (s->cap - 1);
-	while (s->slot[j]) {
-		uint32_t len;
-		memcpy(&len, s->slot[j], sizeof len);
-		if (len == n && memcmp(s->slot[j] + 4, v, n) == 0)
-			return 0;
-		j = (j + 1) & (s->cap - 1);
-	}
-	char *e = emalloc(4 + n);
-	uint32_t len = (uint32_t)n;
-	memcpy(e, &len, 4);
-	memcpy(e + 4, v, n);
-	s->slot[j] = e;
-	s->n++;
-	agg_heapbytes += 4 + n;
-	return 1;
-}
-
-static int
-cmpitem(const void *a, const void *b)
-{
-	const char *x = *(char *const *)a, *y = *(char *const *)b;
-	uint32_t xl, yl;
-
-	memcpy(&xl, x, 4);
-	memcpy(&yl, y, 4);
-	int c = memcmp(x + 4, y + 4, xl < yl ? xl : yl);
-	return c ? c : (xl > yl) - (xl < yl);
-}
-
-/* The members of a set, sorted bytewise; the caller frees the array. */
-char **
-agg_setitems(const void *st, uint32_t *n)
-{
-	const struct setstate *s = st;
-	char **v = ereallocarray(NULL, s->n ? s->n : 1, sizeof *v);
-	uint32_t k = 0;
-
-	for (uint32_t i = 0; i < s->cap; i++)
-		if (s->slot[i])
-			v[k++] = s->slot[i];
-	qsort(v, k, sizeof *v, cmpitem);
-	*n = k;
-	return v;
-}
-
-int
-agg_setadd(void *st, const char *v, size_t n)
-{
-	return set_add(st, v, n);
-}
-
-static void
-sum_addint(struct sumstate *s, int64_t v)
-{
-	uint64_t lo = s->lo + (uint64_t)v;
-
-	s->hi += (lo < s->lo) - (v < 0);
-	s->lo = lo;
-}
-
-static int
-sum_addnum(struct sumstate *s, const struct num *v)
-{
-	if (v->kind == NUM_INT) {
-		sum_addint(s, v->i);
-		return 0;
-	}
-	if (!s->f)
-		s->f = agg_newfsum();
-	return fsum_add(s->f, v->d);
 }
 
 /* Compare two numbers exactly, int64 against double included. */
@@ -250,118 +93,89 @@ numcmp(int xf, int64_t xi, double xd, int yf, int64_t yi, double yd)
 	return (frac < 0) - (frac > 0);
 }
 
-enum aggres
-agg_add(const struct agg *a, void *st, const char *v, size_t n,
-    enum numerr *numerr)
-{
-	struct num x = { .kind = NUM_BAD };
+/* count */
 
-	if (agg_isnumeric(a->op)) {
-		x = num_parse(v, n);
-		if (x.kind == NUM_BAD) {
-			*numerr = x.err;
-			return AGG_BADNUM;
-		}
-	}
-	return agg_addnum(a, st, v, n, &x, numerr);
+static int
+count_add(void *st, const char *v, size_t n, const struct num *x)
+{
+	(void)v, (void)n, (void)x;
+	++*(uint64_t *)st;
+	return 0;
 }
 
-int
-agg_isnumeric(enum aggop op)
+static int
+count_merge(void *dst, const void *src)
 {
-	return op == AGG_SUM || op == AGG_MEAN || op == AGG_MIN ||
-	    op == AGG_MAX || op == AGG_VAR || op == AGG_STDDEV ||
-	    op == AGG_PVAR || op == AGG_PSTDEV;
+	uint64_t *d = dst;
+	const uint64_t *s = src;
+
+	if (*d > UINT64_MAX - *s)
+		return -1;
+	*d += *s;
+	return 0;
 }
 
-enum aggres
-agg_addnum(const struct agg *a, void *st, const char *v, size_t n,
-    const struct num *xp, enum numerr *numerr)
+static struct aggval
+count_final(const struct agg *a, void *st)
 {
-	struct num x = *xp;
+	(void)a;
+	return (struct aggval){ .kind = AV_UINT, .u = *(uint64_t *)st };
+}
 
-	switch (a->op) {
-	case AGG_COUNT:
-		++*(uint64_t *)st;
-		return AGG_OK;
-	case AGG_FIRST: {
-		struct textstate *t = st;
-		if (!t->set) {
-			settext(&t->text, &t->tlen, v, n);
-			t->set = 1;
-		}
-		return AGG_OK;
+/* sum and mean: exact sums */
+
+static void
+sum_addint(struct sumstate *s, int64_t v)
+{
+	uint64_t lo = s->lo + (uint64_t)v;
+
+	s->hi += (lo < s->lo) - (v < 0);
+	s->lo = lo;
+}
+
+static int
+sum_add(void *st, const char *v, size_t n, const struct num *x)
+{
+	struct sumstate *s = st;
+
+	(void)v, (void)n;
+	if (x->kind == NUM_INT) {
+		sum_addint(s, x->i);
+		return 0;
 	}
-	case AGG_LAST: {
-		struct textstate *t = st;
-		settext(&t->text, &t->tlen, v, n);
-		t->set = 1;
-		return AGG_OK;
+	if (!s->f)
+		s->f = agg_newfsum();
+	return fsum_add(s->f, x->d);
+}
+
+static int
+sum_merge(void *dst, const void *src)
+{
+	struct sumstate *d = dst;
+	const struct sumstate *s = src;
+	uint64_t lo = d->lo + s->lo;
+	int64_t carry = lo < d->lo;
+
+	/* Integer parts come from states that may have been made by hand:
+	 * a 128-bit overflow is an error, not a wrap. */
+	if ((s->hi > 0 && d->hi > INT64_MAX - s->hi - carry) ||
+	    (s->hi < 0 && d->hi < INT64_MIN - s->hi))
+		return -1;
+	d->hi += s->hi + carry;
+	d->lo = lo;
+	if (s->f) {
+		if (!d->f)
+			d->f = agg_newfsum();
+		if (fsum_merge(d->f, s->f) < 0)
+			return -1;
 	}
-	case AGG_COUNTUNIQUE:
-	case AGG_COLLECT:
-		set_add(st, v, n);
-		return AGG_OK;
-	case AGG_VAR:
-	case AGG_STDDEV:
-	case AGG_PVAR:
-	case AGG_PSTDEV:
-		if (var_addnum(st, &x) < 0) {
-			*numerr = NUMERR_RANGE;
-			return AGG_BADNUM;
-		}
-		return AGG_OK;
-	default:
-		break;
-	}
-	switch (a->op) {
-	case AGG_SUM:
-		if (sum_addnum(st, &x) < 0) {
-			*numerr = NUMERR_RANGE;
-			return AGG_BADNUM;
-		}
-		return AGG_OK;
-	case AGG_MEAN: {
-		struct meanstate *m = st;
-		if (sum_addnum(&m->s, &x) < 0) {
-			*numerr = NUMERR_RANGE;
-			return AGG_BADNUM;
-		}
-		m->n++;
-		return AGG_OK;
-	}
-	default: {
-		struct extstate *e = st;
-		int c = 0;
-		if (e->set) {
-			c = numcmp(x.kind == NUM_FLOAT, x.i, x.d, e->isfloat,
-			    e->i, e->d);
-			if (a->op == AGG_MAX)
-				c = -c;
-			if (c == 0) {
-				/* Equal numbers: keep the bytewise smaller
-				 * text, whatever the order they came in. */
-				size_t m = n < e->tlen ? n : e->tlen;
-				int t = m ? memcmp(v, e->text, m) : 0;
-				c = t ? t : (n > e->tlen) - (n < e->tlen);
-			}
-		}
-		if (!e->set || c < 0) {
-			settext(&e->text, &e->tlen, v, n);
-			e->set = 1;
-			e->isfloat = x.kind == NUM_FLOAT;
-			e->i = x.i;
-			e->d = x.d;
-		}
-		return AGG_OK;
-	}
-	}
+	return 0;
 }
 
 /* The exact sum: an int64 if it has no fraction part and fits, else the
  * correctly rounded double; AV_RANGE if out of range. */
 static struct aggval
-sum_final(const struct sumstate *s, int asfloat)
+sumvalue(const struct sumstate *s, int asfloat)
 {
 	struct aggval v = { .kind = AV_INT };
 	int fits = s->hi == ((s->lo >> 63) ? -1 : 0);
@@ -386,13 +200,320 @@ sum_final(const struct sumstate *s, int asfloat)
 	return v;
 }
 
-/* n * S2 - S1^2, exactly, then divided: the variance without the
- * cancellation of the textbook formula and independent of input order. */
 static struct aggval
-var_final(enum aggop op, const struct varstate *s)
+sum_final(const struct agg *a, void *st)
+{
+	(void)a;
+	return sumvalue(st, 0);
+}
+
+static void
+sum_free(void *st)
+{
+	freefsum(((struct sumstate *)st)->f);
+}
+
+/* Values that add up to a sum state exactly: the integer part in int64
+ * pieces, then each float partial printed so that it reads back as the
+ * same double (with a '.' so that it stays a float). */
+static void
+sum_parts(const void *st, void (*fn)(void *, const char *, size_t),
+    void *arg)
+{
+	const struct sumstate *s = st;
+	char buf[40];
+	uint64_t lo = s->lo;
+	int64_t hi = s->hi;
+	int any = 0;
+
+	/* While the 128-bit value does not fit int64, take out a piece. */
+	while (!(hi == ((lo >> 63) ? -1 : 0))) {
+		int64_t piece = hi < 0 ? INT64_MIN : INT64_MAX;
+		uint64_t nlo = lo - (uint64_t)piece;
+		hi -= (piece < 0 ? -1 : 0) + (nlo > lo);
+		lo = nlo;
+		fn(arg, buf, (size_t)num_fmtint(buf, piece));
+		any = 1;
+	}
+	if ((int64_t)lo != 0 || (!any && !s->f))
+		fn(arg, buf, (size_t)num_fmtint(buf, (int64_t)lo));
+	if (!s->f)
+		return;
+	const double *p = fsum_parts(s->f);
+	for (uint32_t i = 0; i < s->f->n; i++) {
+		int n = num_fmtdouble(buf, p[i]);
+		if (!strpbrk(buf, ".e"))
+			n += snprintf(buf + n, sizeof buf - (size_t)n, ".0");
+		fn(arg, buf, (size_t)n);
+	}
+	if (s->f->n == 0)
+		fn(arg, "0.0", 3);
+}
+
+static int
+mean_add(void *st, const char *v, size_t n, const struct num *x)
+{
+	struct meanstate *m = st;
+
+	if (sum_add(&m->s, v, n, x) < 0)
+		return -1;
+	m->n++;
+	return 0;
+}
+
+static int
+mean_merge(void *dst, const void *src)
+{
+	struct meanstate *d = dst;
+	const struct meanstate *s = src;
+
+	d->n += s->n;
+	return sum_merge(&d->s, &s->s);
+}
+
+static struct aggval
+mean_final(const struct agg *a, void *st)
+{
+	const struct meanstate *m = st;
+	struct aggval v = { .kind = AV_NONE };
+
+	(void)a;
+	if (m->n == 0)
+		return v;
+	v = sumvalue(&m->s, 1);
+	if (v.kind == AV_FLOAT)
+		v.d /= (double)m->n;
+	return v;
+}
+
+/* min and max: the winning value as it appeared */
+
+/* Add v (number x) to e; dir 1 keeps the smallest, -1 the largest. */
+static int
+ext_add(struct extstate *e, const char *v, size_t n, const struct num *x,
+    int dir)
+{
+	int c = 0;
+
+	if (e->set) {
+		c = dir * numcmp(x->kind == NUM_FLOAT, x->i, x->d, e->isfloat,
+		    e->i, e->d);
+		if (c == 0) {
+			/* Equal numbers: keep the bytewise smaller text,
+			 * whatever the order they came in. */
+			size_t m = n < e->tlen ? n : e->tlen;
+			int t = m ? memcmp(v, e->text, m) : 0;
+			c = t ? t : (n > e->tlen) - (n < e->tlen);
+		}
+	}
+	if (!e->set || c < 0) {
+		agg_settext(&e->text, &e->tlen, v, n);
+		e->set = 1;
+		e->isfloat = x->kind == NUM_FLOAT;
+		e->i = x->i;
+		e->d = x->d;
+	}
+	return 0;
+}
+
+/* Adding the winner of src gives the winner of both. */
+static int
+ext_merge(struct extstate *d, const struct extstate *s, int dir)
+{
+	struct num x = { .kind = s->isfloat ? NUM_FLOAT : NUM_INT,
+	    .i = s->i, .d = s->d };
+
+	if (!s->set)
+		return 0;
+	return ext_add(d, s->text ? s->text : "", s->tlen, &x, dir);
+}
+
+static int
+min_add(void *st, const char *v, size_t n, const struct num *x)
+{
+	return ext_add(st, v, n, x, 1);
+}
+
+static int
+max_add(void *st, const char *v, size_t n, const struct num *x)
+{
+	return ext_add(st, v, n, x, -1);
+}
+
+static int
+min_merge(void *dst, const void *src)
+{
+	return ext_merge(dst, src, 1);
+}
+
+static int
+max_merge(void *dst, const void *src)
+{
+	return ext_merge(dst, src, -1);
+}
+
+static struct aggval
+ext_final(const struct agg *a, void *st)
+{
+	const struct extstate *e = st;
+	struct aggval v = { .kind = AV_NONE };
+
+	(void)a;
+	if (!e->set)
+		return v;
+	v.kind = AV_TEXT;
+	v.text = e->text;
+	v.tlen = e->tlen;
+	v.i = e->i;
+	v.d = e->d;
+	v.u = e->isfloat;
+	return v;
+}
+
+static void
+ext_free(void *st)
+{
+	struct extstate *e = st;
+
+	freetext(e->text, e->tlen);
+}
+
+static void
+ext_parts(const void *st, void (*fn)(void *, const char *, size_t),
+    void *arg)
+{
+	const struct extstate *e = st;
+
+	if (e->set)
+		fn(arg, e->text ? e->text : "", e->tlen);
+}
+
+/* first and last: a value as it appeared */
+
+static int
+first_add(void *st, const char *v, size_t n, const struct num *x)
+{
+	struct textstate *t = st;
+
+	(void)x;
+	if (!t->set) {
+		agg_settext(&t->text, &t->tlen, v, n);
+		t->set = 1;
+	}
+	return 0;
+}
+
+static int
+last_add(void *st, const char *v, size_t n, const struct num *x)
+{
+	struct textstate *t = st;
+
+	(void)x;
+	agg_settext(&t->text, &t->tlen, v, n);
+	t->set = 1;
+	return 0;
+}
+
+static int
+first_merge(void *dst, const void *src)
+{
+	const struct textstate *s = src;
+
+	if (s->set)
+		first_add(dst, s->text ? s->text : "", s->tlen, NULL);
+	return 0;
+}
+
+static int
+last_merge(void *dst, const void *src)
+{
+	const struct textstate *s = src;
+
+	if (s->set)
+		last_add(dst, s->text ? s->text : "", s->tlen, NULL);
+	return 0;
+}
+
+static struct aggval
+text_final(const struct agg *a, void *st)
+{
+	const struct textstate *t = st;
+	struct aggval v = { .kind = AV_NONE };
+
+	(void)a;
+	if (!t->set)
+		return v;
+	v.kind = AV_TEXT;
+	v.text = t->text;
+	v.tlen = t->tlen;
+	return v;
+}
+
+static void
+text_free(void *st)
+{
+	struct textstate *t = st;
+
+	freetext(t->text, t->tlen);
+}
+
+/* var, stddev, pvar, pstdev: exact sums of x and x*x */
+
+/* Add value x (given as hi + lo exactly) and its square to a var state. */
+static int
+var_add2(struct varstate *v, double hi, double lo)
+{
+	if (!v->s1) {
+		v->s1 = agg_newfsum();
+		v->s2 = agg_newfsum();
+	}
+	v->n++;
+	if (fsum_add(v->s1, hi) < 0 || fsum_add(v->s1, lo) < 0)
+		return -1;
+	/* (hi + lo)^2 = hi*hi + 2*hi*lo + lo*lo, each product exact. */
+	if (fsum_addprod(v->s2, hi, hi) < 0 ||
+	    (lo != 0 && (fsum_addprod(v->s2, 2 * hi, lo) < 0 ||
+	    fsum_addprod(v->s2, lo, lo) < 0)))
+		return -1;
+	return 0;
+}
+
+static int
+var_add(void *st, const char *v, size_t n, const struct num *x)
+{
+	(void)v, (void)n;
+	if (x->kind == NUM_FLOAT)
+		return var_add2(st, x->d, 0);
+	/* An int64 as two exact doubles. */
+	return var_add2(st, (double)(x->i / 4294967296) * 4294967296.0,
+	    (double)(x->i % 4294967296));
+}
+
+static int
+var_merge(void *dst, const void *src)
+{
+	struct varstate *d = dst;
+	const struct varstate *s = src;
+
+	if (!s->n)
+		return 0;
+	if (!d->s1) {
+		d->s1 = agg_newfsum();
+		d->s2 = agg_newfsum();
+	}
+	d->n += s->n;
+	if (fsum_merge(d->s1, s->s1) < 0 || fsum_merge(d->s2, s->s2) < 0)
+		return -1;
+	return 0;
+}
+
+/* n * S2 - S1^2, exactly, then divided: the variance without the
+ * cancellation of the textbook formula and independent of input order;
+ * of a sample or of the population, its square root or not. */
+static struct aggval
+varvalue(const struct varstate *s, int sample, int root)
 {
 	struct aggval v = { .kind = AV_FLOAT };
-	int sample = op == AGG_VAR || op == AGG_STDDEV;
 
 	if (s->n == 0 || (sample && s->n < 2)) {
 		v.kind = AV_NAN;
@@ -417,18 +538,156 @@ var_final(enum aggop op, const struct varstate *s)
 	if (num < 0)
 		num = 0;
 	v.d = num / (sample ? n * (n - 1) : n * n);
-	if (op == AGG_STDDEV || op == AGG_PSTDEV)
+	if (root)
 		v.d = fsum_sqrt(v.d);
 	return v;
 }
 
 static struct aggval
-collect_final(struct setstate *s)
+var_final(const struct agg *a, void *st)
 {
+	(void)a;
+	return varvalue(st, 1, 0);
+}
+
+static struct aggval
+stddev_final(const struct agg *a, void *st)
+{
+	(void)a;
+	return varvalue(st, 1, 1);
+}
+
+static struct aggval
+pvar_final(const struct agg *a, void *st)
+{
+	(void)a;
+	return varvalue(st, 0, 0);
+}
+
+static struct aggval
+pstdev_final(const struct agg *a, void *st)
+{
+	(void)a;
+	return varvalue(st, 0, 1);
+}
+
+static void
+var_free(void *st)
+{
+	struct varstate *v = st;
+
+	freefsum(v->s1);
+	freefsum(v->s2);
+}
+
+/* countunique and collect: sets of byte strings, open addressing over
+ * length-prefixed copies */
+
+int
+agg_setadd(struct setstate *s, const char *v, size_t n)
+{
+	if ((uint64_t)(s->n + 1) * 2 > s->cap) {
+		uint32_t cap = s->cap ? s->cap * 2 : 8;
+		char **slot = ecalloc(cap, sizeof *slot);
+		for (uint32_t i = 0; i < s->cap; i++) {
+			if (!s->slot[i])
+				continue;
+			uint32_t len;
+			memcpy(&len, s->slot[i], sizeof len);
+			uint32_t j = (uint32_t)hashbytes(s->slot[i] + 4, len) & (cap - 1);
+			while (slot[j])
+				j = (j + 1) & (cap - 1);
+			slot[j] = s->slot[i];
+		}
+		heapbytes += (size_t)(cap - s->cap) * sizeof *slot;
+		free(s->slot);
+		s->slot = slot;
+		s->cap = cap;
+	}
+	uint32_t j = (uint32_t)hashbytes(v, n) & (s->cap - 1);
+	while (s->slot[j]) {
+		uint32_t len;
+		memcpy(&len, s->slot[j], sizeof len);
+		if (len == n && memcmp(s->slot[j] + 4, v, n) == 0)
+			return 0;
+		j = (j + 1) & (s->cap - 1);
+	}
+	char *e = emalloc(4 + n);
+	uint32_t len = (uint32_t)n;
+	memcpy(e, &len, 4);
+	memcpy(e + 4, v, n);
+	s->slot[j] = e;
+	s->n++;
+	heapbytes += 4 + n;
+	return 1;
+}
+
+static int
+cmpitem(const void *a, const void *b)
+{
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	uint32_t xl, yl;
+
+	memcpy(&xl, x, 4);
+	memcpy(&yl, y, 4);
+	int c = memcmp(x + 4, y + 4, xl < yl ? xl : yl);
+	return c ? c : (xl > yl) - (xl < yl);
+}
+
+char **
+agg_setitems(const struct setstate *s, uint32_t *n)
+{
+	char **v = ereallocarray(NULL, s->n ? s->n : 1, sizeof *v);
+	uint32_t k = 0;
+
+	for (uint32_t i = 0; i < s->cap; i++)
+		if (s->slot[i])
+			v[k++] = s->slot[i];
+	qsort(v, k, sizeof *v, cmpitem);
+	*n = k;
+	return v;
+}
+
+static int
+set_add(void *st, const char *v, size_t n, const struct num *x)
+{
+	(void)x;
+	agg_setadd(st, v, n);
+	return 0;
+}
+
+static int
+set_merge(void *dst, const void *src)
+{
+	const struct setstate *s = src;
+
+	for (uint32_t i = 0; i < s->cap; i++)
+		if (s->slot[i]) {
+			uint32_t l;
+			memcpy(&l, s->slot[i], 4);
+			agg_setadd(dst, s->slot[i] + 4, l);
+		}
+	return 0;
+}
+
+static struct aggval
+countunique_final(const struct agg *a, void *st)
+{
+	(void)a;
+	return (struct aggval){ .kind = AV_UINT,
+	    .u = ((const struct setstate *)st)->n };
+}
+
+/* The members sorted bytewise, joined by the separator. */
+static struct aggval
+collect_final(const struct agg *a, void *st)
+{
+	struct setstate *s = st;
 	struct aggval v = { .kind = AV_TEXT };
+	const char *sep = a->sep ? a->sep : ",";
 	uint32_t n;
 	char **items = agg_setitems(s, &n);
-	size_t sl = strlen(separator), len = 0;
+	size_t sl = strlen(sep), len = 0;
 
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t l;
@@ -442,7 +701,7 @@ collect_final(struct setstate *s)
 		uint32_t l;
 		memcpy(&l, items[i], 4);
 		if (i) {
-			memcpy(p, separator, sl);
+			memcpy(p, sep, sl);
 			p += sl;
 		}
 		memcpy(p, items[i] + 4, l);
@@ -454,66 +713,204 @@ collect_final(struct setstate *s)
 	return v;
 }
 
+static void
+set_free(void *st)
+{
+	struct setstate *s = st;
+
+	for (uint32_t i = 0; i < s->cap; i++)
+		if (s->slot[i]) {
+			uint32_t l;
+			memcpy(&l, s->slot[i], 4);
+			heapbytes -= 4 + l;
+			free(s->slot[i]);
+		}
+	heapbytes -= (size_t)s->cap * sizeof *s->slot;
+	free(s->slot);
+	free(s->joined);
+}
+
+/*
+ * The table.  An operation is a row: its name, the size of its state, its
+ * flags, then add, merge, final, free (NULL: nothing on the heap), save
+ * and load (aggtext.c), and parts (NULL: pdp-map --combine cannot do it).
+ */
+enum { VALUE = AGGF_VALUE, NUMERIC = AGGF_NUMERIC, OVERFLOW = AGGF_OVERFLOW };
+
+static const struct aggdef ops[] = {
+	[AGG_COUNT] = { "count", sizeof(uint64_t), 0,
+	    count_add, count_merge, count_final, NULL,
+	    count_save, count_load, NULL },
+	[AGG_SUM] = { "sum", sizeof(struct sumstate), VALUE | NUMERIC | OVERFLOW,
+	    sum_add, sum_merge, sum_final, sum_free,
+	    sum_save, sum_load, sum_parts },
+	[AGG_MIN] = { "min", sizeof(struct extstate), VALUE | NUMERIC,
+	    min_add, min_merge, ext_final, ext_free,
+	    ext_save, ext_load, ext_parts },
+	[AGG_MAX] = { "max", sizeof(struct extstate), VALUE | NUMERIC,
+	    max_add, max_merge, ext_final, ext_free,
+	    ext_save, ext_load, ext_parts },
+	[AGG_MEAN] = { "mean", sizeof(struct meanstate), VALUE | NUMERIC | OVERFLOW,
+	    mean_add, mean_merge, mean_final, sum_free,
+	    mean_save, mean_load, NULL },
+	[AGG_FIRST] = { "first", sizeof(struct textstate), VALUE,
+	    first_add, first_merge, text_final, text_free,
+	    text_save, text_load, NULL },
+	[AGG_LAST] = { "last", sizeof(struct textstate), VALUE,
+	    last_add, last_merge, text_final, text_free,
+	    text_save, text_load, NULL },
+	[AGG_VAR] = { "var", sizeof(struct varstate), VALUE | NUMERIC | OVERFLOW,
+	    var_add, var_merge, var_final, var_free,
+	    var_save, var_load, NULL },
+	[AGG_STDDEV] = { "stddev", sizeof(struct varstate), VALUE | NUMERIC | OVERFLOW,
+	    var_add, var_merge, stddev_final, var_free,
+	    var_save, var_load, NULL },
+	[AGG_PVAR] = { "pvar", sizeof(struct varstate), VALUE | NUMERIC | OVERFLOW,
+	    var_add, var_merge, pvar_final, var_free,
+	    var_save, var_load, NULL },
+	[AGG_PSTDEV] = { "pstdev", sizeof(struct varstate), VALUE | NUMERIC | OVERFLOW,
+	    var_add, var_merge, pstdev_final, var_free,
+	    var_save, var_load, NULL },
+	[AGG_COUNTUNIQUE] = { "countunique", sizeof(struct setstate), VALUE,
+	    set_add, set_merge, countunique_final, set_free,
+	    set_save, set_load, NULL },
+	[AGG_COLLECT] = { "collect", sizeof(struct setstate), VALUE,
+	    set_add, set_merge, collect_final, set_free,
+	    set_save, set_load, NULL },
+};
+
+_Static_assert(sizeof ops / sizeof ops[0] == AGG_NOPS,
+    "a row for each enum aggop");
+
+/* What the rest of pdp asks of an operation, through its row. */
+
+int
+agg_parse(struct agg *a, const char *spec, size_t deffield)
+{
+	const char *colon = strchr(spec, ':');
+	size_t n = colon ? (size_t)(colon - spec) : strlen(spec);
+	unsigned long long f;
+
+	for (int op = 0; op < AGG_NOPS; op++) {
+		if (strlen(ops[op].name) != n || strncmp(spec, ops[op].name, n))
+			continue;
+		if (colon && opt_uint(colon + 1, 1, 1000000, &f) < 0)
+			return -1;
+		a->op = (enum aggop)op;
+		a->field = colon ? (size_t)f - 1 : deffield;
+		a->sep = NULL;
+		return 0;
+	}
+	return -1;
+}
+
+const char *
+agg_name(enum aggop op)
+{
+	return ops[op].name;
+}
+
+int
+agg_needsvalue(enum aggop op)
+{
+	return (ops[op].flags & AGGF_VALUE) != 0;
+}
+
+int
+agg_isnumeric(enum aggop op)
+{
+	return (ops[op].flags & AGGF_NUMERIC) != 0;
+}
+
+int
+agg_canoverflow(enum aggop op)
+{
+	return (ops[op].flags & AGGF_OVERFLOW) != 0;
+}
+
+int
+agg_combinable(enum aggop op)
+{
+	return ops[op].parts != NULL;
+}
+
+size_t
+agg_statesize(enum aggop op)
+{
+	return ops[op].size;
+}
+
+enum aggres
+agg_addnum(const struct agg *a, void *st, const char *v, size_t n,
+    const struct num *x, enum numerr *numerr)
+{
+	if (ops[a->op].add(st, v, n, x) == 0)
+		return AGG_OK;
+	*numerr = NUMERR_RANGE;
+	return AGG_BADNUM;
+}
+
+void
+agg_merge(const struct agg *a, void *dst, const void *src, enum numerr *ne)
+{
+	if (ops[a->op].merge(dst, src) < 0)
+		*ne = NUMERR_RANGE;
+}
+
 struct aggval
 agg_final(const struct agg *a, const void *st)
 {
-	struct aggval v = { .kind = AV_NONE };
-
-	switch (a->op) {
-	case AGG_COUNT:
-		v.kind = AV_UINT;
-		v.u = *(const uint64_t *)st;
-		break;
-	case AGG_SUM:
-		v = sum_final(st, 0);
-		break;
-	case AGG_MEAN: {
-		const struct meanstate *m = st;
-		if (m->n == 0)
-			break;
-		v = sum_final(&m->s, 1);
-		if (v.kind == AV_FLOAT)
-			v.d /= (double)m->n;
-		break;
-	}
-	case AGG_VAR:
-	case AGG_STDDEV:
-	case AGG_PVAR:
-	case AGG_PSTDEV:
-		v = var_final(a->op, st);
-		break;
-	case AGG_COUNTUNIQUE:
-		v.kind = AV_UINT;
-		v.u = ((const struct setstate *)st)->n;
-		break;
-	case AGG_COLLECT:
-		v = collect_final((struct setstate *)st);
-		break;
-	case AGG_MIN:
-	case AGG_MAX: {
-		const struct extstate *e = st;
-		if (!e->set)
-			break;
-		v.kind = AV_TEXT;
-		v.text = e->text;
-		v.tlen = e->tlen;
-		v.i = e->i;
-		v.d = e->d;
-		v.u = e->isfloat;
-		break;
-	}
-	default: {
-		const struct textstate *t = st;
-		if (!t->set)
-			break;
-		v.kind = AV_TEXT;
-		v.text = t->text;
-		v.tlen = t->tlen;
-		break;
-	}
-	}
-	return v;
+	/* A state may keep its final value (collect's joined text): the
+	 * state is the caller's, only the value is asked for. */
+	return ops[a->op].final(a, (void *)st);
 }
+
+void
+agg_freestate(const struct agg *a, void *st)
+{
+	if (ops[a->op].free)
+		ops[a->op].free(st);
+}
+
+void
+agg_parts(const struct agg *a, const void *st,
+    void (*fn)(void *, const char *, size_t), void *arg)
+{
+	if (ops[a->op].parts)
+		ops[a->op].parts(st, fn, arg);
+}
+
+void
+agg_save(const struct agg *a, const void *st, struct sbuf *b)
+{
+	const char *name = ops[a->op].name;
+
+	sbuf_add(b, STATE_VERSION ":", sizeof STATE_VERSION);
+	sbuf_add(b, name, strlen(name));
+	sbuf_add(b, ":", 1);
+	ops[a->op].save(st, b);
+}
+
+int
+agg_load(const struct agg *a, void *st, const char *s, size_t n,
+    const char **why)
+{
+	const char *name = ops[a->op].name;
+	size_t vl = sizeof STATE_VERSION, nl = strlen(name);
+
+	*why = "not a " STATE_VERSION " state";
+	if (n < vl || memcmp(s, STATE_VERSION ":", vl))
+		return -1;
+	s += vl;
+	n -= vl;
+	*why = "state of another operation";
+	if (n <= nl || memcmp(s, name, nl) || s[nl] != ':')
+		return -1;
+	*why = "corrupt state";
+	return ops[a->op].load(st, s + nl + 1, n - nl - 1);
+}
+
+/* Final values: printing and ordering. */
 
 int
 agg_fmt(const struct aggval *v, char *buf)
@@ -572,199 +969,4 @@ agg_cmp(const struct aggval *x, const struct aggval *y)
 	size_t m = x->tlen < y->tlen ? x->tlen : y->tlen;
 	int c = m ? memcmp(x->text, y->text, m) : 0;
 	return c ? c : (x->tlen > y->tlen) - (x->tlen < y->tlen);
-}
-
-void
-agg_freestate(const struct agg *a, void *st)
-{
-	switch (a->op) {
-	case AGG_SUM:
-	case AGG_MEAN:
-		freefsum(((struct sumstate *)st)->f);
-		break;
-	case AGG_MIN:
-	case AGG_MAX:
-		agg_heapbytes -= ((struct extstate *)st)->tlen;
-		free(((struct extstate *)st)->text);
-		break;
-	case AGG_FIRST:
-	case AGG_LAST:
-		agg_heapbytes -= ((struct textstate *)st)->tlen;
-		free(((struct textstate *)st)->text);
-		break;
-	case AGG_VAR:
-	case AGG_STDDEV:
-	case AGG_PVAR:
-	case AGG_PSTDEV:
-		freefsum(((struct varstate *)st)->s1);
-		freefsum(((struct varstate *)st)->s2);
-		break;
-	case AGG_COUNTUNIQUE:
-	case AGG_COLLECT: {
-		struct setstate *s = st;
-		for (uint32_t i = 0; i < s->cap; i++)
-			if (s->slot[i]) {
-				uint32_t l;
-				memcpy(&l, s->slot[i], 4);
-				agg_heapbytes -= 4 + l;
-				free(s->slot[i]);
-			}
-		agg_heapbytes -= (size_t)s->cap * sizeof *s->slot;
-		free(s->slot);
-		free(s->joined);
-		break;
-	}
-	default:
-		break;
-	}
-}
-
-int
-agg_combinable(enum aggop op)
-{
-	return op == AGG_SUM || op == AGG_MIN || op == AGG_MAX;
-}
-
-static void
-sum_merge(struct sumstate *d, const struct sumstate *s, enum numerr *ne)
-{
-	uint64_t lo = d->lo + s->lo;
-	int64_t carry = lo < d->lo;
-
-	/* Integer parts come from states that may have been made by hand:
-	 * a 128-bit overflow is an error, not a wrap. */
-	if ((s->hi > 0 && d->hi > INT64_MAX - s->hi - carry) ||
-	    (s->hi < 0 && d->hi < INT64_MIN - s->hi)) {
-		*ne = NUMERR_RANGE;
-		return;
-	}
-	d->hi += s->hi + carry;
-	d->lo = lo;
-	if (s->f) {
-		if (!d->f)
-			d->f = agg_newfsum();
-		if (fsum_merge(d->f, s->f) < 0)
-			*ne = NUMERR_RANGE;
-	}
-}
-
-void
-agg_merge(const struct agg *a, void *dst, const void *src, enum numerr *ne)
-{
-	switch (a->op) {
-	case AGG_COUNT:
-		if (*(uint64_t *)dst > UINT64_MAX - *(const uint64_t *)src)
-			*ne = NUMERR_RANGE;
-		else
-			*(uint64_t *)dst += *(const uint64_t *)src;
-		break;
-	case AGG_SUM:
-		sum_merge(dst, src, ne);
-		break;
-	case AGG_MEAN:
-		sum_merge(&((struct meanstate *)dst)->s,
-		    &((const struct meanstate *)src)->s, ne);
-		((struct meanstate *)dst)->n += ((const struct meanstate *)src)->n;
-		break;
-	case AGG_MIN:
-	case AGG_MAX: {
-		const struct extstate *s = src;
-		if (!s->set)
-			break;
-		/* Adding the winner of src gives the winner of both. */
-		struct num x = { .kind = s->isfloat ? NUM_FLOAT : NUM_INT,
-		    .i = s->i, .d = s->d };
-		agg_addnum(a, dst, s->text ? s->text : "", s->tlen, &x, ne);
-		break;
-	}
-	case AGG_FIRST:
-	case AGG_LAST: {
-		struct textstate *d = dst;
-		const struct textstate *s = src;
-		if (s->set && (a->op == AGG_LAST || !d->set)) {
-			settext(&d->text, &d->tlen, s->text ? s->text : "", s->tlen);
-			d->set = 1;
-		}
-		break;
-	}
-	case AGG_VAR:
-	case AGG_STDDEV:
-	case AGG_PVAR:
-	case AGG_PSTDEV: {
-		struct varstate *d = dst;
-		const struct varstate *s = src;
-		if (!s->n)
-			break;
-		if (!d->s1) {
-			d->s1 = agg_newfsum();
-			d->s2 = agg_newfsum();
-		}
-		d->n += s->n;
-		if (fsum_merge(d->s1, s->s1) < 0 || fsum_merge(d->s2, s->s2) < 0)
-			*ne = NUMERR_RANGE;
-		break;
-	}
-	case AGG_COUNTUNIQUE:
-	case AGG_COLLECT: {
-		const struct setstate *s = src;
-		for (uint32_t i = 0; i < s->cap; i++)
-			if (s->slot[i]) {
-				uint32_t l;
-				memcpy(&l, s->slot[i], 4);
-				set_add(dst, s->slot[i] + 4, l);
-			}
-		break;
-	}
-	default:
-		break;
-	}
-}
-
-/* Values that add up to a sum state exactly: the integer part in int64
- * pieces, then each float partial printed so that it reads back as the
- * same double (with a '.' so that it stays a float). */
-static void
-sumparts(const struct sumstate *s, void (*fn)(void *, const char *, size_t),
-    void *arg)
-{
-	char buf[40];
-	uint64_t lo = s->lo;
-	int64_t hi = s->hi;
-	int any = 0;
-
-	/* While the 128-bit value does not fit int64, take out a piece. */
-	while (!(hi == ((lo >> 63) ? -1 : 0))) {
-		int64_t piece = hi < 0 ? INT64_MIN : INT64_MAX;
-		uint64_t nlo = lo - (uint64_t)piece;
-		hi -= (piece < 0 ? -1 : 0) + (nlo > lo);
-		lo = nlo;
-		fn(arg, buf, (size_t)num_fmtint(buf, piece));
-		any = 1;
-	}
-	if ((int64_t)lo != 0 || (!any && !s->f))
-		fn(arg, buf, (size_t)num_fmtint(buf, (int64_t)lo));
-	if (!s->f)
-		return;
-	const double *p = fsum_parts(s->f);
-	for (uint32_t i = 0; i < s->f->n; i++) {
-		int n = num_fmtdouble(buf, p[i]);
-		if (!strpbrk(buf, ".e"))
-			n += snprintf(buf + n, sizeof buf - (size_t)n, ".0");
-		fn(arg, buf, (size_t)n);
-	}
-	if (s->f->n == 0)
-		fn(arg, "0.0", 3);
-}
-
-void
-agg_parts(const struct agg *a, const void *st,
-    void (*fn)(void *, const char *, size_t), void *arg)
-{
-	if (a->op == AGG_SUM) {
-		sumparts(st, fn, arg);
-		return;
-	}
-	struct aggval v = agg_final(a, st);
-	if (v.kind == AV_TEXT)
-		fn(arg, v.text ? v.text : "", v.tlen);
 }

@@ -1,34 +1,25 @@
 /* agg.h: the aggregate operations of pdp-reduce (and of pdp-map's
- * in-worker combining): per-key state, update, and the final value. */
+ * in-worker combining): per-key state, update, merge, the final value,
+ * and the state as text.  Each operation is a row of agg.c's table. */
 #ifndef PDP_AGG_H
 #define PDP_AGG_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "io.h"
 #include "num.h"
 
+/* The operations: the rows of agg.c's table. */
 enum aggop { AGG_COUNT, AGG_SUM, AGG_MIN, AGG_MAX, AGG_MEAN, AGG_FIRST,
     AGG_LAST, AGG_VAR, AGG_STDDEV, AGG_PVAR, AGG_PSTDEV, AGG_COUNTUNIQUE,
     AGG_COLLECT, AGG_NOPS };
 
-/* Bytes the states hold on the heap beyond agg_statesize (texts, sets,
- * float partials): part of pdp-reduce's memory budget. */
-extern size_t agg_heapbytes;
-/* A float sum for a state, counted in agg_heapbytes. */
-struct fsum *agg_newfsum(void);
-/* The separator of collect's values (default ","). */
-void agg_setseparator(const char *sep);
-/* Add a member to a countunique/collect state; 1 if it was new. */
-int agg_setadd(void *st, const char *v, size_t n);
-/* Its members, sorted bytewise, each a uint32_t length and the bytes;
- * the caller frees the array (not the members). */
-char **agg_setitems(const void *st, uint32_t *n);
-
+/* One use of an operation, as the command line gives it. */
 struct agg {
 	enum aggop op;
 	size_t field;		/* value field, 0-based */
-	size_t off;		/* offset of this op's state in a key's value */
+	const char *sep;	/* collect: between the values; NULL is "," */
 };
 
 /* Parse "op[:field]" into a; field defaults to deffield (0-based).
@@ -37,25 +28,26 @@ int agg_parse(struct agg *a, const char *spec, size_t deffield);
 const char *agg_name(enum aggop op);
 /* 1 if the op reads its value field. */
 int agg_needsvalue(enum aggop op);
+/* 1 if the op's values must be numbers (sum, mean, min, max ...). */
+int agg_isnumeric(enum aggop op);
+/* 1 if the op's final value can be out of range (AV_RANGE). */
+int agg_canoverflow(enum aggop op);
 /* Size of the state of op within a key's value. */
 size_t agg_statesize(enum aggop op);
+/* Bytes the states hold on the heap beyond agg_statesize (texts, sets,
+ * float partials): part of pdp-reduce's memory budget. */
+size_t agg_heapbytes(void);
 
 /* Result of adding a value. */
 enum aggres { AGG_OK, AGG_BADNUM };
 
-/* Add value v (raw field bytes) to state st; for numeric ops the value is
- * parsed here.  *numerr tells why a number was refused. */
-enum aggres agg_add(const struct agg *a, void *st, const char *v, size_t n,
-    enum numerr *numerr);
-
-/* A final value, ready to print or to compare for --order=value. */
-/* 1 if the op's values must be numbers (sum, mean, min, max). */
-int agg_isnumeric(enum aggop op);
-/* agg_add with the value already parsed by num_parse (when numeric).
- * Fails only when a sum leaves the double range. */
+/* Add value v (raw field bytes) to state st, with x its number as
+ * num_parse gives it (for numeric ops).  Fails only when a sum leaves the
+ * double range, with *numerr set. */
 enum aggres agg_addnum(const struct agg *a, void *st, const char *v, size_t n,
     const struct num *x, enum numerr *numerr);
 
+/* A final value, ready to print or to compare for --order=value. */
 struct aggval {
 	enum { AV_UINT, AV_INT, AV_FLOAT, AV_TEXT, AV_NONE, AV_RANGE,
 	    AV_NAN } kind;
@@ -72,14 +64,22 @@ int agg_fmt(const struct aggval *v, char *buf);
 /* Order of two final values (numbers numerically, text bytewise). */
 int agg_cmp(const struct aggval *x, const struct aggval *y);
 void agg_freestate(const struct agg *a, void *st);
-
-/* In-worker combining (pdp-map --combine): ops whose results, written as
- * records, give the same final result through pdp-reduce OP. */
-int agg_combinable(enum aggop op);
 /* Fold state src into dst (src stays as it is; first and last take src
  * as coming after dst); *ne is set if a sum leaves the double range. */
 void agg_merge(const struct agg *a, void *dst, const void *src,
     enum numerr *ne);
+
+/* The text form of a state, version pdp1 (pdp-reduce --partial and
+ * --merge, and its spill files), as pdp(7) describes it: append st to b
+ * as one record field, or parse a field into st (zero-filled, of
+ * agg_statesize bytes), returning 0, or -1 with *why set. */
+void agg_save(const struct agg *a, const void *st, struct sbuf *b);
+int agg_load(const struct agg *a, void *st, const char *s, size_t n,
+    const char **why);
+
+/* In-worker combining (pdp-map --combine): ops whose results, written as
+ * records, give the same final result through pdp-reduce OP. */
+int agg_combinable(enum aggop op);
 /* The values that stand for a state exactly: fn is called once per value
  * (a sum may need several records to stay exact). */
 void agg_parts(const struct agg *a, const void *st,

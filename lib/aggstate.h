@@ -1,11 +1,56 @@
-/* aggstate.h: the per-key states of the aggregate operations, shared by
- * agg.c (arithmetic) and state.c (their text form); internal. */
+/* aggstate.h: what an aggregate operation is (a row of agg.c's table),
+ * the per-key states of the operations, and each one's text codec
+ * (aggtext.c); internal to agg.c and aggtext.c. */
 #ifndef PDP_AGGSTATE_H
 #define PDP_AGGSTATE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
+#include "agg.h"
 #include "fsum.h"
+#include "io.h"
+#include "num.h"
+
+/* Flags of an operation. */
+enum {
+	AGGF_VALUE = 1,		/* it reads a value field (count reads none) */
+	AGGF_NUMERIC = 2,	/* its values must be numbers: add gets x */
+	AGGF_OVERFLOW = 4,	/* its final value can be out of range */
+};
+
+/*
+ * An operation: one row of the table in agg.c.  A key's state is size
+ * bytes, zero-filled before the first add; what it holds on the heap
+ * beyond them goes through agg_settext, agg_newfsum and agg_setadd, or
+ * is added to agg_heapbytes's count some other way (pdp-reduce's budget
+ * counts it).
+ */
+struct aggdef {
+	const char *name;
+	size_t size;
+	unsigned flags;
+	/* Add one value: v its bytes as they appeared, x the number they
+	 * parse to (for AGGF_NUMERIC).  -1 if the state leaves its range. */
+	int (*add)(void *st, const char *v, size_t n, const struct num *x);
+	/* Fold src into dst, src coming after dst in the input; -1 if the
+	 * state leaves its range (dst is then of no further use). */
+	int (*merge)(void *dst, const void *src);
+	/* The value (a's other fields are its parameters: the separator).
+	 * It may keep what it returns in st, until the next final or free. */
+	struct aggval (*final)(const struct agg *a, void *st);
+	/* Free what st holds on the heap; NULL if it holds nothing. */
+	void (*free)(void *st);
+	/* The state as text, after "pdp1:NAME:" (pdp(7)); load parses what
+	 * save wrote into a zero-filled state, and returns -1 on anything
+	 * else, leaving st for free. */
+	void (*save)(const void *st, struct sbuf *b);
+	int (*load)(void *st, const char *s, size_t n);
+	/* pdp-map --combine: values that pdp-reduce aggregates to the same
+	 * result (agg_parts); NULL if the operation cannot combine. */
+	void (*parts)(const void *st, void (*fn)(void *, const char *, size_t),
+	    void *arg);
+};
 
 struct sumstate {		/* sum, and the sum of mean */
 	uint64_t lo;		/* integers, as a 128-bit two's complement */
@@ -43,5 +88,30 @@ struct setstate {		/* countunique and collect */
 	char **slot;		/* each: uint32_t length, then the bytes */
 	char *joined;		/* collect: the last final value */
 };
+
+/* agg.c's helpers for states, that count what they allocate. */
+void agg_settext(char **text, uint32_t *tlen, const char *v, size_t n);
+struct fsum *agg_newfsum(void);
+/* Add a member to a countunique/collect state; 1 if it was new. */
+int agg_setadd(struct setstate *s, const char *v, size_t n);
+/* Its members, sorted bytewise, each a uint32_t length and the bytes;
+ * the caller frees the array (not the members). */
+char **agg_setitems(const struct setstate *s, uint32_t *n);
+
+/* aggtext.c: each operation's save and load. */
+void count_save(const void *st, struct sbuf *b);
+int count_load(void *st, const char *s, size_t n);
+void sum_save(const void *st, struct sbuf *b);
+int sum_load(void *st, const char *s, size_t n);
+void mean_save(const void *st, struct sbuf *b);
+int mean_load(void *st, const char *s, size_t n);
+void ext_save(const void *st, struct sbuf *b);
+int ext_load(void *st, const char *s, size_t n);
+void text_save(const void *st, struct sbuf *b);
+int text_load(void *st, const char *s, size_t n);
+void var_save(const void *st, struct sbuf *b);
+int var_load(void *st, const char *s, size_t n);
+void set_save(const void *st, struct sbuf *b);
+int set_load(void *st, const char *s, size_t n);
 
 #endif

@@ -1,12 +1,13 @@
-/* arena.c: bytes copied into chunks of a megabyte (or one bigger chunk
- * for a bigger copy); see arena.h. */
+/* arena.c: bytes copied into chunks that grow with the arena from 64
+ * bytes to a megabyte (or one bigger chunk for a bigger copy), so that
+ * an arena of a few keys stays small; see arena.h. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "arena.h"
 #include "err.h"
 
-enum { ARENA_CHUNK = 1 << 20 };
+enum { ARENA_MIN = 64, ARENA_CHUNK = 1 << 20 };
 
 struct chunk {
 	struct chunk *next;
@@ -24,7 +25,10 @@ arena_copy(struct arena *a, const void *p, size_t n)
 		if (c && c->next && c->next->cap >= n) {
 			c = c->next;
 		} else {
-			size_t cap = n > ARENA_CHUNK ? n : ARENA_CHUNK;
+			size_t cap = a->bytes < ARENA_MIN ? ARENA_MIN :
+			    a->bytes < ARENA_CHUNK ? a->bytes : ARENA_CHUNK;
+			if (cap < n)
+				cap = n;
 			struct chunk *nc = emalloc(sizeof *nc + cap);
 			nc->cap = cap;
 			nc->used = 0;

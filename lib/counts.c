@@ -10,8 +10,8 @@
 #include "arena.h"
 #include "counts.h"
 #include "err.h"
+#include "hash.h"
 #include "hugepage.h"
-#include "table.h"
 
 enum {
 	SHORT = 16,		/* keys up to this long live in their slot */

@@ -34,8 +34,8 @@
 #include "feed.h"
 #include "record.h"
 #include "reduce.h"
-#include "state.h"
 #include "table.h"
+#include "tmp.h"
 
 /* Runs open at once, at most; FDS_OTHER more descriptors are needed
  * beside them: an input file and the output of a merge of runs. */
@@ -71,6 +71,7 @@ struct reducer {
 	size_t maxruns;		/* MAXRUNS, or what ulimit -n leaves */
 	int prefetch;		/* the key is the first field as it is */
 	uint64_t partoff;	/* a child's part of the file starts here */
+	size_t *off;		/* each op's state within a key's value */
 	struct reduceopts own;	/* the options with the budget of a part */
 	/* --sorted: the group being aggregated */
 	char *cur;
@@ -134,7 +135,7 @@ static void
 freestates(struct reducer *r, char *st)
 {
 	for (size_t k = 0; k < r->o->naggs; k++)
-		agg_freestate(&r->o->aggs[k], st + r->o->aggs[k].off);
+		agg_freestate(&r->o->aggs[k], st + r->off[k]);
 	memset(st, 0, r->vsize);
 }
 
@@ -146,9 +147,9 @@ checkrange(struct reducer *r, const char *key, size_t klen, const char *st)
 
 	for (size_t i = 0; i < r->o->naggs; i++) {
 		const struct agg *a = &r->o->aggs[i];
-		if (!agg_isnumeric(a->op) || a->op == AGG_MIN || a->op == AGG_MAX)
+		if (!agg_canoverflow(a->op))
 			continue;
-		struct aggval v = agg_final(a, st + a->off);
+		struct aggval v = agg_final(a, st + r->off[i]);
 		if (v.kind == AV_RANGE) {
 			quote(q, sizeof q, key, klen);
 			eprintf("%s: %s out of range", q, agg_name(a->op));
@@ -169,11 +170,11 @@ printkey(struct reducer *r, const char *key, size_t klen, const char *st,
 		obuf_putc(out, '\t');
 		if (partial) {
 			r->line.len = 0;
-			state_save(a, st + a->off, &r->line);
+			agg_save(a, st + r->off[i], &r->line);
 			obuf_write(out, r->line.p, r->line.len);
 			continue;
 		}
-		struct aggval v = agg_final(a, st + a->off);
+		struct aggval v = agg_final(a, st + r->off[i]);
 		if (v.kind == AV_TEXT)
 			obuf_write(out, v.text, v.tlen);
 		else
@@ -192,23 +193,12 @@ emit(struct reducer *r, const char *key, size_t klen, const char *st)
 	printkey(r, key, klen, st, r->out, r->o->partial);
 }
 
-/* An unlinked temporary file: signals are held off between its creation
- * and its unlink, so that no exit path leaves it behind. */
+/* An unlinked temporary file in -T's directory. */
 static int
 tmpfile_(const char *dir)
 {
-	char tmpl[4096];
-	sigset_t all, old;
+	int fd = tmp_open(dir, "pdp-reduce");
 
-	snprintf(tmpl, sizeof tmpl, "%s/pdp-reduceXXXXXX", dir);
-	sigfillset(&all);
-	sigprocmask(SIG_BLOCK, &all, &old);
-	int fd = mkstemp(tmpl);
-	int e = errno;
-	if (fd >= 0)
-		unlink(tmpl);
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	errno = e;
 	if (fd < 0)
 		eprintf("%s: cannot make a temporary file:", dir);
 	return fd;
@@ -258,7 +248,7 @@ loadstates(struct reducer *r, char *tmp, const struct field *f,
 	memset(tmp, 0, r->vsize);
 	for (size_t i = 0; i < r->o->naggs; i++) {
 		const struct agg *a = &r->o->aggs[i];
-		if (state_load(a, tmp + a->off, f[i].s, f[i].len, why) < 0) {
+		if (agg_load(a, tmp + r->off[i], f[i].s, f[i].len, why) < 0) {
 			freestates(r, tmp);
 			*which = i;
 			return -1;
@@ -276,8 +266,7 @@ mergeinto(struct reducer *r, char *st, char *tmp, const char *key,
 	char q[128];
 
 	for (size_t i = 0; i < r->o->naggs; i++)
-		agg_merge(&r->o->aggs[i], st + r->o->aggs[i].off,
-		    tmp + r->o->aggs[i].off, &ne);
+		agg_merge(&r->o->aggs[i], st + r->off[i], tmp + r->off[i], &ne);
 	freestates(r, tmp);
 	if (ne) {
 		quote(q, sizeof q, key, klen);
@@ -330,7 +319,7 @@ stateof(struct reducer *r, const struct reader *in, const char *key,
 	 * key.  Only key order can spill: the other orders need every key
 	 * at the end. */
 	if (r->o->order == ORDER_KEY && !r->o->top && table_used(r->t) +
-	    agg_heapbytes + (size_t)table_count(r->t) * TABLE_SORTBYTES >
+	    agg_heapbytes() + (size_t)table_count(r->t) * TABLE_SORTBYTES >
 	    r->o->bufsize && table_count(r->t) > 0) {
 		/* Over the budget: a key already there is fine, a new one
 		 * first sends the table to disk. */
@@ -427,7 +416,7 @@ addrecord(struct reducer *r, const struct reader *in, const char *rec,
 		 * none). */
 		const struct field *v = agg_needsvalue(a->op) ? &r->f[a->field] :
 		    NULL;
-		if (agg_addnum(a, st + a->off, v ? v->s : "", v ? v->len : 0,
+		if (agg_addnum(a, st + r->off[i], v ? v->s : "", v ? v->len : 0,
 		    &r->nums[i], &ne) != AGG_OK) {
 			quote(q, sizeof q, key, klen);
 			eprintf("%s: %s out of range", q, agg_name(a->op));
@@ -667,7 +656,7 @@ printtable(struct reducer *r)
 			rk[i].key = table_key(r->t, i, &klen);
 			rk[i].klen = (uint32_t)klen;
 			rk[i].v = agg_final(&o->aggs[0],
-			    (char *)table_val(r->t, i) + o->aggs[0].off);
+			    (char *)table_val(r->t, i) + r->off[0]);
 		}
 		qsort(rk, n, sizeof *rk, cmpranked);
 		/* --top with --order=key: the top N, printed by key. */
@@ -835,8 +824,9 @@ reduce_run(const struct reduceopts *o, char **files, int nfiles,
 	struct reducer r = { .o = o, .out = out };
 	static char *stdinonly[] = { "-" };
 
+	r.off = ereallocarray(NULL, o->naggs, sizeof *r.off);
 	for (size_t i = 0; i < o->naggs; i++) {
-		o->aggs[i].off = r.vsize;
+		r.off[i] = r.vsize;
 		/* Keep each state 8-byte aligned. */
 		r.vsize += (agg_statesize(o->aggs[i].op) + 7) & ~(size_t)7;
 		if (agg_needsvalue(o->aggs[i].op) && o->aggs[i].field + 1 > r.nfields)
@@ -897,6 +887,7 @@ reduce_run(const struct reduceopts *o, char **files, int nfiles,
 	table_free(r.t);
 	sbuf_free(&r.line);
 	free(r.runs);
+	free(r.off);
 	free(r.f);
 	free(r.nums);
 	free(r.key);

@@ -1,5 +1,5 @@
 /* spool.c: task output held in memory, then in an unlinked temporary
- * file in $TMPDIR. */
+ * file (tmp.c) in $TMPDIR. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +7,7 @@
 
 #include "err.h"
 #include "spool.h"
+#include "tmp.h"
 
 enum { SPOOL_MEM = 1 << 20 };
 
@@ -21,17 +22,9 @@ static void
 spill(struct spool *s, const void *p, size_t n)
 {
 	if (s->fd < 0) {
-		const char *dir = getenv("TMPDIR");
-		if (!dir || !*dir)
-			dir = "/tmp";
-		size_t dl = strlen(dir);
-		char *tmpl = emalloc(dl + 16);
-		memcpy(tmpl, dir, dl);
-		memcpy(tmpl + dl, "/pdp-mapXXXXXX", 15);
-		if ((s->fd = mkstemp(tmpl)) < 0)
+		const char *dir = tmp_dir();
+		if ((s->fd = tmp_open(dir, "pdp-map")) < 0)
 			eprintf("%s: cannot hold output:", dir);
-		unlink(tmpl);
-		free(tmpl);
 	}
 	if (writeall(s->fd, p, n) < 0)
 		eprintf("temporary file: write error:");

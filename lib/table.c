@@ -9,6 +9,7 @@
 
 #include "arena.h"
 #include "err.h"
+#include "hash.h"
 #include "table.h"
 
 struct slot {
@@ -81,51 +82,31 @@ val(const struct table *t, uint32_t i)
 	return t->ents + (size_t)i * t->stride + sizeof(struct entry);
 }
 
-uint64_t
-hashbytes(const void *p, size_t n)
+static struct table *
+newtable(size_t vsize, uint32_t nslots, uint32_t nents)
 {
-	const unsigned char *s = p;
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ (n * 0xff51afd7ed558ccdULL);
+	struct table *t = ecalloc(1, sizeof *t);
 
-	while (n > 8) {
-		uint64_t w;
-		memcpy(&w, s, 8);
-		h = (h ^ w) * 0xbf58476d1ce4e5b9ULL;
-		h ^= h >> 29;
-		s += 8;
-		n -= 8;
-	}
-	/* The last 1 to 8 bytes, read as two overlapping halves (the length
-	 * is already mixed in), without a variable-length copy. */
-	uint64_t w = 0;
-	if (n >= 4) {
-		uint32_t a, b;
-		memcpy(&a, s, 4);
-		memcpy(&b, s + n - 4, 4);
-		w = (uint64_t)a << 32 | b;
-	} else if (n > 0) {
-		w = (uint64_t)s[0] << 16 | (uint64_t)s[n / 2] << 8 | s[n - 1];
-	}
-	h = (h ^ w) * 0x94d049bb133111ebULL;
-	h ^= h >> 32;
-	h *= 0xd6e8feb86659fd93ULL;
-	h ^= h >> 32;
-	return h;
+	t->vsize = vsize;
+	t->mask = nslots - 1;
+	t->slots = ecalloc(nslots, sizeof *t->slots);
+	t->ecap = nents;
+	/* Values are 8-byte aligned, as the entry is. */
+	t->stride = sizeof(struct entry) + ((vsize + 7) & ~(size_t)7);
+	t->ents = ereallocarray(NULL, t->ecap, t->stride);
+	return t;
 }
 
 struct table *
 table_new(size_t vsize)
 {
-	struct table *t = ecalloc(1, sizeof *t);
+	return newtable(vsize, 1024, 512);
+}
 
-	t->vsize = vsize;
-	t->mask = 1023;
-	t->slots = ecalloc(t->mask + 1, sizeof *t->slots);
-	t->ecap = 512;
-	/* Values are 8-byte aligned, as the entry is. */
-	t->stride = sizeof(struct entry) + ((vsize + 7) & ~(size_t)7);
-	t->ents = ereallocarray(NULL, t->ecap, t->stride);
-	return t;
+struct table *
+table_newsmall(size_t vsize)
+{
+	return newtable(vsize, 4, 2);
 }
 
 static void

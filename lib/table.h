@@ -10,6 +10,9 @@
 struct table;
 
 struct table *table_new(size_t vsize);
+/* A table that starts with room for two keys, for one of many small
+ * tables (a set of values for each key of pdp-reduce). */
+struct table *table_newsmall(size_t vsize);
 /* The value for key, created zero-filled if absent (*isnew set to 1). */
 void *table_get(struct table *t, const char *key, size_t klen, int *isnew);
 /* Like table_get, but NULL if absent. */
@@ -31,13 +34,6 @@ size_t table_used(const struct table *t);
 void table_clear(struct table *t);
 void table_free(struct table *t);
 
-uint64_t hashbytes(const void *p, size_t n);
-/* A hint that *p be fetched into the cache (for counts.c too). */
-#if defined(__GNUC__)
-#define PREFETCH(p) __builtin_prefetch(p)
-#else
-#define PREFETCH(p) ((void)(p))
-#endif
 /* Ask the cache for what table_get(t, key, ...) will read, so that the
  * misses of a batch of keys overlap: first the slot of each key (which
  * returns the key's hash), then, the slots having arrived, the entries

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "../../lib/agg.h"
-#include "../../lib/state.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -19,12 +18,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t ss = agg_statesize(a.op);
 		char *st = calloc(1, ss), *st2 = calloc(1, ss);
 		struct sbuf b1 = { 0 }, b2 = { 0 };
-		if (state_load(&a, st, (const char *)data, size, &why) == 0) {
+		if (agg_load(&a, st, (const char *)data, size, &why) == 0) {
 			/* What loads saves to a state that loads again, with
 			 * the same final value (the text of float partials is
 			 * exact but need not be the same). */
-			state_save(&a, st, &b1);
-			if (state_load(&a, st2, b1.p, b1.len, &why) != 0)
+			agg_save(&a, st, &b1);
+			if (agg_load(&a, st2, b1.p, b1.len, &why) != 0)
 				abort();
 			struct aggval v = agg_final(&a, st), w = agg_final(&a, st2);
 			char x[32], y[32];

@@ -1,4 +1,6 @@
-/* state.c: partial states as text, exact and versioned:
+/* aggtext.c: each operation's state as text, after the "pdp1:NAME:"
+ * that agg_save writes (pdp(7) describes the format); exact, so that a
+ * state saved and loaded is the state that was saved:
  *
  *	pdp1:count:N
  *	pdp1:sum:I:F		I the exact integer part (decimal, 128-bit),
@@ -16,9 +18,6 @@
 #include "aggstate.h"
 #include "err.h"
 #include "record.h"
-#include "state.h"
-
-#define VERSION "pdp1"
 
 static void
 sbuf_str(struct sbuf *b, const char *s)
@@ -162,74 +161,6 @@ u64parse(const char *s, size_t n, uint64_t *v)
 	return 0;
 }
 
-void
-state_save(const struct agg *a, const void *st, struct sbuf *b)
-{
-	char num[32];
-
-	sbuf_str(b, VERSION ":");
-	sbuf_str(b, agg_name(a->op));
-	sbuf_add(b, ":", 1);
-	switch (a->op) {
-	case AGG_COUNT:
-		snprintf(num, sizeof num, "%llu",
-		    (unsigned long long)*(const uint64_t *)st);
-		sbuf_str(b, num);
-		break;
-	case AGG_MEAN:
-		snprintf(num, sizeof num, "%llu:",
-		    (unsigned long long)((const struct meanstate *)st)->n);
-		sbuf_str(b, num);
-		/* fall through */
-	case AGG_SUM: {
-		const struct sumstate *s = st;
-		i128fmt(b, s->lo, s->hi);
-		sbuf_add(b, ":", 1);
-		partsfmt(b, s->f);
-		break;
-	}
-	case AGG_MIN:
-	case AGG_MAX: {
-		const struct extstate *e = st;
-		sbuf_add(b, e->text, e->tlen);
-		break;
-	}
-	case AGG_FIRST:
-	case AGG_LAST: {
-		const struct textstate *t = st;
-		sbuf_add(b, t->text, t->tlen);
-		break;
-	}
-	case AGG_COUNTUNIQUE:
-	case AGG_COLLECT: {
-		uint32_t n;
-		char **items = agg_setitems(st, &n);
-		struct sbuf m = { 0 };
-		snprintf(num, sizeof num, "%lu:", (unsigned long)n);
-		sbuf_str(b, num);
-		for (uint32_t i = 0; i < n; i++) {
-			uint32_t l;
-			memcpy(&l, items[i], 4);
-			if (i)
-				sbuf_add(&m, "\t", 1);
-			sbuf_add(&m, items[i] + 4, l);
-		}
-		free(items);
-		sbuf_escape(b, m.p, m.len);
-		sbuf_free(&m);
-		break;
-	}
-	default: {		/* var, stddev, pvar, pstdev */
-		const struct varstate *v = st;
-		snprintf(num, sizeof num, "%llu:", (unsigned long long)v->n);
-		sbuf_str(b, num);
-		partsfmt(b, v->s1);
-		sbuf_add(b, ":", 1);
-		partsfmt(b, v->s2);
-		break;
-	}
-	}
-}
 
 /* Split s at the next ':' into [s, colon) and the rest. */
 static int
@@ -246,86 +177,191 @@ nextpart(const char **s, size_t *n, const char **part, size_t *plen)
 	return 0;
 }
 
-int
-state_load(const struct agg *a, void *st, const char *s, size_t n,
-    const char **why)
+/* "N:" for the number of values before the rest of a state. */
+static void
+countfmt(struct sbuf *b, uint64_t n)
 {
+	char num[32];
+
+	snprintf(num, sizeof num, "%llu:", (unsigned long long)n);
+	sbuf_str(b, num);
+}
+
+void
+count_save(const void *st, struct sbuf *b)
+{
+	char num[32];
+
+	snprintf(num, sizeof num, "%llu",
+	    (unsigned long long)*(const uint64_t *)st);
+	sbuf_str(b, num);
+}
+
+int
+count_load(void *st, const char *s, size_t n)
+{
+	return u64parse(s, n, st);
+}
+
+void
+sum_save(const void *st, struct sbuf *b)
+{
+	const struct sumstate *s = st;
+
+	i128fmt(b, s->lo, s->hi);
+	sbuf_add(b, ":", 1);
+	partsfmt(b, s->f);
+}
+
+int
+sum_load(void *st, const char *s, size_t n)
+{
+	struct sumstate *ss = st;
 	const char *p;
 	size_t pl;
+
+	if (nextpart(&s, &n, &p, &pl) < 0 ||
+	    i128parse(p, pl, &ss->lo, &ss->hi) < 0)
+		return -1;
+	return partsparse(s, n, &ss->f);
+}
+
+void
+mean_save(const void *st, struct sbuf *b)
+{
+	const struct meanstate *m = st;
+
+	countfmt(b, m->n);
+	sum_save(&m->s, b);
+}
+
+int
+mean_load(void *st, const char *s, size_t n)
+{
+	struct meanstate *m = st;
+	const char *p;
+	size_t pl;
+
+	if (nextpart(&s, &n, &p, &pl) < 0 || u64parse(p, pl, &m->n) < 0)
+		return -1;
+	return sum_load(&m->s, s, n);
+}
+
+void
+ext_save(const void *st, struct sbuf *b)
+{
+	const struct extstate *e = st;
+
+	sbuf_add(b, e->text, e->tlen);
+}
+
+int
+ext_load(void *st, const char *s, size_t n)
+{
+	struct extstate *e = st;
+	struct num x = num_parse(s, n);
+
+	if (x.kind == NUM_BAD)
+		return -1;
+	agg_settext(&e->text, &e->tlen, s, n);
+	e->set = 1;
+	e->isfloat = x.kind == NUM_FLOAT;
+	e->i = x.i;
+	e->d = x.d;
+	return 0;
+}
+
+void
+text_save(const void *st, struct sbuf *b)
+{
+	const struct textstate *t = st;
+
+	sbuf_add(b, t->text, t->tlen);
+}
+
+int
+text_load(void *st, const char *s, size_t n)
+{
+	struct textstate *t = st;
+
+	agg_settext(&t->text, &t->tlen, s, n);
+	t->set = 1;
+	return 0;
+}
+
+void
+var_save(const void *st, struct sbuf *b)
+{
+	const struct varstate *v = st;
+
+	countfmt(b, v->n);
+	partsfmt(b, v->s1);
+	sbuf_add(b, ":", 1);
+	partsfmt(b, v->s2);
+}
+
+int
+var_load(void *st, const char *s, size_t n)
+{
+	struct varstate *v = st;
+	const char *p;
+	size_t pl;
+
+	if (nextpart(&s, &n, &p, &pl) < 0 || u64parse(p, pl, &v->n) < 0 ||
+	    nextpart(&s, &n, &p, &pl) < 0 ||
+	    partsparse(p, pl, &v->s1) < 0 || partsparse(s, n, &v->s2) < 0)
+		return -1;
+	if ((v->n == 0) != (v->s1 == NULL) || (v->s1 == NULL) != (v->s2 == NULL))
+		return -1;
+	return 0;
+}
+
+/* The members sorted bytewise, joined by TABs, escaped as a field. */
+void
+set_save(const void *st, struct sbuf *b)
+{
+	uint32_t n;
+	char **items = agg_setitems(st, &n);
+	struct sbuf m = { 0 };
+	char num[32];
+
+	snprintf(num, sizeof num, "%lu:", (unsigned long)n);
+	sbuf_str(b, num);
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t l;
+		memcpy(&l, items[i], 4);
+		if (i)
+			sbuf_add(&m, "\t", 1);
+		sbuf_add(&m, items[i] + 4, l);
+	}
+	free(items);
+	sbuf_escape(b, m.p, m.len);
+	sbuf_free(&m);
+}
+
+int
+set_load(void *st, const char *s, size_t n)
+{
+	const char *p;
+	size_t pl, bad;
 	uint64_t u;
 
-	*why = "not a pdp1 state";
-	if (nextpart(&s, &n, &p, &pl) < 0 || pl != 4 || memcmp(p, VERSION, 4))
+	if (nextpart(&s, &n, &p, &pl) < 0 || u64parse(p, pl, &u) < 0)
 		return -1;
-	if (nextpart(&s, &n, &p, &pl) < 0 || strlen(agg_name(a->op)) != pl ||
-	    memcmp(p, agg_name(a->op), pl)) {
-		*why = "state of another operation";
-		return -1;
-	}
-	*why = "corrupt state";
-	switch (a->op) {
-	case AGG_COUNT:
-		return u64parse(s, n, (uint64_t *)st);
-	case AGG_MEAN:
-		if (nextpart(&s, &n, &p, &pl) < 0 || u64parse(p, pl, &u) < 0)
-			return -1;
-		((struct meanstate *)st)->n = u;
-		/* fall through */
-	case AGG_SUM: {
-		struct sumstate *ss = st;
-		if (nextpart(&s, &n, &p, &pl) < 0 ||
-		    i128parse(p, pl, &ss->lo, &ss->hi) < 0)
-			return -1;
-		return partsparse(s, n, &ss->f);
-	}
-	case AGG_MIN:
-	case AGG_MAX: {
-		struct num x = num_parse(s, n);
-		enum numerr ne;
-		if (x.kind == NUM_BAD)
-			return -1;
-		return agg_addnum(a, st, s, n, &x, &ne) == AGG_OK ? 0 : -1;
-	}
-	case AGG_FIRST:
-	case AGG_LAST: {
-		enum numerr ne;
-		return agg_add(a, st, s, n, &ne) == AGG_OK ? 0 : -1;
-	}
-	case AGG_COUNTUNIQUE:
-	case AGG_COLLECT: {
-		size_t bad;
-		if (nextpart(&s, &n, &p, &pl) < 0 || u64parse(p, pl, &u) < 0)
-			return -1;
-		char *m = emalloc(n + 1);	/* n may be 0 */
-		memcpy(m, s, n);
-		long ml = rec_unescape(m, s, n, &bad);
-		uint64_t got = 0;
-		if (ml < 0) {
-			free(m);
-			return -1;
-		}
-		if (u == 0 && ml != 0) {
-			free(m);
-			return -1;
-		}
-		for (const char *q = m, *end = m + ml; u > 0 && q <= end;) {
-			const char *t = memchr(q, '\t', (size_t)(end - q));
-			const char *e = t ? t : end;
-			got += (uint64_t)agg_setadd(st, q, (size_t)(e - q));
-			q = e + 1;
-		}
+	char *m = emalloc(n + 1);	/* n may be 0 */
+	memcpy(m, s, n);
+	long ml = rec_unescape(m, s, n, &bad);
+	uint64_t got = 0;
+	if (ml < 0 || (u == 0 && ml != 0)) {
 		free(m);
-		return got == u ? 0 : -1;
+		return -1;
 	}
-	default: {
-		struct varstate *v = st;
-		if (nextpart(&s, &n, &p, &pl) < 0 || u64parse(p, pl, &v->n) < 0 ||
-		    nextpart(&s, &n, &p, &pl) < 0 ||
-		    partsparse(p, pl, &v->s1) < 0 || partsparse(s, n, &v->s2) < 0)
-			return -1;
-		if ((v->n == 0) != (v->s1 == NULL) || (v->s1 == NULL) != (v->s2 == NULL))
-			return -1;
-		return 0;
+	for (const char *q = m, *end = m + ml; u > 0 && q <= end;) {
+		const char *t = memchr(q, '\t', (size_t)(end - q));
+		const char *e = t ? t : end;
+		got += (uint64_t)agg_setadd(st, q, (size_t)(e - q));
+		q = e + 1;
 	}
-	}
+	free(m);
+	return got == u ? 0 : -1;
 }
