@@ -13,6 +13,9 @@
 
 enum { READ_CHUNK = 1 << 16 };
 
+/* Which of 0, 1, 2 were closed at start (io_stdfds): /dev/null holds
+ * their place, so that no other file lands there, and a use of one is
+ * then an error.  Global as the descriptors themselves are. */
 static int closedstd[3];
 
 void

@@ -1,0 +1,133 @@
+/* emit.c: pdp-reduce's output: a key's line (final values, or states
+ * with --partial), and the whole table in key order, by value (--order
+ * value) or the first N by value (--top). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "reducer.h"
+#include "table.h"
+
+/* Fail before printing anything if a result is out of range. */
+static void
+checkrange(struct reducer *r, const char *key, size_t klen, const char *st)
+{
+	char q[128];
+
+	for (size_t i = 0; i < r->o->naggs; i++) {
+		const struct agg *a = &r->o->aggs[i];
+		if (!agg_canoverflow(a->op))
+			continue;
+		struct aggval v = agg_final(a, st + r->off[i]);
+		if (v.kind == AV_RANGE) {
+			reducer_quote(q, sizeof q, key, klen);
+			eprintf("%s: %s out of range", q, agg_name(a->op));
+		}
+	}
+}
+
+/* Write one key's line: final values, or states with --partial. */
+void
+reducer_printkey(struct reducer *r, const char *key, size_t klen, const char *st,
+    struct obuf *out, int partial)
+{
+	char buf[32];
+
+	obuf_write(out, key, klen);
+	for (size_t i = 0; i < r->o->naggs; i++) {
+		const struct agg *a = &r->o->aggs[i];
+		obuf_putc(out, '\t');
+		if (partial) {
+			r->line.len = 0;
+			agg_save(a, st + r->off[i], &r->line);
+			obuf_write(out, r->line.p, r->line.len);
+			continue;
+		}
+		struct aggval v = agg_final(a, st + r->off[i]);
+		if (v.kind == AV_TEXT)
+			obuf_write(out, v.text, v.tlen);
+		else
+			obuf_write(out, buf, (size_t)agg_fmt(&v, buf));
+	}
+	obuf_putc(out, '\n');
+}
+
+void
+reducer_emit(struct reducer *r, const char *key, size_t klen, const char *st)
+{
+	if (!r->partial)
+		checkrange(r, key, klen, st);
+	reducer_printkey(r, key, klen, st, r->out, r->partial);
+}
+
+struct ranked {
+	struct aggval v;
+	uint32_t idx;
+	const char *key;
+	uint32_t klen;
+};
+
+static int
+cmprankedkey(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+	size_t n = x->klen < y->klen ? x->klen : y->klen;
+	int c = memcmp(x->key, y->key, n);
+
+	return c ? c : (x->klen > y->klen) - (x->klen < y->klen);
+}
+
+static int
+cmpranked(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+	int c = agg_cmp(&y->v, &x->v);	/* descending by value */
+
+	return c ? c : cmprankedkey(a, b);
+}
+
+/* Print the table in the order asked for. */
+void
+reducer_printtable(struct reducer *r)
+{
+	const struct reduceopts *o = r->o;
+	uint32_t n = table_count(r->t);
+	uint64_t limit = o->top && o->top < n ? o->top : n;
+	size_t klen;
+
+	for (uint32_t i = 0; i < n && !r->partial; i++) {
+		const char *key = table_key(r->t, i, &klen);
+		checkrange(r, key, klen, table_val(r->t, i));
+	}
+	if (o->order == ORDER_NONE && !o->top) {
+		for (uint32_t i = 0; i < n; i++) {
+			const char *key = table_key(r->t, i, &klen);
+			reducer_printkey(r, key, klen, table_val(r->t, i), r->out, r->partial);
+		}
+	} else if (o->order == ORDER_VALUE || o->top) {
+		struct ranked *rk = ereallocarray(NULL, n, sizeof *rk);
+		for (uint32_t i = 0; i < n; i++) {
+			rk[i].idx = i;
+			rk[i].key = table_key(r->t, i, &klen);
+			rk[i].klen = (uint32_t)klen;
+			rk[i].v = agg_final(&o->aggs[0],
+			    (char *)table_val(r->t, i) + r->off[0]);
+		}
+		qsort(rk, n, sizeof *rk, cmpranked);
+		/* --top with --order=key: the top N, printed by key. */
+		if (o->order == ORDER_KEY)
+			qsort(rk, limit, sizeof *rk, cmprankedkey);
+		for (uint64_t i = 0; i < limit; i++)
+			reducer_printkey(r, rk[i].key, rk[i].klen, table_val(r->t, rk[i].idx),
+			    r->out, r->partial);
+		free(rk);
+	} else {
+		uint32_t *ix = table_sorted(r->t);
+		for (uint32_t i = 0; i < n; i++) {
+			const char *key = table_key(r->t, ix[i], &klen);
+			reducer_printkey(r, key, klen, table_val(r->t, ix[i]), r->out,
+			    r->partial);
+		}
+		free(ix);
+	}
+}

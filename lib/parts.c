@@ -1,0 +1,173 @@
+/*
+ * parts.c: pdp-reduce -j: one big regular file read in parts by forked
+ * children.  The file is cut at line starts; each child reads its part
+ * with its share of the budget and writes the part's partial states to
+ * an unlinked temporary file; the parent reads part 0 and merges the
+ * others as runs, in order (first and last depend on it).  A child that
+ * fails fails the run before a line is written.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+#include "err.h"
+#include "feed.h"
+#include "reducer.h"
+#include "table.h"
+
+/* The number of lines in the first off bytes of fd: a part read by a
+ * child of reduce_run counts them only to name a line in a message. */
+uint64_t
+reducer_linesbefore(int fd, uint64_t off)
+{
+	char buf[1 << 16];
+	uint64_t n = 0, pos = 0;
+
+	while (pos < off) {
+		size_t want = off - pos < sizeof buf ? (size_t)(off - pos) : sizeof buf;
+		ssize_t k = pread(fd, buf, want, (off_t)pos);
+		if (k <= 0)
+			break;
+		for (ssize_t i = 0; i < k; i++)
+			n += buf[i] == '\n';
+		pos += (uint64_t)k;
+	}
+	return n;
+}
+
+/* Parts: a file smaller than two of these is read by one process. */
+enum { PART_MIN = 16 << 20, MAXPARTS = 8 };
+
+/* The children reading parts.  Global because eprintf may be called
+ * anywhere in the parent (out of memory, a write error) and its hook,
+ * which takes no argument, must end them: a failed run leaves no reader
+ * behind.  Set and cleared only by reducer_readparts. */
+static pid_t partpid[MAXPARTS];
+
+/* A fatal error of the parent ends the children reading parts. */
+static void
+killparts(const char *msg)
+{
+	(void)msg;
+	for (int k = 1; k < MAXPARTS; k++)
+		if (partpid[k] > 0)
+			kill(partpid[k], SIGTERM);
+}
+
+/* The number of parts to read name in: 0 for one process. */
+int
+reducer_nparts(const struct reduceopts *o, char **files, int nfiles, int fd,
+    uint64_t *size)
+{
+	struct stat st;
+
+	if (o->jobs < 2 || nfiles != 1 || strcmp(files[0], "-") == 0 ||
+	    o->sorted || o->merge || o->skipinvalid || o->order != ORDER_KEY ||
+	    o->top || fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size < 2 * (uint64_t)PART_MIN)
+		return 0;
+	*size = (uint64_t)st.st_size;
+	uint64_t n = *size / PART_MIN;
+	if (n > (uint64_t)o->jobs)
+		n = (uint64_t)o->jobs;
+	return n > MAXPARTS ? MAXPARTS : (int)n;
+}
+
+/* Read the file name (open on fd, size bytes) in parts: part 0 here,
+ * the others in children whose partial states become runs. */
+void
+reducer_readparts(struct reducer *r, const char *name, int fd, uint64_t size,
+    int parts)
+{
+	uint64_t cut[MAXPARTS + 1];
+	int out[MAXPARTS];
+
+	cut[0] = 0;
+	cut[parts] = size;
+	for (int k = 1; k < parts; k++) {
+		char buf[1 << 16];
+		if (feed_linestart(fd, size / (uint64_t)parts * (uint64_t)k, buf,
+		    sizeof buf, &cut[k]) < 0)
+			eprintf("%s:", name);
+		if (cut[k] > size)
+			cut[k] = size;
+		if (cut[k] < cut[k - 1])
+			cut[k] = cut[k - 1];
+	}
+	r->budget /= (uint64_t)parts;
+	setfatalhook(killparts, 1);
+	fflush(NULL);
+	for (int k = 1; k < parts; k++) {
+		out[k] = reducer_tmpfile(r->o->tmpdir);
+		if ((partpid[k] = fork()) < 0)
+			eprintf("fork:");
+		if (partpid[k] > 0)
+			continue;
+		/* A child: its part, as partial states, to out[k]. */
+#ifdef __linux__
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+#endif
+		setfatalhook(NULL, 0);
+		for (int j = 1; j < k; j++)
+			close(out[j]);
+		int pf = open(name, O_RDONLY | O_CLOEXEC);
+		if (pf < 0 || lseek(pf, (off_t)cut[k], SEEK_SET) < 0)
+			eprintf("%s:", name);
+		struct obuf o;
+		struct reader in;
+		obuf_init(&o, out[k], r->o->tmpdir, 1 << 16);
+		r->partial = 1;
+		r->out = &o;
+		r->partoff = cut[k];
+		reader_init(&in, pf, name, '\n');
+		in.left = cut[k + 1] - cut[k];
+		reducer_readall(r, &in);
+		reducer_finish(r);
+		_exit(0);
+	}
+	struct reader in;
+	reader_init(&in, fd, name, '\n');
+	in.left = cut[1];
+	reducer_readall(r, &in);
+	reader_free(&in);
+	/* Runs merge in order (first and last depend on it): part 0's
+	 * table goes after its spilled runs and before the other parts.  It
+	 * is sorted and written while the other parts may still be read. */
+	if (table_count(r->t) > 0)
+		reducer_spill(r);
+	/* Every part must have been read whole before a line is written. */
+	int failed = 0;
+	for (int k = 1; k < parts; k++) {
+		int st;
+		while (waitpid(partpid[k], &st, 0) < 0)
+			if (errno != EINTR)
+				eprintf("waitpid:");
+		partpid[k] = 0;
+		if (WIFSIGNALED(st))
+			weprintf("%s: the process reading bytes %llu-%llu was "
+			    "killed by signal %d (%s)", name,
+			    (unsigned long long)cut[k],
+			    (unsigned long long)cut[k + 1] - 1, WTERMSIG(st),
+			    strsignal(WTERMSIG(st)));
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+			failed = 1;	/* its message is out already */
+	}
+	if (failed) {
+		killparts(NULL);
+		exit(EXIT_FATAL);
+	}
+	setfatalhook(NULL, 0);
+	for (int k = 1; k < parts; k++) {
+		r->runs = ereallocarray(r->runs, r->nruns + 1, sizeof *r->runs);
+		r->runs[r->nruns++] = out[k];
+	}
+}

@@ -1,0 +1,96 @@
+/* reducer.h: the state of one pdp-reduce run, shared by the files of
+ * its engine (internal; reduce.h is the interface):
+ *   reduce.c  reading records, grouping them by key, aggregating
+ *   emit.c    writing a key's line, and the table in the order asked
+ *   runs.c    spilling the table to sorted runs, and merging runs
+ *   parts.c   one big file read in parts by forked children (-j) */
+#ifndef PDP_REDUCER_H
+#define PDP_REDUCER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "io.h"
+#include "record.h"
+#include "reduce.h"
+
+struct reducer {
+	const struct reduceopts *o;
+	struct table *t;
+	size_t vsize;
+	size_t nfields;		/* fields stored: max field used + 1 */
+	struct field *f;
+	struct num *nums;
+	char *key;		/* scratch for composite keys */
+	size_t keycap;
+	char *tmp;		/* --merge: states being parsed */
+	uint64_t skipped;
+	char firstbad[256];
+	struct obuf *out;
+	struct sbuf line;
+	int *runs;		/* spilled runs (file descriptors) */
+	size_t nruns;
+	size_t maxruns;		/* runs.c's MAXRUNS, or what ulimit -n leaves */
+	int prefetch;		/* the key is the first field as it is */
+	uint64_t partoff;	/* a child's part of the file starts here */
+	size_t *off;		/* each op's state within a key's value */
+	/* What the options set but a part read by a child of parts.c
+	 * changes: the options themselves are never written. */
+	uint64_t budget;	/* -S, or a part's share of it */
+	int partial;		/* --partial, or a child's part */
+	/* --sorted: the group being aggregated */
+	char *cur;
+	size_t curlen, curcap;
+	int hascur;
+	char *curst;
+};
+
+/* reduce.c */
+/* Quote a field for a message: escaped, cut to 40 bytes. */
+void reducer_quote(char *buf, size_t cap, const char *s, size_t n);
+void reducer_freestates(struct reducer *r, char *st);
+/* Parse the states of a --merge record (or a run's line) into tmp;
+ * -1 with *why and *which (the op) set if one is not a state. */
+int reducer_loadstates(struct reducer *r, char *tmp, const struct field *f,
+    const char **why, size_t *which);
+/* Fold the states in tmp into st, and empty tmp. */
+void reducer_mergeinto(struct reducer *r, char *st, char *tmp,
+    const char *key, size_t klen);
+/* Add every record that the reader gives. */
+void reducer_readall(struct reducer *r, struct reader *in);
+/* Write what the reducer holds: the table, or the merge of its runs. */
+void reducer_finish(struct reducer *r);
+
+/* emit.c */
+/* Write one key's line onto out: final values, or states if partial. */
+void reducer_printkey(struct reducer *r, const char *key, size_t klen,
+    const char *st, struct obuf *out, int partial);
+/* A key's final line on r->out, failing first if a value is out of
+ * range (or its states with --partial). */
+void reducer_emit(struct reducer *r, const char *key, size_t klen,
+    const char *st);
+/* Print the table in the order asked for. */
+void reducer_printtable(struct reducer *r);
+
+/* runs.c */
+/* An unlinked temporary file in -T's directory; fatal if none. */
+int reducer_tmpfile(const char *dir);
+/* Write the table as a run of states sorted by key, and empty it. */
+void reducer_spill(struct reducer *r);
+/* Merge runs [from, from+n) onto out: partial states (a new run) or,
+ * for the last merge, the final output. */
+void reducer_mergeruns(struct reducer *r, size_t from, size_t n,
+    struct obuf *out, int partial);
+
+/* parts.c */
+/* The number of lines in the first off bytes of fd (for messages). */
+uint64_t reducer_linesbefore(int fd, uint64_t off);
+/* The number of parts to read files in: 0 for one process. */
+int reducer_nparts(const struct reduceopts *o, char **files, int nfiles,
+    int fd, uint64_t *size);
+/* Read the file name (open on fd, size bytes) in parts: part 0 here,
+ * the others in children whose partial states become runs. */
+void reducer_readparts(struct reducer *r, const char *name, int fd,
+    uint64_t size, int parts);
+
+#endif

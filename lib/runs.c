@@ -1,0 +1,184 @@
+/*
+ * runs.c: pdp-reduce's spill.  When the table passes the budget it is
+ * written, sorted by key, as a run of partial states to an unlinked
+ * temporary file in -T's directory, and emptied; at the end the runs are
+ * merged, a key at a time, into the output.  At most MAXRUNS runs are
+ * open at once (more are merged into one first), fewer if the
+ * descriptor limit says so, so a merge needs a fixed number of buffers:
+ * its memory is MAXRUNS readers and one key's states.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "fdlimit.h"
+#include "reducer.h"
+#include "table.h"
+#include "tmp.h"
+
+/* Runs open at once, at most; FDS_OTHER more descriptors are needed
+ * beside them: an input file and the output of a merge of runs. */
+enum { MAXRUNS = 16, FDS_OTHER = 2 };
+
+struct run {
+	int fd;
+	struct reader r;
+	char *rec;		/* current record, NULL at the end */
+	size_t len;
+	const char *key;
+	size_t klen;
+};
+
+static void compactruns(struct reducer *);
+
+/* An unlinked temporary file in -T's directory. */
+int
+reducer_tmpfile(const char *dir)
+{
+	int fd = tmp_open(dir, "pdp-reduce");
+
+	if (fd < 0)
+		eprintf("%s: cannot make a temporary file:", dir);
+	return fd;
+}
+
+/* Write the table as a run of states sorted by key, and empty it. */
+void
+reducer_spill(struct reducer *r)
+{
+	if (!r->maxruns) {
+		long limit, room = fdroom(MAXRUNS + FDS_OTHER, &limit);
+		if (room < 2 + FDS_OTHER)
+			eprintf("ulimit -n %ld: too few file descriptors to "
+			    "spill to temporary files", limit);
+		r->maxruns = (size_t)(room - FDS_OTHER);
+	}
+	struct obuf o;
+	uint32_t n = table_count(r->t), *ix = table_sorted(r->t);
+	int fd = reducer_tmpfile(r->o->tmpdir);
+	obuf_init(&o, fd, r->o->tmpdir, 1 << 16);
+	for (uint32_t i = 0; i < n; i++) {
+		size_t klen;
+		const char *key = table_key(r->t, ix[i], &klen);
+		reducer_printkey(r, key, klen, table_val(r->t, ix[i]), &o, 1);
+	}
+	obuf_flush(&o);
+	obuf_free(&o);
+	free(ix);
+	for (uint32_t i = 0; i < n; i++)
+		reducer_freestates(r, table_val(r->t, i));
+	/* A new table, not a cleared one: the arrays count against the
+	 * budget as allocated, and kept at full size they would leave no
+	 * room, so that every new key spilled a run of its own. */
+	table_free(r->t);
+	r->t = table_new(r->vsize);
+	r->runs = ereallocarray(r->runs, r->nruns + 1, sizeof *r->runs);
+	r->runs[r->nruns++] = fd;
+	if (r->nruns >= r->maxruns)
+		compactruns(r);
+}
+
+/* Run records: the key is every field before the states. */
+static int
+runnext(struct reducer *r, struct run *u)
+{
+	int st = reader_next(&u->r, &u->rec, &u->len);
+
+	if (st < 0)
+		reader_fail(&u->r);
+	if (st == 0) {
+		u->rec = NULL;
+		return 0;
+	}
+	/* The states are the last naggs fields. */
+	size_t tabs = 0, i = u->len;
+	while (i > 0 && tabs < r->o->naggs)
+		if (u->rec[--i] == '\t')
+			tabs++;
+	u->key = u->rec;
+	u->klen = i;
+	return 1;
+}
+
+static int
+runcmp(const struct run *a, const struct run *b)
+{
+	size_t m = a->klen < b->klen ? a->klen : b->klen;
+	int c = memcmp(a->key, b->key, m);
+
+	return c ? c : (a->klen > b->klen) - (a->klen < b->klen);
+}
+
+/* Merge runs [from, from+n) onto out: partial states (a new run) or,
+ * for the last merge, the final output. */
+void
+reducer_mergeruns(struct reducer *r, size_t from, size_t n, struct obuf *out,
+    int partial)
+{
+	struct run *u = ecalloc(n, sizeof *u);
+	char *acc = ecalloc(1, r->vsize), *tmp = ecalloc(1, r->vsize);
+	/* Its own fields and states: a merge may run in the middle of
+	 * adding a record (compactruns from spill). */
+	struct field *f = ereallocarray(NULL, r->o->naggs, sizeof *f);
+	const char *why;
+	size_t which;
+
+	for (size_t i = 0; i < n; i++) {
+		u[i].fd = r->runs[from + i];
+		if (lseek(u[i].fd, 0, SEEK_SET) < 0)
+			eprintf("%s: temporary file:", r->o->tmpdir);
+		reader_init(&u[i].r, u[i].fd, r->o->tmpdir, '\n');
+		runnext(r, &u[i]);
+	}
+	for (;;) {
+		struct run *min = NULL;
+		for (size_t i = 0; i < n; i++)
+			if (u[i].rec && (!min || runcmp(&u[i], min) < 0))
+				min = &u[i];
+		if (!min)
+			break;
+		/* The key must outlive the readers' buffers. */
+		char *key = ememdup(min->key, min->klen ? min->klen : 1);
+		size_t klen = min->klen;
+		struct run probe = { .key = key, .klen = klen };
+		for (size_t i = 0; i < n; i++) {
+			while (u[i].rec && runcmp(&u[i], &probe) == 0) {
+				rec_split(u[i].rec + klen + 1, u[i].len - klen - 1,
+				    f, r->o->naggs);
+				if (reducer_loadstates(r, tmp, f, &why, &which) < 0)
+					eprintf("%s: temporary file: %s", r->o->tmpdir, why);
+				reducer_mergeinto(r, acc, tmp, key, klen);
+				runnext(r, &u[i]);
+			}
+		}
+		if (partial)
+			reducer_printkey(r, key, klen, acc, out, 1);
+		else
+			reducer_emit(r, key, klen, acc);
+		reducer_freestates(r, acc);
+		free(key);
+	}
+	for (size_t i = 0; i < n; i++) {
+		reader_free(&u[i].r);
+		close(u[i].fd);
+	}
+	free(u);
+	free(acc);
+	free(tmp);
+	free(f);
+}
+
+/* Keep the number of runs under MAXRUNS by merging them into one. */
+static void
+compactruns(struct reducer *r)
+{
+	struct obuf o;
+	int fd = reducer_tmpfile(r->o->tmpdir);
+	obuf_init(&o, fd, r->o->tmpdir, 1 << 16);
+	reducer_mergeruns(r, 0, r->nruns, &o, 1);
+	obuf_flush(&o);
+	obuf_free(&o);
+	r->runs[0] = fd;
+	r->nruns = 1;
+}
