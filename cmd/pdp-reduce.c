@@ -46,9 +46,12 @@ help(void)
 	    "      --top=N            only the N largest by the first op\n"
 	    "  -h, --help             show this help\n"
 	    "      --version          show the version\n\n"
-	    "ops: count sum min max mean first last var stddev pvar pstdev\n"
-	    "     countunique collect\n"
-	    "See pdp-reduce(1) and pdp(7).\n", argv0);
+	    "ops:", argv0);
+	/* The rows of agg.c's table, 12 a line. */
+	for (int op = 0; op < AGG_NOPS; op++)
+		printf("%s%s", op && op % 12 == 0 ? "\n    " : " ",
+		    agg_name((enum aggop)op));
+	printf("\nSee pdp-reduce(1) and pdp(7).\n");
 	exit(0);
 }
 

@@ -316,6 +316,12 @@ ext_add(struct extstate *e, const char *v, size_t n, const struct num *x,
 	return 0;
 }
 
+int
+agg_extcmp(const struct extstate *a, const struct extstate *b)
+{
+	return numcmp(a->isfloat, a->i, a->d, b->isfloat, b->i, b->d);
+}
+
 /* Adding the winner of src gives the winner of both. */
 static int
 ext_merge(struct extstate *d, const struct extstate *s, int dir)
@@ -386,6 +392,82 @@ ext_parts(const void *st, void (*fn)(void *, const char *, size_t),
 
 	if (e->set)
 		fn(arg, e->text ? e->text : "", e->tlen);
+}
+
+/* range: max - min, an operation made of two others' states */
+
+static int
+range_add(void *st, const char *v, size_t n, const struct num *x)
+{
+	struct rangestate *r = st;
+
+	ext_add(&r->lo, v, n, x, 1);
+	return ext_add(&r->hi, v, n, x, -1);
+}
+
+static int
+range_merge(void *dst, const void *src)
+{
+	struct rangestate *d = dst;
+	const struct rangestate *s = src;
+
+	ext_merge(&d->lo, &s->lo, 1);
+	return ext_merge(&d->hi, &s->hi, -1);
+}
+
+/* Add -i to f exactly: the two halves of an int64 are doubles. */
+static int
+fsum_subint(struct fsum *f, int64_t i)
+{
+	return fsum_add(f, -(double)(i >> 32) * 4294967296.0) |
+	    fsum_add(f, -(double)(uint32_t)i);
+}
+
+/* Integers: hi - lo, 0 to 2^64 - 1, exact.  Otherwise the difference
+ * rounded once, as a sum's is. */
+static struct aggval
+range_final(const struct agg *a, void *st)
+{
+	const struct rangestate *r = st;
+	struct aggval v = { .kind = AV_NONE };
+	struct fsum f;
+
+	(void)a;
+	if (!r->lo.set)
+		return v;
+	if (!r->lo.isfloat && !r->hi.isfloat) {
+		v.kind = AV_UINT;
+		v.u = (uint64_t)r->hi.i - (uint64_t)r->lo.i;
+		return v;
+	}
+	fsum_init(&f);
+	int over = (r->hi.isfloat ? fsum_add(&f, r->hi.d) :
+	    fsum_addint(&f, r->hi.i)) | (r->lo.isfloat ?
+	    fsum_add(&f, -r->lo.d) : fsum_subint(&f, r->lo.i));
+	v.kind = over ? AV_RANGE : AV_FLOAT;
+	v.d = fsum_value(&f);
+	fsum_free(&f);
+	return v;
+}
+
+static void
+range_free(void *st)
+{
+	struct rangestate *r = st;
+
+	ext_free(&r->lo);
+	ext_free(&r->hi);
+}
+
+/* pdp-map --combine: the min and the max have the same range. */
+static void
+range_parts(const void *st, void (*fn)(void *, const char *, size_t),
+    void *arg)
+{
+	const struct rangestate *r = st;
+
+	ext_parts(&r->lo, fn, arg);
+	ext_parts(&r->hi, fn, arg);
 }
 
 /* first and last: a value as it appeared */
@@ -777,6 +859,9 @@ static const struct aggdef ops[] = {
 	[AGG_COLLECT] = { "collect", sizeof(struct setstate), VALUE,
 	    set_add, set_merge, collect_final, set_free,
 	    set_save, set_load, NULL },
+	[AGG_RANGE] = { "range", sizeof(struct rangestate), VALUE | NUMERIC | OVERFLOW,
+	    range_add, range_merge, range_final, range_free,
+	    range_save, range_load, range_parts },
 };
 
 _Static_assert(sizeof ops / sizeof ops[0] == AGG_NOPS,

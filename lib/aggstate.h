@@ -72,6 +72,10 @@ struct extstate {		/* min and max */
 	double d;
 };
 
+struct rangestate {		/* range: the min and the max */
+	struct extstate lo, hi;
+};
+
 struct textstate {		/* first and last */
 	char *text;
 	uint32_t tlen;
@@ -98,6 +102,9 @@ int agg_setadd(struct setstate *s, const char *v, size_t n);
  * the caller frees the array (not the members). */
 char **agg_setitems(const struct setstate *s, uint32_t *n);
 
+/* The order of the numbers of two set min/max states. */
+int agg_extcmp(const struct extstate *a, const struct extstate *b);
+
 /* aggtext.c: each operation's save and load. */
 void count_save(const void *st, struct sbuf *b);
 int count_load(void *st, const char *s, size_t n);
@@ -113,5 +120,7 @@ void var_save(const void *st, struct sbuf *b);
 int var_load(void *st, const char *s, size_t n);
 void set_save(const void *st, struct sbuf *b);
 int set_load(void *st, const char *s, size_t n);
+void range_save(const void *st, struct sbuf *b);
+int range_load(void *st, const char *s, size_t n);
 
 #endif

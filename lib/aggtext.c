@@ -7,6 +7,7 @@
  *	pdp1:mean:N:I:F		F "-" or the float partials in C99 hex
  *	pdp1:min:V, max, first, last: V the value as it appeared
  *	pdp1:var:N:F1:F2	(stddev, pvar, pstdev too) exact sums of x, x*x
+ *	pdp1:range:L:H		L the min, H the max, as they appeared
  *	pdp1:countunique:N:M	(collect too) M the members joined by TABs,
  *				escaped once more as a field
  */
@@ -287,6 +288,31 @@ text_load(void *st, const char *s, size_t n)
 	agg_settext(&t->text, &t->tlen, s, n);
 	t->set = 1;
 	return 0;
+}
+
+/* range: the min's text, ':', the max's. */
+void
+range_save(const void *st, struct sbuf *b)
+{
+	const struct rangestate *r = st;
+
+	ext_save(&r->lo, b);
+	sbuf_add(b, ":", 1);
+	ext_save(&r->hi, b);
+}
+
+int
+range_load(void *st, const char *s, size_t n)
+{
+	struct rangestate *r = st;
+	const char *p;
+	size_t pl;
+
+	if (nextpart(&s, &n, &p, &pl) < 0 || ext_load(&r->lo, p, pl) < 0 ||
+	    ext_load(&r->hi, s, n) < 0)
+		return -1;
+	/* A min above the max: a state pdp-reduce could not have written. */
+	return agg_extcmp(&r->lo, &r->hi) > 0 ? -1 : 0;
 }
 
 void

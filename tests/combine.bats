@@ -112,9 +112,9 @@ crash_files() {
 	assert_files_equal want got
 }
 
-@test "--combine min and max: the same as pdp-reduce min and max, ties and floats included" {
+@test "--combine min, max and range: the same as pdp-reduce OP, ties and floats included" {
 	numeric_files
-	for op in min max sum; do
+	for op in min max sum range; do
 		ls m*.txt | pdp-map -j1 exec cat | pdp-reduce "$op" > "want.$op"
 		for j in 1 2 3 4; do
 			ls m*.txt | pdp-map -j"$j" --combine "$op" exec cat | pdp-reduce "$op" > got
@@ -128,6 +128,8 @@ crash_files() {
 	assert_output_equals "$(printf 'a\t01\nb\t-1e0\nc\t2.5e1\nd\t1e1\ne\t3\ni\t9007199254740993')"
 	run cat want.sum
 	assert_output_equals "$(printf 'a\t3.99\nb\t-15.9\nc\t74.999\nd\t23.5\ne\t6\ni\t9007199254740993')"
+	run cat want.range
+	assert_output_equals "$(printf 'a\t0.010000000000000009\nb\t4\nc\t25\nd\t10.5\ne\t0\ni\t0')"
 }
 
 @test "--combine sum: float sums stay exact (0.1, 0.2, 1e17, -1e17, 3), with -j1 to -j4" {

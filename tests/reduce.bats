@@ -41,6 +41,40 @@ reduce() {
 	assert_output_equals "$(printf 'a\t5\nb\t3\nc\t100')"
 }
 
+@test "pdp-reduce range: max - min, exact over the whole int64 range, as datamash gives it" {
+	mkr
+	printf 'd\t1.5\nd\t0.25\ne\t-9223372036854775808\ne\t9223372036854775807\nf\t7\n' >> r.tsv
+	run --separate-stderr reduce range
+	assert_status 0
+	assert_stderr_empty
+	assert_output_equals "$(printf 'a\t3\nb\t4\nc\t0\nd\t1.25\ne\t18446744073709551615\nf\t0')"
+	# The same states through --partial and --merge, split anywhere.
+	head -n 4 r.tsv | pdp-reduce --partial range > p1
+	tail -n +5 r.tsv | pdp-reduce --partial range > p2
+	grep -qx "$(printf 'b\tpdp1:range:-1:3')" p1
+	run --separate-stderr bash -c 'cat p1 p2 | pdp-reduce --merge range'
+	assert_status 0
+	assert_output_equals "$(printf 'a\t3\nb\t4\nc\t0\nd\t1.25\ne\t18446744073709551615\nf\t0')"
+	# datamash agrees where its long doubles are exact.
+	if command -v datamash >/dev/null; then
+		head -n 7 r.tsv | LC_ALL=C sort -s -k1,1 | datamash -g1 range 2 > want
+		run --separate-stderr bash -c 'head -n 7 r.tsv | pdp-reduce range'
+		assert_output_equals "$(cat want)"
+	fi
+	# Not a number: the line and the op named.
+	printf 'g\tx\n' >> r.tsv
+	run --separate-stderr reduce range
+	assert_status 2
+	assert_stderr_equals "pdp-reduce: stdin:11: range: not a number 'x'"
+	# A state that could not have been written: min above max, or a part
+	# missing.
+	for bad in 'pdp1:range:3:1' 'pdp1:range:3' 'pdp1:range:a:3'; do
+		run --separate-stderr pdp-reduce --merge range <<< "$(printf 'k\t%s' "$bad")"
+		assert_status 2
+		assert_stderr_equals "pdp-reduce: stdin:1: range: corrupt state '$bad'"
+	done
+}
+
 @test "pdp-reduce mean" {
 	mkr
 	printf 'd\t1\nd\t1\nd\t2\ne\t0.5\ne\t1\n' >> r.tsv
