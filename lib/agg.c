@@ -16,7 +16,7 @@
 #include "aggstate.h"
 #include "err.h"
 #include "fsum.h"
-#include "hash.h"
+#include "table.h"
 
 #define STATE_VERSION "pdp1"
 
@@ -662,72 +662,41 @@ var_free(void *st)
 	freefsum(v->s2);
 }
 
-/* countunique and collect: sets of byte strings, open addressing over
- * length-prefixed copies */
+/* countunique and collect: sets of byte strings, each a small table.c
+ * table of keys without values */
 
 int
 agg_setadd(struct setstate *s, const char *v, size_t n)
 {
-	if ((uint64_t)(s->n + 1) * 2 > s->cap) {
-		uint32_t cap = s->cap ? s->cap * 2 : 8;
-		char **slot = ecalloc(cap, sizeof *slot);
-		for (uint32_t i = 0; i < s->cap; i++) {
-			if (!s->slot[i])
-				continue;
-			uint32_t len;
-			memcpy(&len, s->slot[i], sizeof len);
-			uint32_t j = (uint32_t)hashbytes(s->slot[i] + 4, len) & (cap - 1);
-			while (slot[j])
-				j = (j + 1) & (cap - 1);
-			slot[j] = s->slot[i];
-		}
-		heapbytes += (size_t)(cap - s->cap) * sizeof *slot;
-		free(s->slot);
-		s->slot = slot;
-		s->cap = cap;
+	int isnew;
+
+	if (!s->t) {
+		s->t = table_newsmall(0);
+		heapbytes += table_bytes(s->t);
 	}
-	uint32_t j = (uint32_t)hashbytes(v, n) & (s->cap - 1);
-	while (s->slot[j]) {
-		uint32_t len;
-		memcpy(&len, s->slot[j], sizeof len);
-		if (len == n && memcmp(s->slot[j] + 4, v, n) == 0)
-			return 0;
-		j = (j + 1) & (s->cap - 1);
-	}
-	char *e = emalloc(4 + n);
-	uint32_t len = (uint32_t)n;
-	memcpy(e, &len, 4);
-	memcpy(e + 4, v, n);
-	s->slot[j] = e;
-	s->n++;
-	heapbytes += 4 + n;
-	return 1;
+	size_t before = table_bytes(s->t);
+	table_get(s->t, v, n, &isnew);
+	heapbytes = heapbytes - before + table_bytes(s->t);
+	return isnew;
 }
 
-static int
-cmpitem(const void *a, const void *b)
+uint32_t
+agg_setcount(const struct setstate *s)
 {
-	const char *x = *(char *const *)a, *y = *(char *const *)b;
-	uint32_t xl, yl;
-
-	memcpy(&xl, x, 4);
-	memcpy(&yl, y, 4);
-	int c = memcmp(x + 4, y + 4, xl < yl ? xl : yl);
-	return c ? c : (xl > yl) - (xl < yl);
+	return s->t ? table_count(s->t) : 0;
 }
 
-char **
-agg_setitems(const struct setstate *s, uint32_t *n)
+uint32_t *
+agg_setsorted(const struct setstate *s, uint32_t *n)
 {
-	char **v = ereallocarray(NULL, s->n ? s->n : 1, sizeof *v);
-	uint32_t k = 0;
+	*n = agg_setcount(s);
+	return *n ? table_sorted(s->t) : NULL;
+}
 
-	for (uint32_t i = 0; i < s->cap; i++)
-		if (s->slot[i])
-			v[k++] = s->slot[i];
-	qsort(v, k, sizeof *v, cmpitem);
-	*n = k;
-	return v;
+const char *
+agg_setmember(const struct setstate *s, uint32_t i, size_t *len)
+{
+	return table_key(s->t, i, len);
 }
 
 static int
@@ -742,13 +711,13 @@ static int
 set_merge(void *dst, const void *src)
 {
 	const struct setstate *s = src;
+	uint32_t n = agg_setcount(s);
+	size_t len;
 
-	for (uint32_t i = 0; i < s->cap; i++)
-		if (s->slot[i]) {
-			uint32_t l;
-			memcpy(&l, s->slot[i], 4);
-			agg_setadd(dst, s->slot[i] + 4, l);
-		}
+	for (uint32_t i = 0; i < n; i++) {
+		const char *m = agg_setmember(s, i, &len);
+		agg_setadd(dst, m, len);
+	}
 	return 0;
 }
 
@@ -756,8 +725,7 @@ static struct aggval
 countunique_final(const struct agg *a, void *st)
 {
 	(void)a;
-	return (struct aggval){ .kind = AV_UINT,
-	    .u = ((const struct setstate *)st)->n };
+	return (struct aggval){ .kind = AV_UINT, .u = agg_setcount(st) };
 }
 
 /* The members sorted bytewise, joined by the separator. */
@@ -767,29 +735,26 @@ collect_final(const struct agg *a, void *st)
 	struct setstate *s = st;
 	struct aggval v = { .kind = AV_TEXT };
 	const char *sep = a->sep ? a->sep : ",";
-	uint32_t n;
-	char **items = agg_setitems(s, &n);
-	size_t sl = strlen(sep), len = 0;
+	uint32_t n, *ix = agg_setsorted(s, &n);
+	size_t sl = strlen(sep), len = 0, l;
 
 	for (uint32_t i = 0; i < n; i++) {
-		uint32_t l;
-		memcpy(&l, items[i], 4);
+		agg_setmember(s, ix[i], &l);
 		len += l + (i ? sl : 0);
 	}
 	free(s->joined);
 	s->joined = emalloc(len + 1);
 	char *p = s->joined;
 	for (uint32_t i = 0; i < n; i++) {
-		uint32_t l;
-		memcpy(&l, items[i], 4);
+		const char *m = agg_setmember(s, ix[i], &l);
 		if (i) {
 			memcpy(p, sep, sl);
 			p += sl;
 		}
-		memcpy(p, items[i] + 4, l);
+		memcpy(p, m, l);
 		p += l;
 	}
-	free(items);
+	free(ix);
 	v.text = s->joined;
 	v.tlen = len;
 	return v;
@@ -800,15 +765,10 @@ set_free(void *st)
 {
 	struct setstate *s = st;
 
-	for (uint32_t i = 0; i < s->cap; i++)
-		if (s->slot[i]) {
-			uint32_t l;
-			memcpy(&l, s->slot[i], 4);
-			heapbytes -= 4 + l;
-			free(s->slot[i]);
-		}
-	heapbytes -= (size_t)s->cap * sizeof *s->slot;
-	free(s->slot);
+	if (s->t) {
+		heapbytes -= table_bytes(s->t);
+		table_free(s->t);
+	}
 	free(s->joined);
 }
 

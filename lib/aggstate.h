@@ -88,8 +88,7 @@ struct varstate {		/* var, stddev, pvar, pstdev */
 };
 
 struct setstate {		/* countunique and collect */
-	uint32_t n, cap;	/* cap: a power of two, or 0 */
-	char **slot;		/* each: uint32_t length, then the bytes */
+	struct table *t;	/* the members as keys; NULL if none */
 	char *joined;		/* collect: the last final value */
 };
 
@@ -98,9 +97,11 @@ void agg_settext(char **text, uint32_t *tlen, const char *v, size_t n);
 struct fsum *agg_newfsum(void);
 /* Add a member to a countunique/collect state; 1 if it was new. */
 int agg_setadd(struct setstate *s, const char *v, size_t n);
-/* Its members, sorted bytewise, each a uint32_t length and the bytes;
- * the caller frees the array (not the members). */
-char **agg_setitems(const struct setstate *s, uint32_t *n);
+uint32_t agg_setcount(const struct setstate *s);
+/* Its members in bytewise order: *n indices for agg_setmember, in an
+ * array the caller frees (NULL if there are none). */
+uint32_t *agg_setsorted(const struct setstate *s, uint32_t *n);
+const char *agg_setmember(const struct setstate *s, uint32_t i, size_t *len);
 
 /* The order of the numbers of two set min/max states. */
 int agg_extcmp(const struct extstate *a, const struct extstate *b);

@@ -346,21 +346,20 @@ var_load(void *st, const char *s, size_t n)
 void
 set_save(const void *st, struct sbuf *b)
 {
-	uint32_t n;
-	char **items = agg_setitems(st, &n);
+	uint32_t n, *ix = agg_setsorted(st, &n);
 	struct sbuf m = { 0 };
 	char num[32];
+	size_t l;
 
 	snprintf(num, sizeof num, "%lu:", (unsigned long)n);
 	sbuf_str(b, num);
 	for (uint32_t i = 0; i < n; i++) {
-		uint32_t l;
-		memcpy(&l, items[i], 4);
+		const char *v = agg_setmember(st, ix[i], &l);
 		if (i)
 			sbuf_add(&m, "\t", 1);
-		sbuf_add(&m, items[i] + 4, l);
+		sbuf_add(&m, v, l);
 	}
-	free(items);
+	free(ix);
 	sbuf_escape(b, m.p, m.len);
 	sbuf_free(&m);
 }
