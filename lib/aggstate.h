@@ -92,9 +92,23 @@ struct setstate {		/* countunique and collect */
 	char *joined;		/* collect: the last final value */
 };
 
-/* agg.c's helpers for states, that count what they allocate. */
+/* The rows of the table, in the files of their families. */
+extern const struct aggdef aggdef_count, aggdef_sum, aggdef_mean, aggdef_var,
+    aggdef_stddev, aggdef_pvar, aggdef_pstdev;		/* aggsum.c */
+extern const struct aggdef aggdef_min, aggdef_max, aggdef_range; /* aggext.c */
+extern const struct aggdef aggdef_first, aggdef_last, aggdef_countunique,
+    aggdef_collect;					/* aggset.c */
+
+/* agg.c's helpers for states, that count what they allocate (the heap
+ * of pdp-reduce's budget). */
 void agg_settext(char **text, uint32_t *tlen, const char *v, size_t n);
+void agg_freetext(char *text, uint32_t tlen);
 struct fsum *agg_newfsum(void);
+void agg_freefsum(struct fsum *f);
+/* Heap that went from before to after bytes. */
+void agg_heapmove(size_t before, size_t after);
+/* Compare two numbers exactly, int64 against double included. */
+int agg_numcmp(int xf, int64_t xi, double xd, int yf, int64_t yi, double yd);
 /* Add a member to a countunique/collect state; 1 if it was new. */
 int agg_setadd(struct setstate *s, const char *v, size_t n);
 uint32_t agg_setcount(const struct setstate *s);

@@ -1,0 +1,215 @@
+/* aggext.c: the operations of the extremes: min and max (the winning
+ * value as it appeared) and range (max - min, from the two). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "aggstate.h"
+#include "err.h"
+#include "fsum.h"
+
+/* min and max: the winning value as it appeared */
+
+/* Add v (number x) to e; dir 1 keeps the smallest, -1 the largest. */
+static int
+ext_add(struct extstate *e, const char *v, size_t n, const struct num *x,
+    int dir)
+{
+	int c = 0;
+
+	if (e->set) {
+		c = dir * agg_numcmp(x->kind == NUM_FLOAT, x->i, x->d, e->isfloat,
+		    e->i, e->d);
+		if (c == 0) {
+			/* Equal numbers: keep the bytewise smaller text,
+			 * whatever the order they came in. */
+			size_t m = n < e->tlen ? n : e->tlen;
+			int t = m ? memcmp(v, e->text, m) : 0;
+			c = t ? t : (n > e->tlen) - (n < e->tlen);
+		}
+	}
+	if (!e->set || c < 0) {
+		agg_settext(&e->text, &e->tlen, v, n);
+		e->set = 1;
+		e->isfloat = x->kind == NUM_FLOAT;
+		e->i = x->i;
+		e->d = x->d;
+	}
+	return 0;
+}
+
+int
+agg_extcmp(const struct extstate *a, const struct extstate *b)
+{
+	return agg_numcmp(a->isfloat, a->i, a->d, b->isfloat, b->i, b->d);
+}
+
+/* Adding the winner of src gives the winner of both. */
+static int
+ext_merge(struct extstate *d, const struct extstate *s, int dir)
+{
+	struct num x = { .kind = s->isfloat ? NUM_FLOAT : NUM_INT,
+	    .i = s->i, .d = s->d };
+
+	if (!s->set)
+		return 0;
+	return ext_add(d, s->text ? s->text : "", s->tlen, &x, dir);
+}
+
+static int
+min_add(void *st, const char *v, size_t n, const struct num *x)
+{
+	return ext_add(st, v, n, x, 1);
+}
+
+static int
+max_add(void *st, const char *v, size_t n, const struct num *x)
+{
+	return ext_add(st, v, n, x, -1);
+}
+
+static int
+min_merge(void *dst, const void *src)
+{
+	return ext_merge(dst, src, 1);
+}
+
+static int
+max_merge(void *dst, const void *src)
+{
+	return ext_merge(dst, src, -1);
+}
+
+static struct aggval
+ext_final(const struct agg *a, void *st)
+{
+	const struct extstate *e = st;
+	struct aggval v = { .kind = AV_NONE };
+
+	(void)a;
+	if (!e->set)
+		return v;
+	v.kind = AV_TEXT;
+	v.text = e->text;
+	v.tlen = e->tlen;
+	v.i = e->i;
+	v.d = e->d;
+	v.u = e->isfloat;
+	return v;
+}
+
+static void
+ext_free(void *st)
+{
+	struct extstate *e = st;
+
+	agg_freetext(e->text, e->tlen);
+}
+
+static void
+ext_parts(const void *st, void (*fn)(void *, const char *, size_t),
+    void *arg)
+{
+	const struct extstate *e = st;
+
+	if (e->set)
+		fn(arg, e->text ? e->text : "", e->tlen);
+}
+
+/* range: max - min, an operation made of two others' states */
+
+static int
+range_add(void *st, const char *v, size_t n, const struct num *x)
+{
+	struct rangestate *r = st;
+
+	ext_add(&r->lo, v, n, x, 1);
+	return ext_add(&r->hi, v, n, x, -1);
+}
+
+static int
+range_merge(void *dst, const void *src)
+{
+	struct rangestate *d = dst;
+	const struct rangestate *s = src;
+
+	ext_merge(&d->lo, &s->lo, 1);
+	return ext_merge(&d->hi, &s->hi, -1);
+}
+
+/* Add -i to f exactly: the two halves of an int64 are doubles. */
+static int
+fsum_subint(struct fsum *f, int64_t i)
+{
+	return fsum_add(f, -(double)(i >> 32) * 4294967296.0) |
+	    fsum_add(f, -(double)(uint32_t)i);
+}
+
+/* Integers: hi - lo, 0 to 2^64 - 1, exact.  Otherwise the difference
+ * rounded once, as a sum's is. */
+static struct aggval
+range_final(const struct agg *a, void *st)
+{
+	const struct rangestate *r = st;
+	struct aggval v = { .kind = AV_NONE };
+	struct fsum f;
+
+	(void)a;
+	if (!r->lo.set)
+		return v;
+	if (!r->lo.isfloat && !r->hi.isfloat) {
+		v.kind = AV_UINT;
+		v.u = (uint64_t)r->hi.i - (uint64_t)r->lo.i;
+		return v;
+	}
+	fsum_init(&f);
+	int over = (r->hi.isfloat ? fsum_add(&f, r->hi.d) :
+	    fsum_addint(&f, r->hi.i)) | (r->lo.isfloat ?
+	    fsum_add(&f, -r->lo.d) : fsum_subint(&f, r->lo.i));
+	v.kind = over ? AV_RANGE : AV_FLOAT;
+	v.d = fsum_value(&f);
+	fsum_free(&f);
+	return v;
+}
+
+static void
+range_free(void *st)
+{
+	struct rangestate *r = st;
+
+	ext_free(&r->lo);
+	ext_free(&r->hi);
+}
+
+/* pdp-map --combine: the min and the max have the same range. */
+static void
+range_parts(const void *st, void (*fn)(void *, const char *, size_t),
+    void *arg)
+{
+	const struct rangestate *r = st;
+
+	ext_parts(&r->lo, fn, arg);
+	ext_parts(&r->hi, fn, arg);
+}
+
+
+/* The rows of agg.c's table. */
+
+enum { VALUE = AGGF_VALUE, NUMERIC = AGGF_NUMERIC, OVERFLOW = AGGF_OVERFLOW };
+
+const struct aggdef aggdef_min = {
+	"min", sizeof(struct extstate), VALUE | NUMERIC,
+	min_add, min_merge, ext_final, ext_free,
+	ext_save, ext_load, ext_parts,
+};
+
+const struct aggdef aggdef_max = {
+	"max", sizeof(struct extstate), VALUE | NUMERIC,
+	max_add, max_merge, ext_final, ext_free,
+	ext_save, ext_load, ext_parts,
+};
+
+const struct aggdef aggdef_range = {
+	"range", sizeof(struct rangestate), VALUE | NUMERIC | OVERFLOW,
+	range_add, range_merge, range_final, range_free,
+	range_save, range_load, range_parts,
+};
