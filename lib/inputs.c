@@ -155,6 +155,21 @@ queueinput(struct inputs *ins, struct input *in)
 	ins->pick = -1;
 }
 
+/* A --pipe block, named "stdin block N" in messages, queued. */
+static void
+queueblock(struct inputs *ins, struct input *in)
+{
+	char name[64];
+
+	in->path = estrdup("-");
+	in->plen = 1;
+	snprintf(name, sizeof name, "%.40s block %llu", ins->c->inname,
+	    (unsigned long long)ins->seen.read + 1);
+	in->shown = estrdup(name);
+	in->num = ++ins->seen.read;
+	queueinput(ins, in);
+}
+
 static void
 badrecord(struct inputs *ins, const char *rec, size_t len, const char *why)
 {
@@ -228,19 +243,12 @@ takeblock(struct inputs *ins)
 	if (!blk)
 		return 0;
 	struct input *in = newinput();
-	char name[64];
 	in->data = blk;
 	in->dlen = len;
 	in->dcap = cap;
 	in->pool = &ins->blocks;
 	in->size = (int64_t)len;
-	in->path = estrdup("-");
-	in->plen = 1;
-	snprintf(name, sizeof name, "%.40s block %llu", ins->c->inname,
-	    (unsigned long long)ins->seen.read + 1);
-	in->shown = estrdup(name);
-	in->num = ++ins->seen.read;
-	queueinput(ins, in);
+	queueblock(ins, in);
 	return 1;
 }
 
@@ -270,7 +278,7 @@ static void
 takerange(struct inputs *ins)
 {
 	struct input *in = newinput();
-	char name[64], buf[1 << 16];
+	char buf[1 << 16];
 	uint64_t end = ins->rangenext + ins->c->block;
 
 	if (end >= ins->rangesize)
@@ -289,13 +297,7 @@ takerange(struct inputs *ins)
 	in->roff = ins->rangenext;
 	in->size = (int64_t)(end - ins->rangenext);
 	ins->rangenext = end;
-	in->path = estrdup("-");
-	in->plen = 1;
-	snprintf(name, sizeof name, "%.40s block %llu", ins->c->inname,
-	    (unsigned long long)ins->seen.read + 1);
-	in->shown = estrdup(name);
-	in->num = ++ins->seen.read;
-	queueinput(ins, in);
+	queueblock(ins, in);
 }
 
 void
