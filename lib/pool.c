@@ -15,6 +15,9 @@
  * With --combine, a task that succeeded leaves its records in the
  * worker's table (pend); they are committed when the worker sends the
  * table, and run again if it dies first.
+ *
+ * What a worker's frames say about its tasks, and what follows (commit,
+ * retry, requeue, a new worker), is in outcome.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,26 +35,13 @@
 #include "fdlimit.h"
 #include "inputs.h"
 #include "pool.h"
+#include "poolint.h"
 #include "report.h"
 #include "slot.h"
 
 enum {
-	READCHUNK = 1 << 18,	/* bytes of results read at once */
 	QSMALL = 64 << 10,	/* inputs this small may queue */
 	FAST = 2,		/* ms: a task quicker than this may queue */
-	AGAIN_MAX = 3,		/* a last worker's tries at a command's fork */
-};
-
-struct pool {
-	const struct poolconf *c;
-	struct slot *slots;
-	int nslots;
-	struct inputs ins;
-	struct commit cm;
-	char *rbuf;
-	struct pollfd *pfd;	/* stdin, the signal pipe, a slot each */
-	struct slot **pslot;
-	struct sigaction oldhup, oldint;	/* as pdp-map found them */
 };
 
 /* eprintf may be called anywhere (out of memory, a write error), and its
@@ -131,193 +121,6 @@ inchild(void *arg)
 		}
 }
 
-/* The tasks of s from q[from] on never started: hand them out again. */
-static void
-requeue(struct pool *p, struct slot *s, int from)
-{
-	struct task t[QDEPTH];
-	int n = slot_unqueue(s, from, t);
-
-	for (int i = 0; i < n; i++)
-		inputs_requeue(&p->ins, &t[i]);
-}
-
-/* The worker of s is gone (it died, or was killed for a timeout):
- * status is its wait status, reason what to say, if not how it died. */
-static void
-workerdied(struct pool *p, struct slot *s, int status, const char *reason)
-{
-	char why[160], lost[256];
-	int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-
-	spool_discard(&s->spool);
-	if (reason)
-		snprintf(why, sizeof why, "%s", reason);
-	else if (sig)
-		snprintf(why, sizeof why, "worker killed by signal %d (%s)",
-		    sig, strsignal(sig));
-	else
-		snprintf(why, sizeof why, "worker exited with status %d",
-		    WEXITSTATUS(status));
-	/* --combine: the tasks in its table are lost; run them again. */
-	snprintf(lost, sizeof lost, "result lost: %s", why);
-	size_t n = s->npend;
-	s->npend = 0;
-	for (size_t i = 0; i < n; i++)
-		inputs_failed(&p->ins, &s->pend[i], lost, sig);
-	if (s->nq > 0) {
-		requeue(p, s, 1);
-		struct task t = s->q[0];
-		s->nq = 0;
-		s->qbytes = 0;
-		t.in->worker = s->id;
-		inputs_failed(&p->ins, &t, why, sig);
-	}
-}
-
-/* The message that follows byte off of s's frame, as a string. */
-static void
-frametext(const struct slot *s, size_t off, char *buf, size_t cap)
-{
-	size_t n = s->hdr.len - off;
-
-	if (n >= cap)
-		n = cap - 1;
-	memcpy(buf, s->msg + off, n);
-	buf[n] = '\0';
-}
-
-/* The running task of s succeeded. */
-static void
-taskok(struct pool *p, struct slot *s, const struct donemsg *d)
-{
-	struct task t = slot_pop(s);
-	struct input *in = t.in;
-
-	in->binary |= d->binary;
-	if (p->c->combine) {
-		/* Its records are in the worker's table until it flushes. */
-		if (s->npend == s->pendcap) {
-			s->pendcap = s->pendcap ? s->pendcap * 2 : 64;
-			s->pend = ereallocarray(s->pend, s->pendcap, sizeof *s->pend);
-		}
-		s->pend[s->npend++] = t;
-		return;
-	}
-	in->records += d->records;
-	in->sig = 0;
-	spool_append(input_spool(in, t.off), &s->spool);
-	commit_taskdone(&p->cm, in);
-}
-
-/* The number of slots that have, or may start, a worker. */
-static int
-usable(const struct pool *p)
-{
-	int n = 0;
-
-	for (int i = 0; i < p->nslots; i++)
-		n += p->slots[i].state != SLOT_OFF;
-	return n;
-}
-
-/* The running task of s failed, with the message in the frame. */
-static void
-taskfailed(struct pool *p, struct slot *s, const struct donemsg *d)
-{
-	char why[ERRMSG_MAX];	/* as much as a worker sends */
-
-	frametext(s, sizeof *d, why, sizeof why);
-	spool_discard(&s->spool);
-	struct task t = slot_pop(s);
-	/* Its command could not start for want of processes (ulimit -u):
-	 * not the input's failure.  This worker stops, so that the others'
-	 * commands can start, and the task is handed out again; with one
-	 * worker left, it is tried a few times more (a worker stopped just
-	 * now frees a process), then the input fails. */
-	if (d->again && (usable(p) > 1 || t.again < AGAIN_MAX)) {
-		t.again++;
-		inputs_requeue(&p->ins, &t);
-		if (usable(p) > 1) {
-			s->state = SLOT_STOPPING;
-			weprintf("worker %d stops: %s (going on with %d)", s->id,
-			    why, usable(p) - 1);
-		}
-		return;
-	}
-	/* A fatal error in the worker: it is on its way out, and what was
-	 * queued to it never started.  Else, the task is tried again on a
-	 * fresh worker, once this one is done with its queue. */
-	if (d->exiting)
-		requeue(p, s, 0);
-	else if (t.attempt <= (int)p->c->retries && !p->c->combine)
-		s->state = SLOT_RETIRING;
-	inputs_failed(&p->ins, &t, why, d->sig);
-	if (d->exiting && slot_alive(s))
-		workerdied(p, s, slot_kill(s, SIGTERM), why);
-}
-
-/* A whole frame from the worker of s (other than output). */
-static void
-onframe(void *arg, struct slot *s)
-{
-	struct pool *p = arg;
-	struct donemsg d;
-	char why[ERRMSG_MAX];
-	uint64_t n = 0;
-
-	switch (s->hdr.type) {
-	case RES_DONE:
-		if (s->nq == 0)
-			eprintf("worker %d: protocol error", s->id);
-		memcpy(&d, s->msg, sizeof d);
-		s->q[0].in->bytes += d.bytes;
-		p->cm.bytes += d.bytes;
-		s->q[0].in->worker = s->id;
-		if (p->c->verbose)
-			report_task(s->id, &s->q[0], &d, monotime() - s->start);
-		if (d.ok)
-			taskok(p, s, &d);
-		else
-			taskfailed(p, s, &d);
-		if (s->state == SLOT_RETIRING && s->nq == 0)
-			slot_kill(s, SIGTERM);
-		if (s->state == SLOT_STOPPING && s->nq == 0) {
-			slot_kill(s, SIGTERM);
-			s->state = SLOT_OFF;
-		}
-		break;
-	case RES_EXIT:
-		/* A fatal error between tasks: nothing queued has started,
-		 * and the worker's --combine table is lost. */
-		frametext(s, 0, why, sizeof why);
-		requeue(p, s, 0);
-		workerdied(p, s, slot_kill(s, SIGTERM), why);
-		break;
-	case RES_FATAL:
-		eprintf("%.*s", (int)s->hdr.len, s->msg);
-	case RES_FLUSH: {
-		/* The worker's table: the tasks in it are done. */
-		memcpy(&n, s->msg, s->hdr.len < sizeof n ? s->hdr.len : sizeof n);
-		commit_table(&p->cm, &s->spool, n);
-		if (s->state == SLOT_FLUSHING)
-			s->state = SLOT_IDLE;
-		size_t np = s->npend;
-		s->npend = 0;
-		for (size_t i = 0; i < np; i++)
-			commit_taskdone(&p->cm, s->pend[i].in);
-		break;
-	}
-	}
-}
-
-static void
-readresult(struct pool *p, struct slot *s)
-{
-	if (slot_read(s, p->rbuf, READCHUNK, onframe, p) < 0)
-		workerdied(p, s, slot_kill(s, SIGKILL), NULL);
-}
-
 /* Start a worker on s to replace one that ended.  A fork that fails
  * (ulimit -u) is no input's failure: the slot is left off and the run
  * goes on with the others; it stops only when none is left. */
@@ -328,7 +131,7 @@ respawn(struct pool *p, struct slot *s)
 		return 0;
 	int e = errno;
 	s->state = SLOT_OFF;
-	int n = usable(p);
+	int n = pool_usable(p);
 	errno = e;
 	if (n == 0)
 		eprintf("no worker can run: fork:");
@@ -498,7 +301,7 @@ timeouts(struct pool *p)
 		if (!slot_running(s) || t < s->start + p->c->timeout)
 			continue;
 		snprintf(why, sizeof why, "timed out after %g s", p->c->timeout);
-		workerdied(p, s, slot_kill(s, SIGKILL), why);
+		outcome_died(p, s, slot_kill(s, SIGKILL), why);
 	}
 }
 
@@ -534,7 +337,7 @@ waitevent(struct pool *p)
 		if (!p->pslot[i])
 			inputs_read(&p->ins);
 		else if (slot_alive(p->pslot[i]))
-			readresult(p, p->pslot[i]);
+			outcome_read(p, p->pslot[i]);
 	}
 	timeouts(p);
 }
