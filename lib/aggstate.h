@@ -117,6 +117,10 @@ uint32_t agg_setcount(const struct setstate *s);
 uint32_t *agg_setsorted(const struct setstate *s, uint32_t *n);
 const char *agg_setmember(const struct setstate *s, uint32_t i, size_t *len);
 
+/* n * S2 - S1^2 of a var state with values, exactly then rounded: never
+ * negative for a state of real values.  -1 if it overflows. */
+int agg_varnum(const struct varstate *s, double *num);
+
 /* The order of the numbers of two set min/max states. */
 int agg_extcmp(const struct extstate *a, const struct extstate *b);
 

@@ -255,6 +255,25 @@ var_merge(void *dst, const void *src)
 	return 0;
 }
 
+int
+agg_varnum(const struct varstate *s, double *num)
+{
+	struct fsum d;
+	const double *p2 = fsum_parts(s->s2), *p1 = fsum_parts(s->s1);
+	double n = (double)s->n;
+	int bad = 0;
+
+	fsum_init(&d);
+	for (uint32_t i = 0; i < s->s2->n; i++)
+		bad |= fsum_addprod(&d, n, p2[i]) < 0;
+	for (uint32_t i = 0; i < s->s1->n; i++)
+		for (uint32_t j = 0; j < s->s1->n; j++)
+			bad |= fsum_addprod(&d, -p1[i], p1[j]) < 0;
+	*num = fsum_value(&d);
+	fsum_free(&d);
+	return bad ? -1 : 0;
+}
+
 /* n * S2 - S1^2, exactly, then divided: the variance without the
  * cancellation of the textbook formula and independent of input order;
  * of a sample or of the population, its square root or not. */
@@ -267,19 +286,8 @@ varvalue(const struct varstate *s, int sample, int root)
 		v.kind = AV_NAN;
 		return v;
 	}
-	struct fsum d;
-	fsum_init(&d);
-	const double *p2 = fsum_parts(s->s2), *p1 = fsum_parts(s->s1);
-	double n = (double)s->n;
-	int bad = 0;
-	for (uint32_t i = 0; i < s->s2->n; i++)
-		bad |= fsum_addprod(&d, n, p2[i]) < 0;
-	for (uint32_t i = 0; i < s->s1->n; i++)
-		for (uint32_t j = 0; j < s->s1->n; j++)
-			bad |= fsum_addprod(&d, -p1[i], p1[j]) < 0;
-	double num = fsum_value(&d);
-	fsum_free(&d);
-	if (bad) {
+	double n = (double)s->n, num;
+	if (agg_varnum(s, &num) < 0) {
 		v.kind = AV_RANGE;
 		return v;
 	}

@@ -243,7 +243,10 @@ mean_load(void *st, const char *s, size_t n)
 	const char *p;
 	size_t pl;
 
-	if (nextpart(&s, &n, &p, &pl) < 0 || u64parse(p, pl, &m->n) < 0)
+	/* A key's state holds one value at least: a mean of none would be
+	 * an empty field. */
+	if (nextpart(&s, &n, &p, &pl) < 0 || u64parse(p, pl, &m->n) < 0 ||
+	    m->n == 0)
 		return -1;
 	return sum_load(&m->s, s, n);
 }
@@ -337,7 +340,11 @@ var_load(void *st, const char *s, size_t n)
 	    nextpart(&s, &n, &p, &pl) < 0 ||
 	    partsparse(p, pl, &v->s1) < 0 || partsparse(s, n, &v->s2) < 0)
 		return -1;
-	if ((v->n == 0) != (v->s1 == NULL) || (v->s1 == NULL) != (v->s2 == NULL))
+	/* One value at least, and n * S2 >= S1^2 (Cauchy-Schwarz), which
+	 * the exact sums of real values always hold. */
+	double num;
+	if (v->n == 0 || !v->s1 || !v->s2 || fsum_value(v->s2) < 0 ||
+	    (agg_varnum(v, &num) == 0 && num < 0))
 		return -1;
 	return 0;
 }

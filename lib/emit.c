@@ -20,7 +20,7 @@ checkrange(struct reducer *r, const char *key, size_t klen, const char *st)
 			continue;
 		struct aggval v = agg_final(a, st + r->off[i]);
 		if (v.kind == AV_RANGE) {
-			reducer_quote(q, sizeof q, key, klen);
+			rec_quote(q, sizeof q, key, klen);
 			eprintf("%s: %s out of range", q, agg_name(a->op));
 		}
 	}

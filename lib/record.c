@@ -1,4 +1,5 @@
 /* record.c: escaping, unescaping and splitting records (see pdp(7)). */
+#include <stdio.h>
 #include <string.h>
 
 #include "record.h"
@@ -24,6 +25,54 @@ rec_escchar(int c)
 	case '\r': return 'r';
 	default: return '\\';
 	}
+}
+
+int
+rec_checkescapes(const char *s, size_t n, size_t *bad)
+{
+	const char *p = s, *end = s + n, *q;
+
+	while ((q = memchr(p, '\\', (size_t)(end - p)))) {
+		if (q + 1 == end || (q[1] != '\\' && q[1] != 't' &&
+		    q[1] != 'n' && q[1] != 'r')) {
+			*bad = (size_t)(q - s);
+			return -1;
+		}
+		p = q + 2;
+	}
+	return 0;
+}
+
+const char *
+rec_badescape(char *buf, const char *s, size_t n, size_t bad)
+{
+	unsigned char c = bad + 1 < n ? (unsigned char)s[bad + 1] : 0;
+
+	if (bad + 1 >= n)
+		snprintf(buf, 8, "\\");
+	else if (c < 0x20 || c >= 0x7f)
+		snprintf(buf, 8, "\\x%02x", c);
+	else
+		snprintf(buf, 8, "\\%c", c);
+	return buf;
+}
+
+void
+rec_quote(char *buf, size_t cap, const char *s, size_t n)
+{
+	size_t cut = n > 40 ? 40 : n, k = 0;
+
+	if (cap < 8)
+		return;
+	buf[k++] = '\'';
+	for (size_t i = 0; i < cut && k + 8 < cap; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c == 0x7f)
+			k += (size_t)snprintf(buf + k, cap - k, "\\x%02x", c);
+		else
+			buf[k++] = (char)c;
+	}
+	snprintf(buf + k, cap - k, "%s'", cut < n ? "..." : "");
 }
 
 size_t

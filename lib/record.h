@@ -30,6 +30,16 @@ char *rec_escape(char *dst, const char *s, size_t n);
  * Returns the decoded length, or -1 on a bad escape or a trailing lone
  * backslash, with *bad set to its offset in s. */
 long rec_unescape(char *dst, const char *s, size_t n, size_t *bad);
+/* Whether the escapes of the field [s, s+n) are valid: 0, or -1 with
+ * *bad the offset of the backslash that begins an invalid one. */
+int rec_checkescapes(const char *s, size_t n, size_t *bad);
+/* The escape at s[bad] for a message, as "\q", "\" at the end of a
+ * field, or "\x01" for a byte that does not print; buf has 8 bytes. */
+const char *rec_badescape(char *buf, const char *s, size_t n, size_t bad);
+/* A field for a message, into buf (cap bytes): as it is in the record,
+ * bytes that do not print (NUL, ESC ...) as \xHH, cut after 40 bytes
+ * with "...", in single quotes. */
+void rec_quote(char *buf, size_t cap, const char *s, size_t n);
 
 /* A field of a record: a pointer into the record and a length. */
 struct field {

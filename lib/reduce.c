@@ -32,18 +32,6 @@
 /* Records read before they are added (see reducer_readall). */
 enum { BATCH = 32 };
 
-/* Quote a field for a message: escaped, cut to 40 bytes. */
-void
-reducer_quote(char *buf, size_t cap, const char *s, size_t n)
-{
-	size_t cut = n > 40 ? 40 : n;
-	char tmp[96];
-	char *e = rec_escape(tmp, s, cut);
-
-	snprintf(buf, cap, "'%.*s%s'", (int)(e - tmp), tmp, cut < n ? "..." : "");
-}
-
-
 static void bad(struct reducer *r, const struct reader *in, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -64,6 +52,24 @@ bad(struct reducer *r, const struct reader *in, const char *fmt, ...)
 		    in->name, (unsigned long long)in->lineno, msg);
 }
 
+
+/* Whether field f (number k, 0-based) has an invalid escape; if so,
+ * it is bad input. */
+static int
+badescape(struct reducer *r, const struct reader *in, const struct field *f,
+    size_t k)
+{
+	char q[200], e[8];
+	size_t at;
+
+	if (!memchr(f->s, '\\', f->len) ||
+	    rec_checkescapes(f->s, f->len, &at) == 0)
+		return 0;
+	rec_quote(q, sizeof q, f->s, f->len);
+	bad(r, in, "field %zu %s: invalid escape '%s' (pdp(7): \\\\, \\t, "
+	    "\\n and \\r only)", k + 1, q, rec_badescape(e, f->s, f->len, at));
+	return 1;
+}
 
 void
 reducer_freestates(struct reducer *r, char *st)
@@ -96,14 +102,18 @@ reducer_mergeinto(struct reducer *r, char *st, char *tmp, const char *key,
     size_t klen)
 {
 	enum numerr ne = 0;
+	const char *over = NULL;
 	char q[128];
 
-	for (size_t i = 0; i < r->o->naggs; i++)
+	for (size_t i = 0; i < r->o->naggs; i++) {
 		agg_merge(&r->o->aggs[i], st + r->off[i], tmp + r->off[i], &ne);
+		if (ne && !over)
+			over = agg_name(r->o->aggs[i].op);
+	}
 	reducer_freestates(r, tmp);
-	if (ne) {
-		reducer_quote(q, sizeof q, key, klen);
-		eprintf("%s: sum out of range", q);
+	if (over) {
+		rec_quote(q, sizeof q, key, klen);
+		eprintf("%s: %s out of range", q, over);
 	}
 }
 
@@ -122,8 +132,8 @@ group(struct reducer *r, const struct reader *in, const char *key,
 		if (c == 0)
 			return r->curst;
 		if (c < 0) {
-			reducer_quote(q1, sizeof q1, key, klen);
-			reducer_quote(q2, sizeof q2, r->cur, r->curlen);
+			rec_quote(q1, sizeof q1, key, klen);
+			rec_quote(q2, sizeof q2, r->cur, r->curlen);
 			eprintf("%s:%llu: input is not sorted: %s after %s",
 			    in->name, (unsigned long long)in->lineno, q1, q2);
 		}
@@ -195,12 +205,18 @@ addrecord(struct reducer *r, const struct reader *in, const char *rec,
 				bad(r, in, "missing field %zu", a->field + 1);
 				return;
 			}
-			if (!agg_isnumeric(a->op))
+			if (!agg_isnumeric(a->op)) {
+				/* Text kept as it is (first, collect ...):
+				 * its escapes must be pdp(7)'s. */
+				const struct field *v = &r->f[a->field];
+				if (badescape(r, in, v, a->field))
+					return;
 				continue;
+			}
 			const struct field *v = &r->f[a->field];
 			r->nums[i] = num_parse(v->s, v->len);
 			if (r->nums[i].kind == NUM_BAD) {
-				reducer_quote(q, sizeof q, v->s, v->len);
+				rec_quote(q, sizeof q, v->s, v->len);
 				bad(r, in, "%s: %s %s%s", agg_name(a->op),
 				    r->nums[i].err == NUMERR_RANGE ?
 				    "number out of range" : "not a number", q,
@@ -209,6 +225,14 @@ addrecord(struct reducer *r, const struct reader *in, const char *rec,
 				return;
 			}
 		}
+	}
+
+	/* A key with an invalid escape would be another key than the
+	 * same bytes written right (pdp(7)). */
+	for (size_t i = 0; i < o->nkeyf; i++) {
+		size_t k = o->merge ? i : o->keyf[i];
+		if (badescape(r, in, &r->f[k], k))
+			return;
 	}
 
 	if (o->nkeyf == 1 && !o->merge) {
@@ -235,7 +259,7 @@ addrecord(struct reducer *r, const struct reader *in, const char *rec,
 		size_t which;
 		if (reducer_loadstates(r, r->tmp, r->f + o->nkeyf, &why, &which) < 0) {
 			const struct field *s = &r->f[o->nkeyf + which];
-			reducer_quote(q, sizeof q, s->s, s->len);
+			rec_quote(q, sizeof q, s->s, s->len);
 			bad(r, in, "%s: %s %s", agg_name(o->aggs[which].op), why, q);
 			return;
 		}
@@ -251,7 +275,7 @@ addrecord(struct reducer *r, const struct reader *in, const char *rec,
 		    NULL;
 		if (agg_addnum(a, st + r->off[i], v ? v->s : "", v ? v->len : 0,
 		    &r->nums[i], &ne) != AGG_OK) {
-			reducer_quote(q, sizeof q, key, klen);
+			rec_quote(q, sizeof q, key, klen);
 			eprintf("%s: %s out of range", q, agg_name(a->op));
 		}
 	}

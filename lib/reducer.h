@@ -46,8 +46,6 @@ struct reducer {
 };
 
 /* reduce.c */
-/* Quote a field for a message: escaped, cut to 40 bytes. */
-void reducer_quote(char *buf, size_t cap, const char *s, size_t n);
 void reducer_freestates(struct reducer *r, char *st);
 /* Parse the states of a --merge record (or a run's line) into tmp;
  * -1 with *why and *which (the op) set if one is not a state. */

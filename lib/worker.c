@@ -38,6 +38,7 @@ struct host {
 	struct sink *sink;
 	struct source src;	/* what a task reads */
 	char *tagfield;		/* the escaped path and a TAB, for --tag */
+	int escpend;		/* ctx->write's last piece ended in '\\' */
 	size_t taglen;
 	char err[ERRMSG_MAX];
 	int failed;
@@ -98,11 +99,47 @@ hemit(struct pdp_ctx *ctx, const char *k, size_t kl, const char *v, size_t vl)
 	return 0;
 }
 
+static void hfail(struct pdp_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Records written as text (an exec command's output, a plugin's
+ * ctx->write) must have pdp(7)'s escapes: else a key "/a\\b" from a
+ * command and the same bytes from ctx->emit would be two keys
+ * downstream.  A piece may end between a backslash and its letter. */
 static int
 hwrite(struct pdp_ctx *ctx, const char *p, size_t n)
 {
-	struct sink *s = ((struct host *)ctx->host)->sink;
+	struct host *h = ctx->host;
+	struct sink *s = h->sink;
+	const char *q = p, *end = p + n;
+	char e[8];
 
+	if (h->failed)
+		return -1;	/* its output is discarded anyway */
+	if (h->escpend && n > 0) {
+		h->escpend = 0;
+		if (*p != '\\' && *p != 't' && *p != 'n' && *p != 'r') {
+			char two[2] = { '\\', *p };
+			hfail(ctx, "invalid escape '%s' in its records (pdp(7): "
+			    "\\\\, \\t, \\n and \\r only)",
+			    rec_badescape(e, two, 2, 0));
+			return -1;
+		}
+		q++;
+	}
+	while (q < end && (q = memchr(q, '\\', (size_t)(end - q)))) {
+		if (q + 1 == end) {
+			h->escpend = 1;
+			break;
+		}
+		if (q[1] != '\\' && q[1] != 't' && q[1] != 'n' && q[1] != 'r') {
+			hfail(ctx, "invalid escape '%s' in its records (pdp(7): "
+			    "\\\\, \\t, \\n and \\r only)",
+			    rec_badescape(e, q, (size_t)(end - q), 0));
+			return -1;
+		}
+		q += 2;
+	}
 	s->op->text(s, p, n);
 	return 0;
 }
@@ -137,9 +174,6 @@ hcountbatch(struct pdp_ctx *ctx, const struct tokbatch *b)
 	return 0;
 }
 
-static void hfail(struct pdp_ctx *ctx, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
 static void
 hfail(struct pdp_ctx *ctx, const char *fmt, ...)
 {
@@ -173,6 +207,7 @@ runtask(struct host *h, const struct taskmsg *t, char *path, char *data)
 	struct donemsg d = { .id = t->id };
 
 	h->failed = 0;
+	h->escpend = 0;
 	h->sig = 0;
 	h->again = 0;
 	s->records = 0;
@@ -186,6 +221,8 @@ runtask(struct host *h, const struct taskmsg *t, char *path, char *data)
 		d.bytes = source_range(&h->src, t->fd, t->off, t->len, t->size);
 	else
 		d.bytes = source_file(&h->src, path, t->off, t->len, t->size);
+	if (h->escpend && !h->failed)
+		hfail(&h->ctx, "invalid escape '\\' at the end of its records");
 	if (!h->failed)
 		s->op->finish(s);
 	s->op->end(s, !h->failed);

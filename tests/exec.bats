@@ -281,3 +281,29 @@ numbered_lines() {
 		assert_stderr_equals "pdp-map: invalid --ok-status '$bad' (exit statuses 0 to 255, e.g. 0,1 or 0-2)"
 	done
 }
+
+@test "exec: records with an invalid escape fail their input, also across the command's writes" {
+	printf 'k\\q\t1\n' > q.txt
+	printf 'ends\t1\\' > end.txt
+	printf 'a\\\\b\tx\\ty\n' > good.txt
+	run --separate-stderr pdp-map exec cat < <(printf '%s\n' q.txt end.txt good.txt)
+	assert_status 1
+	assert_output_equals "$(printf 'a\\\\b\tx\\ty')"
+	assert_stderr_contains "pdp-map: q.txt: invalid escape '\\q' in its records (pdp(7): \\\\, \\t, \\n and \\r only)"
+	assert_stderr_contains "pdp-map: end.txt: invalid escape '\\' at the end of its records"
+	# A backslash at the end of one write and its letter in the next.
+	run --separate-stderr pdp-map exec sh -c 'printf "a\\\\"; sleep 0.3; printf "qb\t1\n"' <<< good.txt
+	assert_status 1
+	assert_output_empty
+	assert_stderr_equals "pdp-map: good.txt: invalid escape '\\q' in its records (pdp(7): \\\\, \\t, \\n and \\r only)"
+	run --separate-stderr pdp-map exec sh -c 'printf "a\\\\"; sleep 0.3; printf "tb\t1\n"' <<< good.txt
+	assert_status 0
+	assert_output_equals "$(printf 'a\\tb\t1')"
+	# So a command's key and the builtin's for the same bytes are one key.
+	printf 'a\\b\n' > raw.txt
+	pdp-map linefreq <<< raw.txt > builtin.tsv
+	pdp-map exec printf 'a\\\\b\t1\n' <<< raw.txt > exec.tsv
+	run --separate-stderr bash -c 'set -o pipefail; cat builtin.tsv exec.tsv | pdp-reduce sum'
+	assert_status 0
+	assert_output_equals "$(printf 'a\\\\b\t2')"
+}

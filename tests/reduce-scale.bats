@@ -387,6 +387,46 @@ bad_state() {
 	bad_state sum '' "sum: not a pdp1 state ''"
 }
 
+@test "--merge: states no run could have written (no values, a negative variance) are corrupt" {
+	# bad_state's first lines are sum states: one op, its states.
+	bs() {
+		printf 'a\t%s\nb\t%s\n' "$2" "$3" > bad.tsv
+		run --separate-stderr pdp-reduce --merge "$1" < bad.tsv
+		assert_status 2
+		assert_output_empty
+		assert_stderr_equals "pdp-reduce: stdin:2: $1: corrupt state '$3'"
+	}
+	bs mean 'pdp1:mean:1:5:-' 'pdp1:mean:0:5:-'
+	bs var 'pdp1:var:1:0x1p+0:0x1p+0' 'pdp1:var:2:0x1p+0:-0x1p+0'
+	# n * S2 < S1^2: values whose squares sum to less than they can.
+	bs stddev 'pdp1:stddev:1:0x1p+0:0x1p+0' 'pdp1:stddev:1:0x1p+1:0x1p+0'
+	bs pvar 'pdp1:pvar:1:0x1p+0:0x1p+0' 'pdp1:pvar:0:-:-'
+	# What pdp-reduce writes always loads, through every op.
+	printf 'k\t1\nk\t2\nk\t2.5\nk\t-7\nj\t1e-300\n' > v.tsv
+	ops=count,sum,min,max,mean,first,last,var,stddev,pvar,pstdev,countunique,collect,range
+	pdp-reduce "$ops" v.tsv > want
+	run --separate-stderr bash -c "set -o pipefail; pdp-reduce --partial $ops v.tsv | pdp-reduce --merge $ops"
+	assert_status 0
+	assert_output_equals "$(cat want)"
+}
+
+@test "--merge: a count that leaves its range names count, whichever op comes first" {
+	printf 'k\tpdp1:count:18446744073709551615\nk\tpdp1:count:1\n' > c.tsv
+	run --separate-stderr pdp-reduce --merge count c.tsv
+	assert_status 2
+	assert_output_empty
+	assert_stderr_equals "pdp-reduce: 'k': count out of range"
+	printf 'k\tpdp1:sum:1:-\tpdp1:count:18446744073709551615\nk\tpdp1:sum:1:-\tpdp1:count:1\n' > sc.tsv
+	run --separate-stderr pdp-reduce --merge sum,count sc.tsv
+	assert_status 2
+	assert_stderr_equals "pdp-reduce: 'k': count out of range"
+	# At the edge, still in range.
+	printf 'k\tpdp1:count:18446744073709551614\nk\tpdp1:count:1\n' > e.tsv
+	run --separate-stderr pdp-reduce --merge count e.tsv
+	assert_status 0
+	assert_output_equals "$(printf 'k\t18446744073709551615')"
+}
+
 @test "--merge: corrupt states (missing part, 128-bit overflow, bad count, bad float) are errors" {
 	bad_state sum 'pdp1:sum:3' "sum: corrupt state 'pdp1:sum:3'"
 	bad_state sum 'pdp1:sum:x:-' "sum: corrupt state 'pdp1:sum:x:-'"
@@ -408,12 +448,12 @@ bad_state() {
 	run --separate-stderr pdp-reduce --merge countunique < bad.tsv
 	assert_status 2
 	assert_output_empty
-	assert_stderr_equals "pdp-reduce: stdin:2: countunique: corrupt state 'pdp1:countunique:3:a\\\\tb'"
+	assert_stderr_equals "pdp-reduce: stdin:2: countunique: corrupt state 'pdp1:countunique:3:a\\tb'"
 	# A duplicated member: two items but one distinct value.
 	printf 'a\tpdp1:collect:1:x\nb\t%s\n' 'pdp1:collect:2:y\ty' > bad.tsv
 	run --separate-stderr pdp-reduce --merge collect < bad.tsv
 	assert_status 2
-	assert_stderr_equals "pdp-reduce: stdin:2: collect: corrupt state 'pdp1:collect:2:y\\\\ty'"
+	assert_stderr_equals "pdp-reduce: stdin:2: collect: corrupt state 'pdp1:collect:2:y\\ty'"
 	# Members but a count of 0.
 	printf 'a\tpdp1:collect:0:x\n' > bad.tsv
 	run --separate-stderr pdp-reduce --merge collect < bad.tsv
@@ -453,7 +493,7 @@ bad_state() {
 	run --separate-stderr pdp-reduce --merge --invalid=skip countunique < bad.tsv
 	assert_status 0
 	assert_output_equals "$(printf 'a\t1\nb\t1')"
-	assert_stderr_equals "pdp-reduce: skipped 1 invalid record (first: stdin:2: countunique: corrupt state 'pdp1:countunique:3:a\\\\tb')"
+	assert_stderr_equals "pdp-reduce: skipped 1 invalid record (first: stdin:2: countunique: corrupt state 'pdp1:countunique:3:a\\tb')"
 }
 
 # --- --sorted --------------------------------------------------------------

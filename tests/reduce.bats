@@ -75,6 +75,56 @@ reduce() {
 	done
 }
 
+@test "pdp-reduce: an invalid escape in a key or a text value is bad input, named with its line" {
+	# pdp(7): \\ \t \n \r, and nothing else after a backslash.
+	printf 'a\\qb\t1\n' > bad1.tsv
+	run --separate-stderr pdp-reduce sum bad1.tsv
+	assert_status 2
+	assert_output_empty
+	assert_stderr_equals "pdp-reduce: bad1.tsv:1: field 1 'a\\qb': invalid escape '\\q' (pdp(7): \\\\, \\t, \\n and \\r only)"
+	# A backslash at the end of the key.
+	printf 'k\t1\na\\\t1\n' > bad2.tsv
+	run --separate-stderr pdp-reduce sum bad2.tsv
+	assert_status 2
+	assert_stderr_equals "pdp-reduce: bad2.tsv:2: field 1 'a\\': invalid escape '\\' (pdp(7): \\\\, \\t, \\n and \\r only)"
+	# A text value (first, collect ...), a second key field, --merge's key.
+	printf 'k\ta\\zb\n' > text.tsv
+	run --separate-stderr pdp-reduce collect text.tsv
+	assert_status 2
+	assert_stderr_equals "pdp-reduce: text.tsv:1: field 2 'a\\zb': invalid escape '\\z' (pdp(7): \\\\, \\t, \\n and \\r only)"
+	printf 'k\tx\\\x01\t3\n' > bad3.tsv
+	run --separate-stderr pdp-reduce -k 1,2 -f 3 sum bad3.tsv
+	assert_status 2
+	assert_stderr_equals "pdp-reduce: bad3.tsv:1: field 2 'x\\\\x01': invalid escape '\\x01' (pdp(7): \\\\, \\t, \\n and \\r only)"
+	printf 'a\\q\tpdp1:count:1\n' > bad4.tsv
+	run --separate-stderr pdp-reduce --merge count bad4.tsv
+	assert_status 2
+	assert_stderr_equals "pdp-reduce: bad4.tsv:1: field 1 'a\\q': invalid escape '\\q' (pdp(7): \\\\, \\t, \\n and \\r only)"
+	# --invalid=skip skips it with the rest; the valid escapes are keys
+	# as they are.
+	printf 'a\\qb\t1\na\\tb\t2\na\\\\b\t3\n' > mixed.tsv
+	run --separate-stderr pdp-reduce --invalid=skip sum mixed.tsv
+	assert_status 0
+	assert_output_equals "$(printf 'a\\\\b\t3\na\\tb\t2')"
+	assert_stderr_equals "pdp-reduce: skipped 1 invalid record (first: mixed.tsv:1: field 1 'a\\qb': invalid escape '\\q' (pdp(7): \\\\, \\t, \\n and \\r only))"
+}
+
+@test "pdp-reduce: keys in messages show NUL and other control bytes as \\xHH, never cut at a NUL" {
+	printf 'a\0\t1\na\t1\n' > nul.tsv
+	run --separate-stderr pdp-reduce -s sum nul.tsv
+	assert_status 2
+	assert_stderr_equals "pdp-reduce: nul.tsv:2: input is not sorted: 'a' after 'a\\x00'"
+	# The escapes of the record stay as they are in it.
+	printf 'b\\tc\t1\nb\t1\n' > tab.tsv
+	run --separate-stderr pdp-reduce -s sum tab.tsv
+	assert_status 2
+	assert_stderr_equals "pdp-reduce: tab.tsv:2: input is not sorted: 'b' after 'b\\tc'"
+	printf '\033[31m\t1e308\n\033[31m\t1e308\n' > esc.tsv
+	run --separate-stderr pdp-reduce sum esc.tsv
+	assert_status 2
+	assert_stderr_equals "pdp-reduce: '\\x1b[31m': sum out of range"
+}
+
 @test "pdp-reduce mean" {
 	mkr
 	printf 'd\t1\nd\t1\nd\t2\ne\t0.5\ne\t1\n' >> r.tsv
@@ -192,8 +242,10 @@ reduce() {
 				printf "%s%s\t1\n", base[i], (j % 3 ? s : "")
 				printf "%s\t1\n", base[i]
 			}
+		# (No lone backslash: pdp(7) has no such key.)
 		for (j = 0; j < 40000; j++)
-			printf "sharedpre%d\t1\nsharedpr%c\t1\n", (j * 37) % 40000, 33 + j % 90
+			printf "sharedpre%d\t1\nsharedpr%c\t1\n", (j * 37) % 40000,
+			    33 + j % 90 == 92 ? 93 : 33 + j % 90
 	}' > r.tsv
 	cut -f 1 r.tsv | LC_ALL=C sort -u > want
 	run --separate-stderr reduce count

@@ -1,5 +1,7 @@
 /* fuzz_state.c: pdp-reduce's partial states (--merge input).  A state
- * that loads saves to text that loads again to the same text. */
+ * that loads saves to text that loads again to the same text, and holds
+ * the invariants of a state that pdp-reduce could have written: it has a
+ * value (a key exists only with one), and a variance is not negative. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +29,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 			struct aggval v = agg_final(&a, st), w = agg_final(&a, st2);
 			char x[32], y[32];
+			if (v.kind == AV_NONE)
+				abort();
+			if (v.kind == AV_FLOAT && v.d < 0 && (a.op == AGG_VAR ||
+			    a.op == AGG_STDDEV || a.op == AGG_PVAR ||
+			    a.op == AGG_PSTDEV || a.op == AGG_RANGE))
+				abort();
 			if (v.kind != w.kind)
 				abort();
 			if (v.kind == AV_TEXT) {
