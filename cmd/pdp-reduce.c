@@ -197,8 +197,10 @@ main(int argc, char *argv[])
 	if (o.sorted && (o.top || o.order == ORDER_VALUE))
 		eprintf("--sorted writes each group as it ends: not with --top "
 		    "or --order=value");
-	if (!o.jobs)
+	if (!o.jobs) {
 		o.jobs = cpu_count();
+		o.jobsauto = 1;
+	}
 	if (!o.tmpdir)
 		o.tmpdir = tmp_dir();
 	if (!o.bufsize) {

@@ -20,6 +20,7 @@
 #endif
 
 #include "err.h"
+#include "fdlimit.h"
 #include "feed.h"
 #include "reducer.h"
 #include "table.h"
@@ -79,7 +80,19 @@ reducer_nparts(const struct reduceopts *o, char **files, int nfiles, int fd,
 	uint64_t n = *size / PART_MIN;
 	if (n > (uint64_t)o->jobs)
 		n = (uint64_t)o->jobs;
-	return n > MAXPARTS ? MAXPARTS : (int)n;
+	if (n > MAXPARTS)
+		n = MAXPARTS;
+	/* The parent holds a file for each part but its own, and must be
+	 * able to spill beside them.  The default -j takes what ulimit -n
+	 * leaves; a -j given that cannot work is an error. */
+	long limit, room = fdroom((long)n - 1 + SPILL_MINFDS, &limit);
+	if (room >= (long)n - 1 + SPILL_MINFDS)
+		return (int)n;
+	if (!o->jobsauto)
+		eprintf("ulimit -n %ld: too few file descriptors for -j %d "
+		    "(-j1 needs fewer)", limit, o->jobs);
+	n = room - SPILL_MINFDS + 1 > 1 ? (uint64_t)(room - SPILL_MINFDS + 1) : 0;
+	return (int)n;
 }
 
 /* Read the file name (open on fd, size bytes) in parts: part 0 here,

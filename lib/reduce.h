@@ -25,6 +25,7 @@ struct reduceopts {
 	uint64_t bufsize;	/* memory budget before spilling */
 	const char *tmpdir;	/* where runs are spilled */
 	int jobs;		/* processes for one big regular file */
+	int jobsauto;		/* jobs is the default: fewer if ulimit -n asks */
 };
 
 /* Reduce the named files ("-" is stdin) onto out.  Returns the exit

@@ -45,6 +45,10 @@ struct reducer {
 	char *curst;
 };
 
+/* Descriptors a spill needs at the least (runs.c): two runs, an input
+ * and the output of a merge. */
+enum { SPILL_MINFDS = 4 };
+
 /* reduce.c */
 void reducer_freestates(struct reducer *r, char *st);
 /* Parse the states of a --merge record (or a run's line) into tmp;

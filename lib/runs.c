@@ -49,7 +49,7 @@ reducer_spill(struct reducer *r)
 {
 	if (!r->maxruns) {
 		long limit, room = fdroom(MAXRUNS + FDS_OTHER, &limit);
-		if (room < 2 + FDS_OTHER)
+		if (room < SPILL_MINFDS)
 			eprintf("ulimit -n %ld: too few file descriptors to "
 			    "spill to temporary files", limit);
 		r->maxruns = (size_t)(room - FDS_OTHER);

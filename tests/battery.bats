@@ -316,6 +316,28 @@ mkdeep() {
 	assert_stderr_equals "pdp-reduce: ulimit -n 6: too few file descriptors to spill to temporary files"
 }
 
+@test "ulimit -n 8: pdp-reduce's default -j reads a big file in fewer parts; a -j given that cannot work says so" {
+	# 40 MB: two parts of 16 MB at least, so the default -j (the CPUs,
+	# at least 2 here) would read it in parts.
+	awk 'BEGIN { for (i = 0; i < 2800000; i++) print "k" (i % 100000) "\t" i }' > big.tsv
+	pdp-reduce -j1 sum big.tsv > want
+	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+	for n in 8 6; do
+		run --separate-stderr bash -c "ulimit -n $n; pdp-reduce sum big.tsv > got.$n"
+		assert_status 0
+		assert_stderr_empty
+		assert_files_equal want "got.$n"
+	done
+	# -j 4 needs 3 more descriptors than -j1 and spilling.
+	run --separate-stderr bash -c 'ulimit -n 8; pdp-reduce -j4 sum big.tsv'
+	assert_status 2
+	assert_output_empty
+	assert_stderr_equals "pdp-reduce: ulimit -n 8: too few file descriptors for -j 4 (-j1 needs fewer)"
+	run --separate-stderr bash -c 'ulimit -n 20; pdp-reduce -j4 sum big.tsv > got.j4'
+	assert_status 0
+	assert_files_equal want got.j4
+}
+
 @test "ulimit -u: pdp-map runs the workers it can start and says so; exec commands too; the result is whole" {
 	need_unprivileged
 	mkok
