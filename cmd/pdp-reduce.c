@@ -8,6 +8,7 @@
 #include "../lib/cpu.h"
 #include "../lib/err.h"
 #include "../lib/io.h"
+#include "../lib/mem.h"
 #include "../lib/num.h"
 #include "../lib/reduce.h"
 #include "../lib/tmp.h"
@@ -39,7 +40,8 @@ help(void)
 	    "      --order=key|value|none  output order (default key, bytewise)\n"
 	    "      --partial          write each key's state, to --merge later\n"
 	    "  -S, --buffer-size=SIZE  memory budget, then spill to disk\n"
-	    "                         (default a quarter of RAM; K M G suffixes)\n"
+	    "                         (default a quarter of the memory it may use:\n"
+	    "                         RAM, cgroup limit, ulimit -v; K M G suffixes)\n"
 	    "  -s, --sorted           input is grouped by key: constant memory\n"
 	    "      --separator=STR    between collect's values (default ,)\n"
 	    "  -T, --temporary-directory=DIR  for spills (default $TMPDIR, /tmp)\n"
@@ -204,10 +206,11 @@ main(int argc, char *argv[])
 	if (!o.tmpdir)
 		o.tmpdir = tmp_dir();
 	if (!o.bufsize) {
-		/* Like sort: a share of the machine's memory. */
-		long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
-		o.bufsize = pages > 0 && psize > 0 ?
-		    (uint64_t)pages * (uint64_t)psize / 4 : (uint64_t)1 << 30;
+		/* Like sort: a share of the memory it may use (the hash
+		 * table doubles, and the budget does not count buffers). */
+		o.bufsize = mem_available() / 4;
+		if (o.bufsize < (uint64_t)1 << 20)
+			o.bufsize = (uint64_t)1 << 20;
 	}
 	/* --top orders by value unless an order was asked for. */
 	if (o.top && !ordergiven)

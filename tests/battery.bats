@@ -415,6 +415,24 @@ mkdeep() {
 	assert_output_equals "$OKSUM"
 }
 
+@test "ulimit -v 50000: pdp-reduce's default budget fits what it may map, and it spills where sort would" {
+	[ "${PDP_SANITIZE:-}" != 1 ] || skip "the sanitizers reserve more address space than any such limit"
+	awk 'BEGIN { for (i = 0; i < 1000000; i++) print "key" i "\t" i }' > k1m.tsv
+	pdp-reduce sum k1m.tsv > want
+	# The budget was a quarter of RAM whatever the limit: realloc failed.
+	for v in 50000 25000; do
+		run --separate-stderr bash -c "ulimit -v $v; pdp-reduce sum k1m.tsv > got"
+		assert_status 0
+		assert_stderr_empty
+		assert_files_equal want got
+	done
+	# ulimit -d too (RLIMIT_DATA).
+	run --separate-stderr bash -c "ulimit -d 50000; pdp-reduce sum k1m.tsv > got"
+	assert_status 0
+	assert_files_equal want got
+	no_leftovers
+}
+
 # Locales made with localedef into a directory of this file's, if the
 # machine has the sources (Debian's libc-bin and locales data).
 setup_file() {
