@@ -190,7 +190,7 @@ mkdeep() {
 @test "pdp-reduce: CR at the end of a value is an error that says what to do" {
 	run --separate-stderr pdp-reduce sum <<< $'a\t1\r'
 	assert_status 2
-	assert_stderr_equals "pdp-reduce: stdin:1: sum: not a number '1\\r' (CRLF line ends? tr -d '\\r' removes them)"
+	assert_stderr_equals "pdp-reduce: stdin:1: sum: not a number '1\\x0d' (CRLF line ends? tr -d '\\r' removes them)"
 	run --separate-stderr pdp-reduce count <<< $'a\t1\r'
 	assert_status 0
 	assert_output_equals "$(printf 'a\t1')"
