@@ -13,7 +13,8 @@
  * escaped by pdp-map as pdp(7) says), ctx->count() (add n to a per-
  * input counter of key; the counters are written as key<TAB>count records
  * after end()) or ctx->write() (text that is already records, passed on
- * as it is; a last line without a newline gets one).  Keys and values
+ * as it is; a last line without a newline gets one; an escape that
+ * pdp(7) does not have fails the input).  Keys and values
  * are raw bytes of any value.
  *
  * A hook returns 0 on success or -1 on failure, after calling ctx->fail()

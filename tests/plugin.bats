@@ -76,7 +76,7 @@ setup_file() {
 		    ctx->emit(ctx, "cr\r", 3, "2", 1) < 0 ||
 		    ctx->emit(ctx, "nul\0x", 5, "3", 1) < 0)
 			return -1;
-		return ctx->write(ctx, "raw\tx\\y\nlast\t4", 14);
+		return ctx->write(ctx, "raw\tx\\\\y\nlast\t4", 15);
 	}
 	const struct pdp_mapper pdp_mapper = { .abi = PDP_ABI_VERSION, .name = "emit",
 	    .synopsis = "", .minargs = 0, .maxargs = 0, .map = map };
@@ -327,7 +327,7 @@ pdp-map: inputs 7, succeeded 6, failed 1, bytes 60, records 12"
 	printf 'data\n' > "$name"
 	pdp-map emit.so 2>/dev/null <<< 'sp ace\tx.txt' && fail "emit.so without a / must not load"
 	pdp-map ./emit.so <<< 'sp ace\tx.txt' > out
-	printf 'a\\tb\\nc\\\\d\tv\\t1\ncr\\r\t2\nnul\0x\t3\nraw\tx\\y\nlast\t4\n' > want
+	printf 'a\\tb\\nc\\\\d\tv\\t1\ncr\\r\t2\nnul\0x\t3\nraw\tx\\\\y\nlast\t4\n' > want
 	assert_files_equal want out
 	pdp-map --tag ./emit.so <<< 'sp ace\tx.txt' > out
 	sed 's/^/sp ace\\tx.txt\t/' want > want.tag
@@ -341,7 +341,7 @@ pdp-map: inputs 7, succeeded 6, failed 1, bytes 60, records 12"
 	    status=0 || status=$?
 	stderr=$(LC_ALL=C sort err)
 	assert_status 1
-	printf 'a\\tb\\nc\\\\d\tv\\t1\ncr\\r\t2\nnul\0x\t3\nraw\tx\\y\nlast\t4\n' > want
+	printf 'a\\tb\\nc\\\\d\tv\\t1\ncr\\r\t2\nnul\0x\t3\nraw\tx\\\\y\nlast\t4\n' > want
 	assert_files_equal want out
 	assert_stderr_equals "pdp-map: fail.txt: emit: refusing this input (42)
 pdp-map: quiet.txt: mapper emit failed"
