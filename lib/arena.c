@@ -18,6 +18,16 @@ struct chunk {
 const char *
 arena_copy(struct arena *a, const void *p, size_t n)
 {
+	const char *d = arena_trycopy(a, p, n);
+
+	if (!d)
+		eprintf("malloc:");
+	return d;
+}
+
+const char *
+arena_trycopy(struct arena *a, const void *p, size_t n)
+{
 	struct chunk *c = a->cur;
 
 	if (!c || c->cap - c->used < n) {
@@ -29,7 +39,9 @@ arena_copy(struct arena *a, const void *p, size_t n)
 			    a->bytes < ARENA_CHUNK ? a->bytes : ARENA_CHUNK;
 			if (cap < n)
 				cap = n;
-			struct chunk *nc = emalloc(sizeof *nc + cap);
+			struct chunk *nc = malloc(sizeof *nc + cap);
+			if (!nc)
+				return NULL;
 			nc->cap = cap;
 			nc->used = 0;
 			if (c) {

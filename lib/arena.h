@@ -17,6 +17,8 @@ struct arena {
 
 /* A copy of the n bytes at p, valid until arena_clear or arena_free. */
 const char *arena_copy(struct arena *a, const void *p, size_t n);
+/* The same, or NULL if memory runs out (the arena as it was). */
+const char *arena_trycopy(struct arena *a, const void *p, size_t n);
 void arena_clear(struct arena *a);
 void arena_free(struct arena *a);
 

@@ -156,7 +156,7 @@ reducer_readparts(struct reducer *r, const char *name, int fd, uint64_t size,
 	 * table goes after its spilled runs and before the other parts.  It
 	 * is sorted and written while the other parts may still be read. */
 	if (table_count(r->t) > 0)
-		reducer_spill(r);
+		reducer_spill(r, 0);
 	/* Every part must have been read whole before a line is written. */
 	int failed = 0;
 	for (int k = 1; k < parts; k++) {

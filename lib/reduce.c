@@ -169,9 +169,27 @@ stateof(struct reducer *r, const struct reader *in, const char *key,
 		char *st = table_find(r->t, key, klen);
 		if (st)
 			return st;
-		reducer_spill(r);
+		reducer_spill(r, 0);
 	}
-	return table_get(r->t, key, klen, &isnew);
+	/* Memory that runs out before the budget does (a budget given
+	 * with -S that the machine cannot hold) is a spill too, where a
+	 * spill can be. */
+	char *st = table_tryget(r->t, key, klen, &isnew);
+	if (!st && r->o->order == ORDER_KEY && !r->o->top &&
+	    table_count(r->t) > 0) {
+		/* From now on the budget is half of what fitted, so that
+		 * the next spills come before memory runs out, with room
+		 * for their sort. */
+		size_t used = table_used(r->t) + agg_heapbytes() +
+		    (size_t)table_count(r->t) * TABLE_SORTBYTES;
+		if (r->budget > used / 2)
+			r->budget = used / 2;
+		reducer_spill(r, 1);
+		st = table_tryget(r->t, key, klen, &isnew);
+	}
+	if (!st)
+		eprintf("hash table: malloc:");
+	return st;
 }
 
 static void
@@ -364,7 +382,7 @@ reducer_finish(struct reducer *r)
 {
 	if (r->nruns > 0) {
 		if (table_count(r->t) > 0)
-			reducer_spill(r);
+			reducer_spill(r, 0);
 		reducer_mergeruns(r, 0, r->nruns, r->out, 0);
 	} else {
 		reducer_printtable(r);

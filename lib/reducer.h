@@ -77,8 +77,9 @@ void reducer_printtable(struct reducer *r);
 /* runs.c */
 /* An unlinked temporary file in -T's directory; fatal if none. */
 int reducer_tmpfile(const char *dir);
-/* Write the table as a run of states sorted by key, and empty it. */
-void reducer_spill(struct reducer *r);
+/* Write the table as a run of states sorted by key, and empty it;
+ * lean: in less memory, for when it has run out. */
+void reducer_spill(struct reducer *r, int lean);
 /* Merge runs [from, from+n) onto out: partial states (a new run) or,
  * for the last merge, the final output. */
 void reducer_mergeruns(struct reducer *r, size_t from, size_t n,

@@ -43,9 +43,10 @@ reducer_tmpfile(const char *dir)
 	return fd;
 }
 
-/* Write the table as a run of states sorted by key, and empty it. */
+/* Write the table as a run of states sorted by key, and empty it;
+ * lean when memory has run out (table_sortedlean). */
 void
-reducer_spill(struct reducer *r)
+reducer_spill(struct reducer *r, int lean)
 {
 	if (!r->maxruns) {
 		long limit, room = fdroom(MAXRUNS + FDS_OTHER, &limit);
@@ -55,7 +56,8 @@ reducer_spill(struct reducer *r)
 		r->maxruns = (size_t)(room - FDS_OTHER);
 	}
 	struct obuf o;
-	uint32_t n = table_count(r->t), *ix = table_sorted(r->t);
+	uint32_t n = table_count(r->t);
+	uint32_t *ix = lean ? table_sortedlean(r->t) : table_sorted(r->t);
 	int fd = reducer_tmpfile(r->o->tmpdir);
 	obuf_init(&o, fd, r->o->tmpdir, 1 << 16);
 	for (uint32_t i = 0; i < n; i++) {

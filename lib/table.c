@@ -109,11 +109,15 @@ table_newsmall(size_t vsize)
 	return newtable(vsize, 4, 2);
 }
 
-static void
+/* Double the slots; -1 if memory runs out (the table as it was). */
+static int
 grow(struct table *t)
 {
 	uint32_t nslots = (t->mask + 1) * 2;
-	struct slot *s = ecalloc(nslots, sizeof *s);
+	struct slot *s = calloc(nslots, sizeof *s);
+
+	if (!s)
+		return -1;
 
 	for (uint32_t i = 0; i < t->n; i++) {
 		uint32_t h = ent(t, i)->hash, j = h & (nslots - 1);
@@ -125,6 +129,7 @@ grow(struct table *t)
 	free(t->slots);
 	t->slots = s;
 	t->mask = nslots - 1;
+	return 0;
 }
 
 static struct slot *
@@ -188,6 +193,26 @@ void *
 table_gethash(struct table *t, const char *key, size_t klen, uint32_t h,
     int *isnew)
 {
+	void *v = table_trygethash(t, key, klen, h, isnew);
+
+	if (!v)
+		eprintf("hash table: malloc:");
+	return v;
+}
+
+void *
+table_tryget(struct table *t, const char *key, size_t klen, int *isnew)
+{
+	return table_trygethash(t, key, klen, (uint32_t)hashbytes(key, klen),
+	    isnew);
+}
+
+/* Every allocation a new key needs is made before the table changes,
+ * so that running out of memory leaves it as it was. */
+void *
+table_trygethash(struct table *t, const char *key, size_t klen, uint32_t h,
+    int *isnew)
+{
 	struct slot *s = lookup(t, key, klen, h);
 
 	if (s->idx) {
@@ -196,17 +221,31 @@ table_gethash(struct table *t, const char *key, size_t klen, uint32_t h,
 	}
 	if (klen > UINT32_MAX || t->n == UINT32_MAX - 1)
 		eprintf("hash table: too many or too long keys");
-	if (t->n == t->ecap) {
-		t->ecap *= 2;
-		t->ents = ereallocarray(t->ents, t->ecap, t->stride);
+	/* Keep the load factor under 3/4: a probe rarely leaves its cache
+	 * line, and a smaller slot array stays in the cache longer. */
+	if ((uint64_t)(t->n + 1) * 4 > (uint64_t)t->mask * 3) {
+		if (grow(t) < 0)
+			return NULL;
+		s = lookup(t, key, klen, h);
 	}
+	if (t->n == t->ecap) {
+		if (t->ecap > SIZE_MAX / 2 / t->stride)
+			return NULL;
+		char *ents = realloc(t->ents, (size_t)t->ecap * 2 * t->stride);
+		if (!ents)
+			return NULL;
+		t->ents = ents;
+		t->ecap *= 2;
+	}
+	const char *kp = NULL;
+	if (klen > INLINE && !(kp = arena_trycopy(&t->keys, key, klen)))
+		return NULL;
 	uint32_t i = t->n++;
 	struct entry *e = ent(t, i);
-	if (klen <= INLINE) {
+	if (klen <= INLINE)
 		memcpy(e->k.b, key, klen);
-	} else {
-		e->k.p = arena_copy(&t->keys, key, klen);
-	}
+	else
+		e->k.p = kp;
 	e->klen = (uint32_t)klen;
 	e->hash = h;
 	s->hash = h;
@@ -214,10 +253,6 @@ table_gethash(struct table *t, const char *key, size_t klen, uint32_t h,
 	void *v = val(t, i);
 	memset(v, 0, t->vsize);
 	*isnew = 1;
-	/* Keep the load factor under 3/4: a probe rarely leaves its cache
-	 * line, and a smaller slot array stays in the cache longer. */
-	if ((uint64_t)t->n * 4 > (uint64_t)t->mask * 3)
-		grow(t);
 	return v;
 }
 
@@ -329,6 +364,24 @@ table_sorted(const struct table *t)
 	sorting = NULL;
 	memmove(v, out, n * sizeof *out);
 	return erealloc(v, n ? n * sizeof *out : 1);
+}
+
+uint32_t *
+table_sortedlean(struct table *t)
+{
+	/* The slots go first: they are 8 bytes a slot, and at least 4/3 of
+	 * a slot a key, so what the index takes is there. */
+	size_t n = t->n;
+	free(t->slots);
+	t->slots = NULL;
+	uint32_t *out = ereallocarray(NULL, n ? n : 1, sizeof *out);
+
+	for (uint32_t i = 0; i < n; i++)
+		out[i] = i;
+	sorting = t;
+	qsort(out, n, sizeof *out, cmpidx);
+	sorting = NULL;
+	return out;
 }
 
 size_t

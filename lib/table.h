@@ -15,6 +15,10 @@ struct table *table_new(size_t vsize);
 struct table *table_newsmall(size_t vsize);
 /* The value for key, created zero-filled if absent (*isnew set to 1). */
 void *table_get(struct table *t, const char *key, size_t klen, int *isnew);
+/* Like table_get, but NULL if memory runs out, the table unchanged. */
+void *table_tryget(struct table *t, const char *key, size_t klen, int *isnew);
+void *table_trygethash(struct table *t, const char *key, size_t klen,
+    uint32_t hash, int *isnew);
 /* Like table_get, but NULL if absent. */
 void *table_find(struct table *t, const char *key, size_t klen);
 uint32_t table_count(const struct table *t);
@@ -26,6 +30,10 @@ void *table_val(const struct table *t, uint32_t i);
  * first 8 bytes. */
 enum { TABLE_SORTBYTES = 36 };
 uint32_t *table_sorted(const struct table *t);
+/* The same, in 4 bytes a key and a slower sort, when memory has run
+ * out: the slots are freed first, so that only table_count, table_key,
+ * table_val and table_free may follow. */
+uint32_t *table_sortedlean(struct table *t);
 size_t table_bytes(const struct table *t);
 /* Bytes in use: the slots, the entries and the keys (table_bytes also
  * counts capacity kept for reuse after table_clear). */
