@@ -62,13 +62,28 @@ badescape(struct reducer *r, const struct reader *in, const struct field *f,
 	char q[200], e[8];
 	size_t at;
 
-	if (!memchr(f->s, '\\', f->len) ||
-	    rec_checkescapes(f->s, f->len, &at) == 0)
+	if (rec_checkescapes(f->s, f->len, &at) == 0)
 		return 0;
 	rec_quote(q, sizeof q, f->s, f->len);
 	bad(r, in, "field %zu %s: invalid escape '%s' (pdp(7): \\\\, \\t, "
 	    "\\n and \\r only)", k + 1, q, rec_badescape(e, f->s, f->len, at));
 	return 1;
+}
+
+/* Whether a key field of the record has an invalid escape: such a key
+ * would be another key than the same bytes written right (pdp(7)). */
+static int
+badkey(struct reducer *r, const struct reader *in)
+{
+	const struct reduceopts *o = r->o;
+
+	for (size_t i = 0; i < o->nkeyf; i++) {
+		size_t k = o->merge ? i : o->keyf[i];
+		if (rec_hasbackslash(r->f[k].s, r->f[k].len) &&
+		    badescape(r, in, &r->f[k], k))
+			return 1;
+	}
+	return 0;
 }
 
 void
@@ -144,6 +159,8 @@ group(struct reducer *r, const struct reader *in, const char *key,
 		r->curcap = klen * 2 + 1;
 		r->cur = erealloc(r->cur, r->curcap);
 	}
+	if (!r->o->skipinvalid)
+		badkey(r, in);	/* a new group: an invalid key ends the run */
 	memcpy(r->cur, key, klen);
 	r->curlen = klen;
 	r->hascur = 1;
@@ -189,6 +206,11 @@ stateof(struct reducer *r, const struct reader *in, const char *key,
 	}
 	if (!st)
 		eprintf("hash table: malloc:");
+	/* Keys are checked once, as they come in: a bad one ends the run
+	 * before anything is written (with --invalid=skip, addrecord checks
+	 * each record's). */
+	if (isnew && !r->o->skipinvalid)
+		badkey(r, in);
 	return st;
 }
 
@@ -227,7 +249,8 @@ addrecord(struct reducer *r, const struct reader *in, const char *rec,
 				/* Text kept as it is (first, collect ...):
 				 * its escapes must be pdp(7)'s. */
 				const struct field *v = &r->f[a->field];
-				if (badescape(r, in, v, a->field))
+				if (rec_hasbackslash(v->s, v->len) &&
+				    badescape(r, in, v, a->field))
 					return;
 				continue;
 			}
@@ -245,13 +268,10 @@ addrecord(struct reducer *r, const struct reader *in, const char *rec,
 		}
 	}
 
-	/* A key with an invalid escape would be another key than the
-	 * same bytes written right (pdp(7)). */
-	for (size_t i = 0; i < o->nkeyf; i++) {
-		size_t k = o->merge ? i : o->keyf[i];
-		if (badescape(r, in, &r->f[k], k))
-			return;
-	}
+	/* With --invalid=skip the key is checked before it is added; else
+	 * only a new key is (stateof), which stops the run. */
+	if (o->skipinvalid && badkey(r, in))
+		return;
 
 	if (o->nkeyf == 1 && !o->merge) {
 		key = r->f[o->keyf[0]].s;
