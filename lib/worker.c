@@ -102,6 +102,16 @@ hemit(struct pdp_ctx *ctx, const char *k, size_t kl, const char *v, size_t vl)
 static void hfail(struct pdp_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* The message for the invalid escape at s[at]. */
+static void
+badwrite(struct pdp_ctx *ctx, const char *s, size_t n, size_t at)
+{
+	char e[8];
+
+	hfail(ctx, "invalid escape '%s' in its records (pdp(7): \\\\, \\t, "
+	    "\\n and \\r only)", rec_badescape(e, s, n, at));
+}
+
 /* Records written as text (an exec command's output, a plugin's
  * ctx->write) must have pdp(7)'s escapes: else a key "/a\\b" from a
  * command and the same bytes from ctx->emit would be two keys
@@ -111,34 +121,27 @@ hwrite(struct pdp_ctx *ctx, const char *p, size_t n)
 {
 	struct host *h = ctx->host;
 	struct sink *s = h->sink;
-	const char *q = p, *end = p + n;
-	char e[8];
+	size_t skip = 0, at;
 
 	if (h->failed)
 		return -1;	/* its output is discarded anyway */
 	if (h->escpend && n > 0) {
+		char two[2] = { '\\', *p };
 		h->escpend = 0;
-		if (*p != '\\' && *p != 't' && *p != 'n' && *p != 'r') {
-			char two[2] = { '\\', *p };
-			hfail(ctx, "invalid escape '%s' in its records (pdp(7): "
-			    "\\\\, \\t, \\n and \\r only)",
-			    rec_badescape(e, two, 2, 0));
+		if (rec_checkescapes(two, 2, &at) < 0) {
+			badwrite(ctx, two, 2, 0);
 			return -1;
 		}
-		q++;
+		skip = 1;
 	}
-	while (q < end && (q = memchr(q, '\\', (size_t)(end - q)))) {
-		if (q + 1 == end) {
-			h->escpend = 1;
-			break;
-		}
-		if (q[1] != '\\' && q[1] != 't' && q[1] != 'n' && q[1] != 'r') {
-			hfail(ctx, "invalid escape '%s' in its records (pdp(7): "
-			    "\\\\, \\t, \\n and \\r only)",
-			    rec_badescape(e, q, (size_t)(end - q), 0));
+	/* pdp(7)'s rule is rec_checkescapes'; only a backslash that ends
+	 * the piece waits for the next one. */
+	if (rec_checkescapes(p + skip, n - skip, &at) < 0) {
+		if (skip + at + 1 < n) {
+			badwrite(ctx, p + skip, n - skip, at);
 			return -1;
 		}
-		q += 2;
+		h->escpend = 1;
 	}
 	s->op->text(s, p, n);
 	return 0;
