@@ -22,13 +22,33 @@ static int
 init(struct pdp_ctx *ctx, int argc, char **argv)
 {
 	unsigned long long n;
+	struct tokmode m = { TOK_ALNUM, TOK_FOLD };
+	const char *arg = NULL;
+	int nargs = 0, r;
 
-	(void)argc;
-	if (opt_uint(argv[1], 1, 100, &n) < 0) {
-		ctx->fail(ctx, "ngrams: invalid N '%s' (1 to 100)", argv[1]);
+	for (int i = 1; i < argc; i++) {
+		if ((r = tok_option(&m, argv[i])) < 0 ||
+		    (r > 0 && strncmp(argv[i], "--", 2) == 0)) {
+			ctx->fail(ctx, "ngrams: invalid option '%s' (--word="
+			    "alnum|ident|nonspace|alnum-runs, --case=fold|lower|"
+			    "keep)", argv[i]);
+			return -1;
+		}
+		if (r > 0) {
+			arg = argv[i];
+			nargs++;
+		}
+	}
+	if (nargs != 1) {
+		ctx->fail(ctx, "ngrams: usage: ngrams [--word=RULE] "
+		    "[--case=CASE] N");
 		return -1;
 	}
-	if (tok_setup() < 0) {
+	if (opt_uint(arg, 1, 100, &n) < 0) {
+		ctx->fail(ctx, "ngrams: invalid N '%s' (1 to 100)", arg);
+		return -1;
+	}
+	if (tok_setup(&m) < 0) {
 		ctx->fail(ctx, "the C.UTF-8 locale is not available");
 		return -1;
 	}
@@ -133,9 +153,9 @@ finish(struct pdp_ctx *ctx)
 const struct pdp_mapper mapper_ngrams = {
 	.abi = PDP_ABI_VERSION,
 	.name = "ngrams",
-	.synopsis = "N",
+	.synopsis = "[--word=RULE] [--case=CASE] N",
 	.minargs = 1,
-	.maxargs = 1,
+	.maxargs = 3,
 	.init = init,
 	.map = map,
 	.end = end,

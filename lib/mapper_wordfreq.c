@@ -13,9 +13,16 @@ struct wordfreq {
 static int
 init(struct pdp_ctx *ctx, int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	if (tok_setup() < 0) {
+	struct tokmode m = { TOK_ALNUM, TOK_FOLD };
+
+	for (int i = 1; i < argc; i++)
+		if (tok_option(&m, argv[i]) != 0) {
+			ctx->fail(ctx, "wordfreq: invalid option '%s' (--word="
+			    "alnum|ident|nonspace|alnum-runs, --case=fold|lower|"
+			    "keep)", argv[i]);
+			return -1;
+		}
+	if (tok_setup(&m) < 0) {
 		ctx->fail(ctx, "the C.UTF-8 locale is not available");
 		return -1;
 	}
@@ -88,9 +95,9 @@ finish(struct pdp_ctx *ctx)
 const struct pdp_mapper mapper_wordfreq = {
 	.abi = PDP_ABI_VERSION,
 	.name = "wordfreq",
-	.synopsis = "",
+	.synopsis = "[--word=RULE] [--case=CASE]",
 	.minargs = 0,
-	.maxargs = 0,
+	.maxargs = 2,
 	.init = init,
 	.map = map,
 	.end = end,

@@ -18,45 +18,167 @@
 #include "err.h"
 #include "tokenize.h"
 
-/* asciimap[c]: 0 for an ASCII separator, the lowercase letter or digit
- * for ASCII alphanumerics, 0x80 for bytes that start non-ASCII. */
+/* asciimap[c]: 0 for an ASCII separator, the word character as the
+ * casing makes it for ASCII word characters, 0x80 for bytes that start
+ * non-ASCII. */
 static unsigned char asciimap[256];
-/* BMP cache: 0 not looked up, 1 not alphanumeric, else towlower + 2. */
+/* What classify says of a character: kind in the low two bits, the
+ * character as the casing makes it above them. */
+enum { K_UNKNOWN, K_SEP, K_WORD, K_SINGLE };
+/* BMP cache of classify's answers, 0 for not looked up. */
 static uint32_t *bmp;
+static struct tokmode mode;
+
+#ifdef TOK_SSE2
+/* The ASCII word characters as up to four byte ranges, and the
+ * uppercase ones that lowercasing changes (none for --case=keep), each
+ * given as the byte just below it and its last byte, for signed >.  An
+ * unused range is (127, 0): nothing is above 127. */
+static struct {
+	__m128i lo[4], hi[4], ulo, uhi;
+} vec;
+
+static void
+setranges(const unsigned char (*r)[2], int n, int upper)
+{
+	for (int i = 0; i < 4; i++) {
+		vec.lo[i] = _mm_set1_epi8(i < n ? (char)(r[i][0] - 1) : 127);
+		vec.hi[i] = _mm_set1_epi8(i < n ? (char)r[i][1] : 0);
+	}
+	vec.ulo = _mm_set1_epi8(upper ? 'A' - 1 : 127);
+	vec.uhi = _mm_set1_epi8(upper ? 'Z' : 0);
+}
+#endif
 
 int
-tok_setup(void)
+tok_option(struct tokmode *m, const char *arg)
 {
+	static const char *words[] = { "alnum", "ident", "nonspace",
+	    "alnum-runs" };
+	static const char *cases[] = { "fold", "lower", "keep" };
+
+	if (strncmp(arg, "--word=", 7) == 0) {
+		for (int i = 0; i < 4; i++)
+			if (strcmp(arg + 7, words[i]) == 0) {
+				m->word = i;
+				return 0;
+			}
+		return -1;
+	}
+	if (strncmp(arg, "--case=", 7) == 0) {
+		for (int i = 0; i < 3; i++)
+			if (strcmp(arg + 7, cases[i]) == 0) {
+				m->casing = i;
+				return 0;
+			}
+		return -1;
+	}
+	return 1;
+}
+
+/* Is c an ASCII word character of the rule? */
+static int
+asciiword(int c)
+{
+	int alnum = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9');
+
+	switch (mode.word) {
+	case TOK_IDENT:
+		return alnum || c == '_';
+	case TOK_NONSPACE:
+		return c != 0 && c != ' ' && (c < '\t' || c > '\r');
+	default:
+		return alnum;
+	}
+}
+
+int
+tok_setup(const struct tokmode *m)
+{
+	static const unsigned char alnum[][2] = { { '0', '9' }, { 'A', 'Z' },
+	    { 'a', 'z' }, { '_', '_' } };
+	static const unsigned char nonspace[][2] = { { 1, 8 }, { 14, 31 },
+	    { 33, 127 } };
+	struct tokmode def = { TOK_ALNUM, TOK_FOLD };
+
 	if (!setlocale(LC_CTYPE, "C.UTF-8") && !setlocale(LC_CTYPE, "C.utf8"))
 		return -1;
+	if (!m)
+		m = &def;
+	if (bmp && (m->word != mode.word || m->casing != mode.casing))
+		memset(bmp, 0, 65536 * sizeof *bmp);
+	mode = *m;
 	for (int c = 0; c < 256; c++) {
 		if (c >= 0x80)
 			asciimap[c] = 0x80;
-		else if (c >= 'A' && c <= 'Z')
-			asciimap[c] = (unsigned char)(c - 'A' + 'a');
-		else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
-			asciimap[c] = (unsigned char)c;
-		else
+		else if (!asciiword(c))
 			asciimap[c] = 0;
+		else if (c >= 'A' && c <= 'Z' && mode.casing != TOK_KEEP)
+			asciimap[c] = (unsigned char)(c - 'A' + 'a');
+		else
+			asciimap[c] = (unsigned char)c;
 	}
+#ifdef TOK_SSE2
+	if (mode.word == TOK_NONSPACE)
+		setranges(nonspace, 3, mode.casing != TOK_KEEP);
+	else
+		setranges(alnum, mode.word == TOK_IDENT ? 4 : 3,
+		    mode.casing != TOK_KEEP);
+#else
+	(void)alnum;
+	(void)nonspace;
+#endif
 	if (!bmp)
 		bmp = ecalloc(65536, sizeof *bmp);
 	return 0;
 }
 
-/* Lowercase of cp if it is alphanumeric, else 0. */
+/* Han ideographs and Hiragana, each a word of its own: Unicode's
+ * Script=Han and Script=Hiragana letters, whose Word_Break is Other. */
+static int
+single(uint32_t cp)
+{
+	return (cp >= 0x2e80 && cp <= 0x2fdf) || cp == 0x3005 ||
+	    cp == 0x3007 || (cp >= 0x3021 && cp <= 0x3029) ||
+	    (cp >= 0x3038 && cp <= 0x303b) ||
+	    (cp >= 0x3041 && cp <= 0x3096) || (cp >= 0x309d && cp <= 0x309f) ||
+	    (cp >= 0x3400 && cp <= 0x4dbf) || (cp >= 0x4e00 && cp <= 0x9fff) ||
+	    (cp >= 0xf900 && cp <= 0xfaff) ||
+	    (cp >= 0x20000 && cp <= 0x3134f);
+}
+
+/* What cp is (kind) and becomes (above it), per the mode. */
+static uint32_t
+lookup(uint32_t cp)
+{
+	uint32_t out = cp;
+
+	if (mode.word != TOK_NONSPACE && !iswalnum((wint_t)cp) &&
+	    !(mode.word == TOK_IDENT && cp == '_'))
+		return K_SEP;
+	if (mode.casing == TOK_LOWER)
+		out = (uint32_t)towlower((wint_t)cp);
+	else if (mode.casing == TOK_FOLD && cp != 0x131)
+		/* Dotless i is not folded to i: Unicode folds it so only in
+		 * Turkic languages. */
+		out = (uint32_t)towlower(towupper((wint_t)cp));
+	if (mode.word != TOK_NONSPACE && mode.word != TOK_ALNUMRUNS &&
+	    single(cp))
+		return out << 2 | K_SINGLE;
+	return out << 2 | K_WORD;
+}
+
 static uint32_t
 classify(uint32_t cp)
 {
 	if (cp < 65536) {
 		uint32_t v = bmp[cp];
-		if (v == 0) {
-			v = iswalnum((wint_t)cp) ? (uint32_t)towlower((wint_t)cp) + 2 : 1;
-			bmp[cp] = v;
-		}
-		return v == 1 ? 0 : v - 2;
+		if (v == K_UNKNOWN)
+			v = bmp[cp] = lookup(cp);
+		return v;
 	}
-	return iswalnum((wint_t)cp) ? (uint32_t)towlower((wint_t)cp) : 0;
+	return lookup(cp);
 }
 
 /* Decode one UTF-8 character at s.  Returns its length, 0 if s holds only
@@ -163,33 +285,35 @@ tok_wholeblock(struct tok *t)
 }
 
 #ifdef TOK_SSE2
-/* 0xff for each uppercase ASCII letter of v.  Each range is given as
- * the bytes just outside it, for > and <. */
+/* 0xff for each byte of v above lo and not above hi. */
+static inline __m128i
+within(__m128i v, __m128i lo, __m128i hi)
+{
+	return _mm_andnot_si128(_mm_cmpgt_epi8(v, hi), _mm_cmpgt_epi8(v, lo));
+}
+
+/* 0xff for each byte of v that lowercasing changes. */
 static inline __m128i
 upper16(__m128i v)
 {
-	return _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)),
-	    _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
+	return within(v, vec.ulo, vec.uhi);
 }
 
-/* Bit i set if byte i of v is an ASCII letter or digit; *up gets 0xff
- * for each uppercase letter.  In signed bytes, anything from 0x80 up is
- * below '0', so it is neither. */
+/* Bit i set if byte i of v is an ASCII word character; *up gets 0xff
+ * for each byte that lowercasing changes.  In signed bytes, anything
+ * from 0x80 up is below 0, so it is in no range. */
 static inline unsigned
 alnum16(__m128i v, __m128i *up)
 {
-	__m128i dig = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
-	    _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
-	__m128i upper = upper16(v);
-	__m128i low = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('a' - 1)),
-	    _mm_cmplt_epi8(v, _mm_set1_epi8('z' + 1)));
+	__m128i w = _mm_or_si128(_mm_or_si128(within(v, vec.lo[0], vec.hi[0]),
+	    within(v, vec.lo[1], vec.hi[1])), _mm_or_si128(within(v, vec.lo[2],
+	    vec.hi[2]), within(v, vec.lo[3], vec.hi[3])));
 
-	*up = upper;
-	return (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(dig,
-	    upper), low));
+	*up = upper16(v);
+	return (unsigned)_mm_movemask_epi8(w);
 }
 
-/* How far the ASCII letters and digits from p go, 16 bytes at a time
+/* How far the ASCII word characters from p go, 16 bytes at a time
  * while 16 are left; *diff is set if any is uppercase.  The byte loop
  * in tok_next goes on from where this stops. */
 static const unsigned char *
@@ -269,24 +393,46 @@ tok_next(struct tok *t, const char **w, size_t *n)
 		t->wlen = 0;
 		t->wantdone = 0;
 	}
+	if (t->held) {
+		addcp(t, t->held);
+		t->held = 0;
+		return done(t, w, n);
+	}
 	/* Finish a character cut by the previous block's end. */
 	while (t->npend > 0 && t->p < t->end) {
-		uint32_t cp;
+		uint32_t cp, v;
 		t->pend[t->npend++] = *t->p++;
 		int k = decode(t->pend, (size_t)t->npend, &cp);
 		if (k == 0)
 			continue;
+		size_t had = (size_t)t->npend;
 		t->npend = 0;
-		if (k > 0 && (cp = classify(cp)) != 0) {
-			addcp(t, cp);
-		} else {
-			/* Invalid at the byte just taken: it is read again
-			 * as the start of something else. */
-			if (k < 0)
-				t->p--;
-			if (t->wlen)
-				return done(t, w, n);
+		if (k < 0 && mode.word == TOK_NONSPACE) {
+			/* Bytes of a word; the one just taken (a lead byte
+			 * or ASCII) is read again. */
+			addbytes(t, t->pend, had - 1);
+			t->p--;
+			continue;
 		}
+		if (k > 0 && (v = classify(cp) & 3) != K_SEP) {
+			if (v == K_WORD) {
+				addcp(t, classify(cp) >> 2);
+				continue;
+			}
+			/* A word of one character: after the one before. */
+			if (!t->wlen) {
+				addcp(t, classify(cp) >> 2);
+				return done(t, w, n);
+			}
+			t->held = classify(cp) >> 2;
+			return done(t, w, n);
+		}
+		/* Invalid at the byte just taken: it is read again as the
+		 * start of something else. */
+		if (k < 0)
+			t->p--;
+		if (t->wlen)
+			return done(t, w, n);
 	}
 	/* The position lives in a local while ASCII goes by. */
 	const unsigned char *p = t->p, *e = t->end;
@@ -357,6 +503,10 @@ tok_next(struct tok *t, const char **w, size_t *n)
 			break;
 		}
 		if (k < 0) {
+			if (mode.word == TOK_NONSPACE) {
+				addbytes(t, p++, 1);
+				continue;
+			}
 			p++;
 			if (t->wlen) {
 				t->p = p;
@@ -364,10 +514,23 @@ tok_next(struct tok *t, const char **w, size_t *n)
 			}
 			continue;
 		}
+		uint32_t v = classify(cp);
+		if ((v & 3) == K_WORD) {
+			addcp(t, v >> 2);
+			p += k;
+			continue;
+		}
+		if ((v & 3) == K_SINGLE) {
+			/* A word of one character: after the one before. */
+			if (!t->wlen) {
+				addcp(t, v >> 2);
+				p += k;
+			}
+			t->p = p;
+			return done(t, w, n);
+		}
 		p += k;
-		if ((cp = classify(cp)) != 0) {
-			addcp(t, cp);
-		} else if (t->wlen) {
+		if (t->wlen) {
 			t->p = p;
 			return done(t, w, n);
 		}
@@ -414,7 +577,7 @@ tok_shortwords(struct tok *t, struct tokbatch *b)
 		t->wlen = 0;
 		t->wantdone = 0;
 	}
-	if (t->wlen || t->npend)
+	if (t->wlen || t->npend || t->held)
 		return 1;
 	/* A window holds at most 32 words. */
 	while (!stuck && b->n <= TOK_BATCH - 32) {
@@ -427,7 +590,7 @@ tok_shortwords(struct tok *t, struct tokbatch *b)
 			 * separate words) for the windows to read. */
 			size_t k = (size_t)(e - p);
 			memcpy(t->tail, p, k);
-			memset(t->tail + k, 0, sizeof t->tail - k);
+			memset(t->tail + k, 0, sizeof t->tail - k);	/* NUL separates in every rule */
 			p = t->tail;
 			e = t->end = t->tail + k + 80;
 			t->whole = 0;
@@ -479,7 +642,15 @@ tok_flush(struct tok *t, const char **w, size_t *n)
 		t->wlen = 0;
 		t->wantdone = 0;
 	}
-	t->npend = 0;	/* an incomplete character at the end separates */
+	/* An incomplete character at the end separates, or is bytes of a
+	 * word of nonspace. */
+	if (t->npend > 0 && mode.word == TOK_NONSPACE)
+		addbytes(t, t->pend, (size_t)t->npend);
+	t->npend = 0;
+	if (t->held) {	/* tok_next was not called to the end */
+		addcp(t, t->held);
+		t->held = 0;
+	}
 	if (t->wlen == 0)
 		return TOK_END;
 	return done(t, w, n);

@@ -1,13 +1,29 @@
-/* tokenize.h: the words of pdp-map's wordfreq and ngrams.  A word is a
- * maximal run of characters that iswalnum() accepts in the C.UTF-8
- * locale, lowercased with towlower(); bytes that are not valid UTF-8
- * separate words. */
+/* tokenize.h: the words of pdp-map's wordfreq and ngrams, in one of
+ * four rules (--word) and three casings (--case).  By default a word is
+ * a maximal run of characters that iswalnum() accepts in the C.UTF-8
+ * locale, except that each Han ideograph and each Hiragana character is
+ * a word of its own (as Unicode's default word boundaries, UAX #29,
+ * break them without a dictionary), case-folded; bytes that are not
+ * valid UTF-8 separate words. */
 #ifndef PDP_TOKENIZE_H
 #define PDP_TOKENIZE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 enum { TOK_END, TOK_WORD, TOK_EOL };
+
+/* --word: alnum (the default), ident (alnum and '_', as in source
+ * code), nonspace (runs of bytes other than space, \t, \n, \v, \f, \r,
+ * as wc -w counts them), alnum-runs (alnum without the breaks around
+ * Han and Hiragana: the rule of pdp 1).  --case: fold (towlower of
+ * towupper, so that final sigma is sigma; the default), lower
+ * (towlower: the rule of pdp 1), keep. */
+enum { TOK_ALNUM, TOK_IDENT, TOK_NONSPACE, TOK_ALNUMRUNS };
+enum { TOK_FOLD, TOK_LOWER, TOK_KEEP };
+struct tokmode {
+	int word, casing;
+};
 
 struct tok {
 	const unsigned char *p, *end;
@@ -16,6 +32,7 @@ struct tok {
 	unsigned char pend[4];	/* an incomplete UTF-8 sequence at a block end */
 	int npend;
 	int wantdone;		/* word complete, to return next */
+	uint32_t held;		/* a word of one character, to return next */
 	char key[16];		/* a short word, lowercased */
 	int whole;		/* the block ends at the end of a word */
 	unsigned char tail[160];	/* its last bytes, for tok_shortwords */
@@ -30,9 +47,14 @@ struct tokbatch {
 	char key[TOK_BATCH][16];
 };
 
-/* Set up the character tables; calls setlocale(LC_CTYPE, "C.UTF-8").
- * Returns -1 if that locale is missing. */
-int tok_setup(void);
+/* An argument of wordfreq or ngrams: "--word=RULE" or "--case=CASE"
+ * sets m and returns 0; -1 for an unknown value of either, 1 for any
+ * other argument. */
+int tok_option(struct tokmode *m, const char *arg);
+/* Set up the character tables for m (NULL: the defaults); calls
+ * setlocale(LC_CTYPE, "C.UTF-8").  Returns -1 if that locale is
+ * missing.  The rule is the process's: one a worker. */
+int tok_setup(const struct tokmode *m);
 void tok_init(struct tok *t);
 void tok_block(struct tok *t, const char *data, size_t len);
 /* After tok_block: no word goes on past the block's end (it ends a line
@@ -43,7 +65,7 @@ void tok_wholeblock(struct tok *t);
  * block end is returned once the next block completes it. */
 int tok_next(struct tok *t, const char **w, size_t *n);
 /* The fast path of a word count: the next words into b, as long as they
- * are of ASCII letters and digits and at most 16 bytes long; newlines
+ * are of ASCII word characters and at most 16 bytes long; newlines
  * are separators here.  Words then returned by tok_next may be in a copy
  * of the block's end.  Returns 0 when b has no room for another window
  * (more than TOK_BATCH - 32 words), 1 when what comes next needs

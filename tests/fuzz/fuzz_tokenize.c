@@ -1,4 +1,5 @@
-/* fuzz_tokenize.c: the wordfreq tokenizer on arbitrary bytes.  Words are
+/* fuzz_tokenize.c: the wordfreq tokenizer on arbitrary bytes, in each
+ * of its rules and casings (chosen by the first byte).  Words are
  * never empty, cutting the input into two blocks anywhere gives the same
  * words as one block (what --split and PDP_MORE rely on), on ASCII the
  * words are those of a plain byte loop (what the SSE2 path must keep),
@@ -96,10 +97,10 @@ words(char *out, int batches)
 	return len;
 }
 
-/* The words of ASCII data, the simple way: runs of [A-Za-z0-9],
- * lowercased. */
+/* The words of ASCII data, the simple way: runs of the rule's word
+ * bytes, lowercased unless the case is kept. */
 static size_t
-asciiwords(const char *data, size_t size, char *out)
+asciiwords(const char *data, size_t size, char *out, const struct tokmode *m)
 {
 	size_t len = 0, run = 0;
 
@@ -107,8 +108,13 @@ asciiwords(const char *data, size_t size, char *out)
 		unsigned char c = i < size ? (unsigned char)data[i] : ' ';
 		int word = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
 		    (c >= 'A' && c <= 'Z');
+		if (m->word == TOK_IDENT)
+			word |= c == '_';
+		else if (m->word == TOK_NONSPACE)
+			word = c != 0 && c != ' ' && (c < '\t' || c > '\r');
 		if (word) {
-			out[len++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+			out[len++] = (char)(c >= 'A' && c <= 'Z' &&
+			    m->casing != TOK_KEEP ? c + 32 : c);
 			run++;
 		} else if (run) {
 			out[len++] = '\0';
@@ -121,15 +127,14 @@ asciiwords(const char *data, size_t size, char *out)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static int ready;
-	if (!ready) {
-		if (tok_setup() < 0)
-			abort();
-		ready = 1;
-	}
 	if (size == 0)
 		return 0;
-	/* Lowercasing may grow a character by a byte or two. */
+	/* The rule and the casing from the first byte, as the cut. */
+	struct tokmode m = { (data[0] >> 4) & 3, (data[0] >> 6) % 3 };
+	if (tok_setup(&m) < 0)
+		abort();
+	/* Lowercasing may grow a character by a byte or two; a byte of a
+	 * nonspace word may take a NUL byte after it. */
 	char *a = malloc(size * 3 + 1), *b = malloc(size * 3 + 1);
 	size_t cut = data[0] % size;
 	cutblocks((const char *)data, size, size);
@@ -145,7 +150,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (i < size && data[i] < 0x80)
 		i++;
 	if (i == size) {
-		lb = asciiwords((const char *)data, size, b);
+		lb = asciiwords((const char *)data, size, b, &m);
 		if (la != lb || memcmp(a, b, la) != 0)
 			abort();
 	}
