@@ -148,7 +148,95 @@ sort_output() {
 	run --separate-stderr pdp-map grep <<< f.txt
 	assert_status 2
 	assert_output_empty
-	assert_stderr_contains "pdp-map: grep: usage: grep REGEX"
+	assert_stderr_contains "pdp-map: grep: usage: grep [-iFwxvoE] [-e] PATTERN"
+}
+
+# grep_like OPTS...: GNU grep -E's lines (or -o matches) of $f, counted
+# and escaped as pdp-map grep writes them, against its records.
+grep_like() {
+	local m=-E a
+	for a in "$@"; do
+		case $a in --fixed-strings) m=-F ;; --*) ;; -*F*) m=-F ;; esac
+	done
+	LC_ALL=C.UTF-8 grep $m "$@" "$f" | sed 's/\\/\\\\/g' | LC_ALL=C sort |
+	    LC_ALL=C uniq -c |
+	    awk '{ c = $1; sub(/^ *[0-9]+ /, ""); print $0 "\t" c }' > want
+	run --separate-stderr pdp-map grep "$@" <<< "$f"
+	assert_status 0
+	assert_stderr_empty
+	printf '%s\n' "$output" | sed '/^$/d' | LC_ALL=C sort > got
+	assert_files_equal want got
+}
+
+@test "pdp-map grep -i -v -F -w -x -o -e: as GNU grep -E selects and matches" {
+	gencorpus -f 1 -s 300K -S 7 corp > /dev/null
+	{
+		find corp -type f -exec cat {} +
+		printf 'Error: disk full\nerror 500 at 10:22\nterror\nOK 200\n'
+		printf 'foo_bar foo bar\n500 500 500500\nΚΑΛΟΣ καλος Straße\n'
+		printf 'a.b a+b (x) [y] {z} ^$|\\\n'
+	} > t.txt
+	f=t.txt
+	grep_like error
+	grep_like -i ERROR
+	grep_like -v the
+	grep_like -F 'a.b'
+	grep_like -F '(x) [y] {z} ^$|\'
+	grep_like -Fi 'A+B'
+	grep_like -w 'th[a-z]*'
+	grep_like -w 500
+	grep_like -iw 'error|ro'
+	grep_like -x '[a-z ]+'
+	grep_like -vx '[a-z ]+'
+	grep_like -o '[0-9]+'
+	grep_like -o '[a-z]+(ed|s)'
+	grep_like -ow 500
+	grep_like -wo 'ro|ta'
+	grep_like -wio 'RO [a-z]+'
+	grep_like -io 'καλοσ|κ'
+	grep_like -o 'x*'
+	grep_like -ox '.*'
+	grep_like -e zz -e qu -e OK
+	grep_like -Fiw -e A -e the
+	grep_like -i -e 'ΚΑΛΟΣ'
+	grep_like --ignore-case --word-regexp --fixed-strings -e the
+	grep_like -eerror
+}
+
+@test "pdp-map grep: a pattern of several lines is one pattern a line, as in grep" {
+	printf 'alpha\nbeta\ngamma\n' > t.txt
+	f=t.txt
+	grep_like "$(printf 'alp\nmm')"
+	grep_like -F "$(printf 'a\nb')"
+}
+
+@test "pdp-map grep: bad options are usage errors, named" {
+	echo x > f.txt
+	for a in -c -n -P --count -i-; do
+		run --separate-stderr pdp-map grep "$a" x <<< f.txt
+		assert_status 2
+		assert_output_empty
+		assert_stderr_contains "pdp-map: grep: unknown option '$a' (-i, -v, -F, -w, -x, -o, -E, -e PATTERN)"
+	done
+	run --separate-stderr pdp-map grep -o -v x <<< f.txt
+	assert_status 2
+	assert_stderr_contains "pdp-map: grep: -o with -v selects nothing"
+	run --separate-stderr pdp-map grep -i -e <<< f.txt
+	assert_status 2
+	assert_stderr_contains "pdp-map: grep: -e needs a pattern"
+	run --separate-stderr pdp-map grep -i <<< f.txt
+	assert_status 2
+	assert_stderr_contains "pdp-map: grep: usage: grep [-iFwxvoE] [-e] PATTERN"
+	run --separate-stderr pdp-map grep a b <<< f.txt
+	assert_status 2
+	assert_stderr_contains "pdp-map: grep: usage: grep [-iFwxvoE] [-e] PATTERN"
+	# A pattern that starts with -: after --, or with -e.
+	printf -- '-x\ny\n' > d.txt
+	f=d.txt
+	grep_like -e -x
+	run --separate-stderr pdp-map grep -- -x <<< d.txt
+	assert_status 0
+	assert_output_equals "$(printf -- '-x\t1')"
 }
 
 @test "pdp-map wc: the counts of wc -l -w -c" {
