@@ -66,8 +66,17 @@ check: $(BINS) $(TOOLS)
 	@command -v bats >/dev/null 2>&1 || { \
 	  echo "make check needs bats-core: apt-get install bats" \
 	       "(Debian) or npm install -g bats"; exit 2; }
-	PDP_BIN=$(CURDIR)/$(BUILD) PDP_TOOLS=$(CURDIR)/$(BUILD) PDP_SANITIZE=$(SANITIZE) \
-	  bats $(BATSFLAGS) tests
+	@log=$$(mktemp) && trap 'rm -f "$$log" "$$log.st"' EXIT INT TERM && \
+	  t0=$$(date +%s) && \
+	  { PDP_BIN=$(CURDIR)/$(BUILD) PDP_TOOLS=$(CURDIR)/$(BUILD) \
+	    PDP_SANITIZE=$(SANITIZE) bats --tap $(BATSFLAGS) tests; \
+	    echo $$? > "$$log.st"; } | tee "$$log" && \
+	  t=$$(( $$(date +%s) - t0 )) && \
+	  ok=$$(grep -c '^ok ' "$$log"); bad=$$(grep -c '^not ok ' "$$log"); \
+	  echo "make check: $$((ok + bad)) tests, $$bad failures," \
+	    "$$(grep -c '^ok .* # skip' "$$log") skipped," \
+	    "$$((t / 60)) min $$((t % 60)) s" && \
+	  exit "$$(cat "$$log.st")"
 
 # The examples of examples/cluster on three hosts made on this machine
 # (network namespaces, sshd, Slurm): needs root, skips without it.

@@ -86,11 +86,15 @@ help(void)
 	    "  -h, --help         show this help\n"
 	    "      --version      show the version\n\n"
 	    "mappers:\n"
-	    "  wordfreq           word<TAB>count\n"
+	    "  wordfreq [--word=alnum|ident|nonspace|alnum-runs] [--case=fold|lower|keep]\n"
+	    "                     word<TAB>count (default: alnum, fold)\n"
 	    "  linefreq           line<TAB>count\n"
-	    "  grep REGEX         line<TAB>count of lines matching REGEX (ERE)\n"
+	    "  grep [-iFwxvoE] [-e] REGEX\n"
+	    "                     line<TAB>count of lines matching REGEX (ERE;\n"
+	    "                     -o: each match), options as in GNU grep\n"
 	    "  wc                 lines, words and bytes with their counts\n"
-	    "  ngrams N           N consecutive words of a line, with counts\n"
+	    "  ngrams [--word=RULE] [--case=CASE] N\n"
+	    "                     N consecutive words of a line, with counts\n"
 	    "  exec CMD [ARG ...] run CMD with each input on its stdin (and its\n"
 	    "                     path in $PDP_PATH); its stdout is records; {}\n"
 	    "                     {/} {//} {.} {/.} {#} {%%} as in GNU parallel\n"
@@ -337,7 +341,7 @@ main(int argc, char *argv[])
 			pc.block = v;
 			break;
 		case 'C':
-			if (strchr(optarg, ':') || agg_parse(&comb, optarg, 1) < 0 ||
+			if (strchr(optarg, ':') || agg_parse(&comb, optarg, 1, NULL) < 0 ||
 			    !agg_combinable(comb.op))
 				eprintf("invalid --combine '%s' (sum, min, max or range: the "
 				    "ops whose results pdp-reduce can reduce again)",
