@@ -7,6 +7,7 @@
 
 #include "../lib/cpu.h"
 #include "../lib/err.h"
+#include "../lib/fields.h"
 #include "../lib/io.h"
 #include "../lib/mem.h"
 #include "../lib/num.h"
@@ -14,13 +15,20 @@
 #include "../lib/tmp.h"
 #include "../lib/version.h"
 
+/* Long options without a letter. */
+enum {
+	OPT_CSV = 256, OPT_HEADERIN, OPT_HEADEROUT, OPT_NARM, OPT_NOKEY,
+	OPT_SORT, OPT_TOP,
+};
+
 _Noreturn static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: %s [-s] [-j jobs] [-k fields] [-f field] [-S size] [-T dir]\n"
-	    "       [--order=key|value|none] [--top N] [--invalid=fail|skip]\n"
-	    "       [--partial] [--merge] [--separator str]\n"
+	    "usage: %s [-CHsW] [-j jobs] [-k fields] [-f field] [-S size] [-T dir]\n"
+	    "       [-t char] [--csv] [--header-in] [--header-out] [--no-key]\n"
+	    "       [--narm] [--sort] [--order=key|value|none] [--top N]\n"
+	    "       [--invalid=fail|skip] [--partial] [--merge] [--separator str]\n"
 	    "       op[:field][,op[:field]...] [file ...]\n",
 	    argv0);
 	exit(EXIT_FATAL);
@@ -32,18 +40,32 @@ help(void)
 	io_needstd(1);
 	printf("usage: %s [options] op[:field][,op[:field]...] [file ...]\n"
 	    "Group key<TAB>value records by key and aggregate them.\n\n"
-	    "  -f, --field=N          value field (default 2)\n"
+	    "  -C, --skip-comments    skip lines whose first non-blank is # or ;\n"
+	    "      --csv              the input is CSV (RFC 4180; -t for ; and others)\n"
+	    "  -f, --field=N|NAME     value field (default 2)\n"
+	    "  -H, --headers          --header-in and --header-out\n"
+	    "      --header-in        skip the first line of each file: a header,\n"
+	    "                         whose names -k, -f and op:NAME may use\n"
+	    "      --header-out       write a header line: GroupBy(key), op(field)\n"
 	    "  -j, --jobs=N           processes for one big file (default: the CPUs)\n"
-	    "  -k, --key=FIELDS       key fields, e.g. 1 or 1,2 or 1-3 (default 1)\n"
+	    "  -k, --key=FIELDS       key fields, e.g. 1 or 1,2 or 1-3 or names\n"
+	    "                         (default 1; 0: --no-key)\n"
 	    "      --invalid=fail|skip  on a bad record: stop (default) or skip\n"
 	    "      --merge            the input is --partial output: merge the states\n"
+	    "      --narm             skip NA, N/A and NaN values (any case)\n"
+	    "      --no-key           one group of the whole input, no key field\n"
 	    "      --order=key|value|none  output order (default key, bytewise)\n"
 	    "      --partial          write each key's state, to --merge later\n"
 	    "  -S, --buffer-size=SIZE  memory budget, then spill to disk\n"
 	    "                         (default a quarter of the memory it may use:\n"
 	    "                         RAM, cgroup limit, ulimit -v; K M G suffixes)\n"
 	    "  -s, --sorted           input is grouped by key: constant memory\n"
+	    "      --sort             accepted, as datamash's: input need not be sorted\n"
 	    "      --separator=STR    between collect's values (default ,)\n"
+	    "  -t, --field-separator=CHAR  the input is a table with fields\n"
+	    "                         separated by CHAR, not pdp records\n"
+	    "  -W, --whitespace       the input is a table with fields separated\n"
+	    "                         by runs of blanks\n"
 	    "  -T, --temporary-directory=DIR  for spills (default $TMPDIR, /tmp)\n"
 	    "      --top=N            only the N largest by the first op\n"
 	    "  -h, --help             show this help\n"
@@ -57,17 +79,39 @@ help(void)
 	exit(0);
 }
 
-/* "1", "1,3", "2-4": 1-based field lists into 0-based indices. */
+/* "1", "1,3", "2-4", "region,year": field lists into 0-based indices,
+ * and names (copies) where they are given, their index then unset.  "0"
+ * alone is no field at all. */
 static size_t
-parsefields(const char *s, size_t **out)
+parsefields(const char *s, size_t **out, const char ***names)
 {
 	size_t n = 0, cap = 8;
 	size_t *f = ereallocarray(NULL, cap, sizeof *f);
+	const char **nm = ereallocarray(NULL, cap, sizeof *nm);
 	char *copy = estrdup(s), *save = NULL;
+	int anyname = 0;
 
+	*out = f;
+	*names = NULL;
+	if (strcmp(s, "0") == 0) {
+		free(copy);
+		free(nm);
+		return 0;
+	}
 	for (char *tok = strtok_r(copy, ",", &save); tok;
 	    tok = strtok_r(NULL, ",", &save)) {
 		unsigned long long lo, hi;
+		if ((*tok < '0' || *tok > '9') && *tok != '-') {
+			/* A name, found in the header. */
+			if (n == cap) {
+				f = ereallocarray(f, cap *= 2, sizeof *f);
+				nm = ereallocarray(nm, cap, sizeof *nm);
+			}
+			nm[n] = estrdup(tok);
+			f[n++] = 0;
+			anyname = 1;
+			continue;
+		}
 		char *dash = strchr(tok, '-');
 		if (dash)
 			*dash = '\0';
@@ -77,15 +121,22 @@ parsefields(const char *s, size_t **out)
 		if (!dash)
 			hi = lo;
 		for (unsigned long long k = lo; k <= hi; k++) {
-			if (n == cap)
+			if (n == cap) {
 				f = ereallocarray(f, cap *= 2, sizeof *f);
+				nm = ereallocarray(nm, cap, sizeof *nm);
+			}
+			nm[n] = NULL;
 			f[n++] = (size_t)k - 1;
 		}
 	}
-	free(copy);
 	if (n == 0)
 		eprintf("invalid field list '%s'", s);
 	*out = f;
+	free(copy);
+	if (anyname)
+		*names = nm;
+	else
+		free(nm);
 	return n;
 }
 
@@ -93,9 +144,19 @@ int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
+		{ "csv", no_argument, NULL, OPT_CSV },
 		{ "field", required_argument, NULL, 'f' },
+		{ "field-separator", required_argument, NULL, 't' },
+		{ "header-in", no_argument, NULL, OPT_HEADERIN },
+		{ "header-out", no_argument, NULL, OPT_HEADEROUT },
+		{ "headers", no_argument, NULL, 'H' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "narm", no_argument, NULL, OPT_NARM },
+		{ "no-key", no_argument, NULL, OPT_NOKEY },
+		{ "skip-comments", no_argument, NULL, 'C' },
+		{ "sort", no_argument, NULL, OPT_SORT },
+		{ "whitespace", no_argument, NULL, 'W' },
 		{ "invalid", required_argument, NULL, 'I' },
 		{ "buffer-size", required_argument, NULL, 'S' },
 		{ "key", required_argument, NULL, 'k' },
@@ -105,22 +166,66 @@ main(int argc, char *argv[])
 		{ "separator", required_argument, NULL, 'E' },
 		{ "sorted", no_argument, NULL, 's' },
 		{ "temporary-directory", required_argument, NULL, 'T' },
-		{ "top", required_argument, NULL, 't' },
+		{ "top", required_argument, NULL, OPT_TOP },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct reduceopts o = { .order = ORDER_KEY };
-	const char *keyspec = "1", *sep = NULL;
+	struct reduceopts o = { .order = ORDER_KEY, .fsmode = FS_RECORDS,
+	    .fsep = '\t' };
+	const char *keyspec = "1", *sep = NULL, *fieldname = NULL;
 	unsigned long long field = 2, top;
-	int c, ordergiven = 0;
+	int c, ordergiven = 0, csv = 0, nokey = 0, sepgiven = 0;
 
 	setprogname(argv[0]);
 	io_stdfds();
-	while ((c = getopt_long(argc, argv, "f:hj:k:sS:T:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "Cf:Hhj:k:sS:t:T:W", longopts,
+	    NULL)) != -1) {
 		switch (c) {
+		case 'C':
+			o.comments = 1;
+			break;
+		case OPT_CSV:
+			csv = 1;
+			break;
 		case 'f':
-			if (opt_uint(optarg, 1, 1000000, &field) < 0)
+			if (*optarg < '0' || *optarg > '9')
+				fieldname = optarg;
+			else if (opt_uint(optarg, 1, 1000000, &field) < 0)
 				eprintf("invalid field '%s'", optarg);
+			else
+				fieldname = NULL;
+			break;
+		case 'H':
+			o.headerin = o.headerout = 1;
+			break;
+		case OPT_HEADERIN:
+			o.headerin = 1;
+			break;
+		case OPT_HEADEROUT:
+			o.headerout = 1;
+			break;
+		case OPT_NARM:
+			o.narm = 1;
+			break;
+		case OPT_NOKEY:
+			nokey = 1;
+			break;
+		case OPT_SORT:
+			break;	/* datamash's "sort it first": not needed */
+		case 't':
+			/* One byte; TAB also as the two characters \t. */
+			if (strcmp(optarg, "\\t") == 0)
+				optarg = "\t";
+			if (strlen(optarg) != 1 || *optarg == '\n' || *optarg == '"')
+				eprintf("invalid field separator '%s' (one byte, "
+				    "not a newline or a quote)", optarg);
+			o.fsep = (unsigned char)*optarg;
+			sepgiven = 1;
+			if (o.fsmode != FS_BLANKS)
+				o.fsmode = o.fsep == '\t' ? FS_RECORDS : FS_SEP;
+			break;
+		case 'W':
+			o.fsmode = FS_BLANKS;
 			break;
 		case 'h':
 			help();
@@ -151,7 +256,7 @@ main(int argc, char *argv[])
 			else
 				eprintf("invalid --order '%s' (key, value or none)", optarg);
 			break;
-		case 't':
+		case OPT_TOP:
 			if (opt_uint(optarg, 1, UINT64_MAX, &top) < 0)
 				eprintf("invalid --top '%s'", optarg);
 			o.top = top;
@@ -216,7 +321,19 @@ main(int argc, char *argv[])
 	if (o.top && !ordergiven)
 		o.order = ORDER_VALUE;
 
-	o.nkeyf = parsefields(keyspec, &o.keyf);
+	if (csv) {
+		if (o.fsmode == FS_BLANKS)
+			eprintf("--csv and -W: one way to split fields");
+		o.fsmode = FS_CSV;
+		if (!sepgiven)
+			o.fsep = ',';
+	}
+	o.nkeyf = parsefields(keyspec, &o.keyf, &o.keynames);
+	if (nokey) {
+		for (size_t i = 0; o.keynames && i < o.nkeyf; i++)
+			free((char *)o.keynames[i]);
+		o.nkeyf = 0;
+	}
 	char *ops = estrdup(argv[0]), *save = NULL;
 	size_t cap = 4;
 	o.aggs = ereallocarray(NULL, cap, sizeof *o.aggs);
@@ -224,14 +341,30 @@ main(int argc, char *argv[])
 	    tok = strtok_r(NULL, ",", &save)) {
 		if (o.naggs == cap)
 			o.aggs = ereallocarray(o.aggs, cap *= 2, sizeof *o.aggs);
-		if (agg_parse(&o.aggs[o.naggs], tok, (size_t)field - 1) < 0)
+		if (agg_parse(&o.aggs[o.naggs], tok, (size_t)field - 1,
+		    fieldname) < 0)
 			eprintf("unknown operation '%s' (see --help)",
 			    tok);
 		o.aggs[o.naggs++].sep = sep;
 	}
-	free(ops);
 	if (o.naggs == 0)
 		eprintf("missing operation");
+	int named = o.keynames != NULL;
+	for (size_t i = 0; i < o.naggs; i++)
+		named |= o.aggs[i].fname != NULL;
+	if (named && !o.headerin)
+		eprintf("fields given by name need a header to find them in: "
+		    "--header-in or -H");
+	if (o.headerout && o.partial)
+		eprintf("--partial writes states for --merge: not with a "
+		    "header (-H, --header-out)");
+	for (size_t i = 0; o.narm && o.partial && i < o.naggs; i++)
+		if (o.aggs[i].op == AGG_FIRST || o.aggs[i].op == AGG_LAST)
+			eprintf("--narm --partial: a state of %s cannot say that a "
+			    "part had no value", agg_name(o.aggs[i].op));
+	if (o.fsmode != FS_RECORDS && o.merge)
+		eprintf("--merge reads pdp-reduce's own states: not with -t, "
+		    "-W or --csv");
 
 	io_needstd(1);
 	if (argc == 1)
@@ -245,5 +378,9 @@ main(int argc, char *argv[])
 	obuf_free(&out);
 	free(o.keyf);
 	free(o.aggs);
+	free(ops);	/* the names of fields point into it */
+	for (size_t i = 0; o.keynames && i < o.nkeyf; i++)
+		free((char *)o.keynames[i]);
+	free(o.keynames);
 	return status;
 }

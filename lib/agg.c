@@ -14,6 +14,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "agg.h"
@@ -132,19 +133,24 @@ _Static_assert(sizeof ops / sizeof ops[0] == AGG_NOPS,
 /* What the rest of pdp asks of an operation, through its row. */
 
 int
-agg_parse(struct agg *a, const char *spec, size_t deffield)
+agg_parse(struct agg *a, const char *spec, size_t deffield,
+    const char *deffname)
 {
 	const char *colon = strchr(spec, ':');
 	size_t n = colon ? (size_t)(colon - spec) : strlen(spec);
-	unsigned long long f;
+	unsigned long long f = deffield + 1;
+	const char *name = colon ? NULL : deffname;
 
 	for (int op = 0; op < AGG_NOPS; op++) {
 		if (strlen(ops[op]->name) != n || strncmp(spec, ops[op]->name, n))
 			continue;
-		if (colon && opt_uint(colon + 1, 1, 1000000, &f) < 0)
+		if (colon && colon[1] && !(colon[1] >= '0' && colon[1] <= '9'))
+			name = colon + 1;
+		else if (colon && opt_uint(colon + 1, 1, 1000000, &f) < 0)
 			return -1;
 		a->op = (enum aggop)op;
-		a->field = colon ? (size_t)f - 1 : deffield;
+		a->field = name ? SIZE_MAX : (size_t)f - 1;
+		a->fname = name;
 		a->sep = NULL;
 		return 0;
 	}

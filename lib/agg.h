@@ -19,12 +19,16 @@ enum aggop { AGG_COUNT, AGG_SUM, AGG_MIN, AGG_MAX, AGG_MEAN, AGG_FIRST,
 struct agg {
 	enum aggop op;
 	size_t field;		/* value field, 0-based */
+	const char *fname;	/* or its name in the header: NULL if numbered */
 	const char *sep;	/* collect: between the values; NULL is "," */
 };
 
-/* Parse "op[:field]" into a; field defaults to deffield (0-based).
- * Returns -1 with nothing set if the name is unknown or the field bad. */
-int agg_parse(struct agg *a, const char *spec, size_t deffield);
+/* Parse "op[:field]" into a, field a number from 1 or a name that does
+ * not start with a digit (kept as a pointer into spec); it defaults to
+ * deffield (0-based), or the name deffname if not NULL.  Returns -1
+ * with nothing set if the op is unknown or the field bad. */
+int agg_parse(struct agg *a, const char *spec, size_t deffield,
+    const char *deffname);
 const char *agg_name(enum aggop op);
 /* 1 if the op reads its value field. */
 int agg_needsvalue(enum aggop op);

@@ -197,8 +197,10 @@ mean_final(const struct agg *a, void *st)
 	struct aggval v = { .kind = AV_NONE };
 
 	(void)a;
-	if (m->n == 0)
+	if (m->n == 0) {	/* no values, with --narm: as datamash */
+		v.kind = AV_NAN;
 		return v;
+	}
 	v = sumvalue(&m->s, 1);
 	if (v.kind == AV_FLOAT)
 		v.d /= (double)m->n;

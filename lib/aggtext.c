@@ -243,10 +243,10 @@ mean_load(void *st, const char *s, size_t n)
 	const char *p;
 	size_t pl;
 
-	/* A key's state holds one value at least: a mean of none would be
-	 * an empty field. */
+	/* A mean of no values (every value NA, with --narm) has a zero
+	 * sum, as mean_save writes it. */
 	if (nextpart(&s, &n, &p, &pl) < 0 || u64parse(p, pl, &m->n) < 0 ||
-	    m->n == 0)
+	    (m->n == 0 && (n != 3 || memcmp(s, "0:-", 3) != 0)))
 		return -1;
 	return sum_load(&m->s, s, n);
 }
@@ -265,6 +265,8 @@ ext_load(void *st, const char *s, size_t n)
 	struct extstate *e = st;
 	struct num x = num_parse(s, n);
 
+	if (n == 0)
+		return 0;	/* no values (--narm): unset */
 	if (x.kind == NUM_BAD)
 		return -1;
 	agg_settext(&e->text, &e->tlen, s, n);
@@ -312,8 +314,10 @@ range_load(void *st, const char *s, size_t n)
 	size_t pl;
 
 	if (nextpart(&s, &n, &p, &pl) < 0 || ext_load(&r->lo, p, pl) < 0 ||
-	    ext_load(&r->hi, s, n) < 0)
+	    ext_load(&r->hi, s, n) < 0 || r->lo.set != r->hi.set)
 		return -1;
+	if (!r->lo.set)
+		return 0;
 	/* A min above the max: a state pdp-reduce could not have written. */
 	return agg_extcmp(&r->lo, &r->hi) > 0 ? -1 : 0;
 }
@@ -343,6 +347,8 @@ var_load(void *st, const char *s, size_t n)
 	/* One value at least, and n * S2 >= S1^2 (Cauchy-Schwarz), which
 	 * the exact sums of real values always hold. */
 	double num;
+	if (v->n == 0 && !v->s1 && !v->s2)
+		return 0;	/* no values (--narm) */
 	if (v->n == 0 || !v->s1 || !v->s2 || fsum_value(v->s2) < 0 ||
 	    (agg_varnum(v, &num) == 0 && num < 0))
 		return -1;

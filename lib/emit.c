@@ -32,11 +32,19 @@ reducer_printkey(struct reducer *r, const char *key, size_t klen, const char *st
     struct obuf *out, int partial)
 {
 	char buf[32];
+	/* What the user reads has no key field with --no-key (and -H's
+	 * header first); runs keep an empty one. */
+	int user = out == r->out, sep = !(user && r->bare);
 
-	obuf_write(out, key, klen);
+	if (user && r->headerdue)
+		header_write(r);
+	if (sep)
+		obuf_write(out, key, klen);
 	for (size_t i = 0; i < r->o->naggs; i++) {
 		const struct agg *a = &r->o->aggs[i];
-		obuf_putc(out, '\t');
+		if (sep)
+			obuf_putc(out, '\t');
+		sep = 1;
 		if (partial) {
 			r->line.len = 0;
 			agg_save(a, st + r->off[i], &r->line);

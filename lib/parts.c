@@ -73,6 +73,7 @@ reducer_nparts(const struct reduceopts *o, char **files, int nfiles, int fd,
 
 	if (o->jobs < 2 || nfiles != 1 || strcmp(files[0], "-") == 0 ||
 	    o->sorted || o->merge || o->skipinvalid || o->order != ORDER_KEY ||
+	    o->fsmode == FS_CSV ||	/* a cut may fall inside quotes */
 	    o->top || fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
 	    (uint64_t)st.st_size < 2 * (uint64_t)PART_MIN)
 		return 0;
@@ -106,6 +107,25 @@ reducer_readparts(struct reducer *r, const char *name, int fd, uint64_t size,
 
 	cut[0] = 0;
 	cut[parts] = size;
+	if (r->needheader) {
+		/* The header first, here: every part needs the fields it
+		 * names, and part 0 starts after it. */
+		struct reader in;
+		char *rec;
+		size_t len;
+		reader_init(&in, fd, name, '\n');
+		in.left = size;
+		int st = reader_next(&in, &rec, &len);
+		if (st < 0)
+			reader_fail(&in);
+		if (st > 0) {
+			r->needheader = 0;
+			header_take(r, &in, rec, len);
+			cut[0] = len + !in.unterminated;
+		}
+		reader_free(&in);
+		r->partoff = cut[0];
+	}
 	for (int k = 1; k < parts; k++) {
 		char buf[1 << 16];
 		if (feed_linestart(fd, size / (uint64_t)parts * (uint64_t)k, buf,
@@ -140,6 +160,8 @@ reducer_readparts(struct reducer *r, const char *name, int fd, uint64_t size,
 		obuf_init(&o, out[k], r->o->tmpdir, 1 << 16);
 		r->partial = 1;
 		r->out = &o;
+		r->bare = 0;		/* a run: the key field stays */
+		r->headerdue = 0;
 		r->partoff = cut[k];
 		reader_init(&in, pf, name, '\n');
 		in.left = cut[k + 1] - cut[k];
@@ -148,8 +170,10 @@ reducer_readparts(struct reducer *r, const char *name, int fd, uint64_t size,
 		_exit(0);
 	}
 	struct reader in;
+	if (lseek(fd, (off_t)cut[0], SEEK_SET) < 0)
+		eprintf("%s:", name);
 	reader_init(&in, fd, name, '\n');
-	in.left = cut[1];
+	in.left = cut[1] - cut[0];
 	reducer_readall(r, &in);
 	reader_free(&in);
 	/* Runs merge in order (first and last depend on it): part 0's

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "err.h"
@@ -78,7 +79,7 @@ badkey(struct reducer *r, const struct reader *in)
 	const struct reduceopts *o = r->o;
 
 	for (size_t i = 0; i < o->nkeyf; i++) {
-		size_t k = o->merge ? i : o->keyf[i];
+		size_t k = o->merge ? i : r->keyf[i];
 		if (rec_hasbackslash(r->f[k].s, r->f[k].len) &&
 		    badescape(r, in, &r->f[k], k))
 			return 1;
@@ -214,16 +215,101 @@ stateof(struct reducer *r, const struct reader *in, const char *key,
 	return st;
 }
 
+/* -C: a line whose first non-blank byte is # or ;, as datamash -C. */
+static int
+iscomment(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	return i < n && (s[i] == '#' || s[i] == ';');
+}
+
+/* --narm: NA, N/A or NaN in any case, as datamash --narm skips. */
+static int
+isna(const struct field *v)
+{
+	return (v->len == 2 && strncasecmp(v->s, "na", 2) == 0) ||
+	    (v->len == 3 && (strncasecmp(v->s, "n/a", 3) == 0 ||
+	    strncasecmp(v->s, "nan", 3) == 0));
+}
+
+/* A CSV record may run over lines (newlines in quotes) up to this many
+ * bytes: past it, an unclosed quote is more likely than such a field,
+ * and memory stays bounded. */
+enum { CSVMAX = 64 << 20 };
+
+/* What a line needs beyond a record's split: a CSV record's lines
+ * joined, a comment skipped, a header taken, a table's fields split and
+ * escaped.  Returns the number of fields in r->f, or -1 if there is
+ * nothing to add. */
+static long
+prepare(struct reducer *r, const struct reader *in, const char *s, size_t n)
+{
+	const struct reduceopts *o = r->o;
+	const char *why;
+	long nf;
+
+	/* A table's CRLF line ends: the CR is not data. */
+	if (o->fsmode != FS_RECORDS && n && s[n - 1] == '\r')
+		n--;
+	if (o->fsmode == FS_CSV && (r->csvopen ||
+	    fields_quoteopen(0, s, n, o->fsep))) {
+		/* A quoted field with newlines: its lines, together. */
+		if (r->csvopen)
+			sbuf_add(&r->pend, "\n", 1);
+		else
+			r->pend.len = 0;
+		if (r->pend.len + n > CSVMAX) {
+			bad(r, in, "a quoted field runs past %d MiB: a quote "
+			    "not closed?", CSVMAX >> 20);
+			r->csvopen = 0;
+			return -1;
+		}
+		sbuf_add(&r->pend, s, n);
+		r->csvopen = fields_quoteopen(r->csvopen, s, n, o->fsep);
+		if (r->csvopen)
+			return -1;
+		s = r->pend.p;
+		n = r->pend.len;
+	}
+	if (r->needheader) {
+		r->needheader = 0;
+		header_take(r, in, s, n);
+		return -1;
+	}
+	if (o->comments && iscomment(s, n))
+		return -1;
+	if (o->fsmode == FS_RECORDS)
+		return (long)rec_split(s, n, r->f, r->nfields);
+	if ((nf = fields_split(&r->sp, s, n, r->f, r->nfields, &why)) < 0) {
+		bad(r, in, "%s", why);
+		return -1;
+	}
+	return nf;
+}
+
 static void
 addrecord(struct reducer *r, const struct reader *in, const char *rec,
     size_t len)
 {
 	const struct reduceopts *o = r->o;
-	size_t nf = rec_split(rec, len, r->f, r->nfields);
+	const int narm = o->narm;
+	size_t nf;
 	const char *key;
 	size_t klen;
 	char q[128];
 	enum numerr ne;
+
+	if (r->slow) {
+		long k = prepare(r, in, rec, len);
+		if (k < 0)
+			return;
+		nf = (size_t)k;
+	} else {
+		nf = rec_split(rec, len, r->f, r->nfields);
+	}
 
 	if (o->merge) {
 		if (nf != o->nkeyf + o->naggs) {
@@ -233,28 +319,30 @@ addrecord(struct reducer *r, const struct reader *in, const char *rec,
 		}
 	} else {
 		for (size_t i = 0; i < o->nkeyf; i++)
-			if (o->keyf[i] >= nf) {
-				bad(r, in, "missing key field %zu", o->keyf[i] + 1);
+			if (r->keyf[i] >= nf) {
+				bad(r, in, "missing key field %zu", r->keyf[i] + 1);
 				return;
 			}
 		for (size_t i = 0; i < o->naggs; i++) {
 			const struct agg *a = &o->aggs[i];
-			if (!agg_needsvalue(a->op))
+			if (!r->needs[i])
 				continue;
-			if (a->field >= nf) {
-				bad(r, in, "missing field %zu", a->field + 1);
+			size_t fi = r->vfield[i];
+			if (fi >= nf) {
+				bad(r, in, "missing field %zu", fi + 1);
 				return;
 			}
-			if (!agg_isnumeric(a->op)) {
+			const struct field *v = &r->f[fi];
+			if (narm && (r->na[i] = (char)isna(v)))
+				continue;
+			if (!r->numeric[i]) {
 				/* Text kept as it is (first, collect ...):
 				 * its escapes must be pdp(7)'s. */
-				const struct field *v = &r->f[a->field];
 				if (rec_hasbackslash(v->s, v->len) &&
-				    badescape(r, in, v, a->field))
+				    badescape(r, in, v, fi))
 					return;
 				continue;
 			}
-			const struct field *v = &r->f[a->field];
 			r->nums[i] = num_parse(v->s, v->len);
 			if (r->nums[i].kind == NUM_BAD) {
 				rec_quote(q, sizeof q, v->s, v->len);
@@ -274,12 +362,15 @@ addrecord(struct reducer *r, const struct reader *in, const char *rec,
 		return;
 
 	if (o->nkeyf == 1 && !o->merge) {
-		key = r->f[o->keyf[0]].s;
-		klen = r->f[o->keyf[0]].len;
+		key = r->f[r->keyf[0]].s;
+		klen = r->f[r->keyf[0]].len;
+	} else if (o->nkeyf == 0) {
+		key = "";
+		klen = 0;
 	} else {
 		klen = 0;
 		for (size_t i = 0; i < o->nkeyf; i++) {
-			const struct field *k = &r->f[o->merge ? i : o->keyf[i]];
+			const struct field *k = &r->f[o->merge ? i : r->keyf[i]];
 			if (klen + k->len + 1 > r->keycap) {
 				r->keycap = (klen + k->len + 1) * 2;
 				r->key = erealloc(r->key, r->keycap);
@@ -307,9 +398,11 @@ addrecord(struct reducer *r, const struct reader *in, const char *rec,
 	char *st = stateof(r, in, key, klen);
 	for (size_t i = 0; i < o->naggs; i++) {
 		const struct agg *a = &o->aggs[i];
+		if (narm && r->na[i])
+			continue;
 		/* Only fields that some op reads were stored (count reads
 		 * none). */
-		const struct field *v = agg_needsvalue(a->op) ? &r->f[a->field] :
+		const struct field *v = r->needs[i] ? &r->f[r->vfield[i]] :
 		    NULL;
 		if (agg_addnum(a, st + r->off[i], v ? v->s : "", v ? v->len : 0,
 		    &r->nums[i], &ne) != AGG_OK) {
@@ -390,10 +483,33 @@ readfile(struct reducer *r, const char *name)
 	else if ((fd = open(name, O_RDONLY | O_CLOEXEC)) < 0)
 		eprintf("%s:", name);
 	reader_init(&in, fd, name, '\n');
+	r->needheader = r->o->headerin;
 	reducer_readall(r, &in);
+	if (r->csvopen)
+		eprintf("%s:%llu: a quoted field is not closed at the end of "
+		    "the file", name, (unsigned long long)in.lineno);
 	reader_free(&in);
 	if (fd != 0)
 		close(fd);
+}
+
+void
+reducer_setfields(struct reducer *r)
+{
+	const struct reduceopts *o = r->o;
+
+	r->nfields = 0;
+	for (size_t i = 0; i < o->naggs; i++)
+		if (agg_needsvalue(o->aggs[i].op) && r->vfield[i] + 1 > r->nfields)
+			r->nfields = r->vfield[i] + 1;
+	for (size_t i = 0; i < o->nkeyf; i++)
+		if (r->keyf[i] + 1 > r->nfields)
+			r->nfields = r->keyf[i] + 1;
+	if (o->merge)
+		r->nfields = o->nkeyf + o->naggs;
+	if (r->nfields < o->naggs)
+		r->nfields = o->naggs;	/* runs: the states alone */
+	r->f = ereallocarray(r->f, r->nfields ? r->nfields : 1, sizeof *r->f);
 }
 
 /* Write what the reducer holds: the table, or the merge of its runs. */
@@ -423,22 +539,39 @@ reduce_run(const struct reduceopts *o, char **files, int nfiles,
 		r.off[i] = r.vsize;
 		/* Keep each state 8-byte aligned. */
 		r.vsize += (agg_statesize(o->aggs[i].op) + 7) & ~(size_t)7;
-		if (agg_needsvalue(o->aggs[i].op) && o->aggs[i].field + 1 > r.nfields)
-			r.nfields = o->aggs[i].field + 1;
 	}
+	r.keyf = ereallocarray(NULL, o->nkeyf + 1, sizeof *r.keyf);
+	r.vfield = ereallocarray(NULL, o->naggs, sizeof *r.vfield);
+	memcpy(r.keyf, o->keyf, o->nkeyf * sizeof *r.keyf);
+	for (size_t i = 0; i < o->naggs; i++)
+		r.vfield[i] = o->aggs[i].field;
+	/* Until a header names them, named fields are none. */
 	for (size_t i = 0; i < o->nkeyf; i++)
-		if (o->keyf[i] + 1 > r.nfields)
-			r.nfields = o->keyf[i] + 1;
-	if (o->merge)
-		r.nfields = o->nkeyf + o->naggs;
-	if (r.nfields < o->naggs)
-		r.nfields = o->naggs;	/* runs: the states alone */
-	r.f = ereallocarray(NULL, r.nfields, sizeof *r.f);
+		if (o->keynames && o->keynames[i])
+			r.keyf[i] = 0;
+	for (size_t i = 0; i < o->naggs; i++)
+		if (o->aggs[i].fname)
+			r.vfield[i] = 0;
+	reducer_setfields(&r);
+	/* What each op reads, asked once rather than a record at a time. */
+	r.needs = ecalloc(o->naggs ? o->naggs : 1, 2);
+	r.numeric = r.needs + o->naggs;
+	for (size_t i = 0; i < o->naggs; i++) {
+		r.needs[i] = (char)agg_needsvalue(o->aggs[i].op);
+		r.numeric[i] = (char)agg_isnumeric(o->aggs[i].op);
+	}
 	r.nums = ecalloc(o->naggs, sizeof *r.nums);
+	r.na = ecalloc(o->naggs ? o->naggs : 1, 1);
+	r.sp.mode = o->fsmode;
+	r.sp.sep = o->fsep;
+	r.slow = o->fsmode != FS_RECORDS || o->headerin || o->comments;
+	r.headerdue = o->headerout;
+	r.bare = o->nkeyf == 0;
 	r.tmp = ecalloc(1, r.vsize);
 	r.curst = ecalloc(1, r.vsize);
 	r.t = table_new(r.vsize);
-	r.prefetch = !o->sorted && !o->merge && o->nkeyf == 1 && o->keyf[0] == 0;
+	r.prefetch = !o->sorted && !o->merge && o->nkeyf == 1 &&
+	    o->keyf[0] == 0 && !r.slow;
 
 	if (nfiles == 0) {
 		files = stdinonly;
@@ -452,6 +585,7 @@ reduce_run(const struct reduceopts *o, char **files, int nfiles,
 		parts = reducer_nparts(o, files, nfiles, fd, &size);
 	}
 	if (parts > 1) {
+		r.needheader = o->headerin;
 		reducer_readparts(&r, files[0], fd, size, parts);
 		close(fd);
 	} else {
@@ -471,6 +605,11 @@ reduce_run(const struct reduceopts *o, char **files, int nfiles,
 		reducer_finish(&r);
 	}
 
+	/* -H: a header that was read is written, even with no lines. */
+	if (r.headerdue && r.hdr) {
+		header_write(&r);
+		obuf_flush(out);
+	}
 	if (r.skipped)
 		weprintf("skipped %llu invalid record%s (first: %s)",
 		    (unsigned long long)r.skipped, r.skipped == 1 ? "" : "s",
@@ -488,5 +627,12 @@ reduce_run(const struct reduceopts *o, char **files, int nfiles,
 	free(r.tmp);
 	free(r.cur);
 	free(r.curst);
+	free(r.keyf);
+	free(r.vfield);
+	free(r.na);
+	free(r.needs);
+	fields_free(&r.sp);
+	sbuf_free(&r.pend);
+	header_free(&r);
 	return 0;
 }

@@ -13,7 +13,7 @@ enum order { ORDER_KEY, ORDER_VALUE, ORDER_NONE };
 
 struct reduceopts {
 	size_t *keyf;		/* key fields, 0-based, in output order */
-	size_t nkeyf;
+	size_t nkeyf;		/* 0: --no-key, one group of everything */
 	struct agg *aggs;
 	size_t naggs;
 	enum order order;
@@ -26,6 +26,15 @@ struct reduceopts {
 	const char *tmpdir;	/* where runs are spilled */
 	int jobs;		/* processes for one big regular file */
 	int jobsauto;		/* jobs is the default: fewer if ulimit -n asks */
+	/* Tables: input that is not pdp records (fields.h, header.c). */
+	int fsmode;		/* FS_*: how a line splits into fields */
+	int fsep;		/* -t's byte, or --csv's (',' unless -t) */
+	int headerin;		/* the first line of each file is a header */
+	int headerout;		/* -H: write a header line */
+	int comments;		/* -C: skip lines that begin with # or ; */
+	int narm;		/* --narm: skip NA, N/A and NaN values */
+	const char **keynames;	/* a name for each key field given by one,
+				 * else NULL; keyf[i] is then unset */
 };
 
 /* Reduce the named files ("-" is stdin) onto out.  Returns the exit

@@ -3,13 +3,15 @@
  *   reduce.c  reading records, grouping them by key, aggregating
  *   emit.c    writing a key's line, and the table in the order asked
  *   runs.c    spilling the table to sorted runs, and merging runs
- *   parts.c   one big file read in parts by forked children (-j) */
+ *   parts.c   one big file read in parts by forked children (-j)
+ *   header.c  a table's header line: fields by name, -H's header */
 #ifndef PDP_REDUCER_H
 #define PDP_REDUCER_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fields.h"
 #include "io.h"
 #include "record.h"
 #include "reduce.h"
@@ -38,6 +40,24 @@ struct reducer {
 	 * changes: the options themselves are never written. */
 	uint64_t budget;	/* -S, or a part's share of it */
 	int partial;		/* --partial, or a child's part */
+	/* Fields: the options' numbers, or the header's for names. */
+	size_t *keyf;		/* key fields */
+	size_t *vfield;		/* each op's value field */
+	char *needs, *numeric;	/* each op reads a value, a number */
+	/* Tables, headers, comments (fields.c, header.c): lines that need
+	 * more than a record does go through prepare() in reduce.c. */
+	int slow;
+	struct splitter sp;
+	int needheader;		/* the next line is a file's header */
+	int csvopen;		/* a CSV record goes on in the next line */
+	struct sbuf pend;	/* its lines so far */
+	char **hdr;		/* the first header's fields, escaped */
+	size_t nhdr;
+	char *hdrfile;		/* the file it came from, for messages */
+	int headerdue;		/* -H: the header line is still to be written */
+	int bare;		/* --no-key: no key field in what is written
+				 * to out (runs keep an empty one) */
+	char *na;		/* --narm: the ops whose value is NA here */
 	/* --sorted: the group being aggregated */
 	char *cur;
 	size_t curlen, curcap;
@@ -62,6 +82,19 @@ void reducer_mergeinto(struct reducer *r, char *st, char *tmp,
 void reducer_readall(struct reducer *r, struct reader *in);
 /* Write what the reducer holds: the table, or the merge of its runs. */
 void reducer_finish(struct reducer *r);
+
+/* Size r->f for the fields the options use (after a header named
+ * them). */
+void reducer_setfields(struct reducer *r);
+
+/* header.c */
+/* A file's header line: the first one names the fields of -k and
+ * op:NAME and is kept for -H; later ones must agree with it. */
+void header_take(struct reducer *r, const struct reader *in, const char *s,
+    size_t n);
+/* -H: the header line, on r->out. */
+void header_write(struct reducer *r);
+void header_free(struct reducer *r);
 
 /* emit.c */
 /* Write one key's line onto out: final values, or states if partial. */

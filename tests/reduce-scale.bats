@@ -387,7 +387,7 @@ bad_state() {
 	bad_state sum '' "sum: not a pdp1 state ''"
 }
 
-@test "--merge: states no run could have written (no values, a negative variance) are corrupt" {
+@test "--merge: states no run could have written (no values but a sum, a negative variance) are corrupt" {
 	# bad_state's first lines are sum states: one op, its states.
 	bs() {
 		printf 'a\t%s\nb\t%s\n' "$2" "$3" > bad.tsv
@@ -400,7 +400,8 @@ bad_state() {
 	bs var 'pdp1:var:1:0x1p+0:0x1p+0' 'pdp1:var:2:0x1p+0:-0x1p+0'
 	# n * S2 < S1^2: values whose squares sum to less than they can.
 	bs stddev 'pdp1:stddev:1:0x1p+0:0x1p+0' 'pdp1:stddev:1:0x1p+1:0x1p+0'
-	bs pvar 'pdp1:pvar:1:0x1p+0:0x1p+0' 'pdp1:pvar:0:-:-'
+	# No values (all NA, --narm) is pdp1:pvar:0:-:-, with no sums.
+	bs pvar 'pdp1:pvar:1:0x1p+0:0x1p+0' 'pdp1:pvar:0:0x1p+0:-'
 	# What pdp-reduce writes always loads, through every op.
 	printf 'k\t1\nk\t2\nk\t2.5\nk\t-7\nj\t1e-300\n' > v.tsv
 	ops=count,sum,min,max,mean,first,last,var,stddev,pvar,pstdev,countunique,collect,range

@@ -202,11 +202,18 @@ reduce() {
 
 @test "pdp-reduce: bad field lists are usage errors" {
 	mkr
-	for k in 0 x 3-1 '' 1- -2 a,1; do
+	for k in 3-1 '' 1- -2 2x 0,1; do
 		run --separate-stderr reduce -k "$k" sum
 		assert_status 2
 		assert_output_empty
 		assert_stderr_contains "pdp-reduce: invalid field list"
+	done
+	# Names need a header to be found in.
+	for k in x a,1; do
+		run --separate-stderr reduce -k "$k" sum
+		assert_status 2
+		assert_output_empty
+		assert_stderr_contains "pdp-reduce: fields given by name need a header to find them in: --header-in or -H"
 	done
 	run --separate-stderr reduce -f 0 sum
 	assert_status 2

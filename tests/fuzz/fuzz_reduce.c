@@ -16,6 +16,7 @@
 
 #include "../../lib/agg.h"
 #include "../../lib/err.h"
+#include "../../lib/fields.h"
 #include "../../lib/io.h"
 #include "../../lib/reduce.h"
 
@@ -73,7 +74,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	snprintf(ops, sizeof ops, "%s", opsets[sel & 7]);
 	for (char *save, *t = strtok_r(ops, ",", &save); t;
 	    t = strtok_r(NULL, ",", &save))
-		if (agg_parse(&aggs[naggs], t, (sel >> 3 & 1) ? 2 : 1) == 0)
+		if (agg_parse(&aggs[naggs], t, (sel >> 3 & 1) ? 2 : 1, NULL) == 0)
 			naggs++;
 	struct reduceopts o = {
 		.keyf = keyf,
@@ -91,6 +92,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	};
 	if (sel >> 4 & 1 && o.merge)
 		o.nkeyf = 1;
+	/* Tables (not with --merge, which the command refuses), headers,
+	 * comments and NA. */
+	if (!o.merge) {
+		static const int seps[] = { '\t', ',', ' ', ',' };
+		o.fsmode = sel >> 5 & 3;
+		o.fsep = seps[o.fsmode];
+	}
+	o.headerin = o.headerout = o.comments = o.narm = sel >> 7 & 1;
+	if (o.partial)
+		o.headerout = 0;
 	struct obuf out;
 	obuf_init(&out, null, "stdout", 1 << 16);
 	/* Descriptors from here up are the reducer's: closed if an error
