@@ -22,7 +22,9 @@
 #include "err.h"
 #include "fsum.h"
 
-#define STATE_VERSION "pdp1"
+/* The version written; pdp1 (before decimal sums) is read too: its
+ * states are pdp2's with integer sums. */
+#define STATE_VERSION "pdp2"
 
 /* The heap bytes of every state of this process, for pdp-reduce's budget.
  * Global because a state does not know whose it is, and a counter handed
@@ -251,8 +253,9 @@ agg_load(const struct agg *a, void *st, const char *s, size_t n,
 	const char *name = ops[a->op]->name;
 	size_t vl = sizeof STATE_VERSION, nl = strlen(name);
 
-	*why = "not a " STATE_VERSION " state";
-	if (n < vl || memcmp(s, STATE_VERSION ":", vl))
+	*why = "not a pdp2 (or pdp1) state";
+	if (n < vl || (memcmp(s, STATE_VERSION ":", vl) &&
+	    memcmp(s, "pdp1:", vl)))
 		return -1;
 	s += vl;
 	n -= vl;
@@ -273,6 +276,7 @@ agg_fmt(const struct aggval *v, char *buf)
 	case AV_INT: return num_fmtint(buf, v->i);
 	case AV_FLOAT: return num_fmtdouble(buf, v->d);
 	case AV_NAN: return snprintf(buf, 32, "nan");
+	case AV_DEC: return agg_decfmt(buf, v->u, v->i, v->scale);
 	default: return 0;
 	}
 }
@@ -292,7 +296,8 @@ asnum(const struct aggval *v, int *isfloat, int64_t *i, double *d)
 		}
 		return 1;
 	case AV_INT: *isfloat = 0; *i = v->i; return 1;
-	case AV_FLOAT: *isfloat = 1; *d = v->d; return 1;
+	case AV_FLOAT:
+	case AV_DEC: *isfloat = 1; *d = v->d; return 1;
 	case AV_TEXT: {
 			struct num x = num_parse(v->text, v->tlen);
 			if (x.kind == NUM_BAD)

@@ -54,16 +54,17 @@ enum aggres agg_addnum(const struct agg *a, void *st, const char *v, size_t n,
 /* A final value, ready to print or to compare for --order=value. */
 struct aggval {
 	enum { AV_UINT, AV_INT, AV_FLOAT, AV_TEXT, AV_NONE, AV_RANGE,
-	    AV_NAN } kind;
+	    AV_NAN, AV_DEC } kind;
 	uint64_t u;
 	int64_t i;
-	double d;
+	double d;		/* AV_DEC: the nearest double, to order by */
 	const char *text;
 	size_t tlen;
+	int scale;		/* AV_DEC: (i:u as 128 bits) / 10^scale */
 };
 
 struct aggval agg_final(const struct agg *a, const void *st);
-/* Print v into buf (32 bytes) unless it is text; returns the length. */
+/* Print v into buf (48 bytes) unless it is text; returns the length. */
 int agg_fmt(const struct aggval *v, char *buf);
 /* Order of two final values (numbers numerically, text bytewise). */
 int agg_cmp(const struct aggval *x, const struct aggval *y);
@@ -73,7 +74,8 @@ void agg_freestate(const struct agg *a, void *st);
 void agg_merge(const struct agg *a, void *dst, const void *src,
     enum numerr *ne);
 
-/* The text form of a state, version pdp1 (pdp-reduce --partial and
+/* The text form of a state, version pdp2 (pdp1 is read too; pdp-reduce
+ * --partial and
  * --merge, and its spill files), as pdp(7) describes it: append st to b
  * as one record field, or parse a field into st (zero-filled, of
  * agg_statesize bytes), returning 0, or -1 with *why set. */

@@ -41,7 +41,7 @@ struct aggdef {
 	struct aggval (*final)(const struct agg *a, void *st);
 	/* Free what st holds on the heap; NULL if it holds nothing. */
 	void (*free)(void *st);
-	/* The state as text, after "pdp1:NAME:" (pdp(7)); load parses what
+	/* The state as text, after "pdp2:NAME:" (pdp(7)); load parses what
 	 * save wrote into a zero-filled state, and returns -1 on anything
 	 * else, leaving st for free. */
 	void (*save)(const void *st, struct sbuf *b);
@@ -53,10 +53,21 @@ struct aggdef {
 };
 
 struct sumstate {		/* sum, and the sum of mean */
-	uint64_t lo;		/* integers, as a 128-bit two's complement */
-	int64_t hi;
-	struct fsum *f;		/* values with a fraction; NULL if none */
+	uint64_t lo;		/* plain decimals (integers too), exactly: */
+	int64_t hi;		/* a 128-bit two's complement ... */
+	struct fsum *f;		/* other values (an exponent, more digits);
+				 * NULL if none */
+	uint8_t scale;		/* ... times 10^scale (AGG_MAXSCALE at most) */
 };
+
+/* The most fraction digits a sum keeps in decimal: a value with more
+ * goes to the float partials.  With 9, 10^10 int64 values of any size
+ * fit in 128 bits. */
+enum { AGG_MAXSCALE = 9 };
+
+/* A 128-bit decimal, lo and hi times 10^-scale, into buf (48 bytes),
+ * with scale fraction digits; returns the length. */
+int agg_decfmt(char *buf, uint64_t lo, int64_t hi, int scale);
 
 struct meanstate {
 	struct sumstate s;

@@ -1,8 +1,9 @@
 /*
  * aggsum.c: the operations that sum: count, sum, mean, and var, stddev,
- * pvar, pstdev (sums of x and x*x).  Integer sums are exact in 128 bits;
- * sums with a fraction or an exponent are exact (fsum.c) until the one
- * final rounding, so no result depends on the order of the input.
+ * pvar, pstdev (sums of x and x*x).  Sums of plain decimals (integers
+ * included) are exact in 128 bits, scaled to their most fraction digits;
+ * sums of other values are exact (fsum.c) until the one final rounding,
+ * so no result depends on the order of the input.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,15 +42,74 @@ count_final(const struct agg *a, void *st)
 	return (struct aggval){ .kind = AV_UINT, .u = *(uint64_t *)st };
 }
 
-/* sum and mean: exact sums */
+/* sum and mean: exact sums.  Plain decimals (integers too) add up in
+ * a 128-bit integer scaled by 10^scale, scale being the most fraction
+ * digits seen, so that 1.10 + 2.20 is 3.30; values with an exponent or
+ * more digits go to exact float partials. */
+
+#ifndef __SIZEOF_INT128__
+#error "pdp needs a compiler with 128-bit integers (gcc, clang)"
+#endif
+__extension__ typedef __int128 i128;
+#define I128_MAX ((i128)(((unsigned __int128)1 << 127) - 1))
+#define I128_MIN (-I128_MAX - 1)
+
+static const int64_t pow10i[] = { 1, 10, 100, 1000, 10000, 100000,
+    1000000, 10000000, 100000000, 1000000000 };
+
+static i128
+getv(const struct sumstate *s)
+{
+	return (i128)((unsigned __int128)(uint64_t)s->hi << 64 | s->lo);
+}
 
 static void
-sum_addint(struct sumstate *s, int64_t v)
+setv(struct sumstate *s, i128 v)
 {
-	uint64_t lo = s->lo + (uint64_t)v;
+	s->lo = (uint64_t)v;
+	s->hi = (int64_t)(v >> 64);
+}
 
-	s->hi += (lo < s->lo) - (v < 0);
-	s->lo = lo;
+/* v times 10^k (k up to AGG_MAXSCALE); -1 if it leaves 128 bits. */
+static int
+scaleup(i128 *v, int k)
+{
+	i128 p = pow10i[k];
+
+	if (*v > I128_MAX / p || *v < I128_MIN / p)
+		return -1;
+	*v *= p;
+	return 0;
+}
+
+static int
+add128(i128 *v, i128 x)
+{
+	if ((x > 0 && *v > I128_MAX - x) || (x < 0 && *v < I128_MIN - x))
+		return -1;
+	*v += x;
+	return 0;
+}
+
+/* Add m / 10^sc exactly; -1 (and s as it was) if 128 bits cannot. */
+static int
+sum_adddec(struct sumstate *s, int64_t m, int sc)
+{
+	i128 v = getv(s), x = m;
+	int scale = s->scale;
+
+	if (sc > scale) {
+		if (scaleup(&v, sc - scale) < 0)
+			return -1;
+		scale = sc;
+	}
+	/* |m| < 2^63 times 10^9 < 2^30: no overflow. */
+	x *= pow10i[scale - sc];
+	if (add128(&v, x) < 0)
+		return -1;
+	setv(s, v);
+	s->scale = (uint8_t)scale;
+	return 0;
 }
 
 static int
@@ -58,10 +118,19 @@ sum_add(void *st, const char *v, size_t n, const struct num *x)
 	struct sumstate *s = st;
 
 	(void)v, (void)n;
-	if (x->kind == NUM_INT) {
-		sum_addint(s, x->i);
+	if (x->kind == NUM_INT && s->scale == 0) {
+		/* The common case, a count: int64s cannot fill 128 bits
+		 * before 2^64 of them. */
+		uint64_t lo = s->lo + (uint64_t)x->i;
+		s->hi += (lo < s->lo) - (x->i < 0);
+		s->lo = lo;
 		return 0;
 	}
+	if (x->kind == NUM_INT)
+		return sum_adddec(s, x->i, 0);
+	if (x->dscale >= 0 && x->dscale <= AGG_MAXSCALE &&
+	    sum_adddec(s, x->i, x->dscale) == 0)
+		return 0;
 	if (!s->f)
 		s->f = agg_newfsum();
 	return fsum_add(s->f, x->d);
@@ -72,16 +141,17 @@ sum_merge(void *dst, const void *src)
 {
 	struct sumstate *d = dst;
 	const struct sumstate *s = src;
-	uint64_t lo = d->lo + s->lo;
-	int64_t carry = lo < d->lo;
+	i128 dv = getv(d), sv = getv(s);
+	int scale = d->scale > s->scale ? d->scale : s->scale;
 
-	/* Integer parts come from states that may have been made by hand:
-	 * a 128-bit overflow is an error, not a wrap. */
-	if ((s->hi > 0 && d->hi > INT64_MAX - s->hi - carry) ||
-	    (s->hi < 0 && d->hi < INT64_MIN - s->hi))
+	/* The decimal parts, at the larger scale; they come from states
+	 * that may have been made by hand: leaving 128 bits is an error,
+	 * not a wrap. */
+	if (scaleup(&dv, scale - d->scale) < 0 ||
+	    scaleup(&sv, scale - s->scale) < 0 || add128(&dv, sv) < 0)
 		return -1;
-	d->hi += s->hi + carry;
-	d->lo = lo;
+	setv(d, dv);
+	d->scale = (uint8_t)scale;
 	if (s->f) {
 		if (!d->f)
 			d->f = agg_newfsum();
@@ -91,7 +161,16 @@ sum_merge(void *dst, const void *src)
 	return 0;
 }
 
-/* The exact sum: an int64 if it has no fraction part and fits, else the
+/* The decimal part as the nearest long double: exact up to 2^64, and
+ * one division by a power of ten that long double holds exactly. */
+static long double
+decvalue(const struct sumstate *s)
+{
+	return (long double)getv(s) / (long double)pow10i[s->scale];
+}
+
+/* The exact sum: an int64 if it has no fraction part and fits, the
+ * exact decimal (AV_DEC) if its values were plain decimals, else the
  * correctly rounded double; AV_RANGE if out of range. */
 static struct aggval
 sumvalue(const struct sumstate *s, int asfloat)
@@ -99,6 +178,14 @@ sumvalue(const struct sumstate *s, int asfloat)
 	struct aggval v = { .kind = AV_INT };
 	int fits = s->hi == ((s->lo >> 63) ? -1 : 0);
 
+	if (!s->f && !asfloat && s->scale > 0) {
+		v.kind = AV_DEC;
+		v.u = s->lo;
+		v.i = s->hi;
+		v.scale = s->scale;
+		v.d = (double)decvalue(s);
+		return v;
+	}
 	if (!s->f && !asfloat) {
 		if (!fits) {
 			v.kind = AV_RANGE;
@@ -109,10 +196,19 @@ sumvalue(const struct sumstate *s, int asfloat)
 	}
 	struct fsum f;
 	fsum_init(&f);
-	int bad = (s->f && fsum_merge(&f, s->f) < 0) ||
-	    fsum_add(&f, (double)(s->lo >> 32) * 4294967296.0) < 0 ||
-	    fsum_add(&f, (double)(s->lo & 0xffffffffu)) < 0 ||
-	    fsum_add(&f, (double)s->hi * 18446744073709551616.0) < 0;
+	int bad = s->f && fsum_merge(&f, s->f) < 0;
+	if (s->scale == 0) {
+		bad = bad || fsum_add(&f, (double)(s->lo >> 32) * 4294967296.0) < 0 ||
+		    fsum_add(&f, (double)(s->lo & 0xffffffffu)) < 0 ||
+		    fsum_add(&f, (double)s->hi * 18446744073709551616.0) < 0;
+	} else {
+		/* A decimal part beside float partials: within a long
+		 * double's precision, as its two nearest doubles. */
+		long double q = decvalue(s);
+		double q1 = (double)q;
+		bad = bad || fsum_add(&f, q1) < 0 ||
+		    fsum_add(&f, (double)(q - q1)) < 0;
+	}
 	v.kind = bad ? AV_RANGE : AV_FLOAT;
 	v.d = fsum_value(&f);
 	fsum_free(&f);
@@ -132,18 +228,26 @@ sum_free(void *st)
 	agg_freefsum(((struct sumstate *)st)->f);
 }
 
-/* Values that add up to a sum state exactly: the integer part in int64
- * pieces, then each float partial printed so that it reads back as the
- * same double (with a '.' so that it stays a float). */
+/* Values that add up to a sum state exactly: the decimal part's integer
+ * part in int64 pieces and its fraction, then each float partial printed
+ * so that it reads back as the same double (with an exponent, so that it
+ * stays a float). */
 static void
 sum_parts(const void *st, void (*fn)(void *, const char *, size_t),
     void *arg)
 {
 	const struct sumstate *s = st;
-	char buf[40];
-	uint64_t lo = s->lo;
-	int64_t hi = s->hi;
+	char buf[48];
+	i128 v = getv(s), frac = v % pow10i[s->scale];
+	uint64_t lo;
+	int64_t hi;
 	int any = 0;
+
+	/* A decimal part: its integer part in pieces, then its fraction,
+	 * with all its digits so that the scale stays. */
+	v /= pow10i[s->scale];
+	lo = (uint64_t)v;
+	hi = (int64_t)(v >> 64);
 
 	/* While the 128-bit value does not fit int64, take out a piece. */
 	while (!(hi == ((lo >> 63) ? -1 : 0))) {
@@ -154,19 +258,29 @@ sum_parts(const void *st, void (*fn)(void *, const char *, size_t),
 		fn(arg, buf, (size_t)num_fmtint(buf, piece));
 		any = 1;
 	}
-	if ((int64_t)lo != 0 || (!any && !s->f))
+	if ((int64_t)lo != 0 || (!any && !s->f && s->scale == 0))
 		fn(arg, buf, (size_t)num_fmtint(buf, (int64_t)lo));
+	if (s->scale > 0) {
+		i128 a = frac < 0 ? -frac : frac;
+		int n = frac < 0;
+		buf[0] = '-';
+		n += snprintf(buf + n, sizeof buf - (size_t)n, "0.%0*lld",
+		    s->scale, (long long)a);
+		fn(arg, buf, (size_t)n);
+	}
 	if (!s->f)
 		return;
 	const double *p = fsum_parts(s->f);
 	for (uint32_t i = 0; i < s->f->n; i++) {
+		/* With an exponent, so that it is read as a float again,
+		 * not as a plain decimal. */
 		int n = num_fmtdouble(buf, p[i]);
-		if (!strpbrk(buf, ".e"))
-			n += snprintf(buf + n, sizeof buf - (size_t)n, ".0");
+		if (!strchr(buf, 'e'))
+			n += snprintf(buf + n, sizeof buf - (size_t)n, "e0");
 		fn(arg, buf, (size_t)n);
 	}
 	if (s->f->n == 0)
-		fn(arg, "0.0", 3);
+		fn(arg, "0e0", 3);
 }
 
 static int
@@ -199,6 +313,13 @@ mean_final(const struct agg *a, void *st)
 	(void)a;
 	if (m->n == 0) {	/* no values, with --narm: as datamash */
 		v.kind = AV_NAN;
+		return v;
+	}
+	if (!m->s.f && m->s.scale > 0) {
+		/* Decimals: the exact sum over n, rounded (through long
+		 * double) to the nearest double. */
+		v.kind = AV_FLOAT;
+		v.d = (double)(decvalue(&m->s) / (long double)m->n);
 		return v;
 	}
 	v = sumvalue(&m->s, 1);

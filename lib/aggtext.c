@@ -1,14 +1,15 @@
-/* aggtext.c: each operation's state as text, after the "pdp1:NAME:"
+/* aggtext.c: each operation's state as text, after the "pdp2:NAME:"
  * that agg_save writes (pdp(7) describes the format); exact, so that a
  * state saved and loaded is the state that was saved:
  *
- *	pdp1:count:N
- *	pdp1:sum:I:F		I the exact integer part (decimal, 128-bit),
- *	pdp1:mean:N:I:F		F "-" or the float partials in C99 hex
- *	pdp1:min:V, max, first, last: V the value as it appeared
- *	pdp1:var:N:F1:F2	(stddev, pvar, pstdev too) exact sums of x, x*x
- *	pdp1:range:L:H		L the min, H the max, as they appeared
- *	pdp1:countunique:N:M	(collect too) M the members joined by TABs,
+ *	pdp2:count:N
+ *	pdp2:sum:I:F		I the exact sum of the plain decimals, with
+ *	pdp2:mean:N:I:F		their most fraction digits (pdp1: none);
+ *				F "-" or the float partials in C99 hex
+ *	pdp2:min:V, max, first, last: V the value as it appeared
+ *	pdp2:var:N:F1:F2	(stddev, pvar, pstdev too) exact sums of x, x*x
+ *	pdp2:range:L:H		L the min, H the max, as they appeared
+ *	pdp2:countunique:N:M	(collect too) M the members joined by TABs,
  *				escaped once more as a field
  */
 #include <errno.h>
@@ -27,10 +28,12 @@ sbuf_str(struct sbuf *b, const char *s)
 }
 
 /* A 128-bit two's complement integer in decimal. */
-static void
-i128fmt(struct sbuf *b, uint64_t lo, int64_t hi)
+/* A 128-bit two's complement in decimal into d (48 bytes, not
+ * terminated); returns the length. */
+static size_t
+i128str(char *d, uint64_t lo, int64_t hi)
 {
-	char d[48], *q = d + sizeof d;
+	char *q = d + 48;
 	int neg = hi < 0;
 	uint64_t h = (uint64_t)hi, l = lo;
 
@@ -54,7 +57,37 @@ i128fmt(struct sbuf *b, uint64_t lo, int64_t hi)
 	} while (h || l);
 	if (neg)
 		*--q = '-';
-	sbuf_add(b, q, (size_t)(d + sizeof d - q));
+	size_t n = (size_t)(d + 48 - q);
+	memmove(d, q, n);
+	return n;
+}
+
+int
+agg_decfmt(char *buf, uint64_t lo, int64_t hi, int scale)
+{
+	char d[48], t[48];
+	size_t n = i128str(d, lo, hi), k = 0, m = 0;
+	const char *p = d;
+
+	if (*p == '-') {
+		buf[k++] = '-';
+		p++;
+		n--;
+	}
+	/* The digits, with zeros before them up to one before the point. */
+	while (n + m < (size_t)scale + 1)
+		t[m++] = '0';
+	memcpy(t + m, p, n);
+	m += n;
+	memcpy(buf + k, t, m - (size_t)scale);
+	k += m - (size_t)scale;
+	if (scale > 0) {
+		buf[k++] = '.';
+		memcpy(buf + k, t + m - (size_t)scale, (size_t)scale);
+		k += (size_t)scale;
+	}
+	buf[k] = '\0';
+	return (int)k;
 }
 
 static int
@@ -208,8 +241,9 @@ void
 sum_save(const void *st, struct sbuf *b)
 {
 	const struct sumstate *s = st;
+	char d[48];
 
-	i128fmt(b, s->lo, s->hi);
+	sbuf_add(b, d, (size_t)agg_decfmt(d, s->lo, s->hi, s->scale));
 	sbuf_add(b, ":", 1);
 	partsfmt(b, s->f);
 }
@@ -221,9 +255,27 @@ sum_load(void *st, const char *s, size_t n)
 	const char *p;
 	size_t pl;
 
-	if (nextpart(&s, &n, &p, &pl) < 0 ||
-	    i128parse(p, pl, &ss->lo, &ss->hi) < 0)
+	char d[64];
+	const char *dot;
+	size_t scale = 0;
+
+	if (nextpart(&s, &n, &p, &pl) < 0 || pl >= sizeof d)
 		return -1;
+	/* I: a decimal with up to AGG_MAXSCALE fraction digits (pdp1's
+	 * have none), parsed as the integer of its digits. */
+	if ((dot = memchr(p, '.', pl))) {
+		scale = pl - (size_t)(dot - p) - 1;
+		if (scale == 0 || scale > AGG_MAXSCALE || dot == p ||
+		    dot[-1] < '0' || dot[-1] > '9')
+			return -1;
+		memcpy(d, p, (size_t)(dot - p));
+		memcpy(d + (dot - p), dot + 1, scale);
+		pl--;
+		p = d;
+	}
+	if (i128parse(p, pl, &ss->lo, &ss->hi) < 0)
+		return -1;
+	ss->scale = (uint8_t)scale;
 	return partsparse(s, n, &ss->f);
 }
 

@@ -19,7 +19,7 @@ num_parse(const char *s, size_t n)
 {
 	struct num v = { .kind = NUM_BAD, .err = NUMERR_SYNTAX };
 	size_t i = 0, intdigits = 0, fracdigits = 0;
-	int neg = 0, isfloat = 0;
+	int neg = 0, isfloat = 0, hasexp = 0;
 
 	/* The common case, a count: up to 18 digits cannot overflow. */
 	if (n > 0 && n <= 18) {
@@ -31,6 +31,7 @@ num_parse(const char *s, size_t n)
 			if (k == n) {
 				v.kind = NUM_INT;
 				v.i = s[0] == '-' ? -acc : acc;
+				v.dscale = 0;
 				return v;
 			}
 		}
@@ -50,7 +51,7 @@ num_parse(const char *s, size_t n)
 	if (intdigits + fracdigits == 0)
 		return v;
 	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-		isfloat = 1;
+		isfloat = hasexp = 1;
 		i++;
 		if (i < n && (s[i] == '+' || s[i] == '-'))
 			i++;
@@ -83,7 +84,34 @@ num_parse(const char *s, size_t n)
 		}
 		v.kind = NUM_INT;
 		v.i = acc;
+		v.dscale = intdigits <= 18 ? 0 : -1;
 		return v;
+	}
+
+	int dscale = -1;	/* not a plain decimal, unless ... */
+	int64_t mant = 0;
+	if (!hasexp && intdigits + fracdigits <= 18) {
+		/* A plain decimal: its digits are exact in an int64, and
+		 * where they and the power of ten are exact doubles, one
+		 * division rounds correctly, as strtod would. */
+		static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5,
+		    1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+		    1e16, 1e17, 1e18 };
+		int64_t m = 0;
+		for (size_t k = start; k < n; k++)
+			if (s[k] != '.')
+				m = m * 10 + (s[k] - '0');
+		if (m < (int64_t)1 << 53) {
+			v.kind = NUM_FLOAT;
+			v.dscale = (int)fracdigits;
+			v.i = neg ? -m : m;
+			v.d = (double)m / p10[fracdigits];
+			if (neg)
+				v.d = -v.d;
+			return v;
+		}
+		dscale = (int)fracdigits;
+		mant = neg ? -m : m;
 	}
 
 	char small[64], *buf = small;
@@ -104,6 +132,8 @@ num_parse(const char *s, size_t n)
 	}
 	v.kind = NUM_FLOAT;
 	v.d = d;
+	v.dscale = dscale;
+	v.i = mant;
 	return v;
 }
 

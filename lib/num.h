@@ -13,14 +13,22 @@ enum numerr { NUMERR_SYNTAX = 1, NUMERR_RANGE };
 
 struct num {
 	enum numkind kind;
-	enum numerr err;
+	union {
+		enum numerr err;	/* NUM_BAD */
+		/* NUM_INT, NUM_FLOAT: for a plain decimal,
+		 * [+-]digits[.digits] of 18 digits at most (an integer
+		 * too), its number of fraction digits, and i is its digits
+		 * (the value is i / 10^dscale exactly); -1 for anything
+		 * else (an exponent, more digits). */
+		int dscale;
+	};
 	int64_t i;
 	double d;
 };
 
 /* Parse a decimal number: [+-]digits[.digits][(e|E)[+-]digits], at least
  * one digit before the exponent.  Without '.' or exponent it is an integer
- * and must fit int64_t; otherwise a finite double. */
+ * and must fit int64_t; otherwise a finite double, correctly rounded. */
 struct num num_parse(const char *s, size_t n);
 /* Shortest form that reads back as the same double (%.15g..%.17g);
  * -0 prints as 0.  buf must hold 32 bytes.  Returns the length. */

@@ -197,7 +197,7 @@ EOF
 	run --separate-stderr pdp-reduce --partial collect e.tsv
 	assert_status 0
 	assert_stderr_empty
-	assert_output_equals 'k	pdp1:collect:4:a!\ta\\\\b\ta\\tb\tz\\tw'
+	assert_output_equals 'k	pdp2:collect:4:a!\ta\\\\b\ta\\tb\tz\\tw'
 	# Split in two: the merge finds the same four members.
 	head -n 2 e.tsv | pdp-reduce --partial countunique,collect > st.tsv
 	tail -n +3 e.tsv | pdp-reduce --partial countunique,collect >> st.tsv
@@ -207,18 +207,18 @@ EOF
 	assert_output_equals 'k	4	a!,a\\b,a\tb,z\tw'
 }
 
-@test "--partial writes the documented pdp1 states" {
+@test "--partial writes the documented pdp2 states" {
 	printf 'a\t1\na\t2\na\t3\na\t4\nb\tx\nb\ty\nb\tx\n' > p.tsv
 	run --separate-stderr pdp-reduce -k1 --partial count,sum,mean,min,max,first,last,var,pstdev <(head -4 p.tsv)
 	assert_status 0
 	assert_stderr_empty
-	assert_output_equals 'a	pdp1:count:4	pdp1:sum:10:-	pdp1:mean:4:10:-	pdp1:min:1	pdp1:max:4	pdp1:first:1	pdp1:last:4	pdp1:var:4:0x1.4p+3:0x1.ep+4	pdp1:pstdev:4:0x1.4p+3:0x1.ep+4'
+	assert_output_equals 'a	pdp2:count:4	pdp2:sum:10:-	pdp2:mean:4:10:-	pdp2:min:1	pdp2:max:4	pdp2:first:1	pdp2:last:4	pdp2:var:4:0x1.4p+3:0x1.ep+4	pdp2:pstdev:4:0x1.4p+3:0x1.ep+4'
 	run --separate-stderr pdp-reduce --partial countunique,collect p.tsv
 	assert_status 0
 	assert_stderr_empty
 	assert_output_equals "$(printf '%s\n' \
-	    'a	pdp1:countunique:4:1\t2\t3\t4	pdp1:collect:4:1\t2\t3\t4' \
-	    'b	pdp1:countunique:2:x\ty	pdp1:collect:2:x\ty')"
+	    'a	pdp2:countunique:4:1\t2\t3\t4	pdp2:collect:4:1\t2\t3\t4' \
+	    'b	pdp2:countunique:2:x\ty	pdp2:collect:2:x\ty')"
 }
 
 # --- order independence ----------------------------------------------------
@@ -321,7 +321,7 @@ EOF
 	# Level 2: parts 1-3 and 4-7 merged, still as states.
 	cat part.aa.st part.ab.st part.ac.st | pdp-reduce --merge --partial "$ALL" > m1.st
 	cat part.ad.st part.ae.st part.af.st part.ag.st | pdp-reduce --merge --partial "$ALL" > m2.st
-	grep -q 'pdp1:collect:' m1.st || fail "--merge --partial wrote no states"
+	grep -q 'pdp2:collect:' m1.st || fail "--merge --partial wrote no states"
 	run --separate-stderr bash -c "set -o pipefail; cat m1.st m2.st | pdp-reduce --merge '$ALL'"
 	assert_status 0
 	assert_stderr_empty
@@ -382,9 +382,9 @@ bad_state() {
 @test "--merge: a state of another op, another version, garbage are errors with the line" {
 	bad_state sum 'pdp1:count:3' "sum: state of another operation 'pdp1:count:3'"
 	bad_state sum 'pdp1:mean:1:3:-' "sum: state of another operation 'pdp1:mean:1:3:-'"
-	bad_state sum 'pdp2:sum:3:-' "sum: not a pdp1 state 'pdp2:sum:3:-'"
-	bad_state sum 'garbage' "sum: not a pdp1 state 'garbage'"
-	bad_state sum '' "sum: not a pdp1 state ''"
+	bad_state sum 'pdp3:sum:3:-' "sum: not a pdp2 (or pdp1) state 'pdp3:sum:3:-'"
+	bad_state sum 'garbage' "sum: not a pdp2 (or pdp1) state 'garbage'"
+	bad_state sum '' "sum: not a pdp2 (or pdp1) state ''"
 }
 
 @test "--merge: states no run could have written (no values but a sum, a negative variance) are corrupt" {
@@ -484,12 +484,12 @@ bad_state() {
 
 @test "--merge --invalid=skip skips bad state lines and says so" {
 	printf '%s\n' 'a	pdp1:sum:1:-' 'b	garbage' 'b	pdp1:sum:2:-' \
-	    'c	pdp2:sum:1:-' 'a	pdp1:count:1' 'a	pdp1:sum:0x1p-1:-' \
+	    'c	pdp3:sum:1:-' 'a	pdp1:count:1' 'a	pdp1:sum:0x1p-1:-' \
 	    'a	pdp1:sum:170141183460469231731687303715884105728:-' 'b	pdp1:sum:5:0x1p-1' > bad.tsv
 	run --separate-stderr pdp-reduce --merge --invalid=skip sum bad.tsv
 	assert_status 0
 	assert_output_equals "$(printf 'a\t1\nb\t7.5')"
-	assert_stderr_equals "pdp-reduce: skipped 5 invalid records (first: bad.tsv:2: sum: not a pdp1 state 'garbage')"
+	assert_stderr_equals "pdp-reduce: skipped 5 invalid records (first: bad.tsv:2: sum: not a pdp2 (or pdp1) state 'garbage')"
 	printf 'a\tpdp1:countunique:1:x\nb\t%s\nb\tpdp1:countunique:1:z\n' 'pdp1:countunique:3:a\tb' > bad.tsv
 	run --separate-stderr pdp-reduce --merge --invalid=skip countunique < bad.tsv
 	assert_status 0

@@ -51,7 +51,7 @@ reduce() {
 	# The same states through --partial and --merge, split anywhere.
 	head -n 4 r.tsv | pdp-reduce --partial range > p1
 	tail -n +5 r.tsv | pdp-reduce --partial range > p2
-	grep -qx "$(printf 'b\tpdp1:range:-1:3')" p1
+	grep -qx "$(printf 'b\tpdp2:range:-1:3')" p1
 	run --separate-stderr bash -c 'cat p1 p2 | pdp-reduce --merge range'
 	assert_status 0
 	assert_output_equals "$(printf 'a\t3\nb\t4\nc\t0\nd\t1.25\ne\t18446744073709551615\nf\t0')"
@@ -361,12 +361,64 @@ reduce() {
 	assert_stderr_contains "out of range"
 }
 
-@test "pdp-reduce: 0.1 + 0.2 is 0.30000000000000004" {
-	printf 'k\t0.1\nk\t0.2\n' > r.tsv
+@test "pdp-reduce: 0.1 + 0.2 is 0.3, in decimal; written with an exponent, 0.30000000000000004" {
+	printf 'k\t0.1\nk\t0.2\nj\t1e-1\nj\t2e-1\n' > r.tsv
 	run --separate-stderr reduce sum
 	assert_status 0
 	assert_stderr_empty
-	assert_output_equals "$(printf 'k\t0.30000000000000004')"
+	assert_output_equals "$(printf 'j\t0.30000000000000004\nk\t0.3')"
+}
+
+@test "pdp-reduce: sums of plain decimals are exact, with the most fraction digits of their values, through --partial and --merge" {
+	# Money with two places, negative values, a sum that cancels, and
+	# what awk's doubles and datamash's %.14Lg get wrong.
+	python3 - <<'EOF2'
+import random
+from decimal import Decimal
+r = random.Random(4)
+tot = {}
+with open("m.tsv", "w") as f:
+    for i in range(200000):
+        k = "k%d" % r.randrange(50)
+        v = Decimal(r.randrange(-10**8, 10**8)) / 100
+        f.write("%s\t%s\n" % (k, v))
+        tot[k] = tot.get(k, Decimal(0)) + v
+    f.write("z\t1.10\nz\t2.20\ny\t0.1\ny\t-0.1\nx\t1\nx\t0.005\n")
+tot.update({"z": Decimal("3.30"), "y": Decimal("0.0"), "x": Decimal("1.005")})
+with open("want", "w") as f:
+    for k in sorted(tot):
+        f.write("%s\t%s\n" % (k, tot[k]))
+EOF2
+	run --separate-stderr pdp-reduce sum m.tsv
+	assert_status 0
+	assert_stderr_empty
+	printf '%s\n' "$output" > got
+	assert_files_equal want got
+	for n in 2 7; do
+		split -n l/$n m.tsv part.
+		for p in part.*; do pdp-reduce --partial sum "$p"; done > states
+		rm part.*
+		run --separate-stderr pdp-reduce --merge sum states
+		assert_status 0
+		printf '%s\n' "$output" > got
+		assert_files_equal want got
+	done
+	grep -q 'pdp2:sum:3.30:-' states || fail "no decimal state: $(grep '^z' states)"
+	# The mean of exact decimals, rounded once.
+	run --separate-stderr pdp-reduce mean <(printf 'a\t1.10\na\t2.20\nb\t0.1\nb\t0.2\nb\t0.4\n')
+	assert_output_equals "$(printf 'a\t1.65\nb\t0.23333333333333334')"
+	# More than 18 digits, or more than 9 after the point: exact binary
+	# partials, rounded once, as before.
+	printf 'a\t12345678901234567890.5\na\t1\nb\t0.1234567890\nb\t1\n' > big.tsv
+	printf 'c\t9999999999999999999999999999999999999.9\nc\t0.1\n' >> big.tsv
+	run --separate-stderr pdp-reduce sum big.tsv
+	assert_status 0
+	assert_output_equals "$(printf 'a\t1.2345678901234567e+19\nb\t1.123456789\nc\t1e+37')"
+	# A pdp1 state (before decimals) is still read.
+	printf 'k\tpdp1:sum:5:0x1p-1\tpdp1:mean:2:5:-\n' > old.tsv
+	run --separate-stderr pdp-reduce --merge sum,mean old.tsv
+	assert_status 0
+	assert_output_equals "$(printf 'k\t5.5\t2.5')"
 }
 
 @test "pdp-reduce: float sums do not depend on the input order" {
@@ -407,11 +459,11 @@ reduce() {
 		a	1e+20
 		b	0.5
 		c	2.5e-08
-		d	1.2345678901234568e+17
+		d	123456789012345678.5
 		e	2e+300
 		f	-1.5
 		g	100.25
-		h	3
+		h	3.0
 	EOF
 }
 
@@ -428,7 +480,7 @@ reduce() {
 	run --separate-stderr reduce sum,mean
 	assert_status 0
 	assert_stderr_empty
-	assert_output_equals "$(printf 'a\t0\t0\nb\t0\t0\nc\t0\t0')"
+	assert_output_equals "$(printf 'a\t0.0\t0\nb\t0\t0\nc\t0.0\t0')"
 }
 
 @test "pdp-reduce: a non-number for a numeric op stops with the line" {

@@ -200,7 +200,7 @@ EOF
 	run --separate-stderr pdp-reduce --no-key sum,count,mean,min,max,var,countunique r.tsv
 	assert_status 0
 	want=$output
-	[ "$want" = "$(printf '750750\t1000\t750.75\t1.5\t1500\t187687.5\t1000')" ] || fail "got: $want"
+	[ "$want" = "$(printf '750750.0\t1000\t750.75\t1.5\t1500\t187687.5\t1000')" ] || fail "got: $want"
 	run --separate-stderr pdp-reduce -k 0 sum,count,mean,min,max,var,countunique r.tsv
 	assert_output_equals "$want"
 	run --separate-stderr pdp-reduce -s --no-key sum,count,mean,min,max,var,countunique r.tsv
@@ -218,7 +218,7 @@ EOF
 	done
 	# The states alone: no key field.
 	run --separate-stderr pdp-reduce --no-key --partial count r.tsv
-	assert_output_equals "pdp1:count:1000"
+	assert_output_equals "pdp2:count:1000"
 	# A spill keeps one group.
 	seq 1 300000 | awk '{ print "k" $1 "\t" $1 }' > many.tsv
 	run --separate-stderr pdp-reduce -S 1M --no-key sum,count many.tsv

@@ -1,6 +1,8 @@
 /* fuzz_num.c: number parsing and printing.  What parses prints in a form
- * that parses back to the same value. */
+ * that parses back to the same value; a float is strtod's double; a plain
+ * decimal's digits and fraction digits are those of its text. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +22,32 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (w.kind != NUM_INT || w.i != v.i)
 			abort();
 	} else if (v.kind == NUM_FLOAT) {
+		char text[64], *end;
+		if (size < sizeof text) {
+			memcpy(text, data, size);
+			text[size] = '\0';
+			if (strtod(text, &end) != v.d)
+				abort();
+			/* i / 10^dscale: the digits without the point. */
+			const char *dot = strchr(text, '.');
+			if (v.dscale >= 0) {
+				if (strpbrk(text, "eE") || !dot ||
+				    strlen(dot + 1) != (size_t)v.dscale)
+					abort();
+				char dig[64];
+				size_t k = 0;
+				for (const char *p = text; *p; p++)
+					if (*p >= '0' && *p <= '9')
+						dig[k++] = *p;
+				dig[k] = '\0';
+				long long m = strtoll(dig, NULL, 10);
+				if ((text[0] == '-' ? -m : m) != v.i)
+					abort();
+			} else if (v.dscale != -1 ||
+			    (!strpbrk(text, "eE") && strlen(text) <= 18)) {
+				abort();
+			}
+		}
 		int n = num_fmtdouble(buf, v.d);
 		struct num w = num_parse(buf, (size_t)n);
 		double x = w.kind == NUM_INT ? (double)w.i : w.d;
