@@ -17,8 +17,8 @@
 
 /* Long options without a letter. */
 enum {
-	OPT_CSV = 256, OPT_HEADERIN, OPT_HEADEROUT, OPT_NARM, OPT_NOKEY,
-	OPT_SORT, OPT_TOP,
+	OPT_CSV = 256, OPT_FORMAT, OPT_HEADERIN, OPT_HEADEROUT, OPT_NARM,
+	OPT_NOKEY, OPT_ROUND, OPT_SORT, OPT_TOP,
 };
 
 _Noreturn static void
@@ -27,7 +27,8 @@ usage(void)
 	fprintf(stderr,
 	    "usage: %s [-CHsW] [-j jobs] [-k fields] [-f field] [-S size] [-T dir]\n"
 	    "       [-t char] [--csv] [--header-in] [--header-out] [--no-key]\n"
-	    "       [--narm] [--sort] [--order=key|value|none] [--top N]\n"
+	    "       [--narm] [--sort] [--round N] [--format fmt]\n"
+	    "       [--order=key|value|none] [--top N]\n"
 	    "       [--invalid=fail|skip] [--partial] [--merge] [--separator str]\n"
 	    "       op[:field][,op[:field]...] [file ...]\n",
 	    argv0);
@@ -52,10 +53,12 @@ help(void)
 	    "                         (default 1; 0: --no-key)\n"
 	    "      --invalid=fail|skip  on a bad record: stop (default) or skip\n"
 	    "      --merge            the input is --partial output: merge the states\n"
+	    "      --format=FMT       numbers as printf's %%f, %%e or %%g form FMT\n"
 	    "      --narm             skip NA, N/A and NaN values (any case)\n"
 	    "      --no-key           one group of the whole input, no key field\n"
 	    "      --order=key|value|none  output order (default key, bytewise)\n"
 	    "      --partial          write each key's state, to --merge later\n"
+	    "      --round=N          numbers with N digits after the point\n"
 	    "  -S, --buffer-size=SIZE  memory budget, then spill to disk\n"
 	    "                         (default a quarter of the memory it may use:\n"
 	    "                         RAM, cgroup limit, ulimit -v; K M G suffixes)\n"
@@ -147,6 +150,7 @@ main(int argc, char *argv[])
 		{ "csv", no_argument, NULL, OPT_CSV },
 		{ "field", required_argument, NULL, 'f' },
 		{ "field-separator", required_argument, NULL, 't' },
+		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "header-in", no_argument, NULL, OPT_HEADERIN },
 		{ "header-out", no_argument, NULL, OPT_HEADEROUT },
 		{ "headers", no_argument, NULL, 'H' },
@@ -163,6 +167,7 @@ main(int argc, char *argv[])
 		{ "merge", no_argument, NULL, 'M' },
 		{ "order", required_argument, NULL, 'O' },
 		{ "partial", no_argument, NULL, 'P' },
+		{ "round", required_argument, NULL, OPT_ROUND },
 		{ "separator", required_argument, NULL, 'E' },
 		{ "sorted", no_argument, NULL, 's' },
 		{ "temporary-directory", required_argument, NULL, 'T' },
@@ -171,7 +176,8 @@ main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 },
 	};
 	struct reduceopts o = { .order = ORDER_KEY, .fsmode = FS_RECORDS,
-	    .fsep = '\t' };
+	    .fsep = '\t', .round = -1 };
+	static char numfmt[256];
 	const char *keyspec = "1", *sep = NULL, *fieldname = NULL;
 	unsigned long long field = 2, top;
 	int c, ordergiven = 0, csv = 0, nokey = 0, sepgiven = 0;
@@ -197,6 +203,18 @@ main(int argc, char *argv[])
 			break;
 		case 'H':
 			o.headerin = o.headerout = 1;
+			break;
+		case OPT_FORMAT:
+			if (opt_numfmt(optarg, numfmt, sizeof numfmt) < 0)
+				eprintf("invalid --format '%s' (one %%f, %%e or %%g "
+				    "conversion, with flags, a width and a "
+				    "precision under 100)", optarg);
+			o.numfmt = numfmt;
+			break;
+		case OPT_ROUND:
+			if (opt_uint(optarg, 0, 30, &top) < 0)
+				eprintf("invalid --round '%s' (0 to 30)", optarg);
+			o.round = (int)top;
 			break;
 		case OPT_HEADERIN:
 			o.headerin = 1;
@@ -355,6 +373,11 @@ main(int argc, char *argv[])
 	if (named && !o.headerin)
 		eprintf("fields given by name need a header to find them in: "
 		    "--header-in or -H");
+	if (o.round >= 0 && o.numfmt)
+		eprintf("--round and --format: one way to print numbers");
+	if ((o.round >= 0 || o.numfmt) && o.partial)
+		eprintf("--partial writes states for --merge: not with --round "
+		    "or --format");
 	if (o.headerout && o.partial)
 		eprintf("--partial writes states for --merge: not with a "
 		    "header (-H, --header-out)");

@@ -66,6 +66,9 @@ struct aggval {
 struct aggval agg_final(const struct agg *a, const void *st);
 /* Print v into buf (48 bytes) unless it is text; returns the length. */
 int agg_fmt(const struct aggval *v, char *buf);
+/* An AV_DEC value rounded to digits after the point (half to even,
+ * exactly) into buf (64 bytes); returns the length. */
+int agg_decround(char *buf, const struct aggval *v, int digits);
 /* Order of two final values (numbers numerically, text bytewise). */
 int agg_cmp(const struct aggval *x, const struct aggval *y);
 void agg_freestate(const struct agg *a, void *st);

@@ -215,6 +215,31 @@ sumvalue(const struct sumstate *s, int asfloat)
 	return v;
 }
 
+int
+agg_decround(char *buf, const struct aggval *v, int digits)
+{
+	i128 x = (i128)((unsigned __int128)(uint64_t)v->i << 64 | v->u);
+	int scale = v->scale, n;
+
+	if (digits < scale) {
+		i128 p = pow10i[scale - digits], q = x / p, r = x % p;
+		if (r < 0)
+			r = -r;
+		/* Half to even, on the exact value. */
+		if (2 * r > p || (2 * r == p && (q & 1)))
+			q += x < 0 ? -1 : 1;
+		x = q;
+		scale = digits;
+	}
+	n = agg_decfmt(buf, (uint64_t)x, (int64_t)(x >> 64), scale);
+	if (digits > scale && scale == 0)
+		buf[n++] = '.';
+	while (scale++ < digits)
+		buf[n++] = '0';
+	buf[n] = '\0';
+	return n;
+}
+
 static struct aggval
 sum_final(const struct agg *a, void *st)
 {

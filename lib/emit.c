@@ -1,6 +1,7 @@
 /* emit.c: pdp-reduce's output: a key's line (final values, or states
  * with --partial), and the whole table in key order, by value (--order
  * value) or the first N by value (--top). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,12 +27,55 @@ checkrange(struct reducer *r, const char *key, size_t klen, const char *st)
 	}
 }
 
+/* --round and --format: a number as the user asked for it (numfmt
+ * holds one %Lf, %Le or %Lg conversion, checked).  A decimal sum rounds
+ * exactly, half to even; the others through a long double, as printf
+ * rounds.  Returns the length written into buf (cap bytes), or -1 if v
+ * is not a number. */
+static int
+fmtnum(const struct reduceopts *o, const struct aggval *v, char *buf,
+    size_t cap)
+{
+	long double x;
+
+	switch (v->kind) {
+	case AV_UINT: x = (long double)v->u; break;
+	case AV_INT: x = (long double)v->i; break;
+	case AV_FLOAT: x = (long double)v->d; break;
+	case AV_DEC:
+		if (!o->numfmt)
+			return agg_decround(buf, v, o->round);
+		x = (long double)v->d;
+		break;
+	case AV_TEXT: {
+		struct num n = num_parse(v->text, v->tlen);
+		if (n.kind == NUM_BAD)
+			return -1;
+		x = n.kind == NUM_INT ? (long double)n.i : (long double)n.d;
+		break;
+	}
+	default:
+		return -1;
+	}
+	int n;
+	if (o->numfmt) {
+		/* opt_numfmt checked it: one conversion, of a long double. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+		n = snprintf(buf, cap, o->numfmt, x);
+#pragma GCC diagnostic pop
+	} else {
+		n = snprintf(buf, cap, "%.*Lf", o->round, x);
+	}
+	return n < 0 || (size_t)n >= cap ? -1 : n;
+}
+
 /* Write one key's line: final values, or states with --partial. */
 void
 reducer_printkey(struct reducer *r, const char *key, size_t klen, const char *st,
     struct obuf *out, int partial)
 {
-	char buf[32];
+	char buf[512];
 	/* What the user reads has no key field with --no-key (and -H's
 	 * header first); runs keep an empty one. */
 	int user = out == r->out, sep = !(user && r->bare);
@@ -52,7 +96,14 @@ reducer_printkey(struct reducer *r, const char *key, size_t klen, const char *st
 			continue;
 		}
 		struct aggval v = agg_final(a, st + r->off[i]);
-		if (v.kind == AV_TEXT)
+		int n;
+		/* Numbers, and the values of numeric ops (min, max) that
+		 * are kept as text. */
+		if ((r->o->round >= 0 || r->o->numfmt) &&
+		    (v.kind != AV_TEXT || r->numeric[i]) &&
+		    (n = fmtnum(r->o, &v, buf, sizeof buf)) >= 0)
+			obuf_write(out, buf, (size_t)n);
+		else if (v.kind == AV_TEXT)
 			obuf_write(out, v.text, v.tlen);
 		else
 			obuf_write(out, buf, (size_t)agg_fmt(&v, buf));

@@ -239,3 +239,46 @@ opt_duration(const char *s, double *out)
 		}
 	return -1;
 }
+
+int
+opt_numfmt(const char *s, char *out, size_t cap)
+{
+	size_t k = 0;
+	int convs = 0;
+
+	for (const char *p = s; *p; p++) {
+		if (k + 4 >= cap)
+			return -1;
+		out[k++] = *p;
+		if (*p != '%')
+			continue;
+		if (p[1] == '%') {
+			out[k++] = *++p;
+			continue;
+		}
+		if (convs++)
+			return -1;
+		for (p++; *p && strchr("-+ #0", *p); p++)
+			if (k + 4 < cap)
+				out[k++] = *p;
+		for (int part = 0; part < 2; part++) {
+			if (part == 1) {
+				if (*p != '.')
+					break;
+				out[k++] = *p++;
+			}
+			int digits = 0;
+			for (; isdig(*p); p++, digits++)
+				if (k + 4 < cap)
+					out[k++] = *p;
+			if (digits > 2)
+				return -1;
+		}
+		if (!*p || !strchr("fFeEgG", *p) || k + 4 >= cap)
+			return -1;
+		out[k++] = 'L';
+		out[k++] = *p;
+	}
+	out[k] = '\0';
+	return convs == 1 ? 0 : -1;
+}

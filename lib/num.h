@@ -41,6 +41,12 @@ int opt_uint(const char *s, unsigned long long lo, unsigned long long hi,
 /* A size with optional suffix K, M, G, T (powers of 1024); -1 if bad. */
 int opt_size(const char *s, unsigned long long *out);
 
+/* A printf format for one number, as --format takes it: text with one
+ * conversion %[flags][width][.precision] of f, F, e, E, g or G (width
+ * and precision up to 99), and %% for a percent sign.  Writes it to out
+ * (cap bytes) with the L of a long double; -1 if it is anything else. */
+int opt_numfmt(const char *s, char *out, size_t cap);
+
 /* A duration: a decimal number with an optional unit ms, s, m, h or d
  * (default s); -1 if bad. */
 int opt_duration(const char *s, double *out);

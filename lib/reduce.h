@@ -35,6 +35,8 @@ struct reduceopts {
 	int narm;		/* --narm: skip NA, N/A and NaN values */
 	const char **keynames;	/* a name for each key field given by one,
 				 * else NULL; keyf[i] is then unset */
+	int round;		/* --round: digits after the point, or -1 */
+	const char *numfmt;	/* --format, as one %L conversion, or NULL */
 };
 
 /* Reduce the named files ("-" is stdin) onto out.  Returns the exit

@@ -638,3 +638,45 @@ EOF2
 	assert_stderr_empty
 	assert_output_matches '^pdp-reduce [0-9]+\.[0-9]+\.[0-9]+$'
 }
+
+@test "pdp-reduce --round and --format: numbers as asked (decimal sums rounded exactly); bad forms are usage errors" {
+	printf 'a\t1\na\t2\nb\t2.675\nc\t0.125\nc\t0.25\nd\t-2.5\n' > r.tsv
+	run --separate-stderr reduce --round 2 sum,count,mean,min,first
+	assert_status 0
+	assert_stderr_empty
+	# b's sum is the decimal 2.675, half to even: 2.68; its mean is the
+	# double just below 2.675: 2.67, as printf rounds it.  first is text.
+	assert_output_equals "$(printf 'a\t3.00\t2.00\t1.50\t1.00\t1\nb\t2.68\t1.00\t2.67\t2.67\t2.675\nc\t0.38\t2.00\t0.19\t0.12\t0.125\nd\t-2.50\t1.00\t-2.50\t-2.50\t-2.5')"
+	run --separate-stderr reduce --round 0 sum
+	assert_output_equals "$(printf 'a\t3\nb\t3\nc\t0\nd\t-2')"
+	run --separate-stderr reduce --format '%08.3f' sum,count,mean
+	assert_status 0
+	assert_output_contains "$(printf 'a\t0003.000\t0002.000\t0001.500')"
+	run --separate-stderr reduce --format 'x%.1e%%' sum
+	assert_output_contains "$(printf 'a\tx3.0e+00%%')"
+	if command -v datamash > /dev/null; then
+		grep '^a' r.tsv | datamash --format '%08.3f' -g 1 sum 2 count 2 mean 2 min 2 > want
+		pdp-reduce --format '%08.3f' sum,count,mean,min <(grep '^a' r.tsv) > got
+		assert_files_equal want got
+		grep '^a' r.tsv | datamash --round 3 -g 1 sum 2 mean 2 > want
+		pdp-reduce --round 3 sum,mean <(grep '^a' r.tsv) > got
+		assert_files_equal want got
+	fi
+	for f in '%d' '%f%f' '%' '%5' '%123f' '%.100f' 'x' '%Lf' '%s'; do
+		run --separate-stderr reduce --format "$f" sum
+		assert_status 2
+		assert_output_empty
+		assert_stderr_contains "pdp-reduce: invalid --format '$f'"
+	done
+	for n in 31 -1 x ''; do
+		run --separate-stderr reduce --round "$n" sum
+		assert_status 2
+		assert_stderr_contains "pdp-reduce: invalid --round '$n' (0 to 30)"
+	done
+	run --separate-stderr reduce --round 2 --format '%f' sum
+	assert_status 2
+	assert_stderr_equals "pdp-reduce: --round and --format: one way to print numbers"
+	run --separate-stderr reduce --round 2 --partial sum
+	assert_status 2
+	assert_stderr_contains "not with --round or --format"
+}
