@@ -53,8 +53,9 @@ help(void)
 	    "                     mappers), text (read it), or fail\n"
 	    "      --block=SIZE   --pipe block size (default 4M)\n"
 	    "      --combine=OP   aggregate in each worker across its tasks with\n"
-	    "                     OP (sum, min, max or range) and write one table\n"
-	    "                     per worker; pdp-reduce OP gives the same result\n"
+	    "                     OP (sum, min, max, absmin, absmax or range) and\n"
+	    "                     write one table per worker; pdp-reduce OP\n"
+	    "                     gives the same result\n"
 	    "      --decompress=WHEN  auto (default): read gzip, bzip2, xz, zstd,\n"
 	    "                     lz4 and compress data (known by its first bytes)\n"
 	    "                     through the decompressor on PATH; never\n"
@@ -343,7 +344,8 @@ main(int argc, char *argv[])
 		case 'C':
 			if (strchr(optarg, ':') || agg_parse(&comb, optarg, 1, NULL) < 0 ||
 			    !agg_combinable(comb.op))
-				eprintf("invalid --combine '%s' (sum, min, max or range: the "
+				eprintf("invalid --combine '%s' (sum, min, max, absmin, "
+				    "absmax or range: the "
 				    "ops whose results pdp-reduce can reduce again)",
 				    optarg);
 			wc.combine = &comb;

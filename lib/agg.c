@@ -127,6 +127,9 @@ static const struct aggdef *const ops[] = {
 	[AGG_COUNTUNIQUE] = &aggdef_countunique,
 	[AGG_COLLECT] = &aggdef_collect,
 	[AGG_RANGE] = &aggdef_range,
+	[AGG_ABSMIN] = &aggdef_absmin,
+	[AGG_ABSMAX] = &aggdef_absmax,
+	[AGG_UNIQUE] = &aggdef_unique,
 };
 
 _Static_assert(sizeof ops / sizeof ops[0] == AGG_NOPS,

@@ -13,7 +13,7 @@
 /* The operations: the rows of agg.c's table. */
 enum aggop { AGG_COUNT, AGG_SUM, AGG_MIN, AGG_MAX, AGG_MEAN, AGG_FIRST,
     AGG_LAST, AGG_VAR, AGG_STDDEV, AGG_PVAR, AGG_PSTDEV, AGG_COUNTUNIQUE,
-    AGG_COLLECT, AGG_RANGE, AGG_NOPS };
+    AGG_COLLECT, AGG_RANGE, AGG_ABSMIN, AGG_ABSMAX, AGG_UNIQUE, AGG_NOPS };
 
 /* One use of an operation, as the command line gives it. */
 struct agg {

@@ -1,5 +1,6 @@
 /* aggext.c: the operations of the extremes: min and max (the winning
- * value as it appeared) and range (max - min, from the two). */
+ * value as it appeared), absmin and absmax (the same, by absolute
+ * value) and range (max - min, from the two). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,7 +10,21 @@
 
 /* min and max: the winning value as it appeared */
 
-/* Add v (number x) to e; dir 1 keeps the smallest, -1 the largest. */
+/* The absolute value of a number given as (isfloat, i, d), exactly:
+ * -INT64_MIN is 2^63, a double. */
+static void
+absnum(int *isfloat, int64_t *i, double *d)
+{
+	if (*isfloat)
+		*d = *d < 0 ? -*d : *d;
+	else if (*i == INT64_MIN)
+		*isfloat = 1, *d = 9223372036854775808.0;
+	else if (*i < 0)
+		*i = -*i;
+}
+
+/* Add v (number x) to e; dir 1 keeps the smallest, -1 the largest; by
+ * absolute value if dir is 2 or -2. */
 static int
 ext_add(struct extstate *e, const char *v, size_t n, const struct num *x,
     int dir)
@@ -17,8 +32,15 @@ ext_add(struct extstate *e, const char *v, size_t n, const struct num *x,
 	int c = 0;
 
 	if (e->set) {
-		c = dir * agg_numcmp(x->kind == NUM_FLOAT, x->i, x->d, e->isfloat,
-		    e->i, e->d);
+		int xf = x->kind == NUM_FLOAT, ef = e->isfloat;
+		int64_t xi = x->i, ei = e->i;
+		double xd = x->d, ed = e->d;
+		if (dir == 2 || dir == -2) {
+			absnum(&xf, &xi, &xd);
+			absnum(&ef, &ei, &ed);
+			dir /= 2;
+		}
+		c = dir * agg_numcmp(xf, xi, xd, ef, ei, ed);
 		if (c == 0) {
 			/* Equal numbers: keep the bytewise smaller text,
 			 * whatever the order they came in. */
@@ -77,6 +99,30 @@ static int
 max_merge(void *dst, const void *src)
 {
 	return ext_merge(dst, src, -1);
+}
+
+static int
+absmin_add(void *st, const char *v, size_t n, const struct num *x)
+{
+	return ext_add(st, v, n, x, 2);
+}
+
+static int
+absmax_add(void *st, const char *v, size_t n, const struct num *x)
+{
+	return ext_add(st, v, n, x, -2);
+}
+
+static int
+absmin_merge(void *dst, const void *src)
+{
+	return ext_merge(dst, src, 2);
+}
+
+static int
+absmax_merge(void *dst, const void *src)
+{
+	return ext_merge(dst, src, -2);
 }
 
 static struct aggval
@@ -205,6 +251,20 @@ const struct aggdef aggdef_min = {
 const struct aggdef aggdef_max = {
 	"max", sizeof(struct extstate), VALUE | NUMERIC,
 	max_add, max_merge, ext_final, ext_free,
+	ext_save, ext_load, ext_parts,
+};
+
+/* As datamash's: the value as it appeared, sign included; of values
+ * of equal magnitude (-5 and 5) the bytewise smallest text. */
+const struct aggdef aggdef_absmin = {
+	"absmin", sizeof(struct extstate), VALUE | NUMERIC,
+	absmin_add, absmin_merge, ext_final, ext_free,
+	ext_save, ext_load, ext_parts,
+};
+
+const struct aggdef aggdef_absmax = {
+	"absmax", sizeof(struct extstate), VALUE | NUMERIC,
+	absmax_add, absmax_merge, ext_final, ext_free,
 	ext_save, ext_load, ext_parts,
 };
 

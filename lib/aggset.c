@@ -215,3 +215,10 @@ const struct aggdef aggdef_collect = {
 	set_add, set_merge, collect_final, set_free,
 	set_save, set_load, NULL,
 };
+
+/* datamash's name for collect. */
+const struct aggdef aggdef_unique = {
+	"unique", sizeof(struct setstate), VALUE,
+	set_add, set_merge, collect_final, set_free,
+	set_save, set_load, NULL,
+};

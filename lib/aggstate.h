@@ -106,9 +106,10 @@ struct setstate {		/* countunique and collect */
 /* The rows of the table, in the files of their families. */
 extern const struct aggdef aggdef_count, aggdef_sum, aggdef_mean, aggdef_var,
     aggdef_stddev, aggdef_pvar, aggdef_pstdev;		/* aggsum.c */
-extern const struct aggdef aggdef_min, aggdef_max, aggdef_range; /* aggext.c */
+extern const struct aggdef aggdef_min, aggdef_max, aggdef_range,
+    aggdef_absmin, aggdef_absmax;			/* aggext.c */
 extern const struct aggdef aggdef_first, aggdef_last, aggdef_countunique,
-    aggdef_collect;					/* aggset.c */
+    aggdef_collect, aggdef_unique;			/* aggset.c */
 
 /* agg.c's helpers for states, that count what they allocate (the heap
  * of pdp-reduce's budget). */

@@ -680,3 +680,36 @@ EOF2
 	assert_status 2
 	assert_stderr_contains "not with --round or --format"
 }
+
+@test "pdp-reduce absmin, absmax and unique: as datamash, merged from any split, and --combine absmin/absmax" {
+	printf 'k\t-5\nk\t3\nk\t-1.5\nj\t5\nj\t-5\nj\t2\nj\t-9223372036854775808\ni\t0.25\ni\t-0.25\ni\t1e-1\n' > r.tsv
+	run --separate-stderr reduce absmin,absmax,unique
+	assert_status 0
+	assert_stderr_empty
+	# Equal magnitudes: the bytewise smallest text (-0.25, -5).
+	assert_output_equals "$(printf 'i\t1e-1\t-0.25\t-0.25,0.25,1e-1\nj\t2\t-9223372036854775808\t-5,-9223372036854775808,2,5\nk\t-1.5\t-5\t-1.5,-5,3')"
+	want=$output
+	for n in 2 3; do
+		split -n l/$n r.tsv part.
+		for p in part.*; do pdp-reduce --partial absmin,absmax,unique "$p"; done > states
+		rm part.*
+		run --separate-stderr pdp-reduce --merge absmin,absmax,unique states
+		assert_status 0
+		assert_output_equals "$want"
+	done
+	if command -v datamash > /dev/null; then
+		printf 'k\t-5\nk\t3\nk\t-1.5\nm\t7\nm\t-2\n' > d.tsv
+		datamash -s -g 1 absmin 2 absmax 2 unique 2 < d.tsv > want
+		pdp-reduce absmin,absmax,unique d.tsv > got
+		assert_files_equal want got
+	fi
+	printf 'a\t-3\nb\t4\n' > f1.txt
+	printf 'a\t2\nb\t-7\n' > f2.txt
+	for op in absmin absmax; do
+		ls f?.txt | pdp-map exec cat | pdp-reduce $op > want
+		ls f?.txt | pdp-map -j2 --combine $op exec cat | pdp-reduce $op > got
+		assert_files_equal want got
+	done
+	run cat got
+	assert_output_equals "$(printf 'a\t-3\nb\t-7')"
+}

@@ -332,7 +332,8 @@ EOF
 	cmp_pair d.ws "-W -s -g 1 sum 3" "-W sum:3"
 	cmp_pair d.csv "-t, -s -g 1 max 2" "-t, max"
 	cmp_pair d.tsv "-C --header-in -s -g 1 min 3 max 3" "-C --header-in min:3,max:3"
-	cmp_pair plain.tsv "-s -g 1 unique 2" "collect:2"
+	cmp_pair plain.tsv "-s -g 1 unique 2" "unique:2"
+	cmp_pair plain.tsv "-s -g 1 absmin 4 absmax 4" "absmin:4,absmax:4"
 	cmp_pair plain.tsv "-s -g 1 countunique 4" "countunique:4"
 	cmp_pair plain.tsv "-s -g 1 pstdev 4 svar 3" "pstdev:4,var:3"
 	grep -v '^#' d.tsv > h.tsv

@@ -41,8 +41,9 @@ onfatal(const char *msg)
 }
 
 static const char *const opsets[8] = {
-	"sum", "count,min,max", "mean,var,stddev", "first,last,countunique",
-	"collect,pvar,pstdev", "sum:3,count", "max:2,min:1", "countunique:3",
+	"sum", "count,min,max,absmin", "mean,var,stddev", "first,last,countunique",
+	"collect,pvar,pstdev", "sum:3,count,range", "max:2,min:1,absmax:2",
+	"unique:3",
 };
 
 int
