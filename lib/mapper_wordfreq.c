@@ -1,5 +1,6 @@
 /* mapper_wordfreq.c: the builtin wordfreq: word<TAB>count per input. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "err.h"
 #include "mapper.h"
@@ -15,13 +16,20 @@ init(struct pdp_ctx *ctx, int argc, char **argv)
 {
 	struct tokmode m = { TOK_ALNUM, TOK_FOLD };
 
-	for (int i = 1; i < argc; i++)
-		if (tok_option(&m, argv[i]) != 0) {
+	for (int i = 1; i < argc; i++) {
+		int r = tok_option(&m, argv[i]);
+		if (r > 0 && strncmp(argv[i], "--", 2) != 0) {
+			ctx->fail(ctx, "wordfreq: usage: wordfreq [--word=RULE] "
+			    "[--case=CASE]");
+			return -1;
+		}
+		if (r != 0) {
 			ctx->fail(ctx, "wordfreq: invalid option '%s' (--word="
 			    "alnum|ident|nonspace|alnum-runs, --case=fold|lower|"
 			    "keep)", argv[i]);
 			return -1;
 		}
+	}
 	if (tok_setup(&m) < 0) {
 		ctx->fail(ctx, "the C.UTF-8 locale is not available");
 		return -1;

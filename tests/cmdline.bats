@@ -75,5 +75,5 @@ load helper
 	assert_stderr_equals "pdp-map: wordfreq: access.log: paths are read from standard input, not from arguments: pdp-find DIR | pdp-map wordfreq, or pdp-map -a FILE wordfreq"
 	run --separate-stderr pdp-map wordfreq nosuch.log
 	assert_status 2
-	assert_stderr_equals "pdp-map: wordfreq: usage: wordfreq"
+	assert_stderr_equals "pdp-map: wordfreq: usage: wordfreq [--word=RULE] [--case=CASE]"
 }

@@ -85,12 +85,15 @@ words() {
 
 @test "wordfreq: bad --word and --case values and stray arguments are usage errors" {
 	example
-	for a in --word=foo --case=upper --word= --case --words=alnum x; do
+	for a in --word=foo --case=upper --word= --case --words=alnum; do
 		run --separate-stderr pdp-map wordfreq "$a" <<< ml.txt
 		assert_status 2
 		assert_output_empty
 		assert_stderr_contains "pdp-map: wordfreq: invalid option '$a' (--word=alnum|ident|nonspace|alnum-runs, --case=fold|lower|keep)"
 	done
+	run --separate-stderr pdp-map wordfreq x <<< ml.txt
+	assert_status 2
+	assert_stderr_equals "pdp-map: wordfreq: usage: wordfreq [--word=RULE] [--case=CASE]"
 	run --separate-stderr pdp-map wordfreq --word=ident --case=keep --word=alnum <<< ml.txt
 	assert_status 2
 	assert_stderr_contains "pdp-map: wordfreq: usage: wordfreq [--word=RULE] [--case=CASE]"
