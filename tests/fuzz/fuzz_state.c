@@ -2,8 +2,8 @@
  * that loads saves to text that loads again to the same text, and holds
  * the invariants of a state that pdp-reduce could have written: it has a
  * value (a key exists only with one), unless --narm skipped every value
- * (min, max and range are then empty, mean and var nan), and a variance
- * is not negative. */
+ * (min, max, absmin, absmax and range are then empty, mean and var nan),
+ * and a variance is not negative. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +32,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			struct aggval v = agg_final(&a, st), w = agg_final(&a, st2);
 			char x[32], y[32];
 			if (v.kind == AV_NONE && a.op != AGG_MIN &&
-			    a.op != AGG_MAX && a.op != AGG_RANGE)
+			    a.op != AGG_MAX && a.op != AGG_ABSMIN &&
+			    a.op != AGG_ABSMAX && a.op != AGG_RANGE)
 				abort();
 			if (v.kind == AV_FLOAT && v.d < 0 && (a.op == AGG_VAR ||
 			    a.op == AGG_STDDEV || a.op == AGG_PVAR ||
