@@ -414,17 +414,17 @@ tok_next(struct tok *t, const char **w, size_t *n)
 			t->p--;
 			continue;
 		}
-		if (k > 0 && (v = classify(cp) & 3) != K_SEP) {
-			if (v == K_WORD) {
-				addcp(t, classify(cp) >> 2);
+		if (k > 0 && ((v = classify(cp)) & 3) != K_SEP) {
+			if ((v & 3) == K_WORD) {
+				addcp(t, v >> 2);
 				continue;
 			}
 			/* A word of one character: after the one before. */
 			if (!t->wlen) {
-				addcp(t, classify(cp) >> 2);
+				addcp(t, v >> 2);
 				return done(t, w, n);
 			}
-			t->held = classify(cp) >> 2;
+			t->held = v >> 2;
 			return done(t, w, n);
 		}
 		/* Invalid at the byte just taken: it is read again as the
