@@ -14,7 +14,7 @@ WARN = -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wundef -Wvla
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L
 CFLAGS += -std=c11 $(OPT) $(WARN)
-LDLIBS += -ldl
+LDLIBS += -ldl -lm
 
 # make SANITIZE=1: AddressSanitizer and UndefinedBehaviorSanitizer.
 ifeq ($(SANITIZE),1)
@@ -140,7 +140,7 @@ $(FUZZDIR)/libpdp.a: $(FUZZOBJ)
 
 $(FUZZDIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZDIR)/libpdp.a
 	$(FUZZCC) $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer $(FUZZSAN) \
-	  -MMD -MP -o $@ $< $(FUZZDIR)/libpdp.a -ldl
+	  -MMD -MP -o $@ $< $(FUZZDIR)/libpdp.a -ldl -lm
 
 -include $(wildcard $(FUZZDIR)/lib/*.d $(FUZZDIR)/*.d)
 

@@ -78,7 +78,9 @@ help(void)
 	for (int op = 0; op < AGG_NOPS; op++)
 		printf("%s%s", op && op % 12 == 0 ? "\n    " : " ",
 		    agg_name((enum aggop)op));
-	printf("\nSee pdp-reduce(1) and pdp(7).\n");
+	printf("\nperc and trimmean take a parameter first: perc:90:FIELD "
+	    "(default 95), trimmean:0.2:FIELD\nSee pdp-reduce(1) and "
+	    "pdp(7).\n");
 	exit(0);
 }
 
@@ -359,8 +361,12 @@ main(int argc, char *argv[])
 	    tok = strtok_r(NULL, ",", &save)) {
 		if (o.naggs == cap)
 			o.aggs = ereallocarray(o.aggs, cap *= 2, sizeof *o.aggs);
-		if (agg_parse(&o.aggs[o.naggs], tok, (size_t)field - 1,
-		    fieldname) < 0)
+		int pe = agg_parse(&o.aggs[o.naggs], tok, (size_t)field - 1,
+		    fieldname);
+		if (pe == -2)
+			eprintf("%s: bad parameter: perc takes a percent from "
+			    "0 to 100, trimmean a fraction from 0 to 0.5", tok);
+		if (pe < 0)
 			eprintf("unknown operation '%s' (see --help)",
 			    tok);
 		o.aggs[o.naggs++].sep = sep;

@@ -130,12 +130,49 @@ static const struct aggdef *const ops[] = {
 	[AGG_ABSMIN] = &aggdef_absmin,
 	[AGG_ABSMAX] = &aggdef_absmax,
 	[AGG_UNIQUE] = &aggdef_unique,
+	[AGG_MEDIAN] = &aggdef_median,
+	[AGG_Q1] = &aggdef_q1,
+	[AGG_Q3] = &aggdef_q3,
+	[AGG_IQR] = &aggdef_iqr,
+	[AGG_PERC] = &aggdef_perc,
+	[AGG_MODE] = &aggdef_mode,
+	[AGG_ANTIMODE] = &aggdef_antimode,
+	[AGG_MAD] = &aggdef_mad,
+	[AGG_MADRAW] = &aggdef_madraw,
+	[AGG_TRIMMEAN] = &aggdef_trimmean,
+	[AGG_SSKEW] = &aggdef_sskew,
+	[AGG_PSKEW] = &aggdef_pskew,
+	[AGG_SKURT] = &aggdef_skurt,
+	[AGG_PKURT] = &aggdef_pkurt,
+	[AGG_GEOMEAN] = &aggdef_geomean,
+	[AGG_HARMMEAN] = &aggdef_harmmean,
 };
 
 _Static_assert(sizeof ops / sizeof ops[0] == AGG_NOPS,
     "a row for each enum aggop");
 
 /* What the rest of pdp asks of an operation, through its row. */
+
+/* perc's P (0 to 100) or trimmean's (0 to 0.5): an exact decimal, kept
+ * as a fraction pm / 10^ps. */
+static int
+parseparam(struct agg *a, const char *p, size_t n)
+{
+	static const int64_t pow10[] = { 1, 10, 100, 1000, 10000, 100000,
+	    1000000, 10000000, 100000000 };
+	struct num x = num_parse(p, n);
+	int perc = a->op == AGG_PERC, maxscale = perc ? 6 : 8;
+
+	if (x.kind == NUM_BAD || x.dscale < 0 || x.dscale > maxscale ||
+	    x.i < 0 || (perc ? x.i > 100 * pow10[x.dscale] :
+	    2 * x.i > pow10[x.dscale]))
+		return -1;
+	a->pm = x.i;
+	a->ps = x.dscale + (perc ? 2 : 0);
+	a->param = p;
+	a->paramlen = n;
+	return 0;
+}
 
 int
 agg_parse(struct agg *a, const char *spec, size_t deffield,
@@ -149,14 +186,26 @@ agg_parse(struct agg *a, const char *spec, size_t deffield,
 	for (int op = 0; op < AGG_NOPS; op++) {
 		if (strlen(ops[op]->name) != n || strncmp(spec, ops[op]->name, n))
 			continue;
+		struct agg t = { .op = (enum aggop)op };
+		if (op == AGG_PERC)
+			t.pm = 95, t.ps = 2;
+		if ((ops[op]->flags & AGGF_PARAM) && colon &&
+		    ((colon[1] >= '0' && colon[1] <= '9') ||
+		    strchr(".+-", colon[1]))) {
+			const char *p = colon + 1, *c2 = strchr(p, ':');
+			if (parseparam(&t, p, c2 ? (size_t)(c2 - p) :
+			    strlen(p)) < 0)
+				return -2;
+			colon = c2;
+			name = colon ? NULL : deffname;
+		}
 		if (colon && colon[1] && !(colon[1] >= '0' && colon[1] <= '9'))
 			name = colon + 1;
 		else if (colon && opt_uint(colon + 1, 1, 1000000, &f) < 0)
 			return -1;
-		a->op = (enum aggop)op;
-		a->field = name ? SIZE_MAX : (size_t)f - 1;
-		a->fname = name;
-		a->sep = NULL;
+		t.field = name ? SIZE_MAX : (size_t)f - 1;
+		t.fname = name;
+		*a = t;
 		return 0;
 	}
 	return -1;

@@ -13,7 +13,10 @@
 /* The operations: the rows of agg.c's table. */
 enum aggop { AGG_COUNT, AGG_SUM, AGG_MIN, AGG_MAX, AGG_MEAN, AGG_FIRST,
     AGG_LAST, AGG_VAR, AGG_STDDEV, AGG_PVAR, AGG_PSTDEV, AGG_COUNTUNIQUE,
-    AGG_COLLECT, AGG_RANGE, AGG_ABSMIN, AGG_ABSMAX, AGG_UNIQUE, AGG_NOPS };
+    AGG_COLLECT, AGG_RANGE, AGG_ABSMIN, AGG_ABSMAX, AGG_UNIQUE,
+    AGG_MEDIAN, AGG_Q1, AGG_Q3, AGG_IQR, AGG_PERC, AGG_MODE, AGG_ANTIMODE,
+    AGG_MAD, AGG_MADRAW, AGG_TRIMMEAN, AGG_SSKEW, AGG_PSKEW, AGG_SKURT,
+    AGG_PKURT, AGG_GEOMEAN, AGG_HARMMEAN, AGG_NOPS };
 
 /* One use of an operation, as the command line gives it. */
 struct agg {
@@ -21,12 +24,20 @@ struct agg {
 	size_t field;		/* value field, 0-based */
 	const char *fname;	/* or its name in the header: NULL if numbered */
 	const char *sep;	/* collect: between the values; NULL is "," */
+	/* perc:P and trimmean:P: the fraction pm / 10^ps (P / 100 for
+	 * perc), and P as given (NULL: the default, perc 95, trimmean 0) */
+	int64_t pm;
+	int ps;
+	const char *param;
+	size_t paramlen;
 };
 
 /* Parse "op[:field]" into a, field a number from 1 or a name that does
  * not start with a digit (kept as a pointer into spec); it defaults to
- * deffield (0-based), or the name deffname if not NULL.  Returns -1
- * with nothing set if the op is unknown or the field bad. */
+ * deffield (0-based), or the name deffname if not NULL.  An op with a
+ * parameter is "op[:P][:field]", P starting with a digit, '.', '+' or '-'.
+ * Returns -1 with nothing set if the op is unknown or the field bad,
+ * -2 if the parameter is bad. */
 int agg_parse(struct agg *a, const char *spec, size_t deffield,
     const char *deffname);
 const char *agg_name(enum aggop op);

@@ -17,6 +17,7 @@ enum {
 	AGGF_VALUE = 1,		/* it reads a value field (count reads none) */
 	AGGF_NUMERIC = 2,	/* its values must be numbers: add gets x */
 	AGGF_OVERFLOW = 4,	/* its final value can be out of range */
+	AGGF_PARAM = 8,		/* it takes a parameter: perc:P, trimmean:P */
 };
 
 /*
@@ -103,6 +104,25 @@ struct setstate {		/* countunique and collect */
 	char *joined;		/* collect: the last final value */
 };
 
+struct valstate {		/* median and the order statistics: every
+				 * value (aggorder.c) */
+	union {
+		int64_t m;	/* m / 10^scale: every value a plain decimal */
+		double d;	/* or isfloat */
+	} *v;
+	uint64_t n, cap;
+	uint8_t isfloat;
+	uint8_t scale;		/* AGG_MAXSCALE at most */
+	uint8_t sorted;
+};
+
+struct fmeanstate {		/* geomean, harmmean */
+	uint64_t n;		/* the values */
+	uint64_t nzero, nneg;	/* of them, zeros and negatives */
+	struct fsum *f;		/* exact sum of log x (1/x) of the others;
+				 * NULL if none */
+};
+
 /* The rows of the table, in the files of their families. */
 extern const struct aggdef aggdef_count, aggdef_sum, aggdef_mean, aggdef_var,
     aggdef_stddev, aggdef_pvar, aggdef_pstdev;		/* aggsum.c */
@@ -110,6 +130,11 @@ extern const struct aggdef aggdef_min, aggdef_max, aggdef_range,
     aggdef_absmin, aggdef_absmax;			/* aggext.c */
 extern const struct aggdef aggdef_first, aggdef_last, aggdef_countunique,
     aggdef_collect, aggdef_unique;			/* aggset.c */
+extern const struct aggdef aggdef_median, aggdef_q1, aggdef_q3, aggdef_iqr,
+    aggdef_perc, aggdef_mode, aggdef_antimode, aggdef_mad, aggdef_madraw,
+    aggdef_trimmean, aggdef_sskew, aggdef_pskew, aggdef_skurt,
+    aggdef_pkurt;					/* aggorder.c */
+extern const struct aggdef aggdef_geomean, aggdef_harmmean;	/* aggsum.c */
 
 /* agg.c's helpers for states, that count what they allocate (the heap
  * of pdp-reduce's budget). */
@@ -136,6 +161,10 @@ int agg_varnum(const struct varstate *s, double *num);
 /* The order of the numbers of two set min/max states. */
 int agg_extcmp(const struct extstate *a, const struct extstate *b);
 
+/* aggorder.c: a value list sorted in place, and its free. */
+void agg_valssort(struct valstate *s);
+void agg_valsfree(void *st);
+
 /* aggtext.c: each operation's save and load. */
 void count_save(const void *st, struct sbuf *b);
 int count_load(void *st, const char *s, size_t n);
@@ -153,5 +182,9 @@ void set_save(const void *st, struct sbuf *b);
 int set_load(void *st, const char *s, size_t n);
 void range_save(const void *st, struct sbuf *b);
 int range_load(void *st, const char *s, size_t n);
+void vals_save(const void *st, struct sbuf *b);
+int vals_load(void *st, const char *s, size_t n);
+void fmean_save(const void *st, struct sbuf *b);
+int fmean_load(void *st, const char *s, size_t n);
 
 #endif

@@ -1,10 +1,12 @@
 /*
  * aggsum.c: the operations that sum: count, sum, mean, and var, stddev,
- * pvar, pstdev (sums of x and x*x).  Sums of plain decimals (integers
+ * pvar, pstdev (sums of x and x*x), geomean and harmmean (of log x and
+ * 1/x).  Sums of plain decimals (integers
  * included) are exact in 128 bits, scaled to their most fraction digits;
  * sums of other values are exact (fsum.c) until the one final rounding,
  * so no result depends on the order of the input.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -485,6 +487,131 @@ var_free(void *st)
 }
 
 
+/*
+ * geomean and harmmean: the exact sum of log x (of 1/x), each term in
+ * long double, and the count; the sum is exact, so the order of the
+ * input does not matter.  As datamash: a geomean with a zero is 0 and with a negative
+ * value nan; a harmmean with a zero is 0.
+ */
+/* Add a term computed in long double as two doubles, so that the sum
+ * keeps about what long double holds (datamash sums in long double). */
+static int
+fmean_add(struct fmeanstate *s, long double t)
+{
+	double hi = (double)t, lo = (double)(t - hi);
+
+	if (!s->f)
+		s->f = agg_newfsum();
+	s->n++;
+	return fsum_add(s->f, hi) < 0 || fsum_add(s->f, lo) < 0 ? -1 : 0;
+}
+
+/* The sum of a state's terms, to long double. */
+static long double
+fmean_sum(const struct fmeanstate *s)
+{
+	struct fsum rest;
+	double hi = fsum_value(s->f);
+
+	fsum_init(&rest);
+	fsum_merge(&rest, s->f);	/* a sum already: no overflow */
+	fsum_add(&rest, -hi);
+	long double v = (long double)hi + fsum_value(&rest);
+	fsum_free(&rest);
+	return v;
+}
+
+static double
+numd(const struct num *x)
+{
+	return x->kind == NUM_INT ? (double)x->i : x->d;
+}
+
+static int
+geomean_add(void *st, const char *v, size_t n, const struct num *x)
+{
+	struct fmeanstate *s = st;
+	double d = numd(x);
+
+	(void)v, (void)n;
+	if (d <= 0) {
+		s->n++;
+		if (d < 0)
+			s->nneg++;
+		else
+			s->nzero++;
+		return 0;
+	}
+	return fmean_add(s, logl(d));
+}
+
+static int
+harmmean_add(void *st, const char *v, size_t n, const struct num *x)
+{
+	struct fmeanstate *s = st;
+	double d = numd(x);
+
+	(void)v, (void)n;
+	if (d == 0) {
+		s->n++;
+		s->nzero++;
+		return 0;
+	}
+	return fmean_add(s, 1.0L / d);
+}
+
+static int
+fmean_merge(void *dst, const void *src)
+{
+	struct fmeanstate *d = dst;
+	const struct fmeanstate *s = src;
+
+	d->n += s->n;
+	d->nzero += s->nzero;
+	d->nneg += s->nneg;
+	if (!s->f)
+		return 0;
+	if (!d->f)
+		d->f = agg_newfsum();
+	return fsum_merge(d->f, s->f);
+}
+
+static void
+fmean_free(void *st)
+{
+	agg_freefsum(((struct fmeanstate *)st)->f);
+}
+
+static struct aggval
+geomean_final(const struct agg *a, void *st)
+{
+	const struct fmeanstate *s = st;
+	struct aggval v = { .kind = AV_FLOAT };
+
+	(void)a;
+	if (s->n == 0 || s->nneg)
+		return (struct aggval){ .kind = AV_NAN };
+	if (s->nzero)
+		return v;
+	v.d = (double)expl(fmean_sum(s) / (long double)s->n);
+	return v;
+}
+
+static struct aggval
+harmmean_final(const struct agg *a, void *st)
+{
+	const struct fmeanstate *s = st;
+	struct aggval v = { .kind = AV_FLOAT };
+
+	(void)a;
+	if (s->n == 0)
+		return (struct aggval){ .kind = AV_NAN };
+	if (s->nzero || !s->f)
+		return v;
+	v.d = (double)((long double)s->n / fmean_sum(s));
+	return v;
+}
+
 /* The rows of agg.c's table. */
 
 enum { VALUE = AGGF_VALUE, NUMERIC = AGGF_NUMERIC, OVERFLOW = AGGF_OVERFLOW };
@@ -529,4 +656,16 @@ const struct aggdef aggdef_pstdev = {
 	"pstdev", sizeof(struct varstate), VALUE | NUMERIC | OVERFLOW,
 	var_add, var_merge, pstdev_final, var_free,
 	var_save, var_load, NULL,
+};
+
+const struct aggdef aggdef_geomean = {
+	"geomean", sizeof(struct fmeanstate), VALUE | NUMERIC,
+	geomean_add, fmean_merge, geomean_final, fmean_free,
+	fmean_save, fmean_load, NULL,
+};
+
+const struct aggdef aggdef_harmmean = {
+	"harmmean", sizeof(struct fmeanstate), VALUE | NUMERIC,
+	harmmean_add, fmean_merge, harmmean_final, fmean_free,
+	fmean_save, fmean_load, NULL,
 };

@@ -11,6 +11,13 @@
  *	pdp2:range:L:H		L the min, H the max, as they appeared
  *	pdp2:countunique:N:M	(collect too) M the members joined by TABs,
  *				escaped once more as a field
+ *	pdp2:median:S:N:X	(the order statistics and moments too) X the
+ *				values sorted, integers scaled by 10^S, or
+ *				doubles in C99 hex if S is "f"
+ *	pdp2:geomean:N:Z:G:F	(harmmean too) Z zeros, G negatives, F the
+ *				exact sum of the others' log x (1/x)
+ * Float partials are canonical (partsfmt), so the text of a state depends
+ * only on its value.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -127,23 +134,34 @@ i128parse(const char *s, size_t n, uint64_t *lo, int64_t *hi)
 	return 0;
 }
 
+/* The partials of an exact sum, canonical: the sum correctly rounded,
+ * then what is left of it correctly rounded, and so on, so that a state's
+ * text depends only on the sum, not on the order its terms came in.
+ * Each step takes 53 bits or more of a sum that a double's exponents
+ * bound to about 2100 bits: 40 steps at most. */
 static void
 partsfmt(struct sbuf *b, const struct fsum *f)
 {
 	char x[40];
+	struct fsum rest;
 
 	if (!f) {
 		sbuf_add(b, "-", 1);
 		return;
 	}
-	const double *p = fsum_parts(f);
-	if (f->n == 0)
-		sbuf_add(b, "0x0p+0", 6);
-	for (uint32_t i = 0; i < f->n; i++) {
+	fsum_init(&rest);
+	fsum_merge(&rest, f);	/* cannot overflow: f is a sum already */
+	for (int i = 0; i < 64; i++) {
+		double v = fsum_value(&rest);
+		if (v == 0 && i > 0)
+			break;
 		if (i)
 			sbuf_add(b, ",", 1);
-		sbuf_add(b, x, (size_t)snprintf(x, sizeof x, "%a", p[i]));
+		sbuf_add(b, x, (size_t)snprintf(x, sizeof x, "%a", v));
+		if (v == 0 || fsum_add(&rest, -v) < 0)
+			break;
 	}
+	fsum_free(&rest);
 }
 
 /* Parse partials into *fp (allocated); "-" leaves it NULL. */
@@ -454,4 +472,136 @@ set_load(void *st, const char *s, size_t n)
 	}
 	free(m);
 	return got == u ? 0 : -1;
+}
+
+/*
+ * The value list of median and the order statistics: "S:N:V,V,..." with
+ * S the number of fraction digits of the values as scaled integers, or
+ * "f" for doubles, N their number and V the values sorted (integers, or
+ * doubles in C99 hex), so that a state's text depends only on its values.
+ */
+void
+vals_save(const void *st, struct sbuf *b)
+{
+	struct valstate *s = (struct valstate *)st;	/* sorted in place:
+							 * the same values */
+	char num[40];
+
+	agg_valssort(s);
+	if (s->isfloat)
+		sbuf_add(b, "f:", 2);
+	else
+		countfmt(b, s->scale);
+	countfmt(b, s->n);
+	for (uint64_t i = 0; i < s->n; i++) {
+		if (i)
+			sbuf_add(b, ",", 1);
+		if (s->isfloat)
+			sbuf_add(b, num, (size_t)snprintf(num, sizeof num, "%a",
+			    s->v[i].d));
+		else
+			sbuf_add(b, num, (size_t)num_fmtint(num, s->v[i].m));
+	}
+}
+
+/* An int64 in decimal, strictly. */
+static int
+i64parse(const char *s, size_t n, int64_t *v)
+{
+	int neg = n > 0 && s[0] == '-';
+	uint64_t u;
+
+	if (u64parse(s + neg, n - (size_t)neg, &u) < 0 ||
+	    u > (uint64_t)INT64_MAX + (uint64_t)neg)
+		return -1;
+	*v = neg ? (int64_t)(0 - u) : (int64_t)u;
+	return 0;
+}
+
+int
+vals_load(void *st, const char *s, size_t n)
+{
+	struct valstate *vs = st;
+	const char *p;
+	size_t pl;
+	uint64_t scale = 0, cnt;
+	char buf[48];
+
+	if (nextpart(&s, &n, &p, &pl) < 0)
+		return -1;
+	if (pl == 1 && p[0] == 'f')
+		vs->isfloat = 1;
+	else if (u64parse(p, pl, &scale) < 0 || scale > AGG_MAXSCALE)
+		return -1;
+	vs->scale = (uint8_t)scale;
+	if (nextpart(&s, &n, &p, &pl) < 0 || u64parse(p, pl, &cnt) < 0 ||
+	    cnt > n / 2 + 1 || (cnt == 0) != (n == 0))
+		return -1;
+	if (cnt) {
+		vs->v = ereallocarray(NULL, cnt, sizeof *vs->v);
+		agg_heapmove(0, cnt * sizeof *vs->v);
+		vs->cap = cnt;
+	}
+	vs->sorted = 1;
+	while (n > 0) {
+		const char *c = memchr(s, ',', n);
+		size_t k = c ? (size_t)(c - s) : n;
+		if (vs->n == cnt || k == 0 || (c && k + 1 == n))
+			return -1;
+		if (vs->isfloat) {
+			char *end;
+			if (k >= sizeof buf || s[0] == ' ')
+				return -1;
+			memcpy(buf, s, k);
+			buf[k] = '\0';
+			errno = 0;
+			double d = strtod(buf, &end);
+			if (*end || errno || d != d || d - d != 0)
+				return -1;
+			vs->v[vs->n].d = d;
+			if (vs->n && d < vs->v[vs->n - 1].d)
+				vs->sorted = 0;
+		} else {
+			if (i64parse(s, k, &vs->v[vs->n].m) < 0)
+				return -1;
+			if (vs->n && vs->v[vs->n].m < vs->v[vs->n - 1].m)
+				vs->sorted = 0;
+		}
+		vs->n++;
+		s += k + (c != NULL);
+		n -= k + (c != NULL);
+	}
+	return vs->n == cnt ? 0 : -1;
+}
+
+/* geomean and harmmean: "N:Z:G:F", the values, of them the zeros and
+ * the negatives, and the partials of the others' sum. */
+void
+fmean_save(const void *st, struct sbuf *b)
+{
+	const struct fmeanstate *f = st;
+
+	countfmt(b, f->n);
+	countfmt(b, f->nzero);
+	countfmt(b, f->nneg);
+	partsfmt(b, f->f);
+}
+
+int
+fmean_load(void *st, const char *s, size_t n)
+{
+	struct fmeanstate *f = st;
+	const char *p;
+	size_t pl;
+
+	if (nextpart(&s, &n, &p, &pl) < 0 || u64parse(p, pl, &f->n) < 0 ||
+	    nextpart(&s, &n, &p, &pl) < 0 || u64parse(p, pl, &f->nzero) < 0 ||
+	    nextpart(&s, &n, &p, &pl) < 0 || u64parse(p, pl, &f->nneg) < 0 ||
+	    partsparse(s, n, &f->f) < 0)
+		return -1;
+	/* The others are the values with a term in the sum. */
+	if (f->nzero > f->n || f->nneg > f->n - f->nzero ||
+	    (f->n - f->nzero - f->nneg > 0) != (f->f != NULL))
+		return -1;
+	return 0;
 }

@@ -127,6 +127,11 @@ header_write(struct reducer *r)
 			obuf_putc(r->out, '\t');
 		sep = 1;
 		obuf_write(r->out, name, strlen(name));
+		if (o->aggs[i].param) {
+			obuf_putc(r->out, ':');
+			obuf_write(r->out, o->aggs[i].param,
+			    o->aggs[i].paramlen);
+		}
 		if (agg_needsvalue(o->aggs[i].op)) {
 			obuf_putc(r->out, '(');
 			putname(r, r->vfield[i]);

@@ -7,8 +7,10 @@ load helper
 
 # Every op; and the ones whose result does not depend on the order of the
 # records (first and last do: they need splits that keep the order).
-ALL=count,sum,min,max,mean,var,stddev,pvar,pstdev,countunique,collect,first,last
-UNORDERED=count,sum,min,max,mean,var,stddev,pvar,pstdev,countunique,collect
+# The order statistics and moments (issue 16) too.
+STATS=median,q1,q3,iqr,perc:12.5,mode,antimode,mad,madraw,trimmean:0.1,sskew,pskew,skurt,pkurt,geomean,harmmean
+ALL=count,sum,min,max,mean,var,stddev,pvar,pstdev,countunique,collect,first,last,$STATS
+UNORDERED=count,sum,min,max,mean,var,stddev,pvar,pstdev,countunique,collect,$STATS
 
 setup_file() {
 	local d=$BATS_FILE_TMPDIR

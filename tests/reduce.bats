@@ -609,10 +609,10 @@ EOF2
 	assert_status 2
 	assert_output_empty
 	assert_stderr_contains "pdp-reduce: unknown operation 'bogus'"
-	run --separate-stderr reduce sum,median
+	run --separate-stderr reduce sum,medianx
 	assert_status 2
 	assert_output_empty
-	assert_stderr_contains "pdp-reduce: unknown operation 'median'"
+	assert_stderr_contains "pdp-reduce: unknown operation 'medianx'"
 	run --separate-stderr reduce
 	assert_status 2
 	assert_output_empty
