@@ -74,13 +74,20 @@ help(void)
 	    "  -h, --help             show this help\n"
 	    "      --version          show the version\n\n"
 	    "ops:", argv0);
-	/* The rows of agg.c's table, 12 a line. */
-	for (int op = 0; op < AGG_NOPS; op++)
-		printf("%s%s", op && op % 12 == 0 ? "\n    " : " ",
-		    agg_name((enum aggop)op));
-	printf("\nperc and trimmean take a parameter first: perc:90:FIELD "
-	    "(default 95), trimmean:0.2:FIELD\nSee pdp-reduce(1) and "
-	    "pdp(7).\n");
+	/* The rows of agg.c's table, in lines of 76 columns at most. */
+	for (int op = 0, col = 4; op < AGG_NOPS; op++) {
+		const char *name = agg_name((enum aggop)op);
+		int len = (int)strlen(name) + 1;
+		if (col + len > 76) {
+			printf("\n   ");
+			col = 4;
+		}
+		printf(" %s", name);
+		col += len;
+	}
+	printf("\nperc, approx-perc and trimmean take a parameter first: "
+	    "perc:90:FIELD\n(default 95), trimmean:0.2:FIELD.  See "
+	    "pdp-reduce(1) and pdp(7).\n");
 	exit(0);
 }
 

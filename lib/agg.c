@@ -146,6 +146,9 @@ static const struct aggdef *const ops[] = {
 	[AGG_PKURT] = &aggdef_pkurt,
 	[AGG_GEOMEAN] = &aggdef_geomean,
 	[AGG_HARMMEAN] = &aggdef_harmmean,
+	[AGG_APPROXCOUNTUNIQUE] = &aggdef_approxcountunique,
+	[AGG_APPROXPERC] = &aggdef_approxperc,
+	[AGG_APPROXMEDIAN] = &aggdef_approxmedian,
 };
 
 _Static_assert(sizeof ops / sizeof ops[0] == AGG_NOPS,
@@ -161,7 +164,7 @@ parseparam(struct agg *a, const char *p, size_t n)
 	static const int64_t pow10[] = { 1, 10, 100, 1000, 10000, 100000,
 	    1000000, 10000000, 100000000 };
 	struct num x = num_parse(p, n);
-	int perc = a->op == AGG_PERC, maxscale = perc ? 6 : 8;
+	int perc = a->op != AGG_TRIMMEAN, maxscale = perc ? 6 : 8;
 
 	if (x.kind == NUM_BAD || x.dscale < 0 || x.dscale > maxscale ||
 	    x.i < 0 || (perc ? x.i > 100 * pow10[x.dscale] :
@@ -187,7 +190,7 @@ agg_parse(struct agg *a, const char *spec, size_t deffield,
 		if (strlen(ops[op]->name) != n || strncmp(spec, ops[op]->name, n))
 			continue;
 		struct agg t = { .op = (enum aggop)op };
-		if (op == AGG_PERC)
+		if (op == AGG_PERC || op == AGG_APPROXPERC)
 			t.pm = 95, t.ps = 2;
 		if ((ops[op]->flags & AGGF_PARAM) && colon &&
 		    ((colon[1] >= '0' && colon[1] <= '9') ||

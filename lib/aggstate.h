@@ -123,6 +123,23 @@ struct fmeanstate {		/* geomean, harmmean */
 				 * NULL if none */
 };
 
+struct hllstate {		/* approx-countunique (aggsketch.c) */
+	uint32_t *sparse;	/* registers set, idx << 8 | value; or */
+	uint32_t n, cap;
+	uint8_t *dense;		/* all 2^14 of them */
+};
+
+struct ddstore {		/* counts of buckets lo .. lo + len - 1 */
+	uint64_t *c;
+	int32_t lo;
+	uint32_t len;
+};
+
+struct ddstate {		/* approx-perc, approx-median */
+	uint64_t n, zeros;
+	struct ddstore pos, neg;	/* of x > 0, and of -x for x < 0 */
+};
+
 /* The rows of the table, in the files of their families. */
 extern const struct aggdef aggdef_count, aggdef_sum, aggdef_mean, aggdef_var,
     aggdef_stddev, aggdef_pvar, aggdef_pstdev;		/* aggsum.c */
@@ -135,6 +152,8 @@ extern const struct aggdef aggdef_median, aggdef_q1, aggdef_q3, aggdef_iqr,
     aggdef_trimmean, aggdef_sskew, aggdef_pskew, aggdef_skurt,
     aggdef_pkurt;					/* aggorder.c */
 extern const struct aggdef aggdef_geomean, aggdef_harmmean;	/* aggsum.c */
+extern const struct aggdef aggdef_approxcountunique, aggdef_approxperc,
+    aggdef_approxmedian;				/* aggsketch.c */
 
 /* agg.c's helpers for states, that count what they allocate (the heap
  * of pdp-reduce's budget). */
@@ -165,6 +184,16 @@ int agg_extcmp(const struct extstate *a, const struct extstate *b);
 void agg_valssort(struct valstate *s);
 void agg_valsfree(void *st);
 
+/* aggsketch.c: set HyperLogLog register ix to v if that is more; the
+ * registers set, in order, from *i (0 first), 0 after the last. */
+void agg_hllset(struct hllstate *s, uint32_t ix, uint8_t v);
+uint8_t agg_hllget(struct hllstate *s, uint32_t *i, uint32_t *ix);
+enum { AGG_HLLREGS = 1 << 14, AGG_HLLMAX = 64 - 14 + 1 };
+/* Count n in DDSketch bucket i. */
+void agg_ddcount(struct ddstore *b, int32_t i, uint64_t n);
+/* qsort's order of uint32_t. */
+int agg_cmpu32(const void *a, const void *b);
+
 /* aggtext.c: each operation's save and load. */
 void count_save(const void *st, struct sbuf *b);
 int count_load(void *st, const char *s, size_t n);
@@ -186,5 +215,9 @@ void vals_save(const void *st, struct sbuf *b);
 int vals_load(void *st, const char *s, size_t n);
 void fmean_save(const void *st, struct sbuf *b);
 int fmean_load(void *st, const char *s, size_t n);
+void hll_save(const void *st, struct sbuf *b);
+int hll_load(void *st, const char *s, size_t n);
+void dd_save(const void *st, struct sbuf *b);
+int dd_load(void *st, const char *s, size_t n);
 
 #endif

@@ -605,3 +605,179 @@ fmean_load(void *st, const char *s, size_t n)
 		return -1;
 	return 0;
 }
+
+/*
+ * approx-countunique: "s:I=V,I=V,..." the registers set, by index, when
+ * fewer than 1/8 of them are, else "d:" and the 2^14 registers in hex,
+ * two digits each.  approx-perc and approx-median: "N:Z:P:Q", the
+ * values, the zeros, and the buckets of the positive values and of the
+ * negative ones, each "-" or "K=C,C,..." the counts from bucket K on,
+ * without zeros at either end.
+ */
+void
+hll_save(const void *st, struct sbuf *b)
+{
+	struct hllstate *s = (struct hllstate *)st;	/* compacted in
+							 * place: the same */
+	uint32_t i = 0, ix, set = 0;
+	uint8_t v;
+	char num[32];
+
+	while (agg_hllget(s, &i, &ix))
+		set++;
+	i = 0;
+	if (set < AGG_HLLREGS / 8) {
+		sbuf_add(b, "s:", 2);
+		for (int first = 1; (v = agg_hllget(s, &i, &ix)) != 0; first = 0)
+			sbuf_add(b, num, (size_t)snprintf(num, sizeof num,
+			    "%s%lu=%u", first ? "" : ",", (unsigned long)ix, v));
+		return;
+	}
+	static const char hex[] = "0123456789abcdef";
+	char *d = ecalloc(AGG_HLLREGS, 2);
+	for (uint32_t k = 0; k < AGG_HLLREGS; k++)
+		d[2 * k] = d[2 * k + 1] = '0';
+	while ((v = agg_hllget(s, &i, &ix)) != 0) {
+		d[2 * ix] = hex[v >> 4];
+		d[2 * ix + 1] = hex[v & 15];
+	}
+	sbuf_add(b, "d:", 2);
+	sbuf_add(b, d, 2 * AGG_HLLREGS);
+	free(d);
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+int
+hll_load(void *st, const char *s, size_t n)
+{
+	uint64_t ix, v;
+	int64_t last = -1;
+
+	if (n >= 2 && memcmp(s, "d:", 2) == 0) {
+		if (n != 2 + 2 * (size_t)AGG_HLLREGS)
+			return -1;
+		for (uint32_t k = 0; k < AGG_HLLREGS; k++) {
+			int h = hexval(s[2 + 2 * k]), l = hexval(s[3 + 2 * k]);
+			if (h < 0 || l < 0 || h * 16 + l > AGG_HLLMAX)
+				return -1;
+			if (h * 16 + l)
+				agg_hllset(st, k, (uint8_t)(h * 16 + l));
+		}
+		return 0;
+	}
+	if (n < 2 || memcmp(s, "s:", 2) != 0)
+		return -1;
+	s += 2;
+	n -= 2;
+	while (n > 0) {
+		const char *c = memchr(s, ',', n), *eq = memchr(s, '=', n);
+		size_t k = c ? (size_t)(c - s) : n;
+		if (!eq || eq >= s + k ||
+		    u64parse(s, (size_t)(eq - s), &ix) < 0 ||
+		    u64parse(eq + 1, (size_t)(s + k - eq - 1), &v) < 0 ||
+		    (int64_t)ix <= last || ix >= AGG_HLLREGS || v == 0 ||
+		    v > AGG_HLLMAX || (c && k + 1 == n))
+			return -1;
+		agg_hllset(st, (uint32_t)ix, (uint8_t)v);
+		last = (int64_t)ix;
+		s += k + (c != NULL);
+		n -= k + (c != NULL);
+	}
+	return 0;
+}
+
+static void
+ddstorefmt(struct sbuf *b, const struct ddstore *d)
+{
+	uint32_t from = 0, to = d->len;
+	char num[40];
+
+	while (from < to && d->c[from] == 0)
+		from++;
+	while (to > from && d->c[to - 1] == 0)
+		to--;
+	if (from == to) {
+		sbuf_add(b, "-", 1);
+		return;
+	}
+	sbuf_add(b, num, (size_t)snprintf(num, sizeof num, "%ld=",
+	    (long)d->lo + (long)from));
+	for (uint32_t k = from; k < to; k++)
+		sbuf_add(b, num, (size_t)snprintf(num, sizeof num, "%s%llu",
+		    k > from ? "," : "", (unsigned long long)d->c[k]));
+}
+
+void
+dd_save(const void *st, struct sbuf *b)
+{
+	const struct ddstate *d = st;
+
+	countfmt(b, d->n);
+	countfmt(b, d->zeros);
+	ddstorefmt(b, &d->pos);
+	sbuf_add(b, ":", 1);
+	ddstorefmt(b, &d->neg);
+}
+
+/* A store's text into d; *sum gets its counts' sum.  Buckets stay
+ * within what a double can reach, with room. */
+static int
+ddstoreparse(struct ddstore *d, const char *s, size_t n, uint64_t *sum)
+{
+	const char *eq = memchr(s, '=', n);
+	uint64_t c;
+	int64_t k;
+
+	*sum = 0;
+	if (n == 1 && s[0] == '-')
+		return 0;
+	if (!eq || i64parse(s, (size_t)(eq - s), &k) < 0 || k < -100000 ||
+	    k > 100000)
+		return -1;
+	n -= (size_t)(eq + 1 - s);
+	s = eq + 1;
+	for (int first = 1; n > 0 || first; first = 0) {
+		const char *comma = memchr(s, ',', n);
+		size_t l = comma ? (size_t)(comma - s) : n;
+		if (u64parse(s, l, &c) < 0 || k > 100000 ||
+		    (first && c == 0) || (!comma && c == 0) ||
+		    (comma && l + 1 == n) || *sum > UINT64_MAX - c)
+			return -1;
+		if (c)
+			agg_ddcount(d, (int32_t)k, c);
+		*sum += c;
+		k++;
+		s += l + (comma != NULL);
+		n -= l + (comma != NULL);
+	}
+	return 0;
+}
+
+int
+dd_load(void *st, const char *s, size_t n)
+{
+	struct ddstate *d = st;
+	const char *p;
+	size_t pl;
+	uint64_t sp, sn;
+
+	if (nextpart(&s, &n, &p, &pl) < 0 || u64parse(p, pl, &d->n) < 0 ||
+	    nextpart(&s, &n, &p, &pl) < 0 || u64parse(p, pl, &d->zeros) < 0 ||
+	    nextpart(&s, &n, &p, &pl) < 0 ||
+	    ddstoreparse(&d->pos, p, pl, &sp) < 0 ||
+	    ddstoreparse(&d->neg, s, n, &sn) < 0)
+		return -1;
+	if (sp > UINT64_MAX - sn || sp + sn > UINT64_MAX - d->zeros ||
+	    sp + sn + d->zeros != d->n)
+		return -1;
+	return 0;
+}

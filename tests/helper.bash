@@ -314,3 +314,21 @@ make_crash_plugin() {
 	EOF
 	cc -std=c11 -fPIC -shared -I"$BATS_TEST_DIRNAME/../lib" -o "$1/crash.so" "$1/crash.c"
 }
+
+# merge_splits OPS FILE: pdp-reduce OPS of FILE cut into 1, 2 and 7
+# round-robin splits, each --partial, then --merge (and --merge --partial,
+# the parts in reverse) gives one run's output and states byte for byte.
+merge_splits() {
+	local ops=$1 file=$2 k f
+	pdp-reduce "$ops" "$file" > one
+	pdp-reduce --partial "$ops" "$file" > one.st
+	for k in 1 2 7; do
+		rm -f part.*
+		split -n r/$k "$file" part.
+		for f in part.*; do pdp-reduce --partial "$ops" "$f" > "$f.st"; done
+		pdp-reduce --merge "$ops" part.*.st > m
+		cmp m one || fail "--merge of $k splits differs"
+		pdp-reduce --merge --partial "$ops" $(ls -r part.*.st) > m.st
+		cmp m.st one.st || fail "--merge --partial of $k splits differs"
+	done
+}

@@ -7,8 +7,8 @@ load helper
 
 # Every op; and the ones whose result does not depend on the order of the
 # records (first and last do: they need splits that keep the order).
-# The order statistics and moments (issue 16) too.
-STATS=median,q1,q3,iqr,perc:12.5,mode,antimode,mad,madraw,trimmean:0.1,sskew,pskew,skurt,pkurt,geomean,harmmean
+# The order statistics, moments and sketches (issue 16) too.
+STATS=median,q1,q3,iqr,perc:12.5,mode,antimode,mad,madraw,trimmean:0.1,sskew,pskew,skurt,pkurt,geomean,harmmean,approx-countunique,approx-median,approx-perc:99
 ALL=count,sum,min,max,mean,var,stddev,pvar,pstdev,countunique,collect,first,last,$STATS
 UNORDERED=count,sum,min,max,mean,var,stddev,pvar,pstdev,countunique,collect,$STATS
 

@@ -82,17 +82,7 @@ EOF
 	gendata
 	ops=$EXACT,$OTHER,geomean,harmmean
 	awk -F'\t' -v OFS='\t' '{ $2 = ($2 < 0 ? -$2 : $2) + 0.5; print }' d.tsv | shuf --random-source=d.tsv > p.tsv
-	pdp-reduce "$ops" p.tsv > one
-	pdp-reduce --partial "$ops" p.tsv > one.st
-	for k in 1 2 7; do
-		rm -f part.*
-		split -n r/$k p.tsv part.
-		for f in part.*; do pdp-reduce --partial "$ops" "$f" > "$f.st"; done
-		pdp-reduce --merge "$ops" part.*.st > m
-		cmp m one || fail "--merge of $k splits differs"
-		pdp-reduce --merge --partial "$ops" $(ls -r part.*.st) > m.st
-		cmp m.st one.st || fail "--merge --partial of $k splits differs"
-	done
+	merge_splits "$ops" p.tsv
 }
 
 @test "the states are the documented pdp2 forms" {
