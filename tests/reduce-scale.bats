@@ -667,6 +667,28 @@ bad_state() {
 	[ "$s" -lt 40960 ] || fail "-S 4M sum peak RSS ${s}K, not under 40M"
 }
 
+@test "order statistics on 20 million values over a million keys: -S 64M spills and keeps RSS near 64 MB, with the in-memory answer" {
+	[ -x /usr/bin/time ] || skip "/usr/bin/time is missing"
+	[ -z "${PDP_SANITIZE:-}" ] || skip "peak RSS means nothing under the sanitizers (stats.bats spills under them)"
+	command -v mawk > /dev/null || skip "mawk is not installed"
+	mawk 'BEGIN { s = 1; for (i = 0; i < 20000000; i++) {
+		s = (s * 48271) % 2147483647
+		printf "k%06d\t%d.%02d\n", s % 1000000, int(s / 1000000) % 997, s % 100 } }' > v.tsv
+	mkdir tmp
+	local ops=median,perc:90,mad
+	/usr/bin/time -o rss.s -f %M pdp-reduce -j1 -S 64M -T tmp "$ops" v.tsv > got.tsv
+	/usr/bin/time -o rss.h -f %M pdp-reduce -j1 "$ops" v.tsv > want.tsv
+	assert_files_equal want.tsv got.tsv
+	[ "$(wc -l < got.tsv)" -eq 1000000 ] || fail "$(wc -l < got.tsv) keys"
+	local s h
+	s=$(tail -n 1 rss.s) h=$(tail -n 1 rss.h)
+	# 64 MB of states and keys, the spill's merge buffers, the program.
+	[ "$s" -lt 98304 ] || fail "-S 64M peak RSS ${s}K, not under 96M"
+	[ "$h" -gt $((2 * s)) ] || fail "in-memory ${h}K not over twice -S 64M's ${s}K"
+	[ -z "$(ls -A tmp)" ] || fail "temporary files left"
+	rm -f v.tsv
+}
+
 # spill_fds PID DIR: how many of PID's descriptors are deleted files in DIR.
 spill_fds() {
 	ls -l "/proc/$1/fd" 2>/dev/null | grep -c -- "-> $2/pdp-reduce.* (deleted)$"
