@@ -18,7 +18,7 @@
 /* Long options without a letter. */
 enum {
 	OPT_CSV = 256, OPT_FORMAT, OPT_HEADERIN, OPT_HEADEROUT, OPT_NARM,
-	OPT_NOKEY, OPT_ROUND, OPT_SORT, OPT_TOP,
+	OPT_NOKEY, OPT_ROUND, OPT_SORT, OPT_TOP, OPT_OUTSEP, OPT_CSVOUT,
 };
 
 _Noreturn static void
@@ -28,6 +28,7 @@ usage(void)
 	    "usage: %s [-CHsW] [-j jobs] [-k fields] [-f field] [-S size] [-T dir]\n"
 	    "       [-t char] [--csv] [--header-in] [--header-out] [--no-key]\n"
 	    "       [--narm] [--sort] [--round N] [--format fmt]\n"
+	    "       [--output-separator char] [--csv-out]\n"
 	    "       [--order=key|value|none] [--top N]\n"
 	    "       [--invalid=fail|skip] [--partial] [--merge] [--separator str]\n"
 	    "       op[:field][,op[:field]...] [file ...]\n",
@@ -43,6 +44,8 @@ help(void)
 	    "Group key<TAB>value records by key and aggregate them.\n\n"
 	    "  -C, --skip-comments    skip lines whose first non-blank is # or ;\n"
 	    "      --csv              the input is CSV (RFC 4180; -t for ; and others)\n"
+	    "      --csv-out          write CSV (RFC 4180): fields decoded, quoted\n"
+	    "                         where needed\n"
 	    "  -f, --field=N|NAME     value field (default 2)\n"
 	    "  -H, --headers          --header-in and --header-out\n"
 	    "      --header-in        skip the first line of each file: a header,\n"
@@ -54,6 +57,8 @@ help(void)
 	    "      --invalid=fail|skip  on a bad record: stop (default) or skip\n"
 	    "      --merge            the input is --partial output: merge the states\n"
 	    "      --format=FMT       numbers as printf's %%f, %%e or %%g form FMT\n"
+	    "      --output-separator=CHAR  between output fields (default TAB;\n"
+	    "                         --csv-out: ,); also --output-delimiter\n"
 	    "      --narm             skip NA, N/A and NaN values (any case)\n"
 	    "      --no-key           one group of the whole input, no key field\n"
 	    "      --order=key|value|none  output order (default key, bytewise)\n"
@@ -152,11 +157,27 @@ parsefields(const char *s, size_t **out, const char ***names)
 	return n;
 }
 
+/* -t's and --output-separator's byte: one, not a newline or a quote;
+ * TAB also as the two characters \t. */
+static int
+separator(const char *arg, const char *what)
+{
+	if (strcmp(arg, "\\t") == 0)
+		arg = "\t";
+	if (strlen(arg) != 1 || *arg == '\n' || *arg == '"')
+		eprintf("invalid %s '%s' (one byte, not a newline or a quote)",
+		    what, arg);
+	return (unsigned char)*arg;
+}
+
 int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		{ "csv", no_argument, NULL, OPT_CSV },
+		{ "csv-out", no_argument, NULL, OPT_CSVOUT },
+		{ "output-delimiter", required_argument, NULL, OPT_OUTSEP },
+		{ "output-separator", required_argument, NULL, OPT_OUTSEP },
 		{ "field", required_argument, NULL, 'f' },
 		{ "field-separator", required_argument, NULL, 't' },
 		{ "format", required_argument, NULL, OPT_FORMAT },
@@ -185,11 +206,11 @@ main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 },
 	};
 	struct reduceopts o = { .order = ORDER_KEY, .fsmode = FS_RECORDS,
-	    .fsep = '\t', .round = -1 };
+	    .fsep = '\t', .round = -1, .outsep = '\t' };
 	static char numfmt[256];
 	const char *keyspec = "1", *sep = NULL, *fieldname = NULL;
 	unsigned long long field = 2, top;
-	int c, ordergiven = 0, csv = 0, nokey = 0, sepgiven = 0;
+	int c, ordergiven = 0, csv = 0, nokey = 0, sepgiven = 0, outsepgiven = 0;
 
 	setprogname(argv[0]);
 	io_stdfds();
@@ -201,6 +222,13 @@ main(int argc, char *argv[])
 			break;
 		case OPT_CSV:
 			csv = 1;
+			break;
+		case OPT_CSVOUT:
+			o.csvout = 1;
+			break;
+		case OPT_OUTSEP:
+			o.outsep = separator(optarg, "output separator");
+			outsepgiven = 1;
 			break;
 		case 'f':
 			if (*optarg < '0' || *optarg > '9')
@@ -240,13 +268,7 @@ main(int argc, char *argv[])
 		case OPT_SORT:
 			break;	/* datamash's "sort it first": not needed */
 		case 't':
-			/* One byte; TAB also as the two characters \t. */
-			if (strcmp(optarg, "\\t") == 0)
-				optarg = "\t";
-			if (strlen(optarg) != 1 || *optarg == '\n' || *optarg == '"')
-				eprintf("invalid field separator '%s' (one byte, "
-				    "not a newline or a quote)", optarg);
-			o.fsep = (unsigned char)*optarg;
+			o.fsep = separator(optarg, "field separator");
 			sepgiven = 1;
 			if (o.fsmode != FS_BLANKS)
 				o.fsmode = o.fsep == '\t' ? FS_RECORDS : FS_SEP;
@@ -394,6 +416,11 @@ main(int argc, char *argv[])
 	if (o.headerout && o.partial)
 		eprintf("--partial writes states for --merge: not with a "
 		    "header (-H, --header-out)");
+	if ((outsepgiven || o.csvout) && o.partial)
+		eprintf("--partial writes states for --merge as records: not "
+		    "with --output-separator or --csv-out");
+	if (o.csvout && !outsepgiven)
+		o.outsep = ',';
 	for (size_t i = 0; o.narm && o.partial && i < o.naggs; i++)
 		if (o.aggs[i].op == AGG_FIRST || o.aggs[i].op == AGG_LAST)
 			eprintf("--narm --partial: a state of %s cannot say that a "

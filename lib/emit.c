@@ -70,6 +70,74 @@ fmtnum(const struct reduceopts *o, const struct aggval *v, char *buf,
 	return n < 0 || (size_t)n >= cap ? -1 : n;
 }
 
+void
+reducer_putsep(struct reducer *r)
+{
+	obuf_putc(r->out, (char)r->o->outsep);
+}
+
+void
+reducer_putfield(struct reducer *r, const char *s, size_t n, int escaped)
+{
+	char *dec = NULL;
+	size_t bad;
+	int quote = 0;
+
+	if (n == 0)
+		return;		/* s may be NULL */
+	if (!r->o->csvout) {
+		obuf_write(r->out, s, n);
+		return;
+	}
+	if (escaped && memchr(s, '\\', n)) {
+		dec = emalloc(n + 1);
+		long k = rec_unescape(dec, s, n, &bad);
+		if (k >= 0) {
+			s = dec;
+			n = (size_t)k;
+		}
+	}
+	for (size_t i = 0; i < n && !quote; i++)
+		quote = s[i] == r->o->outsep || s[i] == '"' || s[i] == '\n' ||
+		    s[i] == '\r';
+	if (!quote) {
+		obuf_write(r->out, s, n);
+	} else {
+		/* RFC 4180: in quotes, a quote doubled. */
+		obuf_putc(r->out, '"');
+		for (const char *p = s, *end = s + n; p < end;) {
+			const char *qt = memchr(p, '"', (size_t)(end - p));
+			size_t k = qt ? (size_t)(qt - p) + 1 : (size_t)(end - p);
+			obuf_write(r->out, p, k);
+			if (qt)
+				obuf_putc(r->out, '"');
+			p += k;
+		}
+		obuf_putc(r->out, '"');
+	}
+	free(dec);
+}
+
+/* The key's fields (TAB between them in a key of several), as the user
+ * reads them. */
+static void
+putkey(struct reducer *r, const char *key, size_t klen)
+{
+	const char *end = key + klen;
+
+	if (klen == 0)
+		return;		/* key may be NULL */
+	for (;;) {
+		const char *t = memchr(key, '\t', (size_t)(end - key));
+		size_t n = t ? (size_t)(t - key) : (size_t)(end - key);
+		reducer_putfield(r, key, n, 1);
+		if (!t)
+			break;
+		reducer_putsep(r);
+		key = t + 1;
+	}
+}
+
 /* Write one key's line: final values, or states with --partial. */
 void
 reducer_printkey(struct reducer *r, const char *key, size_t klen, const char *st,
@@ -82,12 +150,18 @@ reducer_printkey(struct reducer *r, const char *key, size_t klen, const char *st
 
 	if (user && r->headerdue)
 		header_write(r);
-	if (sep)
+	/* States are records, whatever --output-separator says. */
+	int plain = partial || !user || (r->o->outsep == '\t' &&
+	    !r->o->csvout);
+
+	if (sep && plain)
 		obuf_write(out, key, klen);
+	else if (sep)
+		putkey(r, key, klen);
 	for (size_t i = 0; i < r->o->naggs; i++) {
 		const struct agg *a = &r->o->aggs[i];
 		if (sep)
-			obuf_putc(out, '\t');
+			obuf_putc(out, plain ? '\t' : (char)r->o->outsep);
 		sep = 1;
 		if (partial) {
 			r->line.len = 0;
@@ -103,8 +177,10 @@ reducer_printkey(struct reducer *r, const char *key, size_t klen, const char *st
 		    (v.kind != AV_TEXT || r->numeric[i]) &&
 		    (n = fmtnum(r->o, &v, buf, sizeof buf)) >= 0)
 			obuf_write(out, buf, (size_t)n);
-		else if (v.kind == AV_TEXT)
+		else if (v.kind == AV_TEXT && plain)
 			obuf_write(out, v.text, v.tlen);
+		else if (v.kind == AV_TEXT)
+			reducer_putfield(r, v.text, v.tlen, 1);
 		else
 			obuf_write(out, buf, (size_t)agg_fmt(&v, buf));
 	}

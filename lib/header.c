@@ -92,53 +92,55 @@ header_take(struct reducer *r, const struct reader *in, const char *s,
 	free(f);
 }
 
-/* The name of field i for -H: the header's, or field-N. */
+/* The name of field i for -H, onto b: the header's, or field-N. */
 static void
-putname(struct reducer *r, size_t i)
+putname(struct reducer *r, struct sbuf *b, size_t i)
 {
 	char buf[32];
 
 	if (r->hdr && i < r->nhdr) {
-		obuf_write(r->out, r->hdr[i], strlen(r->hdr[i]));
+		sbuf_add(b, r->hdr[i], strlen(r->hdr[i]));
 	} else {
 		snprintf(buf, sizeof buf, "field-%zu", i + 1);
-		obuf_write(r->out, buf, strlen(buf));
+		sbuf_add(b, buf, strlen(buf));
 	}
 }
 
+/* The header line, as datamash names its columns: GroupBy(region),
+ * sum(qty); each a field as --output-separator and --csv-out ask. */
 void
 header_write(struct reducer *r)
 {
 	const struct reduceopts *o = r->o;
-	int sep = 0;
+	struct sbuf b = { 0 };
 
 	r->headerdue = 0;
-	for (size_t i = 0; i < o->nkeyf; i++) {
-		if (sep)
-			obuf_putc(r->out, '\t');
-		sep = 1;
-		obuf_write(r->out, "GroupBy(", 8);
-		putname(r, o->merge ? i : r->keyf[i]);
-		obuf_putc(r->out, ')');
-	}
-	for (size_t i = 0; i < o->naggs; i++) {
-		const char *name = agg_name(o->aggs[i].op);
-		if (sep)
-			obuf_putc(r->out, '\t');
-		sep = 1;
-		obuf_write(r->out, name, strlen(name));
-		if (o->aggs[i].param) {
-			obuf_putc(r->out, ':');
-			obuf_write(r->out, o->aggs[i].param,
-			    o->aggs[i].paramlen);
+	for (size_t i = 0; i < o->nkeyf + o->naggs; i++) {
+		b.len = 0;
+		if (i < o->nkeyf) {
+			sbuf_add(&b, "GroupBy(", 8);
+			putname(r, &b, o->merge ? i : r->keyf[i]);
+			sbuf_add(&b, ")", 1);
+		} else {
+			const struct agg *a = &o->aggs[i - o->nkeyf];
+			const char *name = agg_name(a->op);
+			sbuf_add(&b, name, strlen(name));
+			if (a->param) {
+				sbuf_add(&b, ":", 1);
+				sbuf_add(&b, a->param, a->paramlen);
+			}
+			if (agg_needsvalue(a->op)) {
+				sbuf_add(&b, "(", 1);
+				putname(r, &b, r->vfield[i - o->nkeyf]);
+				sbuf_add(&b, ")", 1);
+			}
 		}
-		if (agg_needsvalue(o->aggs[i].op)) {
-			obuf_putc(r->out, '(');
-			putname(r, r->vfield[i]);
-			obuf_putc(r->out, ')');
-		}
+		if (i)
+			reducer_putsep(r);
+		reducer_putfield(r, b.p, b.len, 1);
 	}
 	obuf_putc(r->out, '\n');
+	sbuf_free(&b);
 }
 
 void

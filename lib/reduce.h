@@ -37,6 +37,10 @@ struct reduceopts {
 				 * else NULL; keyf[i] is then unset */
 	int round;		/* --round: digits after the point, or -1 */
 	const char *numfmt;	/* --format, as one %L conversion, or NULL */
+	/* What the user reads (not --partial): fields separated by outsep
+	 * (TAB by default) and, with csvout, decoded and quoted as CSV. */
+	int outsep;
+	int csvout;
 };
 
 /* Reduce the named files ("-" is stdin) onto out.  Returns the exit

@@ -129,4 +129,11 @@ int reducer_nparts(const struct reduceopts *o, char **files, int nfiles,
 void reducer_readparts(struct reducer *r, const char *name, int fd,
     uint64_t size, int parts);
 
+/* emit.c: a field of what the user reads, as --output-separator and
+ * --csv-out ask (escaped: s is in pdp's escapes, decoded for CSV), and
+ * the separator before the next one. */
+void reducer_putfield(struct reducer *r, const char *s, size_t n,
+    int escaped);
+void reducer_putsep(struct reducer *r);
+
 #endif

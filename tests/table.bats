@@ -347,3 +347,36 @@ EOF
 	grep -v '^#' d.tsv > h.tsv
 	cmp_pair h.tsv "-H -s -g 1 sum 3" "-H sum:3"
 }
+
+@test "--csv-out: keys and texts decoded and quoted as RFC 4180, as Python's csv module reads them; --output-separator" {
+	printf 'k,j,v\n"a,1",x,1\n"a,1",x,2\n"q""t",y,5\nnl,"z\nw",3\nt\\b,"tab\there",4\n' > c.csv
+	run --separate-stderr pdp-reduce --csv --header-in -H --csv-out -k 1,2 sum:v,collect:j c.csv
+	assert_status 0
+	assert_stderr_empty
+	printf '%s\n' "$output" > out.csv
+	run python3 -c '
+import csv
+rows = list(csv.reader(open("out.csv", newline="")))
+want = [["GroupBy(k)", "GroupBy(j)", "sum(v)", "collect(j)"],
+        ["a,1", "x", "3", "x"], ["nl", "z\nw", "3", "z\nw"],
+        ["q\"t", "y", "5", "y"], ["t\\b", "tab\there", "4", "tab\there"]]
+assert rows == want, rows'
+	assert_status 0
+	# --output-separator: the fields as pdp writes them, another byte
+	# between them; datamash's --output-delimiter is the same option.
+	run --separate-stderr pdp-reduce --csv --header-in --output-separator=';' -k 1,2 sum:v c.csv
+	assert_status 0
+	assert_output_equals "$(printf 'a,1;x;3\nnl;z\\nw;3\nq"t;y;5\nt\\\\b;tab\\there;4')"
+	run --separate-stderr pdp-reduce --csv --header-in --output-delimiter=';' --no-key -H sum:v c.csv
+	assert_status 0
+	assert_output_equals "$(printf 'sum(v)\n15')"
+	for bad in "--output-separator=ab" "--output-separator=" '--output-separator="'; do
+		run --separate-stderr pdp-reduce "$bad" sum c.csv
+		assert_status 2
+		assert_stderr_contains "invalid output separator"
+	done
+	run --separate-stderr pdp-reduce --partial --csv-out sum c.csv
+	assert_status 2
+	assert_output_empty
+	assert_stderr_contains "not with --output-separator or --csv-out"
+}

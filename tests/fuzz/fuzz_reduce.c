@@ -90,6 +90,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.partial = mode >> 6 & 1,
 		.bufsize = (mode >> 7 & 1) ? 4096 : (uint64_t)1 << 30,
 		.tmpdir = "/tmp",
+		.outsep = '\t',
 	};
 	if (sel >> 4 & 1 && o.merge)
 		o.nkeyf = 1;
@@ -101,6 +102,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		o.fsep = seps[o.fsmode];
 	}
 	o.headerin = o.headerout = o.comments = o.narm = sel >> 7 & 1;
+	/* --csv-out, with the header and the rest (the command refuses it
+	 * with --partial). */
+	if (!o.partial && (sel >> 7 & 1)) {
+		o.csvout = 1;
+		o.outsep = ',';
+	}
 	if (o.partial)
 		o.headerout = 0;
 	struct obuf out;
