@@ -224,7 +224,11 @@ agg_decround(char *buf, const struct aggval *v, int digits)
 	int scale = v->scale, n;
 
 	if (digits < scale) {
-		i128 p = pow10i[scale - digits], q = x / p, r = x % p;
+		/* An order statistic's scale can pass pow10i's 9. */
+		i128 p = 1;
+		for (int k = digits; k < scale; k++)
+			p *= 10;
+		i128 q = x / p, r = x % p;
 		if (r < 0)
 			r = -r;
 		/* Half to even, on the exact value. */

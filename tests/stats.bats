@@ -68,6 +68,16 @@ EOF
 	# b: (-0.5 + 0.25) / 2 = -0.125; its perc 10: -0.5 + 0.1 * 0.75; its
 	# mad 0.375 * 1.4826.
 	assert_output_equals "$(printf 'a\t1.20\t1.12\t0.14826\nb\t-0.125\t-0.425\t0.555975\nc\t7.5\t7.1\t0.7413\nd\t0\t-80\t148.26')"
+	# --round on an exact decimal of 11 fraction digits, half to even:
+	# 1.001 + 0.33333333 * 1.001.
+	printf 'a\t1.001\na\t2.002\n' > u.tsv
+	run --separate-stderr pdp-reduce perc:33.333333 u.tsv
+	assert_output_equals "$(printf 'a\t1.33466666333')"
+	run --separate-stderr pdp-reduce --round 0 perc:33.333333 u.tsv
+	assert_status 0
+	assert_output_equals "$(printf 'a\t1')"
+	run --separate-stderr pdp-reduce --round 10 perc:33.333333,median u.tsv
+	assert_output_equals "$(printf 'a\t1.3346666633\t1.5015000000')"
 }
 
 @test "values with exponents or too many digits are doubles: the median of datamash, exact where it can be" {
