@@ -156,19 +156,23 @@ _Static_assert(sizeof ops / sizeof ops[0] == AGG_NOPS,
 
 /* What the rest of pdp asks of an operation, through its row. */
 
+const int64_t agg_pow10[19] = { 1, 10, 100, 1000, 10000, 100000,
+    1000000, 10000000, 100000000, 1000000000, 10000000000,
+    100000000000, 1000000000000, 10000000000000, 100000000000000,
+    1000000000000000, 10000000000000000, 100000000000000000,
+    1000000000000000000 };
+
 /* perc's P (0 to 100) or trimmean's (0 to 0.5): an exact decimal, kept
  * as a fraction pm / 10^ps. */
 static int
 parseparam(struct agg *a, const char *p, size_t n)
 {
-	static const int64_t pow10[] = { 1, 10, 100, 1000, 10000, 100000,
-	    1000000, 10000000, 100000000 };
 	struct num x = num_parse(p, n);
 	int perc = a->op != AGG_TRIMMEAN, maxscale = perc ? 6 : 8;
 
 	if (x.kind == NUM_BAD || x.dscale < 0 || x.dscale > maxscale ||
-	    x.i < 0 || (perc ? x.i > 100 * pow10[x.dscale] :
-	    2 * x.i > pow10[x.dscale]))
+	    x.i < 0 || (perc ? x.i > 100 * agg_pow10[x.dscale] :
+	    2 * x.i > agg_pow10[x.dscale]))
 		return -1;
 	a->pm = x.i;
 	a->ps = x.dscale + (perc ? 2 : 0);

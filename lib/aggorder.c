@@ -30,12 +30,6 @@
 
 __extension__ typedef __int128 i128;
 
-static const int64_t pow10i[] = { 1, 10, 100, 1000, 10000, 100000,
-    1000000, 10000000, 100000000, 1000000000, 10000000000,
-    100000000000, 1000000000000, 10000000000000, 100000000000000,
-    1000000000000000, 10000000000000000, 100000000000000000,
-    1000000000000000000 };
-
 static long double
 pow10l(int k)
 {
@@ -69,7 +63,7 @@ dectodouble(int64_t m, int scale)
 	char buf[48];
 
 	if (m > -(INT64_C(1) << 53) && m < (INT64_C(1) << 53))
-		return (double)m / (double)pow10i[scale];
+		return (double)m / (double)agg_pow10[scale];
 	snprintf(buf, sizeof buf, "%lldE-%d", (long long)m, scale);
 	return strtod(buf, NULL);
 }
@@ -90,7 +84,7 @@ vals_tofloat(struct valstate *s)
 static int
 scalem(int64_t *m, int k)
 {
-	int64_t p = pow10i[k];
+	int64_t p = agg_pow10[k];
 
 	if (*m > INT64_MAX / p || *m < INT64_MIN / p)
 		return -1;
@@ -104,13 +98,13 @@ static int
 vals_rescale(struct valstate *s, int sc)
 {
 	int k = sc - s->scale;
-	int64_t lim = INT64_MAX / pow10i[k];
+	int64_t lim = INT64_MAX / agg_pow10[k];
 
 	for (uint64_t i = 0; i < s->n; i++)
 		if (s->v[i].m > lim || s->v[i].m < -lim)
 			return -1;
 	for (uint64_t i = 0; i < s->n; i++)
-		s->v[i].m *= pow10i[k];
+		s->v[i].m *= agg_pow10[k];
 	s->scale = (uint8_t)sc;
 	return 0;
 }
@@ -221,7 +215,7 @@ valat(const struct valstate *s, uint64_t i)
 static struct exact
 quantile(const struct valstate *s, int64_t pm, int ps)
 {
-	i128 d = pow10i[ps], h = (i128)(s->n - 1) * pm;
+	i128 d = agg_pow10[ps], h = (i128)(s->n - 1) * pm;
 	uint64_t lo = (uint64_t)(h / d);
 	i128 rem = h % d;
 	struct exact e = valat(s, lo);
@@ -482,10 +476,10 @@ trimmean_final(const struct agg *a, void *st)
 
 	if (s->n == 0)
 		return nan_val();
-	if (a->pm * 2 >= pow10i[a->ps])
+	if (a->pm * 2 >= agg_pow10[a->ps])
 		return median_final(a, st);
 	agg_valssort(s);
-	uint64_t c = (uint64_t)((i128)s->n * a->pm / pow10i[a->ps]);
+	uint64_t c = (uint64_t)((i128)s->n * a->pm / agg_pow10[a->ps]);
 	struct aggval v = { .kind = AV_FLOAT };
 	v.d = (double)meanof(s, c, s->n - c);
 	return v;

@@ -332,8 +332,6 @@ dd_value(int32_t i)
 static struct aggval
 dd_quantile(void *st, int64_t pm, int ps)
 {
-	static const int64_t pow10[] = { 1, 10, 100, 1000, 10000, 100000,
-	    1000000, 10000000, 100000000 };
 	const struct ddstate *s = st;
 	struct aggval v = { .kind = AV_FLOAT };
 
@@ -341,7 +339,7 @@ dd_quantile(void *st, int64_t pm, int ps)
 		return (struct aggval){ .kind = AV_NAN };
 	__extension__ unsigned __int128 h = (unsigned __int128)(s->n - 1) *
 	    (uint64_t)pm;
-	uint64_t rank = (uint64_t)(h / (uint64_t)pow10[ps]), seen = 0;
+	uint64_t rank = (uint64_t)(h / (uint64_t)agg_pow10[ps]), seen = 0;
 	/* Negative values, largest magnitude first, then zeros, then
 	 * positive values. */
 	for (uint32_t k = s->neg.len; k-- > 0;) {

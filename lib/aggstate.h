@@ -155,6 +155,9 @@ extern const struct aggdef aggdef_geomean, aggdef_harmmean;	/* aggsum.c */
 extern const struct aggdef aggdef_approxcountunique, aggdef_approxperc,
     aggdef_approxmedian;				/* aggsketch.c */
 
+/* 10^0 to 10^18: the scales of decimals (agg.c). */
+extern const int64_t agg_pow10[19];
+
 /* agg.c's helpers for states, that count what they allocate (the heap
  * of pdp-reduce's budget). */
 void agg_settext(char **text, uint32_t *tlen, const char *v, size_t n);

@@ -56,8 +56,6 @@ __extension__ typedef __int128 i128;
 #define I128_MAX ((i128)(((unsigned __int128)1 << 127) - 1))
 #define I128_MIN (-I128_MAX - 1)
 
-static const int64_t pow10i[] = { 1, 10, 100, 1000, 10000, 100000,
-    1000000, 10000000, 100000000, 1000000000 };
 
 static i128
 getv(const struct sumstate *s)
@@ -76,7 +74,7 @@ setv(struct sumstate *s, i128 v)
 static int
 scaleup(i128 *v, int k)
 {
-	i128 p = pow10i[k];
+	i128 p = agg_pow10[k];
 
 	if (*v > I128_MAX / p || *v < I128_MIN / p)
 		return -1;
@@ -106,7 +104,7 @@ sum_adddec(struct sumstate *s, int64_t m, int sc)
 		scale = sc;
 	}
 	/* |m| < 2^63 times 10^9 < 2^30: no overflow. */
-	x *= pow10i[scale - sc];
+	x *= agg_pow10[scale - sc];
 	if (add128(&v, x) < 0)
 		return -1;
 	setv(s, v);
@@ -168,7 +166,7 @@ sum_merge(void *dst, const void *src)
 static long double
 decvalue(const struct sumstate *s)
 {
-	return (long double)getv(s) / (long double)pow10i[s->scale];
+	return (long double)getv(s) / (long double)agg_pow10[s->scale];
 }
 
 /* The exact sum: an int64 if it has no fraction part and fits, the
@@ -224,11 +222,8 @@ agg_decround(char *buf, const struct aggval *v, int digits)
 	int scale = v->scale, n;
 
 	if (digits < scale) {
-		/* An order statistic's scale can pass pow10i's 9. */
-		i128 p = 1;
-		for (int k = digits; k < scale; k++)
-			p *= 10;
-		i128 q = x / p, r = x % p;
+		/* An order statistic's scale is 17 at most (9 + 8). */
+		i128 p = agg_pow10[scale - digits], q = x / p, r = x % p;
 		if (r < 0)
 			r = -r;
 		/* Half to even, on the exact value. */
@@ -269,14 +264,14 @@ sum_parts(const void *st, void (*fn)(void *, const char *, size_t),
 {
 	const struct sumstate *s = st;
 	char buf[48];
-	i128 v = getv(s), frac = v % pow10i[s->scale];
+	i128 v = getv(s), frac = v % agg_pow10[s->scale];
 	uint64_t lo;
 	int64_t hi;
 	int any = 0;
 
 	/* A decimal part: its integer part in pieces, then its fraction,
 	 * with all its digits so that the scale stays. */
-	v /= pow10i[s->scale];
+	v /= agg_pow10[s->scale];
 	lo = (uint64_t)v;
 	hi = (int64_t)(v >> 64);
 
