@@ -286,12 +286,11 @@ agg_freestate(const struct agg *a, void *st)
 		ops[a->op]->free(st);
 }
 
-void
+int
 agg_parts(const struct agg *a, const void *st,
     void (*fn)(void *, const char *, size_t), void *arg)
 {
-	if (ops[a->op]->parts)
-		ops[a->op]->parts(st, fn, arg);
+	return ops[a->op]->parts ? ops[a->op]->parts(st, fn, arg) : 0;
 }
 
 void

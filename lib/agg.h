@@ -102,8 +102,9 @@ int agg_load(const struct agg *a, void *st, const char *s, size_t n,
  * records, give the same final result through pdp-reduce OP. */
 int agg_combinable(enum aggop op);
 /* The values that stand for a state exactly: fn is called once per value
- * (a sum may need several records to stay exact). */
-void agg_parts(const struct agg *a, const void *st,
+ * (a sum may need several records to stay exact); -1 if no values can
+ * (a sum past the range of doubles). */
+int agg_parts(const struct agg *a, const void *st,
     void (*fn)(void *arg, const char *v, size_t n), void *arg);
 
 #endif

@@ -1,6 +1,7 @@
 /* aggext.c: the operations of the extremes: min and max (the winning
  * value as it appeared), absmin and absmax (the same, by absolute
  * value) and range (max - min, from the two). */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -151,7 +152,7 @@ ext_free(void *st)
 	agg_freetext(e->text, e->tlen);
 }
 
-static void
+static int
 ext_parts(const void *st, void (*fn)(void *, const char *, size_t),
     void *arg)
 {
@@ -159,6 +160,7 @@ ext_parts(const void *st, void (*fn)(void *, const char *, size_t),
 
 	if (e->set)
 		fn(arg, e->text ? e->text : "", e->tlen);
+	return 0;
 }
 
 /* range: max - min, an operation made of two others' states */
@@ -211,8 +213,8 @@ range_final(const struct agg *a, void *st)
 	int over = (r->hi.isfloat ? fsum_add(&f, r->hi.d) :
 	    fsum_addint(&f, r->hi.i)) | (r->lo.isfloat ?
 	    fsum_add(&f, -r->lo.d) : fsum_subint(&f, r->lo.i));
-	v.kind = over ? AV_RANGE : AV_FLOAT;
 	v.d = fsum_value(&f);
+	v.kind = over || isinf(v.d) ? AV_RANGE : AV_FLOAT;
 	fsum_free(&f);
 	return v;
 }
@@ -227,14 +229,14 @@ range_free(void *st)
 }
 
 /* pdp-map --combine: the min and the max have the same range. */
-static void
+static int
 range_parts(const void *st, void (*fn)(void *, const char *, size_t),
     void *arg)
 {
 	const struct rangestate *r = st;
 
 	ext_parts(&r->lo, fn, arg);
-	ext_parts(&r->hi, fn, arg);
+	return ext_parts(&r->hi, fn, arg);
 }
 
 

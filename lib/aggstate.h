@@ -48,8 +48,9 @@ struct aggdef {
 	void (*save)(const void *st, struct sbuf *b);
 	int (*load)(void *st, const char *s, size_t n);
 	/* pdp-map --combine: values that pdp-reduce aggregates to the same
-	 * result (agg_parts); NULL if the operation cannot combine. */
-	void (*parts)(const void *st, void (*fn)(void *, const char *, size_t),
+	 * result (agg_parts), -1 if values cannot; NULL if the operation
+	 * cannot combine. */
+	int (*parts)(const void *st, void (*fn)(void *, const char *, size_t),
 	    void *arg);
 };
 
@@ -176,9 +177,10 @@ uint32_t agg_setcount(const struct setstate *s);
 uint32_t *agg_setsorted(const struct setstate *s, uint32_t *n);
 const char *agg_setmember(const struct setstate *s, uint32_t i, size_t *len);
 
-/* n * S2 - S1^2 of a var state with values, exactly then rounded: never
- * negative for a state of real values.  -1 if it overflows. */
-int agg_varnum(const struct varstate *s, double *num);
+/* n * S2 - S1^2 of a var state with values, exactly then rounded, as
+ * *num times 4^*e: never negative for a state of real values.  -1 if
+ * it is out of range even so. */
+int agg_varnum(const struct varstate *s, double *num, int *e);
 
 /* The order of the numbers of two set min/max states. */
 int agg_extcmp(const struct extstate *a, const struct extstate *b);

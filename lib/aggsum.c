@@ -169,6 +169,34 @@ decvalue(const struct sumstate *s)
 	return (long double)getv(s) / (long double)agg_pow10[s->scale];
 }
 
+/* The float sum of a state, its decimal part included, rounded to 53
+ * bits: *m times 2^(returned exponent) (fsum_wvalue); -1 if it cannot
+ * be had. */
+static int
+sumwide(const struct sumstate *s, double *m)
+{
+	struct fsum f;
+	int e;
+
+	fsum_init(&f);
+	int bad = s->f && fsum_merge(&f, s->f) < 0;
+	if (s->scale == 0) {
+		bad = bad || fsum_add(&f, (double)(s->lo >> 32) * 4294967296.0) < 0 ||
+		    fsum_add(&f, (double)(s->lo & 0xffffffffu)) < 0 ||
+		    fsum_add(&f, (double)s->hi * 18446744073709551616.0) < 0;
+	} else {
+		/* A decimal part beside float partials: within a long
+		 * double's precision, as its two nearest doubles. */
+		long double q = decvalue(s);
+		double q1 = (double)q;
+		bad = bad || fsum_add(&f, q1) < 0 ||
+		    fsum_add(&f, (double)(q - q1)) < 0;
+	}
+	e = fsum_wvalue(&f, m);
+	fsum_free(&f);
+	return bad ? -1 : e;
+}
+
 /* The exact sum: an int64 if it has no fraction part and fits, the
  * exact decimal (AV_DEC) if its values were plain decimals, else the
  * correctly rounded double; AV_RANGE if out of range. */
@@ -176,7 +204,7 @@ static struct aggval
 sumvalue(const struct sumstate *s, int asfloat)
 {
 	struct aggval v = { .kind = AV_INT };
-	int fits = s->hi == ((s->lo >> 63) ? -1 : 0);
+	int fits = s->hi == ((s->lo >> 63) ? -1 : 0), e;
 
 	if (!s->f && !asfloat && s->scale > 0) {
 		v.kind = AV_DEC;
@@ -194,24 +222,10 @@ sumvalue(const struct sumstate *s, int asfloat)
 		v.i = (int64_t)s->lo;
 		return v;
 	}
-	struct fsum f;
-	fsum_init(&f);
-	int bad = s->f && fsum_merge(&f, s->f) < 0;
-	if (s->scale == 0) {
-		bad = bad || fsum_add(&f, (double)(s->lo >> 32) * 4294967296.0) < 0 ||
-		    fsum_add(&f, (double)(s->lo & 0xffffffffu)) < 0 ||
-		    fsum_add(&f, (double)s->hi * 18446744073709551616.0) < 0;
-	} else {
-		/* A decimal part beside float partials: within a long
-		 * double's precision, as its two nearest doubles. */
-		long double q = decvalue(s);
-		double q1 = (double)q;
-		bad = bad || fsum_add(&f, q1) < 0 ||
-		    fsum_add(&f, (double)(q - q1)) < 0;
-	}
-	v.kind = bad ? AV_RANGE : AV_FLOAT;
-	v.d = fsum_value(&f);
-	fsum_free(&f);
+	e = sumwide(s, &v.d);
+	if (e > 0)
+		v.d = ldexp(v.d, e);
+	v.kind = e < 0 || isinf(v.d) ? AV_RANGE : AV_FLOAT;
 	return v;
 }
 
@@ -258,12 +272,41 @@ sum_free(void *st)
  * part in int64 pieces and its fraction, then each float partial printed
  * so that it reads back as the same double (with an exponent, so that it
  * stays a float). */
-static void
+static int
 sum_parts(const void *st, void (*fn)(void *, const char *, size_t),
     void *arg)
 {
 	const struct sumstate *s = st;
 	char buf[48];
+	/* The float part as doubles: a sum's partials do not overlap, so
+	 * that 2^2100 / 2^53 bounds their number. */
+	double pv[80];
+	uint32_t pn = 0;
+
+	if (s->f && fsum_hasover(s->f)) {
+		/* Terms past 2^960 on the way: the sum's canonical
+		 * partials, if each is a double (only a sum past the range
+		 * of doubles has one that is not: no value can say it). */
+		struct fsum rest;
+		fsum_init(&rest);
+		fsum_merge(&rest, s->f);
+		for (int i = 0; i < 80; i++) {
+			double m;
+			int e = fsum_wvalue(&rest, &m);
+			double d = ldexp(m, e);
+			if (m == 0 || isinf(d))
+				break;
+			pv[pn++] = d;
+			fsum_addexp(&rest, -m, e);
+		}
+		int left = fsum_hasover(&rest);
+		fsum_free(&rest);
+		if (left)
+			return -1;
+	} else if (s->f) {
+		for (pn = 0; pn < s->f->n && pn < 80; pn++)
+			pv[pn] = fsum_parts(s->f)[pn];
+	}
 	i128 v = getv(s), frac = v % agg_pow10[s->scale];
 	uint64_t lo;
 	int64_t hi;
@@ -295,18 +338,18 @@ sum_parts(const void *st, void (*fn)(void *, const char *, size_t),
 		fn(arg, buf, (size_t)n);
 	}
 	if (!s->f)
-		return;
-	const double *p = fsum_parts(s->f);
-	for (uint32_t i = 0; i < s->f->n; i++) {
+		return 0;
+	for (uint32_t i = 0; i < pn; i++) {
 		/* With an exponent, so that it is read as a float again,
 		 * not as a plain decimal. */
-		int n = num_fmtdouble(buf, p[i]);
+		int n = num_fmtdouble(buf, pv[i]);
 		if (!strchr(buf, 'e'))
 			n += snprintf(buf + n, sizeof buf - (size_t)n, "e0");
 		fn(arg, buf, (size_t)n);
 	}
-	if (s->f->n == 0)
+	if (pn == 0)
 		fn(arg, "0e0", 3);
+	return 0;
 }
 
 static int
@@ -348,9 +391,11 @@ mean_final(const struct agg *a, void *st)
 		v.d = (double)(decvalue(&m->s) / (long double)m->n);
 		return v;
 	}
-	v = sumvalue(&m->s, 1);
-	if (v.kind == AV_FLOAT)
-		v.d /= (double)m->n;
+	/* The sum rounded, then divided: of a sum past the range of
+	 * doubles too (the mean of 1e308 and 1e308). */
+	int e = sumwide(&m->s, &v.d);
+	v.kind = e < 0 ? AV_RANGE : AV_FLOAT;
+	v.d = ldexp(v.d / (double)m->n, e > 0 ? e : 0);
 	return v;
 }
 
@@ -405,21 +450,38 @@ var_merge(void *dst, const void *src)
 }
 
 int
-agg_varnum(const struct varstate *s, double *num)
+agg_varnum(const struct varstate *s, double *num, int *e)
 {
-	struct fsum d;
-	const double *p2 = fsum_parts(s->s2), *p1 = fsum_parts(s->s1);
-	double n = (double)s->n;
-	int bad = 0;
+	struct fsum d, s1, s2;
+	double n = (double)s->n, m;
+	int k = fsum_wvalue(s->s2, &m), x, bad = 0;
 
+	/* Sums of squares past 2^800 (of values past 1e120 or so) are
+	 * scaled first, by powers of two, so that every product below
+	 * stays in range: var of 1e160 and 1e160 is 0, and stddev of 1e200
+	 * and -1e200 is 1.41e200, though their squares are not doubles. */
+	frexp(m, &x);
+	k += x;
+	*e = k > 800 ? (k - 700) / 2 : 0;
+	fsum_init(&s1);
+	fsum_init(&s2);
+	fsum_addscaled(&s1, s->s1, -*e);
+	fsum_addscaled(&s2, s->s2, -2 * *e);
+	/* Only a state made by hand, S1^2 far past n * S2, is left with
+	 * a part past 2^960. */
+	bad = fsum_hasover(&s1) || fsum_hasover(&s2);
+	const double *p2 = fsum_parts(&s2), *p1 = fsum_parts(&s1);
 	fsum_init(&d);
-	for (uint32_t i = 0; i < s->s2->n; i++)
+	for (uint32_t i = 0; i < s2.n; i++)
 		bad |= fsum_addprod(&d, n, p2[i]) < 0;
-	for (uint32_t i = 0; i < s->s1->n; i++)
-		for (uint32_t j = 0; j < s->s1->n; j++)
+	for (uint32_t i = 0; i < s1.n; i++)
+		for (uint32_t j = 0; j < s1.n; j++)
 			bad |= fsum_addprod(&d, -p1[i], p1[j]) < 0;
 	*num = fsum_value(&d);
+	bad |= isinf(*num);
 	fsum_free(&d);
+	fsum_free(&s1);
+	fsum_free(&s2);
 	return bad ? -1 : 0;
 }
 
@@ -436,15 +498,18 @@ varvalue(const struct varstate *s, int sample, int root)
 		return v;
 	}
 	double n = (double)s->n, num;
-	if (agg_varnum(s, &num) < 0) {
+	int e;
+	if (agg_varnum(s, &num, &e) < 0) {
 		v.kind = AV_RANGE;
 		return v;
 	}
 	if (num < 0)
 		num = 0;
+	/* num is n * S2 - S1^2 over 4^e. */
 	v.d = num / (sample ? n * (n - 1) : n * n);
-	if (root)
-		v.d = fsum_sqrt(v.d);
+	v.d = root ? ldexp(fsum_sqrt(v.d), e) : ldexp(v.d, 2 * e);
+	if (isinf(v.d))
+		v.kind = AV_RANGE;
 	return v;
 }
 
@@ -493,16 +558,20 @@ var_free(void *st)
  * value nan; a harmmean with a zero is 0.
  */
 /* Add a term computed in long double as two doubles, so that the sum
- * keeps about what long double holds (datamash sums in long double). */
+ * keeps about what long double holds (datamash sums in long double);
+ * past 2^960 (1/x of a tiny x), scaled as fsum keeps such terms. */
 static int
 fmean_add(struct fmeanstate *s, long double t)
 {
-	double hi = (double)t, lo = (double)(t - hi);
+	int e = fabsl(t) >= 0x1p960L ? FSUM_SHIFT : 0;
+	long double u = e ? t * 0x1p-1152L : t;
+	double hi = (double)u, lo = (double)(u - hi);
 
 	if (!s->f)
 		s->f = agg_newfsum();
 	s->n++;
-	return fsum_add(s->f, hi) < 0 || fsum_add(s->f, lo) < 0 ? -1 : 0;
+	return fsum_addexp(s->f, hi, e) < 0 || fsum_addexp(s->f, lo, e) < 0 ?
+	    -1 : 0;
 }
 
 /* The sum of a state's terms, to long double. */
@@ -510,14 +579,15 @@ static long double
 fmean_sum(const struct fmeanstate *s)
 {
 	struct fsum rest;
-	double hi = fsum_value(s->f);
+	double hi, lo;
+	int e = fsum_wvalue(s->f, &hi), le;
 
 	fsum_init(&rest);
 	fsum_merge(&rest, s->f);	/* a sum already: no overflow */
-	fsum_add(&rest, -hi);
-	long double v = (long double)hi + fsum_value(&rest);
+	fsum_addexp(&rest, -hi, e);
+	le = fsum_wvalue(&rest, &lo);
 	fsum_free(&rest);
-	return v;
+	return ldexpl(hi, e) + ldexpl(lo, le);
 }
 
 static double

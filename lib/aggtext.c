@@ -20,6 +20,7 @@
  * only on its value.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,11 +135,26 @@ i128parse(const char *s, size_t n, uint64_t *lo, int64_t *hi)
 	return 0;
 }
 
+/* m times 2^e (e 0 or FSUM_SHIFT) in C99 hex; past the range of
+ * doubles with its exponent past it too (0x1.8p+1100). */
+static int
+hexfmt(char *x, size_t size, double m, int e)
+{
+	double v = e ? ldexp(m, e) : m;
+
+	if (!isinf(v))
+		return snprintf(x, size, "%a", v);
+	snprintf(x, size, "%a", m);
+	char *p = strchr(x, 'p');
+	return (int)(p - x) + snprintf(p, size - (size_t)(p - x), "p%+d",
+	    atoi(p + 1) + e);
+}
+
 /* The partials of an exact sum, canonical: the sum correctly rounded,
  * then what is left of it correctly rounded, and so on, so that a state's
  * text depends only on the sum, not on the order its terms came in.
- * Each step takes 53 bits or more of a sum that a double's exponents
- * bound to about 2100 bits: 40 steps at most. */
+ * Each step takes 53 bits or more of a sum that fsum's range bounds to
+ * about 3300 bits: 63 steps at most. */
 static void
 partsfmt(struct sbuf *b, const struct fsum *f)
 {
@@ -151,17 +167,46 @@ partsfmt(struct sbuf *b, const struct fsum *f)
 	}
 	fsum_init(&rest);
 	fsum_merge(&rest, f);	/* cannot overflow: f is a sum already */
-	for (int i = 0; i < 64; i++) {
-		double v = fsum_value(&rest);
+	for (int i = 0; i < 80; i++) {
+		double v;
+		int e = fsum_wvalue(&rest, &v);
 		if (v == 0 && i > 0)
 			break;
 		if (i)
 			sbuf_add(b, ",", 1);
-		sbuf_add(b, x, (size_t)snprintf(x, sizeof x, "%a", v));
-		if (v == 0 || fsum_add(&rest, -v) < 0)
+		sbuf_add(b, x, (size_t)hexfmt(x, sizeof x, v, e));
+		if (v == 0 || fsum_addexp(&rest, -v, e) < 0)
 			break;
 	}
 	fsum_free(&rest);
+}
+
+/* A partial as partsfmt writes it, exactly: *m times 2^(returned
+ * exponent), -1 if it is not one. */
+static int
+hexparse(const char *s, double *m)
+{
+	char buf[64], *end;
+
+	errno = 0;
+	*m = strtod(s, &end);
+	if (*end || *m != *m)
+		return -1;
+	if (!errno)
+		return 0;
+	/* Past the range of doubles: hex only, with its exponent taken
+	 * down by FSUM_SHIFT. */
+	const char *p = strchr(s, 'p');
+	if (!isinf(*m) || !p || !strstr(s, "0x") || strlen(s) >= sizeof buf)
+		return -1;
+	long x = strtol(p + 1, &end, 10);
+	if (*end || x > 2112)
+		return -1;
+	snprintf(buf, sizeof buf, "%.*sp%+ld", (int)(p - s), s,
+	    x - FSUM_SHIFT);
+	errno = 0;
+	*m = strtod(buf, &end);
+	return *end || errno ? -1 : FSUM_SHIFT;
 }
 
 /* Parse partials into *fp (allocated); "-" leaves it NULL. */
@@ -181,10 +226,9 @@ partsparse(const char *s, size_t n, struct fsum **fp)
 			return -1;
 		memcpy(buf, s, k);
 		buf[k] = '\0';
-		char *end;
-		errno = 0;
-		double d = strtod(buf, &end);
-		if (*end || errno || d != d || fsum_add(f, d) < 0)
+		double d;
+		int e = hexparse(buf, &d);
+		if (e < 0 || fsum_addexp(f, d, e) < 0)
 			return -1;
 		s += k + (c != NULL);
 		n -= k + (c != NULL);
@@ -417,10 +461,11 @@ var_load(void *st, const char *s, size_t n)
 	/* One value at least, and n * S2 >= S1^2 (Cauchy-Schwarz), which
 	 * the exact sums of real values always hold. */
 	double num;
+	int e;
 	if (v->n == 0 && !v->s1 && !v->s2)
 		return 0;	/* no values (--narm) */
 	if (v->n == 0 || !v->s1 || !v->s2 || fsum_value(v->s2) < 0 ||
-	    (agg_varnum(v, &num) == 0 && num < 0))
+	    (agg_varnum(v, &num, &e) == 0 && num < 0))
 		return -1;
 	return 0;
 }

@@ -211,7 +211,9 @@ flush(struct combine *cb, int counts)
 
 	for (uint32_t i = 0; i < n; i++) {
 		pa.key = table_key(cb->comb, i, &pa.klen);
-		agg_parts(cb->a, table_val(cb->comb, i), putpart, &pa);
+		if (agg_parts(cb->a, table_val(cb->comb, i), putpart, &pa) < 0)
+			eprintf("--combine %s: out of range",
+			    agg_name(cb->a->op));
 	}
 	freestates(cb, cb->comb);
 	if (counts) {

@@ -1,12 +1,21 @@
 /* fsum.c: exact arithmetic on doubles: Shewchuk's exact summation with
  * correct final rounding (the algorithm of Python's math.fsum), exact
- * products added to a sum, and a correctly rounded square root. */
+ * products added to a sum, and a correctly rounded square root.  Terms
+ * of 2^960 and more are summed apart, times 2^-FSUM_SHIFT, so that a sum
+ * (of squares too) may pass the range of doubles on its way. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "err.h"
 #include "fsum.h"
+
+/* Terms from here up go to the over part; below it, the sums of the low
+ * part cannot overflow before 2^63 terms. */
+#define BIG 0x1p960
+/* Times 2^-FSUM_SHIFT (2^-1152), in two exact steps. */
+#define DOWN(x) ((x) * 0x1p-576 * 0x1p-576)
+#define UP(x) ((x) * 0x1p576 * 0x1p576)
 
 /* fabs without libm. */
 static double
@@ -33,8 +42,9 @@ fsum_parts(const struct fsum *s)
 	return s->cap ? s->u.heap : s->u.inl;
 }
 
-int
-fsum_add(struct fsum *s, double x)
+/* Add x to the partials of s itself. */
+static int
+addlow(struct fsum *s, double x)
 {
 	double *p = parts(s);
 	uint32_t i = 0;
@@ -70,6 +80,40 @@ fsum_add(struct fsum *s, double x)
 	return 0;
 }
 
+static struct fsum *
+overof(struct fsum *s)
+{
+	if (!s->over) {
+		s->over = emalloc(sizeof *s->over);
+		fsum_init(s->over);
+	}
+	return s->over;
+}
+
+int
+fsum_add(struct fsum *s, double x)
+{
+	if (dabs(x) >= BIG) {
+		if (!isfinite(x))
+			return -1;
+		/* Between 2^-192 and 2^-128: exact. */
+		return addlow(overof(s), DOWN(x));
+	}
+	return addlow(s, x);
+}
+
+int
+fsum_addexp(struct fsum *s, double y, int e)
+{
+	if (e == 0)
+		return fsum_add(s, y);
+	if (dabs(y) >= BIG || !isfinite(y))
+		return -1;	/* past 2^2112: no sum of doubles gets there */
+	if (dabs(y) >= DOWN(BIG))
+		return addlow(overof(s), y);
+	return addlow(s, UP(y));	/* under 2^960: exact */
+}
+
 int
 fsum_addint(struct fsum *s, int64_t i)
 {
@@ -90,11 +134,18 @@ fsum_merge(struct fsum *s, const struct fsum *t)
 	for (uint32_t j = 0; j < t->n; j++)
 		if (fsum_add(s, p[j]) < 0)
 			return -1;
+	if (t->over) {
+		p = fsum_parts(t->over);
+		for (uint32_t j = 0; j < t->over->n; j++)
+			if (addlow(overof(s), p[j]) < 0)
+				return -1;
+	}
 	return 0;
 }
 
-double
-fsum_value(const struct fsum *s)
+/* The partials of s itself, correctly rounded. */
+static double
+lowvalue(const struct fsum *s)
 {
 	const double *p = fsum_parts(s);
 	uint32_t n = s->n;
@@ -120,11 +171,89 @@ fsum_value(const struct fsum *s)
 	return hi;
 }
 
+int
+fsum_hasover(const struct fsum *s)
+{
+	return s->over && lowvalue(s->over) != 0;
+}
+
+int
+fsum_wvalue(const struct fsum *s, double *m)
+{
+	struct fsum t;
+	const double *p;
+	double a;
+
+	if (!fsum_hasover(s)) {
+		*m = lowvalue(s);
+		return 0;
+	}
+	/* Both parts at the over part's scale: exact but for low terms
+	 * under 2^78, which fall below the smallest double there, more than
+	 * 800 bits under a result of 2^952 or more (only an exact tie of
+	 * the rounding could notice them). */
+	fsum_init(&t);
+	p = fsum_parts(s->over);
+	for (uint32_t j = 0; j < s->over->n; j++)
+		addlow(&t, p[j]);
+	for (uint32_t j = 0; j < s->n; j++)
+		fsum_add(&t, ldexp(fsum_parts(s)[j], -FSUM_SHIFT));
+	a = lowvalue(&t);
+	fsum_free(&t);
+	if (dabs(a) >= 0x1p-200) {
+		*m = a;
+		return FSUM_SHIFT;
+	}
+	/* The parts cancel to under 2^952: both at the low part's scale,
+	 * where a big term still fits (the low part, in which the terms
+	 * under 2^960 add up, holds at most 2^63 of them). */
+	fsum_init(&t);
+	for (uint32_t j = 0; j < s->n; j++)
+		addlow(&t, fsum_parts(s)[j]);
+	p = fsum_parts(s->over);
+	for (uint32_t j = 0; j < s->over->n; j++)
+		if (!isfinite(UP(p[j])) || addlow(&t, UP(p[j])) < 0) {
+			fsum_free(&t);
+			*m = a;
+			return FSUM_SHIFT;
+		}
+	*m = lowvalue(&t);
+	fsum_free(&t);
+	return 0;
+}
+
+double
+fsum_value(const struct fsum *s)
+{
+	double m;
+
+	/* m of 2^-200 or more: a result of 2^952 or more, or infinite. */
+	return fsum_wvalue(s, &m) ? UP(m) : m;
+}
+
+void
+fsum_addscaled(struct fsum *s, const struct fsum *t, int k)
+{
+	const double *p = fsum_parts(t);
+
+	for (uint32_t j = 0; j < t->n; j++)
+		fsum_add(s, ldexp(p[j], k));
+	if (!t->over)
+		return;
+	p = fsum_parts(t->over);
+	for (uint32_t j = 0; j < t->over->n; j++)
+		fsum_add(s, ldexp(p[j], k + FSUM_SHIFT));
+}
+
 void
 fsum_free(struct fsum *s)
 {
 	if (s->cap)
 		free(s->u.heap);
+	if (s->over) {
+		fsum_free(s->over);
+		free(s->over);
+	}
 	fsum_init(s);
 }
 
@@ -147,12 +276,27 @@ fsum_addprod(struct fsum *s, double a, double b)
 {
 	double hi, lo;
 
+	if (!isfinite(a) || !isfinite(b))
+		return -1;
+	if (dabs(a * b) >= BIG) {
+		/* Each factor is 2^-64 or more: scaled, still normal. */
+		s = overof(s);
+		a *= 0x1p-576;
+		b *= 0x1p-576;
+	} else if (dabs(a) > 0x1p995 || dabs(b) > 0x1p995) {
+		/* Dekker's split would overflow: move 2^64 across. */
+		if (dabs(a) > dabs(b)) {
+			a *= 0x1p-64;
+			b *= 0x1p64;
+		} else {
+			a *= 0x1p64;
+			b *= 0x1p-64;
+		}
+	}
 	twoprod(a, b, &hi, &lo);
-	if (!isfinite(hi) || !isfinite(lo))
+	if (addlow(s, hi) < 0)
 		return -1;
-	if (fsum_add(s, hi) < 0)
-		return -1;
-	return lo != 0 ? fsum_add(s, lo) : 0;
+	return lo != 0 ? addlow(s, lo) : 0;
 }
 
 /* The neighbour of a positive double, k ulps away. */

@@ -1,12 +1,15 @@
 /* fsum.h: exact summation of doubles.  The state holds the sum exactly as
  * non-overlapping partials, so the rounded result does not depend on the
- * order or grouping of the values added (see pdp-reduce(1)). */
+ * order or grouping of the values added (see pdp-reduce(1)).  Values and
+ * products of 2^960 or more are kept apart, scaled by 2^-FSUM_SHIFT (a
+ * power of two: exactly), so that no sum overflows before its final
+ * value: the sum of 1e308 and 1e308 is 2e308, and over 2 a mean of 1e308. */
 #ifndef PDP_FSUM_H
 #define PDP_FSUM_H
 
 #include <stdint.h>
 
-enum { FSUM_INLINE = 3 };
+enum { FSUM_INLINE = 3, FSUM_SHIFT = 1152 };
 
 struct fsum {
 	uint32_t n, cap;	/* cap 0: partials are inline */
@@ -14,6 +17,7 @@ struct fsum {
 		double inl[FSUM_INLINE];
 		double *heap;
 	} u;
+	struct fsum *over;	/* the big terms times 2^-FSUM_SHIFT, or NULL */
 };
 
 void fsum_init(struct fsum *s);
@@ -22,10 +26,23 @@ int fsum_add(struct fsum *s, double x);
 /* Add an int64 exactly (as two doubles). */
 int fsum_addint(struct fsum *s, int64_t i);
 int fsum_merge(struct fsum *s, const struct fsum *t);
-/* The exact sum rounded to the nearest double. */
+/* The exact sum rounded to the nearest double; +-HUGE_VAL past the
+ * range of doubles. */
 double fsum_value(const struct fsum *s);
+/* The exact sum rounded to 53 bits, as *m times 2^(returned exponent),
+ * 0 or FSUM_SHIFT: the value of a sum past the range of doubles. */
+int fsum_wvalue(const struct fsum *s, double *m);
+/* Add y times 2^e exactly (e 0 or FSUM_SHIFT), as fsum_wvalue gave it;
+ * -1 past 2^2112, which no sum of doubles (or their squares) reaches. */
+int fsum_addexp(struct fsum *s, double y, int e);
+/* Add each term of t times 2^k (exact but for terms that fall below
+ * the smallest double, 2^1000 and more under the largest). */
+void fsum_addscaled(struct fsum *s, const struct fsum *t, int k);
+/* The partials of the part below 2^960 (s->n of them); fsum_hasover
+ * says whether there is a part above. */
 const double *fsum_parts(const struct fsum *s);
-/* Add a * b exactly; -1 if it overflows. */
+int fsum_hasover(const struct fsum *s);
+/* Add a * b exactly (but a product under 2^-969 loses its low bits). */
 int fsum_addprod(struct fsum *s, double a, double b);
 /* The square root of x >= 0, rounded to nearest, without libm. */
 double fsum_sqrt(double x);

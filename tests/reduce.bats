@@ -521,6 +521,113 @@ EOF2
 	assert_stderr_contains "out of range"
 }
 
+@test "pdp-reduce: sums past the range of doubles on their way: every answer that is a double is given" {
+	# Issue 17 item 12: the mean of 1e308 and 1e308 is 1e308, the var
+	# of 1e160 and 1e160 is 0, though their sum and squares are not
+	# doubles; stddev of 1e200 and -1e200 is sqrt(2)e200, its var 2e400
+	# is out of range and says so.
+	printf 'a\t1e308\na\t1e308\n' > r.tsv
+	run --separate-stderr pdp-reduce mean,geomean < r.tsv
+	assert_status 0
+	assert_output_equals "$(printf 'a\t1e+308\t1e+308')"
+	printf 'a\t1e160\na\t1e160\n' > r.tsv
+	run --separate-stderr pdp-reduce var,stddev,pvar,pstdev,mean < r.tsv
+	assert_status 0
+	assert_output_equals "$(printf 'a\t0\t0\t0\t0\t1e+160')"
+	printf 'a\t1e200\na\t-1e200\n' > r.tsv
+	run --separate-stderr pdp-reduce stddev,pstdev,mean < r.tsv
+	assert_status 0
+	assert_output_equals "$(printf 'a\t1.414213562373095e+200\t1e+200\t0')"
+	run --separate-stderr pdp-reduce var < r.tsv
+	assert_status 2
+	assert_output_empty
+	assert_stderr_equals "pdp-reduce: 'a': var out of range"
+	# A sum that passes the range and comes back: 1e308; the same
+	# through --partial states (whose partials may pass it too) and
+	# --merge, and through pdp-map --combine's records.
+	printf 'a\t1e308\na\t1e308\na\t-1e308\n' > r.tsv
+	run --separate-stderr pdp-reduce sum,mean,stddev < r.tsv
+	assert_status 0
+	assert_output_equals "$(printf 'a\t1e+308\t3.333333333333333e+307\t1.1547005383792515e+308')"
+	pdp-reduce --partial sum,mean,stddev < r.tsv > p1
+	grep -q 'p+2047' p1
+	run --separate-stderr pdp-reduce --merge sum,mean,stddev p1 p1
+	assert_status 2
+	assert_stderr_equals "pdp-reduce: 'a': sum out of range"
+	pdp-reduce --partial mean,stddev < r.tsv > p2
+	run --separate-stderr pdp-reduce --merge mean,stddev p2 p2
+	assert_status 0
+	assert_output_equals "$(printf 'a\t3.333333333333333e+307\t1.0327955589886445e+308')"
+	printf '%s\n' r.tsv > list
+	run --separate-stderr sh -c 'pdp-map --combine sum exec cat < list | pdp-reduce sum'
+	assert_status 0
+	assert_output_equals "$(printf 'a\t1e+308')"
+	# Harmonic means of tiny values: 1/x past the range on the way.
+	printf 'a\t4e-320\na\t4e-320\n' > r.tsv
+	run --separate-stderr pdp-reduce harmmean < r.tsv
+	assert_status 0
+	assert_output_equals "$(printf 'a\t4e-320')"
+}
+
+@test "pdp-reduce: mean, var, stddev of values up to 1e307 equal exact fractions, whole or merged from parts" {
+	python3 - <<'EOF2'
+import random
+r = random.Random(17)
+with open("small.tsv", "w") as f, open("big.tsv", "w") as g:
+    for k in range(40):
+        for i in range(r.randrange(2, 60)):
+            m = r.uniform(-1, 1)
+            f.write("k%d\t%.17g\n" % (k, m * 10.0 ** r.randrange(100, 150)))
+            g.write("k%d\t%.17g\n" % (k, m * 10.0 ** r.randrange(290, 307)))
+EOF2
+	check() {	# file ops: pdp's output against fractions, 1e-15 relative
+		python3 - "$@" <<'EOF2'
+import sys
+from decimal import Decimal as D, getcontext
+from fractions import Fraction as F
+getcontext().prec = 60
+path, ops, got = sys.argv[1], sys.argv[2].split(","), sys.argv[3]
+vals = {}
+for line in open(path):
+    k, v = line.rstrip("\n").split("\t")
+    vals.setdefault(k, []).append(F(v))
+def ref(op, xs):
+    n = len(xs)
+    mean = sum(xs) / n
+    ss = sum((x - mean) ** 2 for x in xs)
+    if op == "mean": return float(mean)
+    if op == "var": return float(ss / (n - 1))
+    if op == "pvar": return float(ss / n)
+    q = ss / (n - 1) if op == "stddev" else ss / n
+    return float((D(q.numerator) / D(q.denominator)).sqrt())
+bad = 0
+lines = open(got).read().split("\n")[:-1]
+assert len(lines) == len(vals), (len(lines), len(vals))
+for line in lines:
+    f = line.split("\t")
+    for op, v in zip(ops, f[1:]):
+        want = ref(op, vals[f[0]])
+        if abs(float(v) - want) > 1e-15 * abs(want):
+            print(f[0], op, v, want)
+            bad += 1
+sys.exit(bad > 0)
+EOF2
+	}
+	pdp-reduce mean,var,pvar,stddev,pstdev small.tsv > got
+	check small.tsv mean,var,pvar,stddev,pstdev got
+	pdp-reduce mean,stddev,pstdev big.tsv > got
+	check big.tsv mean,stddev,pstdev got
+	# Three parts, merged: the same output, and the same states.
+	split -n l/3 big.tsv part.
+	for f in part.*; do pdp-reduce --partial mean,stddev,pstdev "$f" > "$f.st"; done
+	run --separate-stderr pdp-reduce --merge mean,stddev,pstdev part.*.st
+	assert_status 0
+	assert_output_equals "$(cat got)"
+	pdp-reduce --partial mean,stddev,pstdev big.tsv > whole.st
+	pdp-reduce --merge --partial mean,stddev,pstdev part.*.st > merged.st
+	assert_files_equal whole.st merged.st
+}
+
 @test "pdp-reduce: a missing field stops with the line" {
 	printf 'a\t1\nb\n' > r.tsv
 	run --separate-stderr reduce sum
