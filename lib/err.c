@@ -98,11 +98,32 @@ weprintf(const char *fmt, ...)
 	va_end(ap);
 }
 
+static int (*nomem)(void);
+
+void
+setnomemhook(int (*fn)(void))
+{
+	nomem = fn;
+}
+
+/* Whether to try a failed allocation once more: the hook freed memory
+ * (it cannot free some each time). */
+static int
+retry(void)
+{
+	int e = errno, r = nomem && nomem();
+
+	errno = e;
+	return r;
+}
+
 void *
 emalloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);
 
+	while (!p && retry())
+		p = malloc(n ? n : 1);
 	if (!p)
 		eprintf("malloc:");
 	return p;
@@ -113,6 +134,8 @@ ecalloc(size_t n, size_t m)
 {
 	void *p = calloc(n ? n : 1, m ? m : 1);
 
+	while (!p && retry())
+		p = calloc(n ? n : 1, m ? m : 1);
 	if (!p)
 		eprintf("calloc:");
 	return p;
@@ -121,10 +144,13 @@ ecalloc(size_t n, size_t m)
 void *
 erealloc(void *p, size_t n)
 {
-	p = realloc(p, n ? n : 1);
-	if (!p)
+	void *q = realloc(p, n ? n : 1);
+
+	while (!q && retry())
+		q = realloc(p, n ? n : 1);
+	if (!q)
 		eprintf("realloc:");
-	return p;
+	return q;
 }
 
 void *

@@ -22,6 +22,11 @@ void weprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 enum { ERRMSG_MAX = 1024 };
 void setfatalhook(void (*fn)(const char *msg), int report);
 
+/* Called when an allocation fails: fn frees memory it set aside and
+ * returns 1 (the allocation is tried once more), or returns 0, or does
+ * not return (eprintf of a message that says more than "malloc"). */
+void setnomemhook(int (*fn)(void));
+
 void *emalloc(size_t n);
 void *ecalloc(size_t n, size_t m);
 void *erealloc(void *p, size_t n);

@@ -33,6 +33,76 @@
 /* Records read before they are added (see reducer_readall). */
 enum { BATCH = 32 };
 
+/*
+ * Memory set aside for the states' own allocations to fail into, when a
+ * budget given with -S is more than ulimit -v or the machine lets the
+ * process have: the first allocation that fails frees it and is tried
+ * again, and after that record the table spills, as when the table itself
+ * cannot grow.  What one record's adds may need then is small, but for
+ * the doubling of one key's values (an order statistic's) past the
+ * reserve, which ends the run with a message.
+ */
+enum { RESERVE_MIN = 64 << 10, RESERVE_MAX = 4 << 20 };
+static void *reserve;
+static size_t reservesize;
+static int lowmem;		/* the reserve was used: spill when we can */
+static struct reducer *lowr;
+
+static int
+usereserve(void)
+{
+	if (!reserve) {
+		const struct reduceopts *o = lowr->o;
+		if (!o->sorted && table_count(lowr->t) == 0)
+			return 0;	/* before any key: "malloc: ..." */
+		if (o->sorted)
+			eprintf("out of memory holding one key's states "
+			    "(--sorted: its values do not fit in what ulimit -v "
+			    "or the machine allows)");
+		if (o->order != ORDER_KEY || o->top)
+			eprintf("out of memory holding %u keys (%s keeps "
+			    "every key: it cannot spill)", table_count(lowr->t),
+			    o->top ? "--top" : o->order == ORDER_VALUE ?
+			    "--order=value" : "--order=none");
+		eprintf("out of memory holding %u keys (ulimit -v or the "
+		    "machine allows less than -S; a smaller -S spills sooner)",
+		    table_count(lowr->t));
+	}
+	free(reserve);
+	reserve = NULL;
+	lowmem = 1;
+	return 1;
+}
+
+static void
+setreserve(struct reducer *r)
+{
+	reservesize = r->budget / 16;
+	if (reservesize < RESERVE_MIN)
+		reservesize = RESERVE_MIN;
+	if (reservesize > RESERVE_MAX)
+		reservesize = RESERVE_MAX;
+	reserve = malloc(reservesize);	/* untouched: no page is used */
+	lowr = r;
+	setnomemhook(usereserve);
+}
+
+/* The reserve was used: spill if we can, and set memory aside again. */
+static void
+lowmemspill(struct reducer *r)
+{
+	lowmem = 0;
+	if (!r->o->sorted && r->o->order == ORDER_KEY && !r->o->top &&
+	    table_count(r->t) > 0) {
+		size_t used = table_used(r->t) + agg_heapbytes() +
+		    (size_t)table_count(r->t) * TABLE_SORTBYTES;
+		if (r->budget > used / 2)
+			r->budget = used / 2;
+		reducer_spill(r, 1);
+	}
+	reserve = malloc(reservesize);
+}
+
 static void bad(struct reducer *r, const struct reader *in, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -455,6 +525,8 @@ reducer_readall(struct reducer *r, struct reader *in_)
 			in.lineno = b[i].lineno;
 			in.unterminated = b[i].unterminated;
 			addrecord(r, &in, b[i].rec, b[i].len);
+			if (lowmem)
+				lowmemspill(r);
 		}
 		in.lineno = lineno;
 		in.unterminated = unterminated;
@@ -570,6 +642,7 @@ reduce_run(const struct reduceopts *o, char **files, int nfiles,
 	r.tmp = ecalloc(1, r.vsize);
 	r.curst = ecalloc(1, r.vsize);
 	r.t = table_new(r.vsize);
+	setreserve(&r);
 	r.prefetch = !o->sorted && !o->merge && o->nkeyf == 1 &&
 	    o->keyf[0] == 0 && !r.slow;
 

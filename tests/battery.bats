@@ -444,6 +444,36 @@ mkdeep() {
 	no_leftovers
 }
 
+@test "ulimit -v: the states' own memory past what -S promised spills too; where nothing can spill, a message that says why" {
+	[ "${PDP_SANITIZE:-}" != 1 ] || skip "the sanitizers reserve more address space than any such limit"
+	# 2 million values of 300,000 keys: the states of median (each
+	# key's values), var (its exact sums), countunique and collect
+	# (its members) allocate as they grow, past the table.
+	awk 'BEGIN { for (i = 0; i < 2000000; i++) print "k" (i * 7919) % 300000 "\t" i % 1000 }' > k.tsv
+	for ops in median,q1 sum,mean,var countunique,collect sskew,approx-median; do
+		pdp-reduce "$ops" k.tsv > want
+		run --separate-stderr bash -c "ulimit -v 60000; pdp-reduce -S 1G $ops k.tsv > got"
+		assert_status 0
+		assert_stderr_empty
+		assert_files_equal want got
+	done
+	# No spill can help: one key's values with --sorted, every key
+	# with --order=value or --top.
+	awk 'BEGIN { for (i = 0; i < 6000000; i++) print "k\t" i }' > one.tsv
+	run --separate-stderr bash -c "ulimit -v 60000; pdp-reduce -s median one.tsv"
+	assert_status 2
+	assert_output_empty
+	assert_stderr_equals "pdp-reduce: out of memory holding one key's states (--sorted: its values do not fit in what ulimit -v or the machine allows)"
+	run --separate-stderr bash -c "ulimit -v 60000; pdp-reduce --order=value median k.tsv"
+	assert_status 2
+	assert_output_empty
+	assert_stderr_contains "keys (--order=value keeps every key: it cannot spill)"
+	run --separate-stderr bash -c "ulimit -v 60000; pdp-reduce --top 3 median k.tsv"
+	assert_status 2
+	assert_stderr_contains "keys (--top keeps every key: it cannot spill)"
+	no_leftovers
+}
+
 # Locales made with localedef into a directory of this file's, if the
 # machine has the sources (Debian's libc-bin and locales data).
 setup_file() {
