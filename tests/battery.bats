@@ -474,6 +474,33 @@ mkdeep() {
 	no_leftovers
 }
 
+@test "a cgroup memory limit: pdp-reduce's default budget is a quarter of it, so it spills instead of being killed" {
+	[ "${PDP_SANITIZE:-}" != 1 ] || skip "the sanitizers' shadow memory is charged to the cgroup"
+	local mine
+	mine=$(awk -F: '$2 == "memory" { print $3 }' /proc/self/cgroup)
+	CGDIR=/sys/fs/cgroup/memory${mine%/}/pdp-bats-$$
+	[ -n "$mine" ] && mkdir "$CGDIR" 2>/dev/null ||
+	    skip "no cgroup v1 memory controller to make a group in (needs root)"
+	echo 100M > "$CGDIR/memory.limit_in_bytes"
+	# 3 million keys: about 150 MB in memory, more than the group may
+	# have; the default budget of the machine (a quarter of its RAM)
+	# would hold them all and the kernel would kill the process.
+	awk 'BEGIN { for (i = 0; i < 3000000; i++) print "key" i "\t" i }' > k3m.tsv
+	peak() {	# run a command, print its exit status and peak RSS in MB
+		python3 -c 'import resource, subprocess, sys
+rc = subprocess.run(["bash", "-c", sys.argv[1]]).returncode
+print(rc, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)' "$1"
+	}
+	read -r rc free < <(peak "pdp-reduce sum k3m.tsv > want")
+	[ "$rc" -eq 0 ]
+	[ "$free" -gt 100 ] || skip "the table took only $free MB without a limit"
+	read -r rc held < <(peak "echo \$\$ > $CGDIR/cgroup.procs; exec pdp-reduce sum k3m.tsv > got")
+	[ "$rc" -eq 0 ] || fail "pdp-reduce in a 100 MB cgroup: exit $rc"
+	assert_files_equal want got
+	[ "$held" -le 40 ] || fail "peak RSS $held MB in a 100 MB cgroup (without it: $free MB)"
+	no_leftovers
+}
+
 # Locales made with localedef into a directory of this file's, if the
 # machine has the sources (Debian's libc-bin and locales data).
 setup_file() {

@@ -39,6 +39,8 @@ teardown() {
 	# Files made unreadable for a permission test must not stop bats from
 	# removing the test directory.
 	[ -n "${T:-}" ] && [ -d "$T" ] && chmod -R u+rwx "$T" 2>/dev/null
+	# A memory cgroup a test made (battery.bats), empty by now.
+	[ -n "${CGDIR:-}" ] && rmdir "$CGDIR" 2>/dev/null
 	return 0
 }
 
