@@ -392,10 +392,20 @@ mean_final(const struct agg *a, void *st)
 		return v;
 	}
 	/* The sum rounded, then divided: of a sum past the range of
-	 * doubles too (the mean of 1e308 and 1e308). */
+	 * doubles too (the mean of 1e308 and 1e308).  An int64 sum rounds
+	 * as the conversion does. */
+	v.kind = AV_FLOAT;
+	if (!m->s.f && m->s.scale == 0 &&
+	    m->s.hi == ((m->s.lo >> 63) ? -1 : 0)) {
+		v.d = (double)(int64_t)m->s.lo / (double)m->n;
+		return v;
+	}
 	int e = sumwide(&m->s, &v.d);
-	v.kind = e < 0 ? AV_RANGE : AV_FLOAT;
-	v.d = ldexp(v.d / (double)m->n, e > 0 ? e : 0);
+	if (e < 0)
+		v.kind = AV_RANGE;
+	v.d /= (double)m->n;
+	if (e > 0)
+		v.d = ldexp(v.d, e);
 	return v;
 }
 

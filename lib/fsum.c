@@ -274,18 +274,20 @@ twoprod(double a, double b, double *hi, double *lo)
 int
 fsum_addprod(struct fsum *s, double a, double b)
 {
-	double hi, lo;
+	double hi, lo, p = a * b;
 
-	if (!isfinite(a) || !isfinite(b))
-		return -1;
-	if (dabs(a * b) >= BIG) {
-		/* Each factor is 2^-64 or more: scaled, still normal. */
-		s = overof(s);
-		a *= 0x1p-576;
-		b *= 0x1p-576;
-	} else if (dabs(a) > 0x1p995 || dabs(b) > 0x1p995) {
-		/* Dekker's split would overflow: move 2^64 across. */
-		if (dabs(a) > dabs(b)) {
+	/* The common case needs no scaling (a nan fails the test). */
+	if (!(dabs(p) < BIG && dabs(a) <= 0x1p995 && dabs(b) <= 0x1p995)) {
+		if (!isfinite(a) || !isfinite(b))
+			return -1;
+		if (dabs(p) >= BIG) {
+			/* Each factor is 2^-64 or more: scaled, still
+			 * normal. */
+			s = overof(s);
+			a *= 0x1p-576;
+			b *= 0x1p-576;
+		} else if (dabs(a) > dabs(b)) {
+			/* Dekker's split would overflow: move 2^64 across. */
 			a *= 0x1p-64;
 			b *= 0x1p64;
 		} else {
