@@ -262,7 +262,8 @@ stateof(struct reducer *r, const struct reader *in, const char *key,
 	/* Memory that runs out before the budget does (a budget given
 	 * with -S that the machine cannot hold) is a spill too, where a
 	 * spill can be. */
-	char *st = table_tryget(r->t, key, klen, &isnew);
+	char *st = r->hashed ? table_trygethash(r->t, key, klen, r->hash,
+	    &isnew) : table_tryget(r->t, key, klen, &isnew);
 	if (!st && r->o->order == ORDER_KEY && !r->o->top &&
 	    table_count(r->t) > 0) {
 		/* From now on the budget is half of what fitted, so that
@@ -273,7 +274,8 @@ stateof(struct reducer *r, const struct reader *in, const char *key,
 		if (r->budget > used / 2)
 			r->budget = used / 2;
 		reducer_spill(r, 1);
-		st = table_tryget(r->t, key, klen, &isnew);
+		st = r->hashed ? table_trygethash(r->t, key, klen, r->hash,
+		    &isnew) : table_tryget(r->t, key, klen, &isnew);
 	}
 	if (!st)
 		eprintf("hash table: malloc:");
@@ -377,6 +379,12 @@ addrecord(struct reducer *r, const struct reader *in, const char *rec,
 		if (k < 0)
 			return;
 		nf = (size_t)k;
+	} else if (r->hashed) {
+		/* The key's end is known: split the rest. */
+		r->f[0].s = rec;
+		r->f[0].len = r->klen;
+		nf = r->klen == len ? 1 : 1 + rec_split(rec + r->klen + 1,
+		    len - r->klen - 1, r->f + 1, r->nfields - 1);
 	} else {
 		nf = rec_split(rec, len, r->f, r->nfields);
 	}
@@ -397,6 +405,11 @@ addrecord(struct reducer *r, const struct reader *in, const char *rec,
 			const struct agg *a = &o->aggs[i];
 			if (!r->needs[i])
 				continue;
+			if (r->sameas[i] >= 0) {	/* checked and parsed */
+				r->na[i] = r->na[r->sameas[i]];
+				r->nums[i] = r->nums[r->sameas[i]];
+				continue;
+			}
 			size_t fi = r->vfield[i];
 			if (fi >= nf) {
 				bad(r, in, "missing field %zu", fi + 1);
@@ -497,7 +510,7 @@ reducer_readall(struct reducer *r, struct reader *in_)
 		 * for together (the records stay put until the next fill). */
 		struct batch {
 			char *rec;
-			size_t len;
+			size_t len, klen;
 			uint64_t lineno;
 			uint32_t hash;
 			int unterminated;
@@ -513,8 +526,9 @@ reducer_readall(struct reducer *r, struct reader *in_)
 		if (r->prefetch) {
 			for (int i = 0; i < nb; i++) {
 				const char *t = memchr(b[i].rec, '\t', b[i].len);
+				b[i].klen = t ? (size_t)(t - b[i].rec) : b[i].len;
 				b[i].hash = table_prefetchslot(r->t, b[i].rec,
-				    t ? (size_t)(t - b[i].rec) : b[i].len);
+				    b[i].klen);
 			}
 			for (int i = 0; i < nb; i++)
 				table_prefetchentry(r->t, b[i].hash);
@@ -524,6 +538,11 @@ reducer_readall(struct reducer *r, struct reader *in_)
 		for (int i = 0; i < nb; i++) {
 			in.lineno = b[i].lineno;
 			in.unterminated = b[i].unterminated;
+			/* The key the prefetch hashed is the first field, the
+			 * key stateof looks up. */
+			r->hash = b[i].hash;
+			r->klen = b[i].klen;
+			r->hashed = r->prefetch;
 			addrecord(r, &in, b[i].rec, b[i].len);
 			if (lowmem)
 				lowmemspill(r);
@@ -577,6 +596,20 @@ reducer_setfields(struct reducer *r)
 	for (size_t i = 0; i < o->nkeyf; i++)
 		if (r->keyf[i] + 1 > r->nfields)
 			r->nfields = r->keyf[i] + 1;
+	r->sameas = ereallocarray(r->sameas, o->naggs ? o->naggs : 1,
+	    sizeof *r->sameas);
+	for (size_t i = 0; i < o->naggs; i++) {
+		r->sameas[i] = -1;
+		if (!agg_needsvalue(o->aggs[i].op) || !agg_isnumeric(o->aggs[i].op))
+			continue;
+		for (size_t j = 0; j < i; j++)
+			if (agg_needsvalue(o->aggs[j].op) &&
+			    agg_isnumeric(o->aggs[j].op) &&
+			    r->vfield[j] == r->vfield[i]) {
+				r->sameas[i] = (int)j;
+				break;
+			}
+	}
 	if (o->merge)
 		r->nfields = o->nkeyf + o->naggs;
 	if (r->nfields < o->naggs)
@@ -704,6 +737,7 @@ reduce_run(const struct reduceopts *o, char **files, int nfiles,
 	free(r.vfield);
 	free(r.na);
 	free(r.needs);
+	free(r.sameas);
 	fields_free(&r.sp);
 	sbuf_free(&r.pend);
 	header_free(&r);

@@ -44,6 +44,11 @@ struct reducer {
 	size_t *keyf;		/* key fields */
 	size_t *vfield;		/* each op's value field */
 	char *needs, *numeric;	/* each op reads a value, a number */
+	int *sameas;		/* an earlier op that reads the same field as
+				 * a number (its parse is copied), or -1 */
+	uint32_t hash;		/* the key's hash and length, if hashed */
+	size_t klen;		/* (reducer_readall found them) */
+	int hashed;
 	/* Tables, headers, comments (fields.c, header.c): lines that need
 	 * more than a record does go through prepare() in reduce.c. */
 	int slow;
