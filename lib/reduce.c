@@ -523,7 +523,8 @@ reducer_readall(struct reducer *r, struct reader *in_)
 			b[nb].unterminated = in.unterminated;
 			nb++;
 		}
-		if (r->prefetch) {
+		int keyfirst = r->prefetch && r->keyf[0] == 0;
+		if (keyfirst) {
 			for (int i = 0; i < nb; i++) {
 				const char *t = memchr(b[i].rec, '\t', b[i].len);
 				b[i].klen = t ? (size_t)(t - b[i].rec) : b[i].len;
@@ -542,7 +543,8 @@ reducer_readall(struct reducer *r, struct reader *in_)
 			 * key stateof looks up. */
 			r->hash = b[i].hash;
 			r->klen = b[i].klen;
-			r->hashed = r->prefetch;
+			/* (A header line may have named another key.) */
+			r->hashed = keyfirst && r->keyf[0] == 0;
 			addrecord(r, &in, b[i].rec, b[i].len);
 			if (lowmem)
 				lowmemspill(r);
@@ -676,8 +678,11 @@ reduce_run(const struct reduceopts *o, char **files, int nfiles,
 	r.curst = ecalloc(1, r.vsize);
 	r.t = table_new(r.vsize);
 	setreserve(&r);
+	/* TAB records (a header or comments may come between) whose key
+	 * is the first field: while r.keyf[0] is 0 (a header may name
+	 * another), the first field is the key. */
 	r.prefetch = !o->sorted && !o->merge && o->nkeyf == 1 &&
-	    o->keyf[0] == 0 && !r.slow;
+	    o->fsmode == FS_RECORDS;
 
 	if (nfiles == 0) {
 		files = stdinonly;

@@ -33,7 +33,8 @@ struct reducer {
 	int *runs;		/* spilled runs (file descriptors) */
 	size_t nruns;
 	size_t maxruns;		/* runs.c's MAXRUNS, or what ulimit -n leaves */
-	int prefetch;		/* the key is the first field as it is */
+	int prefetch;		/* the key is a TAB record's field, the first
+				 * while keyf[0] is 0 */
 	uint64_t partoff;	/* a child's part of the file starts here */
 	size_t *off;		/* each op's state within a key's value */
 	/* What the options set but a part read by a child of parts.c
