@@ -87,19 +87,38 @@ setreserve(struct reducer *r)
 	setnomemhook(usereserve);
 }
 
+/* What the budget counts: the table, the states' heap, and what a
+ * spill's sort of the keys will need. */
+static size_t
+held(struct reducer *r)
+{
+	return table_used(r->t) + agg_heapbytes() +
+	    (size_t)table_count(r->t) * TABLE_SORTBYTES;
+}
+
+/* Memory ran out before the budget did (a budget given with -S that the
+ * machine cannot hold): spill, lean, if a spill can be, and from now on
+ * the budget is half of what fitted, so that the next spills come before
+ * memory runs out, with room for their sort.  0 if no spill can be. */
+static int
+spillshort(struct reducer *r)
+{
+	if (r->o->sorted || r->o->order != ORDER_KEY || r->o->top ||
+	    table_count(r->t) == 0)
+		return 0;
+	size_t used = held(r);
+	if (r->budget > used / 2)
+		r->budget = used / 2;
+	reducer_spill(r, 1);
+	return 1;
+}
+
 /* The reserve was used: spill if we can, and set memory aside again. */
 static void
 lowmemspill(struct reducer *r)
 {
 	lowmem = 0;
-	if (!r->o->sorted && r->o->order == ORDER_KEY && !r->o->top &&
-	    table_count(r->t) > 0) {
-		size_t used = table_used(r->t) + agg_heapbytes() +
-		    (size_t)table_count(r->t) * TABLE_SORTBYTES;
-		if (r->budget > used / 2)
-			r->budget = used / 2;
-		reducer_spill(r, 1);
-	}
+	spillshort(r);
 	reserve = malloc(reservesize);
 }
 
@@ -249,9 +268,8 @@ stateof(struct reducer *r, const struct reader *in, const char *key,
 	/* What a spill itself needs is counted too: the sort's bytes a
 	 * key.  Only key order can spill: the other orders need every key
 	 * at the end. */
-	if (r->o->order == ORDER_KEY && !r->o->top && table_used(r->t) +
-	    agg_heapbytes() + (size_t)table_count(r->t) * TABLE_SORTBYTES >
-	    r->budget && table_count(r->t) > 0) {
+	if (r->o->order == ORDER_KEY && !r->o->top && held(r) > r->budget &&
+	    table_count(r->t) > 0) {
 		/* Over the budget: a key already there is fine, a new one
 		 * first sends the table to disk. */
 		char *st = table_find(r->t, key, klen);
@@ -259,24 +277,13 @@ stateof(struct reducer *r, const struct reader *in, const char *key,
 			return st;
 		reducer_spill(r, 0);
 	}
-	/* Memory that runs out before the budget does (a budget given
-	 * with -S that the machine cannot hold) is a spill too, where a
-	 * spill can be. */
+	/* Memory that runs out before the budget does is a spill too,
+	 * where a spill can be. */
 	char *st = r->hashed ? table_trygethash(r->t, key, klen, r->hash,
 	    &isnew) : table_tryget(r->t, key, klen, &isnew);
-	if (!st && r->o->order == ORDER_KEY && !r->o->top &&
-	    table_count(r->t) > 0) {
-		/* From now on the budget is half of what fitted, so that
-		 * the next spills come before memory runs out, with room
-		 * for their sort. */
-		size_t used = table_used(r->t) + agg_heapbytes() +
-		    (size_t)table_count(r->t) * TABLE_SORTBYTES;
-		if (r->budget > used / 2)
-			r->budget = used / 2;
-		reducer_spill(r, 1);
+	if (!st && spillshort(r))
 		st = r->hashed ? table_trygethash(r->t, key, klen, r->hash,
 		    &isnew) : table_tryget(r->t, key, klen, &isnew);
-	}
 	if (!st)
 		eprintf("hash table: malloc:");
 	/* Keys are checked once, as they come in: a bad one ends the run
