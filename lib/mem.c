@@ -1,12 +1,14 @@
 /* mem.c: the memory this process may use, for pdp-reduce's default
  * budget: RAM, the cgroup's memory limit and ulimit -v / -d, as sort
- * minds them, so that the budget is one the process can reach. */
+ * minds them, so that the budget is one the process can reach; and a
+ * reserve for allocations to fail into when a budget given is more. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "err.h"
 #include "mem.h"
 #include "num.h"
 
@@ -126,4 +128,46 @@ mem_available(void)
 	m = minlimit(m, rlimitroom(RLIMIT_AS));
 	m = minlimit(m, rlimitroom(RLIMIT_DATA));
 	return m;
+}
+
+/* The reserve: globals, as err.c's hook has no argument. */
+static void *reserve;
+static size_t reservesize;
+static int used;
+static int (*onempty)(void);
+
+static int
+usereserve(void)
+{
+	if (!reserve)
+		return onempty();
+	free(reserve);
+	reserve = NULL;
+	used = 1;
+	return 1;
+}
+
+void
+mem_reserve(size_t size, int (*empty)(void))
+{
+	reservesize = size;
+	onempty = empty;
+	reserve = malloc(size);
+	setnomemhook(usereserve);
+}
+
+int
+mem_reserveused(void)
+{
+	if (!used)
+		return 0;
+	used = 0;
+	return 1;
+}
+
+void
+mem_rereserve(void)
+{
+	if (!reserve)
+		reserve = malloc(reservesize);
 }

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "mem.h"
 #include "reducer.h"
 #include "table.h"
 
@@ -34,57 +35,37 @@
 enum { BATCH = 32 };
 
 /*
- * Memory set aside for the states' own allocations to fail into, when a
- * budget given with -S is more than ulimit -v or the machine lets the
- * process have: the first allocation that fails frees it and is tried
- * again, and after that record the table spills, as when the table itself
- * cannot grow.  What one record's adds may need then is small, but for
- * the doubling of one key's values (an order statistic's) past the
- * reserve, which ends the run with a message.
+ * Memory set aside for the states' own allocations to fail into (mem.c),
+ * when a budget given with -S is more than ulimit -v or the machine lets
+ * the process have: the first allocation that fails takes it, and after
+ * that batch of records the table spills, as when the table itself
+ * cannot grow.  What a batch's adds may need then is small, but for the
+ * doubling of one key's values (an order statistic's) past the reserve,
+ * which ends the run with a message.
  */
 enum { RESERVE_MIN = 64 << 10, RESERVE_MAX = 4 << 20 };
-static void *reserve;
-static size_t reservesize;
-static int lowmem;		/* the reserve was used: spill when we can */
-static struct reducer *lowr;
+static struct reducer *lowr;	/* for the message: the hook has no argument */
 
+/* Out of memory with no reserve left: say why no spill helps. */
 static int
-usereserve(void)
+nomem(void)
 {
-	if (!reserve) {
-		const struct reduceopts *o = lowr->o;
-		if (!o->sorted && table_count(lowr->t) == 0)
-			return 0;	/* before any key: "malloc: ..." */
-		if (o->sorted)
-			eprintf("out of memory holding one key's states "
-			    "(--sorted: its values do not fit in what ulimit -v "
-			    "or the machine allows)");
-		if (o->order != ORDER_KEY || o->top)
-			eprintf("out of memory holding %u keys (%s keeps "
-			    "every key: it cannot spill)", table_count(lowr->t),
-			    o->top ? "--top" : o->order == ORDER_VALUE ?
-			    "--order=value" : "--order=none");
-		eprintf("out of memory holding %u keys (ulimit -v or the "
-		    "machine allows less than -S; a smaller -S spills sooner)",
-		    table_count(lowr->t));
-	}
-	free(reserve);
-	reserve = NULL;
-	lowmem = 1;
-	return 1;
-}
+	const struct reduceopts *o = lowr->o;
 
-static void
-setreserve(struct reducer *r)
-{
-	reservesize = r->budget / 16;
-	if (reservesize < RESERVE_MIN)
-		reservesize = RESERVE_MIN;
-	if (reservesize > RESERVE_MAX)
-		reservesize = RESERVE_MAX;
-	reserve = malloc(reservesize);	/* untouched: no page is used */
-	lowr = r;
-	setnomemhook(usereserve);
+	if (!o->sorted && table_count(lowr->t) == 0)
+		return 0;	/* before any key: "malloc: ..." */
+	if (o->sorted)
+		eprintf("out of memory holding one key's states "
+		    "(--sorted: its values do not fit in what ulimit -v "
+		    "or the machine allows)");
+	if (o->order != ORDER_KEY || o->top)
+		eprintf("out of memory holding %u keys (%s keeps "
+		    "every key: it cannot spill)", table_count(lowr->t),
+		    o->top ? "--top" : o->order == ORDER_VALUE ?
+		    "--order=value" : "--order=none");
+	eprintf("out of memory holding %u keys (ulimit -v or the "
+	    "machine allows less than -S; a smaller -S spills sooner)",
+	    table_count(lowr->t));
 }
 
 /* What the budget counts: the table, the states' heap, and what a
@@ -113,14 +94,6 @@ spillshort(struct reducer *r)
 	return 1;
 }
 
-/* The reserve was used: spill if we can, and set memory aside again. */
-static void
-lowmemspill(struct reducer *r)
-{
-	lowmem = 0;
-	spillshort(r);
-	reserve = malloc(reservesize);
-}
 
 static void bad(struct reducer *r, const struct reader *in, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -553,8 +526,10 @@ reducer_readall(struct reducer *r, struct reader *in_)
 			/* (A header line may have named another key.) */
 			r->hashed = keyfirst && r->keyf[0] == 0;
 			addrecord(r, &in, b[i].rec, b[i].len);
-			if (lowmem)
-				lowmemspill(r);
+		}
+		if (mem_reserveused()) {
+			spillshort(r);
+			mem_rereserve();
 		}
 		in.lineno = lineno;
 		in.unterminated = unterminated;
@@ -684,7 +659,9 @@ reduce_run(const struct reduceopts *o, char **files, int nfiles,
 	r.tmp = ecalloc(1, r.vsize);
 	r.curst = ecalloc(1, r.vsize);
 	r.t = table_new(r.vsize);
-	setreserve(&r);
+	lowr = &r;
+	mem_reserve(r.budget / 16 < RESERVE_MIN ? RESERVE_MIN :
+	    r.budget / 16 > RESERVE_MAX ? RESERVE_MAX : r.budget / 16, nomem);
 	/* TAB records (a header or comments may come between) whose key
 	 * is the first field: while r.keyf[0] is 0 (a header may name
 	 * another), the first field is the key. */
