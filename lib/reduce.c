@@ -94,7 +94,6 @@ spillshort(struct reducer *r)
 	return 1;
 }
 
-
 static void bad(struct reducer *r, const struct reader *in, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
