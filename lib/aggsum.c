@@ -57,6 +57,13 @@ __extension__ typedef __int128 i128;
 #define I128_MIN (-I128_MAX - 1)
 
 
+/* Whether the decimal part fits int64. */
+static int
+fits64(const struct sumstate *s)
+{
+	return s->hi == ((s->lo >> 63) ? -1 : 0);
+}
+
 static i128
 getv(const struct sumstate *s)
 {
@@ -204,7 +211,7 @@ static struct aggval
 sumvalue(const struct sumstate *s, int asfloat)
 {
 	struct aggval v = { .kind = AV_INT };
-	int fits = s->hi == ((s->lo >> 63) ? -1 : 0), e;
+	int e;
 
 	if (!s->f && !asfloat && s->scale > 0) {
 		v.kind = AV_DEC;
@@ -215,7 +222,7 @@ sumvalue(const struct sumstate *s, int asfloat)
 		return v;
 	}
 	if (!s->f && !asfloat) {
-		if (!fits) {
+		if (!fits64(s)) {
 			v.kind = AV_RANGE;
 			return v;
 		}
@@ -279,32 +286,21 @@ sum_parts(const void *st, void (*fn)(void *, const char *, size_t),
 	const struct sumstate *s = st;
 	char buf[48];
 	/* The float part as doubles: a sum's partials do not overlap, so
-	 * that 2^2100 / 2^53 bounds their number. */
-	double pv[80];
+	 * that FSUM_TERMS bounds their number. */
+	double pv[FSUM_TERMS];
+	int pe[FSUM_TERMS];
 	uint32_t pn = 0;
 
 	if (s->f && fsum_hasover(s->f)) {
 		/* Terms past 2^960 on the way: the sum's canonical
 		 * partials, if each is a double (only a sum past the range
 		 * of doubles has one that is not: no value can say it). */
-		struct fsum rest;
-		fsum_init(&rest);
-		fsum_merge(&rest, s->f);
-		for (int i = 0; i < 80; i++) {
-			double m;
-			int e = fsum_wvalue(&rest, &m);
-			double d = ldexp(m, e);
-			if (m == 0 || isinf(d))
-				break;
-			pv[pn++] = d;
-			fsum_addexp(&rest, -m, e);
-		}
-		int left = fsum_hasover(&rest);
-		fsum_free(&rest);
-		if (left)
-			return -1;
+		pn = (uint32_t)fsum_canon(s->f, pv, pe);
+		for (uint32_t i = 0; i < pn; i++)
+			if (isinf(pv[i] = ldexp(pv[i], pe[i])))
+				return -1;
 	} else if (s->f) {
-		for (pn = 0; pn < s->f->n && pn < 80; pn++)
+		for (pn = 0; pn < s->f->n && pn < FSUM_TERMS; pn++)
 			pv[pn] = fsum_parts(s->f)[pn];
 	}
 	i128 v = getv(s), frac = v % agg_pow10[s->scale];
@@ -395,8 +391,7 @@ mean_final(const struct agg *a, void *st)
 	 * doubles too (the mean of 1e308 and 1e308).  An int64 sum rounds
 	 * as the conversion does. */
 	v.kind = AV_FLOAT;
-	if (!m->s.f && m->s.scale == 0 &&
-	    m->s.hi == ((m->s.lo >> 63) ? -1 : 0)) {
+	if (!m->s.f && m->s.scale == 0 && fits64(&m->s)) {
 		v.d = (double)(int64_t)m->s.lo / (double)m->n;
 		return v;
 	}

@@ -150,35 +150,26 @@ hexfmt(char *x, size_t size, double m, int e)
 	    atoi(p + 1) + e);
 }
 
-/* The partials of an exact sum, canonical: the sum correctly rounded,
- * then what is left of it correctly rounded, and so on, so that a state's
- * text depends only on the sum, not on the order its terms came in.
- * Each step takes 53 bits or more of a sum that fsum's range bounds to
- * about 3300 bits: 63 steps at most. */
+/* The partials of an exact sum, canonical (fsum_canon), so that a
+ * state's text depends only on the sum, not on the order its terms came
+ * in; a zero sum is one partial, 0x0p+0. */
 static void
 partsfmt(struct sbuf *b, const struct fsum *f)
 {
 	char x[40];
-	struct fsum rest;
+	double m[FSUM_TERMS] = { 0 };
+	int e[FSUM_TERMS] = { 0 }, n;
 
 	if (!f) {
 		sbuf_add(b, "-", 1);
 		return;
 	}
-	fsum_init(&rest);
-	fsum_merge(&rest, f);	/* cannot overflow: f is a sum already */
-	for (int i = 0; i < 80; i++) {
-		double v;
-		int e = fsum_wvalue(&rest, &v);
-		if (v == 0 && i > 0)
-			break;
+	n = fsum_canon(f, m, e);
+	for (int i = 0; i < (n ? n : 1); i++) {
 		if (i)
 			sbuf_add(b, ",", 1);
-		sbuf_add(b, x, (size_t)hexfmt(x, sizeof x, v, e));
-		if (v == 0 || fsum_addexp(&rest, -v, e) < 0)
-			break;
+		sbuf_add(b, x, (size_t)hexfmt(x, sizeof x, m[i], e[i]));
 	}
-	fsum_free(&rest);
 }
 
 /* A partial as partsfmt writes it, exactly: *m times 2^(returned

@@ -231,6 +231,28 @@ fsum_value(const struct fsum *s)
 	return fsum_wvalue(s, &m) ? UP(m) : m;
 }
 
+int
+fsum_canon(const struct fsum *s, double *m, int *e)
+{
+	struct fsum rest;
+	int n = 0;
+
+	fsum_init(&rest);
+	fsum_merge(&rest, s);	/* cannot overflow: s is a sum already */
+	while (n < FSUM_TERMS) {
+		e[n] = fsum_wvalue(&rest, &m[n]);
+		if (m[n] == 0)
+			break;
+		if (fsum_addexp(&rest, -m[n], e[n]) < 0) {
+			n++;
+			break;
+		}
+		n++;
+	}
+	fsum_free(&rest);
+	return n;
+}
+
 void
 fsum_addscaled(struct fsum *s, const struct fsum *t, int k)
 {

@@ -9,7 +9,9 @@
 
 #include <stdint.h>
 
-enum { FSUM_INLINE = 3, FSUM_SHIFT = 1152 };
+/* FSUM_TERMS bounds fsum_canon's terms: each takes 53 bits or more of a
+ * sum that the range of the two parts bounds to about 3300 bits. */
+enum { FSUM_INLINE = 3, FSUM_SHIFT = 1152, FSUM_TERMS = 80 };
 
 struct fsum {
 	uint32_t n, cap;	/* cap 0: partials are inline */
@@ -35,6 +37,11 @@ int fsum_wvalue(const struct fsum *s, double *m);
 /* Add y times 2^e exactly (e 0 or FSUM_SHIFT), as fsum_wvalue gave it;
  * -1 past 2^2112, which no sum of doubles (or their squares) reaches. */
 int fsum_addexp(struct fsum *s, double y, int e);
+/* The sum as canonical terms, m[i] times 2^e[i] (e 0 or FSUM_SHIFT):
+ * the sum rounded to 53 bits, then what is left of it rounded, and so
+ * on, so that they depend only on the sum, not on how its terms came
+ * in.  Returns their number, at most FSUM_TERMS; 0 for a zero sum. */
+int fsum_canon(const struct fsum *s, double *m, int *e);
 /* Add each term of t times 2^k (exact but for terms that fall below
  * the smallest double, 2^1000 and more under the largest). */
 void fsum_addscaled(struct fsum *s, const struct fsum *t, int k);
