@@ -41,6 +41,25 @@ EOF
 	assert_output_contains "$(printf 'a\\\\b\t')"
 }
 
+@test "--header-in -k NAME of a later field: the same groups as -k N, in every batch and file" {
+	# The first field is hashed ahead for the lookups while no header
+	# has named another key: a header naming the third must change that
+	# from its own batch of records on.
+	awk 'BEGIN { print "id\tx\tgrp\tv"; for (i = 0; i < 5000; i++) print "r" i "\tx\tg" i % 37 "\t" i }' > a.tsv
+	awk 'BEGIN { print "id\tx\tgrp\tv"; for (i = 0; i < 3000; i++) print "s" i "\tx\tg" i % 41 "\t" i }' > b.tsv
+	{ tail -n +2 a.tsv; tail -n +2 b.tsv; } > nohdr.tsv
+	pdp-reduce -k 3 count,sum:4 nohdr.tsv > want
+	[ "$(wc -l < want)" -eq 41 ]
+	run --separate-stderr pdp-reduce --header-in -k grp count,sum:v a.tsv b.tsv
+	assert_status 0
+	assert_output_equals "$(cat want)"
+	# The first field named: the hashed path, the same as -k 1.
+	pdp-reduce -k 1 sum:4 nohdr.tsv > want1
+	run --separate-stderr pdp-reduce --header-in -k id sum:v a.tsv b.tsv
+	assert_status 0
+	assert_output_equals "$(cat want1)"
+}
+
 @test "-H: datamash's header line; --header-out names field-N without a header" {
 	printf 'region\tqty\tprice\nnorth\t2\t1.5\nsouth\t3\t2\nnorth\t4\t0.5\n' > s.tsv
 	run --separate-stderr pdp-reduce -H -k region sum:qty,mean:price,count s.tsv
