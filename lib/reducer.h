@@ -1,6 +1,8 @@
 /* reducer.h: the state of one pdp-reduce run, shared by the files of
  * its engine (internal; reduce.h is the interface):
- *   reduce.c  reading records, grouping them by key, aggregating
+ *   reduce.c  one run: set up, inputs read, output finished; --merge's
+ *             states loaded and folded
+ *   group.c   records read, grouped by key, added to their states
  *   emit.c    writing a key's line, and the table in the order asked
  *   runs.c    spilling the table to sorted runs, and merging runs
  *   parts.c   one big file read in parts by forked children (-j)
@@ -51,7 +53,7 @@ struct reducer {
 	size_t klen;		/* (reducer_readall found them) */
 	int hashed;
 	/* Tables, headers, comments (fields.c, header.c): lines that need
-	 * more than a record does go through prepare() in reduce.c. */
+	 * more than a record does go through prepare() in group.c. */
 	int slow;
 	struct splitter sp;
 	int needheader;		/* the next line is a file's header */
@@ -84,14 +86,15 @@ int reducer_loadstates(struct reducer *r, char *tmp, const struct field *f,
 /* Fold the states in tmp into st, and empty tmp. */
 void reducer_mergeinto(struct reducer *r, char *st, char *tmp,
     const char *key, size_t klen);
-/* Add every record that the reader gives. */
-void reducer_readall(struct reducer *r, struct reader *in);
 /* Write what the reducer holds: the table, or the merge of its runs. */
 void reducer_finish(struct reducer *r);
-
 /* Size r->f for the fields the options use (after a header named
  * them). */
 void reducer_setfields(struct reducer *r);
+
+/* group.c */
+/* Add every record that the reader gives. */
+void reducer_readall(struct reducer *r, struct reader *in);
 
 /* header.c */
 /* A file's header line: the first one names the fields of -k and

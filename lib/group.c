@@ -1,0 +1,460 @@
+/*
+ * group.c: pdp-reduce's records added to their key's states: each line
+ * split into fields (a table's line prepared first: a CSV record's lines
+ * joined, a header taken, a comment skipped), its values checked and
+ * parsed, its key found in the hash table (or, with --sorted, the
+ * current group), and each op's state given the value.
+ *
+ * Memory is bounded by the budget (-S): what held() counts is kept under
+ * it by spilling the table (runs.c) before a new key is added; memory
+ * that runs out before the budget does (mem.c's reserve taken) is a
+ * spill too, where one can be.  A batch holds BATCH records' places in
+ * the reader's buffer, no copies.  A CSV record joined over lines is at
+ * most CSVMAX bytes.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "err.h"
+#include "mem.h"
+#include "reducer.h"
+#include "table.h"
+
+/* Records read before they are added (see reducer_readall). */
+enum { BATCH = 32 };
+
+/* What the budget counts: the table, the states' heap, and what a
+ * spill's sort of the keys will need. */
+static size_t
+held(struct reducer *r)
+{
+	return table_used(r->t) + agg_heapbytes() +
+	    (size_t)table_count(r->t) * TABLE_SORTBYTES;
+}
+
+/* Memory ran out before the budget did (a budget given with -S that the
+ * machine cannot hold): spill, lean, if a spill can be, and from now on
+ * the budget is half of what fitted, so that the next spills come before
+ * memory runs out, with room for their sort.  0 if no spill can be. */
+static int
+spillshort(struct reducer *r)
+{
+	if (r->o->sorted || r->o->order != ORDER_KEY || r->o->top ||
+	    table_count(r->t) == 0)
+		return 0;
+	size_t used = held(r);
+	if (r->budget > used / 2)
+		r->budget = used / 2;
+	reducer_spill(r, 1);
+	return 1;
+}
+
+static void bad(struct reducer *r, const struct reader *in,
+    const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+bad(struct reducer *r, const struct reader *in, const char *fmt, ...)
+{
+	char msg[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (!r->o->skipinvalid)
+		eprintf("%s:%llu: %s", in->name, (unsigned long long)
+		    (in->lineno + reducer_linesbefore(in->fd, r->partoff)), msg);
+	if (r->skipped++ == 0)
+		snprintf(r->firstbad, sizeof r->firstbad, "%s:%llu: %s",
+		    in->name, (unsigned long long)in->lineno, msg);
+}
+
+
+/* Whether field f (number k, 0-based) has an invalid escape; if so,
+ * it is bad input. */
+static int
+badescape(struct reducer *r, const struct reader *in, const struct field *f,
+    size_t k)
+{
+	char q[200], e[8];
+	size_t at;
+
+	if (rec_checkescapes(f->s, f->len, &at) == 0)
+		return 0;
+	rec_quote(q, sizeof q, f->s, f->len);
+	bad(r, in, "field %zu %s: invalid escape '%s' (pdp(7): \\\\, \\t, "
+	    "\\n and \\r only)", k + 1, q, rec_badescape(e, f->s, f->len, at));
+	return 1;
+}
+
+/* Whether a key field of the record has an invalid escape: such a key
+ * would be another key than the same bytes written right (pdp(7)). */
+static int
+badkey(struct reducer *r, const struct reader *in)
+{
+	const struct reduceopts *o = r->o;
+
+	for (size_t i = 0; i < o->nkeyf; i++) {
+		size_t k = o->merge ? i : r->keyf[i];
+		if (rec_hasbackslash(r->f[k].s, r->f[k].len) &&
+		    badescape(r, in, &r->f[k], k))
+			return 1;
+	}
+	return 0;
+}
+
+/* --sorted: the state for key, ending the previous group if key differs. */
+static char *
+group(struct reducer *r, const struct reader *in, const char *key,
+    size_t klen)
+{
+	char q1[128], q2[128];
+
+	if (r->hascur) {
+		size_t m = klen < r->curlen ? klen : r->curlen;
+		int c = memcmp(key, r->cur, m);
+		if (c == 0)
+			c = (klen > r->curlen) - (klen < r->curlen);
+		if (c == 0)
+			return r->curst;
+		if (c < 0) {
+			rec_quote(q1, sizeof q1, key, klen);
+			rec_quote(q2, sizeof q2, r->cur, r->curlen);
+			eprintf("%s:%llu: input is not sorted: %s after %s",
+			    in->name, (unsigned long long)in->lineno, q1, q2);
+		}
+		reducer_emit(r, r->cur, r->curlen, r->curst);
+		reducer_freestates(r, r->curst);
+	}
+	if (klen > r->curcap || !r->cur) {	/* an empty key too */
+		r->curcap = klen * 2 + 1;
+		r->cur = erealloc(r->cur, r->curcap);
+	}
+	if (!r->o->skipinvalid)
+		badkey(r, in);	/* a new group: an invalid key ends the run */
+	memcpy(r->cur, key, klen);
+	r->curlen = klen;
+	r->hascur = 1;
+	return r->curst;
+}
+
+static char *
+stateof(struct reducer *r, const struct reader *in, const char *key,
+    size_t klen)
+{
+	int isnew;
+
+	if (r->o->sorted)
+		return group(r, in, key, klen);
+	/* What a spill itself needs is counted too: the sort's bytes a
+	 * key.  Only key order can spill: the other orders need every key
+	 * at the end. */
+	if (r->o->order == ORDER_KEY && !r->o->top && held(r) > r->budget &&
+	    table_count(r->t) > 0) {
+		/* Over the budget: a key already there is fine, a new one
+		 * first sends the table to disk. */
+		char *st = table_find(r->t, key, klen);
+		if (st)
+			return st;
+		reducer_spill(r, 0);
+	}
+	/* Memory that runs out before the budget does is a spill too,
+	 * where a spill can be. */
+	char *st = r->hashed ? table_trygethash(r->t, key, klen, r->hash,
+	    &isnew) : table_tryget(r->t, key, klen, &isnew);
+	if (!st && spillshort(r))
+		st = r->hashed ? table_trygethash(r->t, key, klen, r->hash,
+		    &isnew) : table_tryget(r->t, key, klen, &isnew);
+	if (!st)
+		eprintf("hash table: malloc:");
+	/* Keys are checked once, as they come in: a bad one ends the run
+	 * before anything is written (with --invalid=skip, addrecord checks
+	 * each record's). */
+	if (isnew && !r->o->skipinvalid)
+		badkey(r, in);
+	return st;
+}
+
+/* -C: a line whose first non-blank byte is # or ;, as datamash -C. */
+static int
+iscomment(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	return i < n && (s[i] == '#' || s[i] == ';');
+}
+
+/* --narm: NA, N/A or NaN in any case, as datamash --narm skips. */
+static int
+isna(const struct field *v)
+{
+	return (v->len == 2 && strncasecmp(v->s, "na", 2) == 0) ||
+	    (v->len == 3 && (strncasecmp(v->s, "n/a", 3) == 0 ||
+	    strncasecmp(v->s, "nan", 3) == 0));
+}
+
+/* A CSV record may run over lines (newlines in quotes) up to this many
+ * bytes: past it, an unclosed quote is more likely than such a field,
+ * and memory stays bounded. */
+enum { CSVMAX = 64 << 20 };
+
+/* What a line needs beyond a record's split: a CSV record's lines
+ * joined, a comment skipped, a header taken, a table's fields split and
+ * escaped.  Returns the number of fields in r->f, or -1 if there is
+ * nothing to add. */
+static long
+prepare(struct reducer *r, const struct reader *in, const char *s, size_t n)
+{
+	const struct reduceopts *o = r->o;
+	const char *why;
+	long nf;
+
+	/* A table's CRLF line ends: the CR is not data. */
+	if (o->fsmode != FS_RECORDS && n && s[n - 1] == '\r')
+		n--;
+	if (o->fsmode == FS_CSV && (r->csvopen ||
+	    fields_quoteopen(0, s, n, o->fsep))) {
+		/* A quoted field with newlines: its lines, together. */
+		if (r->csvopen)
+			sbuf_add(&r->pend, "\n", 1);
+		else
+			r->pend.len = 0;
+		if (r->pend.len + n > CSVMAX) {
+			bad(r, in, "a quoted field runs past %d MiB: a quote "
+			    "not closed?", CSVMAX >> 20);
+			r->csvopen = 0;
+			return -1;
+		}
+		sbuf_add(&r->pend, s, n);
+		r->csvopen = fields_quoteopen(r->csvopen, s, n, o->fsep);
+		if (r->csvopen)
+			return -1;
+		s = r->pend.p;
+		n = r->pend.len;
+	}
+	if (r->needheader) {
+		r->needheader = 0;
+		header_take(r, in, s, n);
+		return -1;
+	}
+	if (o->comments && iscomment(s, n))
+		return -1;
+	if (o->fsmode == FS_RECORDS)
+		return (long)rec_split(s, n, r->f, r->nfields);
+	if ((nf = fields_split(&r->sp, s, n, r->f, r->nfields, &why)) < 0) {
+		bad(r, in, "%s", why);
+		return -1;
+	}
+	return nf;
+}
+
+static void
+addrecord(struct reducer *r, const struct reader *in, const char *rec,
+    size_t len)
+{
+	const struct reduceopts *o = r->o;
+	const int narm = o->narm;
+	size_t nf;
+	const char *key;
+	size_t klen;
+	char q[128];
+	enum numerr ne;
+
+	if (r->slow) {
+		long k = prepare(r, in, rec, len);
+		if (k < 0)
+			return;
+		nf = (size_t)k;
+	} else if (r->hashed) {
+		/* The key's end is known: split the rest. */
+		r->f[0].s = rec;
+		r->f[0].len = r->klen;
+		nf = r->klen == len ? 1 : 1 + rec_split(rec + r->klen + 1,
+		    len - r->klen - 1, r->f + 1, r->nfields - 1);
+	} else {
+		nf = rec_split(rec, len, r->f, r->nfields);
+	}
+
+	if (o->merge) {
+		if (nf != o->nkeyf + o->naggs) {
+			bad(r, in, "%zu fields where %zu expected (key fields, then "
+			    "one state per op)", nf, o->nkeyf + o->naggs);
+			return;
+		}
+	} else {
+		for (size_t i = 0; i < o->nkeyf; i++)
+			if (r->keyf[i] >= nf) {
+				bad(r, in, "missing key field %zu", r->keyf[i] + 1);
+				return;
+			}
+		for (size_t i = 0; i < o->naggs; i++) {
+			const struct agg *a = &o->aggs[i];
+			if (!r->needs[i])
+				continue;
+			if (r->sameas[i] >= 0) {	/* checked and parsed */
+				r->na[i] = r->na[r->sameas[i]];
+				r->nums[i] = r->nums[r->sameas[i]];
+				continue;
+			}
+			size_t fi = r->vfield[i];
+			if (fi >= nf) {
+				bad(r, in, "missing field %zu", fi + 1);
+				return;
+			}
+			const struct field *v = &r->f[fi];
+			if (narm && (r->na[i] = (char)isna(v)))
+				continue;
+			if (!r->numeric[i]) {
+				/* Text kept as it is (first, collect ...):
+				 * its escapes must be pdp(7)'s. */
+				if (rec_hasbackslash(v->s, v->len) &&
+				    badescape(r, in, v, fi))
+					return;
+				continue;
+			}
+			r->nums[i] = num_parse(v->s, v->len);
+			if (r->nums[i].kind == NUM_BAD) {
+				rec_quote(q, sizeof q, v->s, v->len);
+				bad(r, in, "%s: %s %s%s", agg_name(a->op),
+				    r->nums[i].err == NUMERR_RANGE ?
+				    "number out of range" : "not a number", q,
+				    v->len && v->s[v->len - 1] == '\r' ?
+				    " (CRLF line ends? tr -d '\\r' removes them)" : "");
+				return;
+			}
+		}
+	}
+
+	/* With --invalid=skip the key is checked before it is added; else
+	 * only a new key is (stateof), which stops the run. */
+	if (o->skipinvalid && badkey(r, in))
+		return;
+
+	if (o->nkeyf == 1 && !o->merge) {
+		key = r->f[r->keyf[0]].s;
+		klen = r->f[r->keyf[0]].len;
+	} else if (o->nkeyf == 0) {
+		key = "";
+		klen = 0;
+	} else {
+		klen = 0;
+		for (size_t i = 0; i < o->nkeyf; i++) {
+			const struct field *k = &r->f[o->merge ? i : r->keyf[i]];
+			if (klen + k->len + 1 > r->keycap) {
+				r->keycap = (klen + k->len + 1) * 2;
+				r->key = erealloc(r->key, r->keycap);
+			}
+			if (i)
+				r->key[klen++] = '\t';
+			memcpy(r->key + klen, k->s, k->len);
+			klen += k->len;
+		}
+		key = r->key;
+	}
+
+	if (o->merge) {
+		const char *why;
+		size_t which;
+		if (reducer_loadstates(r, r->tmp, r->f + o->nkeyf, &why, &which) < 0) {
+			const struct field *s = &r->f[o->nkeyf + which];
+			rec_quote(q, sizeof q, s->s, s->len);
+			bad(r, in, "%s: %s %s", agg_name(o->aggs[which].op), why, q);
+			return;
+		}
+		reducer_mergeinto(r, stateof(r, in, key, klen), r->tmp, key, klen);
+		return;
+	}
+	char *st = stateof(r, in, key, klen);
+	for (size_t i = 0; i < o->naggs; i++) {
+		const struct agg *a = &o->aggs[i];
+		if (narm && r->na[i])
+			continue;
+		/* Only fields that some op reads were stored (count reads
+		 * none). */
+		const struct field *v = r->needs[i] ? &r->f[r->vfield[i]] :
+		    NULL;
+		if (agg_addnum(a, st + r->off[i], v ? v->s : "", v ? v->len : 0,
+		    &r->nums[i], &ne) != AGG_OK) {
+			rec_quote(q, sizeof q, key, klen);
+			eprintf("%s: %s out of range", q, agg_name(a->op));
+		}
+	}
+}
+
+/* Add every record that the reader in gives. */
+void
+reducer_readall(struct reducer *r, struct reader *in_)
+{
+	struct reader in = *in_;	/* a local copy: the loop is hot */
+	char *rec;
+	size_t len;
+	int st;
+
+	for (;;) {
+		/* A batch of records at a time, so that where the keys are
+		 * plain first fields the hash table's cache misses can be asked
+		 * for together (the records stay put until the next fill). */
+		struct batch {
+			char *rec;
+			size_t len, klen;
+			uint64_t lineno;
+			uint32_t hash;
+			int unterminated;
+		} b[BATCH];
+		int nb = 0;
+		while (nb < BATCH && reader_take(&in, &rec, &len)) {
+			b[nb].rec = rec;
+			b[nb].len = len;
+			b[nb].lineno = in.lineno;
+			b[nb].unterminated = in.unterminated;
+			nb++;
+		}
+		int keyfirst = r->prefetch && r->keyf[0] == 0;
+		if (keyfirst) {
+			for (int i = 0; i < nb; i++) {
+				const char *t = memchr(b[i].rec, '\t', b[i].len);
+				b[i].klen = t ? (size_t)(t - b[i].rec) : b[i].len;
+				b[i].hash = table_prefetchslot(r->t, b[i].rec,
+				    b[i].klen);
+			}
+			for (int i = 0; i < nb; i++)
+				table_prefetchentry(r->t, b[i].hash);
+		}
+		uint64_t lineno = in.lineno;
+		int unterminated = in.unterminated;
+		for (int i = 0; i < nb; i++) {
+			in.lineno = b[i].lineno;
+			in.unterminated = b[i].unterminated;
+			/* The key the prefetch hashed is the first field, the
+			 * key stateof looks up. */
+			r->hash = b[i].hash;
+			r->klen = b[i].klen;
+			/* (A header line may have named another key.) */
+			r->hashed = keyfirst && r->keyf[0] == 0;
+			addrecord(r, &in, b[i].rec, b[i].len);
+		}
+		if (mem_reserveused()) {
+			spillshort(r);
+			mem_rereserve();
+		}
+		in.lineno = lineno;
+		in.unterminated = unterminated;
+		if (nb == BATCH)
+			continue;
+		if (in.eof)
+			break;
+		/* --sorted: what is finished goes downstream before waiting
+		 * for more input. */
+		if (r->o->sorted)
+			obuf_flush(r->out);
+		if ((st = (int)reader_fill(&in)) < 0)
+			reader_fail(&in);
+	}
+	*in_ = in;
+}
