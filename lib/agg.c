@@ -2,11 +2,13 @@
  * agg.c: the aggregate operations, as one table: each operation is a row
  * (aggstate.h says what a row holds) and its functions, and every public
  * entry below dispatches through the row.  The rows and their functions
- * are in the files of their families: aggsum.c (count and the exact sums:
- * sum, mean, var and the like), aggext.c (min, max, range), aggset.c
- * (first, last, countunique, collect); the text codecs of the states are
- * in aggtext.c.  Here: the table, the entries, and the helpers that count
- * the heap the states hold.
+ * are in the files of their families: aggsum.c (count, sum, mean),
+ * aggvar.c (var and the like, geomean, harmmean: sums of x*x, log x,
+ * 1/x), aggext.c (min, max, range...), aggset.c (first, last,
+ * countunique, collect...), aggorder.c (median, the quantiles, mode, the
+ * moments: every value held), aggsketch.c (the approx- sketches); the
+ * text codecs of the states are in aggtext.c.  Here: the table, the
+ * entries, and the helpers that count the heap the states hold.
  *
  * Integer sums are exact in 128 bits and only the final value must fit
  * int64; sums with a fraction or exponent are exact (fsum) until the

@@ -2,18 +2,9 @@
  * aggorder.c: the operations that need every value of a key: the order
  * statistics (median, q1, q3, iqr, perc, mode, antimode, mad, madraw,
  * trimmean) and the moments about the mean (sskew, pskew, skurt,
- * pkurt), as datamash defines them.
- *
- * A key's values are an array of 8-byte numbers (struct valstate): while
- * every value is a plain decimal they are integers scaled by 10^scale,
- * the most fraction digits seen (AGG_MAXSCALE at most), so that a median
- * of 1.10 and 2.20 is exactly 1.65; a value with an exponent, more
- * digits, or one that the common scale would overflow turns them into
- * doubles, each the correctly rounded value of its decimal, whatever the
- * order the values came in.  The array counts in pdp-reduce's budget
- * (agg_heapmove): many keys spill, as every state does, but one key's
- * values are held whole, 8 bytes each (and its array's slack, up to a
- * half more).  The final value sorts the array in place.
+ * pkurt), as datamash defines them.  A key's values are held by
+ * aggvals.c, exact decimals while they can be; the final value sorts
+ * them in place.
  *
  * Quantiles are Hyndman and Fan's definition 7 (R's default, and
  * datamash's): h = (n-1)p, x[floor h] + (h - floor h)(x[floor h + 1] -
@@ -21,12 +12,9 @@
  * exact; doubles interpolate in long double, as datamash does.
  */
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "aggstate.h"
-#include "err.h"
 
 __extension__ typedef __int128 i128;
 
@@ -38,156 +26,6 @@ pow10l(int k)
 	while (k-- > 0)
 		p *= 10;
 	return p;
-}
-
-/* The array */
-
-static void
-vals_reserve(struct valstate *s, uint64_t want)
-{
-	if (want <= s->cap)
-		return;
-	uint64_t cap = s->cap ? s->cap + s->cap / 2 : 4;
-	if (cap < want)
-		cap = want;
-	s->v = ereallocarray(s->v, cap, sizeof *s->v);
-	agg_heapmove(s->cap * sizeof *s->v, cap * sizeof *s->v);
-	s->cap = cap;
-}
-
-/* m / 10^scale as the correctly rounded double: one division of two
- * exact doubles when m has 53 bits, else strtod of its digits. */
-static double
-dectodouble(int64_t m, int scale)
-{
-	char buf[48];
-
-	if (m > -(INT64_C(1) << 53) && m < (INT64_C(1) << 53))
-		return (double)m / (double)agg_pow10[scale];
-	snprintf(buf, sizeof buf, "%lldE-%d", (long long)m, scale);
-	return strtod(buf, NULL);
-}
-
-/* Every value to a double. */
-static void
-vals_tofloat(struct valstate *s)
-{
-	for (uint64_t i = 0; i < s->n; i++) {
-		double d = dectodouble(s->v[i].m, s->scale);
-		s->v[i].d = d;
-	}
-	s->isfloat = 1;
-	s->scale = 0;
-}
-
-/* m * 10^k, or -1 if it leaves int64. */
-static int
-scalem(int64_t *m, int k)
-{
-	int64_t p = agg_pow10[k];
-
-	if (*m > INT64_MAX / p || *m < INT64_MIN / p)
-		return -1;
-	*m *= p;
-	return 0;
-}
-
-/* Every value to scale sc (more than the state's), or -1 with nothing
- * changed if one would overflow. */
-static int
-vals_rescale(struct valstate *s, int sc)
-{
-	int k = sc - s->scale;
-	int64_t lim = INT64_MAX / agg_pow10[k];
-
-	for (uint64_t i = 0; i < s->n; i++)
-		if (s->v[i].m > lim || s->v[i].m < -lim)
-			return -1;
-	for (uint64_t i = 0; i < s->n; i++)
-		s->v[i].m *= agg_pow10[k];
-	s->scale = (uint8_t)sc;
-	return 0;
-}
-
-/* Add m / 10^sc exactly if the state can (sc -1: it cannot), else d,
- * the correctly rounded double of the same value. */
-static void
-vals_push(struct valstate *s, int64_t m, int sc, double d)
-{
-	vals_reserve(s, s->n + 1);
-	s->sorted = 0;
-	if (!s->isfloat) {
-		if (sc >= 0 && (sc <= s->scale || vals_rescale(s, sc) == 0) &&
-		    scalem(&m, s->scale - sc) == 0) {
-			s->v[s->n++].m = m;
-			return;
-		}
-		vals_tofloat(s);
-	}
-	s->v[s->n++].d = d;
-}
-
-static int
-vals_add(void *st, const char *v, size_t n, const struct num *x)
-{
-	(void)v, (void)n;
-	if (x->kind == NUM_INT)
-		vals_push(st, x->i, 0, (double)x->i);
-	else if (x->dscale >= 0 && x->dscale <= AGG_MAXSCALE)
-		vals_push(st, x->i, x->dscale, x->d);
-	else
-		vals_push(st, 0, -1, x->d);
-	return 0;
-}
-
-static int
-vals_merge(void *dst, const void *src)
-{
-	struct valstate *d = dst;
-	const struct valstate *s = src;
-
-	vals_reserve(d, d->n + s->n);
-	for (uint64_t i = 0; i < s->n; i++) {
-		if (s->isfloat)
-			vals_push(d, 0, -1, s->v[i].d);
-		else
-			vals_push(d, s->v[i].m, s->scale,
-			    dectodouble(s->v[i].m, s->scale));
-	}
-	return 0;
-}
-
-void
-agg_valsfree(void *st)
-{
-	struct valstate *s = st;
-
-	agg_heapmove(s->cap * sizeof *s->v, 0);
-	free(s->v);
-}
-
-static int
-cmpm(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-static int
-cmpd(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-void
-agg_valssort(struct valstate *s)
-{
-	if (!s->sorted)
-		qsort(s->v, s->n, sizeof *s->v, s->isfloat ? cmpd : cmpm);
-	s->sorted = 1;
 }
 
 /* Exact values: a decimal (v / 10^scale) or, for a state of doubles, a
@@ -562,8 +400,8 @@ pkurt_final(const struct agg *a, void *st)
 enum { VALUE = AGGF_VALUE, NUMERIC = AGGF_NUMERIC, PARAM = AGGF_PARAM };
 
 #define VALS(name, final, flags) { name, sizeof(struct valstate), \
-	VALUE | NUMERIC | (flags), vals_add, vals_merge, final, agg_valsfree, \
-	vals_save, vals_load, NULL }
+	VALUE | NUMERIC | (flags), agg_valsadd, agg_valsmerge, final, \
+	agg_valsfree, vals_save, vals_load, NULL }
 
 const struct aggdef aggdef_median = VALS("median", median_final, 0);
 const struct aggdef aggdef_q1 = VALS("q1", q1_final, 0);

@@ -67,10 +67,6 @@ struct sumstate {		/* sum, and the sum of mean */
  * fit in 128 bits. */
 enum { AGG_MAXSCALE = 9 };
 
-/* A 128-bit decimal, lo and hi times 10^-scale, into buf (48 bytes),
- * with scale fraction digits; returns the length. */
-int agg_decfmt(char *buf, uint64_t lo, int64_t hi, int scale);
-
 struct meanstate {
 	struct sumstate s;
 	uint64_t n;
@@ -106,7 +102,7 @@ struct setstate {		/* countunique and collect */
 };
 
 struct valstate {		/* median and the order statistics: every
-				 * value (aggorder.c) */
+				 * value (aggvals.c) */
 	union {
 		int64_t m;	/* m / 10^scale: every value a plain decimal */
 		double d;	/* or isfloat */
@@ -141,9 +137,31 @@ struct ddstate {		/* approx-perc, approx-median */
 	struct ddstore pos, neg;	/* of x > 0, and of -x for x < 0 */
 };
 
+/* aggnum.c: the numbers in a state's text; each parser takes exactly
+ * what its writer writes and returns -1 for anything else. */
+/* A 128-bit decimal, lo and hi times 10^-scale, into buf (48 bytes),
+ * with scale fraction digits; returns the length. */
+int agg_decfmt(char *buf, uint64_t lo, int64_t hi, int scale);
+/* A 128-bit integer in decimal, refusing what overflows. */
+int agg_i128parse(const char *s, size_t n, uint64_t *lo, int64_t *hi);
+/* An exact sum as its canonical partials in C99 hex, "-" for none. */
+void agg_partsfmt(struct sbuf *b, const struct fsum *f);
+/* Partials as agg_partsfmt writes them into *fp (allocated with
+ * agg_newfsum; "-" leaves it NULL). */
+int agg_partsparse(const char *s, size_t n, struct fsum **fp);
+int agg_u64parse(const char *s, size_t n, uint64_t *v);
+int agg_i64parse(const char *s, size_t n, int64_t *v);
+/* "N:", the number of values before the rest of a state. */
+void agg_countfmt(struct sbuf *b, uint64_t n);
+/* Split s at its next ':' into [s, colon) and what follows. */
+int agg_nextpart(const char **s, size_t *n, const char **part,
+    size_t *plen);
+
 /* The rows of the table, in the files of their families. */
-extern const struct aggdef aggdef_count, aggdef_sum, aggdef_mean, aggdef_var,
-    aggdef_stddev, aggdef_pvar, aggdef_pstdev;		/* aggsum.c */
+extern const struct aggdef aggdef_count, aggdef_sum,
+    aggdef_mean;					/* aggsum.c */
+extern const struct aggdef aggdef_var, aggdef_stddev, aggdef_pvar,
+    aggdef_pstdev, aggdef_geomean, aggdef_harmmean;	/* aggvar.c */
 extern const struct aggdef aggdef_min, aggdef_max, aggdef_range,
     aggdef_absmin, aggdef_absmax;			/* aggext.c */
 extern const struct aggdef aggdef_first, aggdef_last, aggdef_countunique,
@@ -152,7 +170,6 @@ extern const struct aggdef aggdef_median, aggdef_q1, aggdef_q3, aggdef_iqr,
     aggdef_perc, aggdef_mode, aggdef_antimode, aggdef_mad, aggdef_madraw,
     aggdef_trimmean, aggdef_sskew, aggdef_pskew, aggdef_skurt,
     aggdef_pkurt;					/* aggorder.c */
-extern const struct aggdef aggdef_geomean, aggdef_harmmean;	/* aggsum.c */
 extern const struct aggdef aggdef_approxcountunique, aggdef_approxperc,
     aggdef_approxmedian;				/* aggsketch.c */
 
@@ -185,7 +202,10 @@ int agg_varnum(const struct varstate *s, double *num, int *e);
 /* The order of the numbers of two set min/max states. */
 int agg_extcmp(const struct extstate *a, const struct extstate *b);
 
-/* aggorder.c: a value list sorted in place, and its free. */
+/* aggvals.c: a key's values: the add and merge of aggorder.c's rows, the
+ * list sorted in place, and its free. */
+int agg_valsadd(void *st, const char *v, size_t n, const struct num *x);
+int agg_valsmerge(void *dst, const void *src);
 void agg_valssort(struct valstate *s);
 void agg_valsfree(void *st);
 

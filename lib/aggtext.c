@@ -16,11 +16,10 @@
  *				doubles in C99 hex if S is "f"
  *	pdp2:geomean:N:Z:G:F	(harmmean too) Z zeros, G negatives, F the
  *				exact sum of the others' log x (1/x)
- * Float partials are canonical (partsfmt), so the text of a state depends
- * only on its value.
+ * Float partials are canonical (agg_partsfmt), so the text of a state
+ * depends only on its value.  The numbers in it are aggnum.c's.
  */
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,245 +32,6 @@ static void
 sbuf_str(struct sbuf *b, const char *s)
 {
 	sbuf_add(b, s, strlen(s));
-}
-
-/* A 128-bit two's complement integer in decimal. */
-/* A 128-bit two's complement in decimal into d (48 bytes, not
- * terminated); returns the length. */
-static size_t
-i128str(char *d, uint64_t lo, int64_t hi)
-{
-	char *q = d + 48;
-	int neg = hi < 0;
-	uint64_t h = (uint64_t)hi, l = lo;
-
-	if (neg) {		/* negate: ~x + 1 */
-		h = ~h;
-		l = ~l + 1;
-		if (l == 0)
-			h++;
-	}
-	do {			/* divide h:l by 10, 32 bits at a time */
-		uint64_t parts[4] = { h >> 32, h & 0xffffffff, l >> 32,
-		    l & 0xffffffff }, r = 0;
-		for (int i = 0; i < 4; i++) {
-			uint64_t cur = (r << 32) | parts[i];
-			parts[i] = cur / 10;
-			r = cur % 10;
-		}
-		h = parts[0] << 32 | parts[1];
-		l = parts[2] << 32 | parts[3];
-		*--q = (char)('0' + r);
-	} while (h || l);
-	if (neg)
-		*--q = '-';
-	size_t n = (size_t)(d + 48 - q);
-	memmove(d, q, n);
-	return n;
-}
-
-int
-agg_decfmt(char *buf, uint64_t lo, int64_t hi, int scale)
-{
-	char d[48], t[48];
-	size_t n = i128str(d, lo, hi), k = 0, m = 0;
-	const char *p = d;
-
-	if (*p == '-') {
-		buf[k++] = '-';
-		p++;
-		n--;
-	}
-	/* The digits, with zeros before them up to one before the point. */
-	while (n + m < (size_t)scale + 1)
-		t[m++] = '0';
-	memcpy(t + m, p, n);
-	m += n;
-	memcpy(buf + k, t, m - (size_t)scale);
-	k += m - (size_t)scale;
-	if (scale > 0) {
-		buf[k++] = '.';
-		memcpy(buf + k, t + m - (size_t)scale, (size_t)scale);
-		k += (size_t)scale;
-	}
-	buf[k] = '\0';
-	return (int)k;
-}
-
-static int
-i128parse(const char *s, size_t n, uint64_t *lo, int64_t *hi)
-{
-	uint64_t h = 0, l = 0;
-	size_t i = 0;
-	int neg = n > 0 && s[0] == '-';
-
-	i = (size_t)neg;
-	if (i == n)
-		return -1;
-	for (; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		/* h:l = h:l * 10 + digit, refusing to overflow 127 bits */
-		uint64_t parts[4] = { l & 0xffffffff, l >> 32, h & 0xffffffff,
-		    h >> 32 }, carry = (uint64_t)(s[i] - '0');
-		for (int k = 0; k < 4; k++) {
-			uint64_t cur = parts[k] * 10 + carry;
-			parts[k] = cur & 0xffffffff;
-			carry = cur >> 32;
-		}
-		if (carry || parts[3] >= 0x80000000u)
-			return -1;
-		l = parts[1] << 32 | parts[0];
-		h = parts[3] << 32 | parts[2];
-	}
-	if (neg) {
-		h = ~h;
-		l = ~l + 1;
-		if (l == 0)
-			h++;
-	}
-	*lo = l;
-	*hi = (int64_t)h;
-	return 0;
-}
-
-/* m times 2^e (e 0 or FSUM_SHIFT) in C99 hex; past the range of
- * doubles with its exponent past it too (0x1.8p+1100). */
-static int
-hexfmt(char *x, size_t size, double m, int e)
-{
-	double v = e ? ldexp(m, e) : m;
-
-	if (!isinf(v))
-		return snprintf(x, size, "%a", v);
-	snprintf(x, size, "%a", m);
-	char *p = strchr(x, 'p');
-	return (int)(p - x) + snprintf(p, size - (size_t)(p - x), "p%+d",
-	    atoi(p + 1) + e);
-}
-
-/* The partials of an exact sum, canonical (fsum_canon), so that a
- * state's text depends only on the sum, not on the order its terms came
- * in; a zero sum is one partial, 0x0p+0. */
-static void
-partsfmt(struct sbuf *b, const struct fsum *f)
-{
-	char x[40];
-	double m[FSUM_TERMS] = { 0 };
-	int e[FSUM_TERMS] = { 0 }, n;
-
-	if (!f) {
-		sbuf_add(b, "-", 1);
-		return;
-	}
-	n = fsum_canon(f, m, e);
-	for (int i = 0; i < (n ? n : 1); i++) {
-		if (i)
-			sbuf_add(b, ",", 1);
-		sbuf_add(b, x, (size_t)hexfmt(x, sizeof x, m[i], e[i]));
-	}
-}
-
-/* A partial as partsfmt writes it, exactly: *m times 2^(returned
- * exponent), -1 if it is not one. */
-static int
-hexparse(const char *s, double *m)
-{
-	char buf[64], *end;
-
-	errno = 0;
-	*m = strtod(s, &end);
-	if (*end || *m != *m)
-		return -1;
-	if (!errno)
-		return 0;
-	/* Past the range of doubles: hex only, with its exponent taken
-	 * down by FSUM_SHIFT. */
-	const char *p = strchr(s, 'p');
-	if (!isinf(*m) || !p || !strstr(s, "0x") || strlen(s) >= sizeof buf)
-		return -1;
-	long x = strtol(p + 1, &end, 10);
-	if (*end || x > 2112)
-		return -1;
-	snprintf(buf, sizeof buf, "%.*sp%+ld", (int)(p - s), s,
-	    x - FSUM_SHIFT);
-	errno = 0;
-	*m = strtod(buf, &end);
-	return *end || errno ? -1 : FSUM_SHIFT;
-}
-
-/* Parse partials into *fp (allocated); "-" leaves it NULL. */
-static int
-partsparse(const char *s, size_t n, struct fsum **fp)
-{
-	char buf[64];
-
-	if (n == 1 && s[0] == '-')
-		return 0;
-	struct fsum *f = agg_newfsum();
-	*fp = f;
-	while (n > 0) {
-		const char *c = memchr(s, ',', n);
-		size_t k = c ? (size_t)(c - s) : n;
-		if (k == 0 || k >= sizeof buf || s[0] == ' ')
-			return -1;
-		memcpy(buf, s, k);
-		buf[k] = '\0';
-		double d;
-		int e = hexparse(buf, &d);
-		if (e < 0 || fsum_addexp(f, d, e) < 0)
-			return -1;
-		s += k + (c != NULL);
-		n -= k + (c != NULL);
-		if (c && n == 0)
-			return -1;
-	}
-	return 0;
-}
-
-static int
-u64parse(const char *s, size_t n, uint64_t *v)
-{
-	uint64_t x = 0;
-
-	if (n == 0 || n > 20)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		uint64_t y = x * 10 + (uint64_t)(s[i] - '0');
-		if (y / 10 != x)
-			return -1;
-		x = y;
-	}
-	*v = x;
-	return 0;
-}
-
-
-/* Split s at the next ':' into [s, colon) and the rest. */
-static int
-nextpart(const char **s, size_t *n, const char **part, size_t *plen)
-{
-	const char *c = memchr(*s, ':', *n);
-
-	if (!c)
-		return -1;
-	*part = *s;
-	*plen = (size_t)(c - *s);
-	*n -= *plen + 1;
-	*s = c + 1;
-	return 0;
-}
-
-/* "N:" for the number of values before the rest of a state. */
-static void
-countfmt(struct sbuf *b, uint64_t n)
-{
-	char num[32];
-
-	snprintf(num, sizeof num, "%llu:", (unsigned long long)n);
-	sbuf_str(b, num);
 }
 
 void
@@ -287,7 +47,7 @@ count_save(const void *st, struct sbuf *b)
 int
 count_load(void *st, const char *s, size_t n)
 {
-	return u64parse(s, n, st);
+	return agg_u64parse(s, n, st);
 }
 
 void
@@ -298,7 +58,7 @@ sum_save(const void *st, struct sbuf *b)
 
 	sbuf_add(b, d, (size_t)agg_decfmt(d, s->lo, s->hi, s->scale));
 	sbuf_add(b, ":", 1);
-	partsfmt(b, s->f);
+	agg_partsfmt(b, s->f);
 }
 
 int
@@ -312,7 +72,7 @@ sum_load(void *st, const char *s, size_t n)
 	const char *dot;
 	size_t scale = 0;
 
-	if (nextpart(&s, &n, &p, &pl) < 0 || pl >= sizeof d)
+	if (agg_nextpart(&s, &n, &p, &pl) < 0 || pl >= sizeof d)
 		return -1;
 	/* I: a decimal with up to AGG_MAXSCALE fraction digits (pdp1's
 	 * have none), parsed as the integer of its digits. */
@@ -326,10 +86,10 @@ sum_load(void *st, const char *s, size_t n)
 		pl--;
 		p = d;
 	}
-	if (i128parse(p, pl, &ss->lo, &ss->hi) < 0)
+	if (agg_i128parse(p, pl, &ss->lo, &ss->hi) < 0)
 		return -1;
 	ss->scale = (uint8_t)scale;
-	return partsparse(s, n, &ss->f);
+	return agg_partsparse(s, n, &ss->f);
 }
 
 void
@@ -337,7 +97,7 @@ mean_save(const void *st, struct sbuf *b)
 {
 	const struct meanstate *m = st;
 
-	countfmt(b, m->n);
+	agg_countfmt(b, m->n);
 	sum_save(&m->s, b);
 }
 
@@ -350,7 +110,7 @@ mean_load(void *st, const char *s, size_t n)
 
 	/* A mean of no values (every value NA, with --narm) has a zero
 	 * sum, as mean_save writes it. */
-	if (nextpart(&s, &n, &p, &pl) < 0 || u64parse(p, pl, &m->n) < 0 ||
+	if (agg_nextpart(&s, &n, &p, &pl) < 0 || agg_u64parse(p, pl, &m->n) < 0 ||
 	    (m->n == 0 && (n != 3 || memcmp(s, "0:-", 3) != 0)))
 		return -1;
 	return sum_load(&m->s, s, n);
@@ -418,7 +178,7 @@ range_load(void *st, const char *s, size_t n)
 	const char *p;
 	size_t pl;
 
-	if (nextpart(&s, &n, &p, &pl) < 0 || ext_load(&r->lo, p, pl) < 0 ||
+	if (agg_nextpart(&s, &n, &p, &pl) < 0 || ext_load(&r->lo, p, pl) < 0 ||
 	    ext_load(&r->hi, s, n) < 0 || r->lo.set != r->hi.set)
 		return -1;
 	if (!r->lo.set)
@@ -432,10 +192,10 @@ var_save(const void *st, struct sbuf *b)
 {
 	const struct varstate *v = st;
 
-	countfmt(b, v->n);
-	partsfmt(b, v->s1);
+	agg_countfmt(b, v->n);
+	agg_partsfmt(b, v->s1);
 	sbuf_add(b, ":", 1);
-	partsfmt(b, v->s2);
+	agg_partsfmt(b, v->s2);
 }
 
 int
@@ -445,9 +205,9 @@ var_load(void *st, const char *s, size_t n)
 	const char *p;
 	size_t pl;
 
-	if (nextpart(&s, &n, &p, &pl) < 0 || u64parse(p, pl, &v->n) < 0 ||
-	    nextpart(&s, &n, &p, &pl) < 0 ||
-	    partsparse(p, pl, &v->s1) < 0 || partsparse(s, n, &v->s2) < 0)
+	if (agg_nextpart(&s, &n, &p, &pl) < 0 || agg_u64parse(p, pl, &v->n) < 0 ||
+	    agg_nextpart(&s, &n, &p, &pl) < 0 ||
+	    agg_partsparse(p, pl, &v->s1) < 0 || agg_partsparse(s, n, &v->s2) < 0)
 		return -1;
 	/* One value at least, and n * S2 >= S1^2 (Cauchy-Schwarz), which
 	 * the exact sums of real values always hold. */
@@ -490,7 +250,7 @@ set_load(void *st, const char *s, size_t n)
 	size_t pl, bad;
 	uint64_t u;
 
-	if (nextpart(&s, &n, &p, &pl) < 0 || u64parse(p, pl, &u) < 0)
+	if (agg_nextpart(&s, &n, &p, &pl) < 0 || agg_u64parse(p, pl, &u) < 0)
 		return -1;
 	char *m = emalloc(n + 1);	/* n may be 0 */
 	memcpy(m, s, n);
@@ -527,8 +287,8 @@ vals_save(const void *st, struct sbuf *b)
 	if (s->isfloat)
 		sbuf_add(b, "f:", 2);
 	else
-		countfmt(b, s->scale);
-	countfmt(b, s->n);
+		agg_countfmt(b, s->scale);
+	agg_countfmt(b, s->n);
 	for (uint64_t i = 0; i < s->n; i++) {
 		if (i)
 			sbuf_add(b, ",", 1);
@@ -539,21 +299,6 @@ vals_save(const void *st, struct sbuf *b)
 			sbuf_add(b, num, (size_t)num_fmtint(num, s->v[i].m));
 	}
 }
-
-/* An int64 in decimal, strictly. */
-static int
-i64parse(const char *s, size_t n, int64_t *v)
-{
-	int neg = n > 0 && s[0] == '-';
-	uint64_t u;
-
-	if (u64parse(s + neg, n - (size_t)neg, &u) < 0 ||
-	    u > (uint64_t)INT64_MAX + (uint64_t)neg)
-		return -1;
-	*v = neg ? (int64_t)(0 - u) : (int64_t)u;
-	return 0;
-}
-
 int
 vals_load(void *st, const char *s, size_t n)
 {
@@ -563,14 +308,14 @@ vals_load(void *st, const char *s, size_t n)
 	uint64_t scale = 0, cnt;
 	char buf[48];
 
-	if (nextpart(&s, &n, &p, &pl) < 0)
+	if (agg_nextpart(&s, &n, &p, &pl) < 0)
 		return -1;
 	if (pl == 1 && p[0] == 'f')
 		vs->isfloat = 1;
-	else if (u64parse(p, pl, &scale) < 0 || scale > AGG_MAXSCALE)
+	else if (agg_u64parse(p, pl, &scale) < 0 || scale > AGG_MAXSCALE)
 		return -1;
 	vs->scale = (uint8_t)scale;
-	if (nextpart(&s, &n, &p, &pl) < 0 || u64parse(p, pl, &cnt) < 0 ||
+	if (agg_nextpart(&s, &n, &p, &pl) < 0 || agg_u64parse(p, pl, &cnt) < 0 ||
 	    cnt > n / 2 + 1 || (cnt == 0) != (n == 0))
 		return -1;
 	if (cnt) {
@@ -598,7 +343,7 @@ vals_load(void *st, const char *s, size_t n)
 			if (vs->n && d < vs->v[vs->n - 1].d)
 				vs->sorted = 0;
 		} else {
-			if (i64parse(s, k, &vs->v[vs->n].m) < 0)
+			if (agg_i64parse(s, k, &vs->v[vs->n].m) < 0)
 				return -1;
 			if (vs->n && vs->v[vs->n].m < vs->v[vs->n - 1].m)
 				vs->sorted = 0;
@@ -617,10 +362,10 @@ fmean_save(const void *st, struct sbuf *b)
 {
 	const struct fmeanstate *f = st;
 
-	countfmt(b, f->n);
-	countfmt(b, f->nzero);
-	countfmt(b, f->nneg);
-	partsfmt(b, f->f);
+	agg_countfmt(b, f->n);
+	agg_countfmt(b, f->nzero);
+	agg_countfmt(b, f->nneg);
+	agg_partsfmt(b, f->f);
 }
 
 int
@@ -630,10 +375,10 @@ fmean_load(void *st, const char *s, size_t n)
 	const char *p;
 	size_t pl;
 
-	if (nextpart(&s, &n, &p, &pl) < 0 || u64parse(p, pl, &f->n) < 0 ||
-	    nextpart(&s, &n, &p, &pl) < 0 || u64parse(p, pl, &f->nzero) < 0 ||
-	    nextpart(&s, &n, &p, &pl) < 0 || u64parse(p, pl, &f->nneg) < 0 ||
-	    partsparse(s, n, &f->f) < 0)
+	if (agg_nextpart(&s, &n, &p, &pl) < 0 || agg_u64parse(p, pl, &f->n) < 0 ||
+	    agg_nextpart(&s, &n, &p, &pl) < 0 || agg_u64parse(p, pl, &f->nzero) < 0 ||
+	    agg_nextpart(&s, &n, &p, &pl) < 0 || agg_u64parse(p, pl, &f->nneg) < 0 ||
+	    agg_partsparse(s, n, &f->f) < 0)
 		return -1;
 	/* The others are the values with a term in the sum. */
 	if (f->nzero > f->n || f->nneg > f->n - f->nzero ||
@@ -718,8 +463,8 @@ hll_load(void *st, const char *s, size_t n)
 		const char *c = memchr(s, ',', n), *eq = memchr(s, '=', n);
 		size_t k = c ? (size_t)(c - s) : n;
 		if (!eq || eq >= s + k ||
-		    u64parse(s, (size_t)(eq - s), &ix) < 0 ||
-		    u64parse(eq + 1, (size_t)(s + k - eq - 1), &v) < 0 ||
+		    agg_u64parse(s, (size_t)(eq - s), &ix) < 0 ||
+		    agg_u64parse(eq + 1, (size_t)(s + k - eq - 1), &v) < 0 ||
 		    (int64_t)ix <= last || ix >= AGG_HLLREGS || v == 0 ||
 		    v > AGG_HLLMAX || (c && k + 1 == n))
 			return -1;
@@ -757,8 +502,8 @@ dd_save(const void *st, struct sbuf *b)
 {
 	const struct ddstate *d = st;
 
-	countfmt(b, d->n);
-	countfmt(b, d->zeros);
+	agg_countfmt(b, d->n);
+	agg_countfmt(b, d->zeros);
 	ddstorefmt(b, &d->pos);
 	sbuf_add(b, ":", 1);
 	ddstorefmt(b, &d->neg);
@@ -776,7 +521,7 @@ ddstoreparse(struct ddstore *d, const char *s, size_t n, uint64_t *sum)
 	*sum = 0;
 	if (n == 1 && s[0] == '-')
 		return 0;
-	if (!eq || i64parse(s, (size_t)(eq - s), &k) < 0 || k < -100000 ||
+	if (!eq || agg_i64parse(s, (size_t)(eq - s), &k) < 0 || k < -100000 ||
 	    k > 100000)
 		return -1;
 	n -= (size_t)(eq + 1 - s);
@@ -784,7 +529,7 @@ ddstoreparse(struct ddstore *d, const char *s, size_t n, uint64_t *sum)
 	for (int first = 1; n > 0 || first; first = 0) {
 		const char *comma = memchr(s, ',', n);
 		size_t l = comma ? (size_t)(comma - s) : n;
-		if (u64parse(s, l, &c) < 0 || k > 100000 ||
+		if (agg_u64parse(s, l, &c) < 0 || k > 100000 ||
 		    (first && c == 0) || (!comma && c == 0) ||
 		    (comma && l + 1 == n) || *sum > UINT64_MAX - c)
 			return -1;
@@ -806,9 +551,9 @@ dd_load(void *st, const char *s, size_t n)
 	size_t pl;
 	uint64_t sp, sn;
 
-	if (nextpart(&s, &n, &p, &pl) < 0 || u64parse(p, pl, &d->n) < 0 ||
-	    nextpart(&s, &n, &p, &pl) < 0 || u64parse(p, pl, &d->zeros) < 0 ||
-	    nextpart(&s, &n, &p, &pl) < 0 ||
+	if (agg_nextpart(&s, &n, &p, &pl) < 0 || agg_u64parse(p, pl, &d->n) < 0 ||
+	    agg_nextpart(&s, &n, &p, &pl) < 0 || agg_u64parse(p, pl, &d->zeros) < 0 ||
+	    agg_nextpart(&s, &n, &p, &pl) < 0 ||
 	    ddstoreparse(&d->pos, p, pl, &sp) < 0 ||
 	    ddstoreparse(&d->neg, s, n, &sn) < 0)
 		return -1;
