@@ -14,7 +14,11 @@
  *
  * With --combine, a task that succeeded leaves its records in the
  * worker's table (pend); they are committed when the worker sends the
- * table, and run again if it dies first.
+ * table, and run again if it dies first.  So that what the parent holds
+ * stays bounded whatever the number of inputs, a worker with PENDMAX
+ * such tasks is given no more until it has sent its table: the parent
+ * holds at most PENDMAX inputs a worker (a few hundred bytes each: their
+ * struct input and path), beside the worker's own TABLE_MAX (combine.c).
  *
  * What a worker's frames say about its tasks, and what follows (commit,
  * retry, requeue, a new worker), is in outcome.c.
@@ -42,6 +46,7 @@
 enum {
 	QSMALL = 64 << 10,	/* inputs this small may queue */
 	FAST = 2,		/* ms: a task quicker than this may queue */
+	PENDMAX = 32768,	/* --combine: tasks in a worker's table */
 };
 
 /* eprintf may be called anywhere (out of memory, a write error), and its
@@ -163,7 +168,8 @@ canqueue(struct pool *p, struct slot *s)
 {
 	const struct input *in;
 
-	if (s->state != SLOT_BUSY || s->nq >= QDEPTH || p->c->timeout > 0 ||
+	if (s->state != SLOT_BUSY || s->nq >= QDEPTH || s->npend >= PENDMAX ||
+	    p->c->timeout > 0 ||
 	    p->c->halt != HALT_NEVER || s->lasttask * 1000 >= FAST ||
 	    !(in = inputs_peek(&p->ins)))
 		return 0;
@@ -185,6 +191,11 @@ schedule(struct pool *p)
 			inputs_take(&p->ins);
 		for (int i = 0; i < p->nslots; i++) {
 			struct slot *s = &p->slots[i];
+			if (s->state == SLOT_IDLE && s->npend >= PENDMAX) {
+				/* Its table first, then more tasks. */
+				slot_askflush(s);
+				continue;
+			}
 			if ((s->state == SLOT_EMPTY || s->state == SLOT_IDLE) &&
 			    inputs_next(&p->ins, &t)) {
 				dispatch(p, s, &t);

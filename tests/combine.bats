@@ -99,6 +99,48 @@ crash_files() {
 	[ "$kb" -lt 81920 ] || fail "max RSS $kb KB"
 }
 
+@test "--combine: a worker's table is asked for every 32,768 inputs: the parent's memory does not grow with their number, and a crash loses only what came after" {
+	[ -x /usr/bin/time ] || skip "no /usr/bin/time"
+	[ -z "${PDP_SANITIZE:-}" ] || skip "peak RSS means nothing under the sanitizers"
+	crash_files
+	# 200,000 inputs (one file, listed again and again; each line is an
+	# input of its own).  Held until its table is written, each would
+	# cost the parent a few hundred bytes: 74 MB before the bound.
+	yes g1.txt | head -n 200000 > list
+	/usr/bin/time -o rss -f %M pdp-map -j1 --combine sum ./crash.so < list > out 2> err &&
+	    status=0 || status=$?
+	stderr=$(cat err)
+	assert_status 0
+	assert_stderr_empty
+	output=$(pdp-reduce sum < out)
+	assert_output_equals "$(printf 'common\t200000\nl1\t200000')"
+	# The table was written more than once: a record a key each time.
+	[ "$(wc -l < out)" -ge 12 ] || fail "$(wc -l < out) records: the table was written $(( $(wc -l < out) / 2 )) times"
+	kb=$(tail -n 1 rss)
+	[ "$kb" -lt 40960 ] || fail "peak RSS $kb KB"
+
+	# A crash after the first table was written loses only the inputs
+	# of the table it held: each one reported, the rest in the output.
+	# (bad.txt the largest: handed out as soon as it is read, before
+	# the g2.txt behind it, which a fresh worker runs.)
+	printf 'x\n%.0s' $(seq 50) > bad.txt
+	{ yes g1.txt | head -n 40000; echo bad.txt; yes g2.txt | head -n 10; } > list
+	pdp-map -j1 --stats --combine sum ./crash.so < list > out 2> err &&
+	    status=0 || status=$?
+	stderr=$(cat err)
+	assert_status 1
+	assert_stderr_contains "pdp-map: bad.txt: worker killed by signal 11 (Segmentation fault)"
+	lost=$(grep -c '^pdp-map: g1\.txt: result lost: worker killed by signal 11' err)
+	ok=$(sed -n 's/^pdp-map: inputs 40011, succeeded \([0-9]*\), failed \([0-9]*\),.*/\1 \2/p' err)
+	[ "$ok" = "$(( 40010 - lost )) $(( lost + 1 ))" ] || fail "stats '$ok' with $lost lost"
+	[ "$(wc -l < err)" -eq $(( lost + 2 )) ] || fail "unexpected messages"
+	# The first table (32,768 inputs or a few more) was written before.
+	[ "$lost" -gt 0 ] && [ "$lost" -le $(( 40000 - 32768 )) ] || fail "$lost lost"
+	output=$(pdp-reduce sum < out)
+	assert_output_equals "$(printf 'common\t%d\nl1\t%d\nl2\t10' $(( 40010 - lost )) $(( 40000 - lost )))"
+	no_leftovers
+}
+
 @test "--combine sum: with split files and with --pipe, the same result as without" {
 	c=$BATS_FILE_TMPDIR/corpus
 	find "$c" -type f | LC_ALL=C sort | head -20 | xargs cat > all.txt
