@@ -111,6 +111,12 @@ busy_worker() {
 				if [ -n "$p" ] && { [ -z "${2:-}" ] || [ "$p" = "$2" ]; }; then
 					W=$w
 					WPATH=$p
+					# A stall input stalls on its first attempt
+					# only: killed before it says so (its .tried),
+					# it would stall again when retried.
+					case $p in
+					*stall*) wait_until 10 test -d "$p.tried" ;;
+					esac
 					return 0
 				fi
 			done
