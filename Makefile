@@ -105,6 +105,7 @@ bench: $(BINS) $(TOOLS)
 
 # The same, each pdp row also run with the programs of commit BASE (as
 # "@base", alternating): what a change did, measured in the same run.
+# PEERS=0 leaves the peers out (make bench-base BASE=REV PEERS=0).
 BASE ?= HEAD
 bench-base: $(BINS) $(TOOLS)
 	rm -rf build/base-src
