@@ -236,7 +236,7 @@ void set_save(const void *st, struct sbuf *b);
 int set_load(void *st, const char *s, size_t n);
 void range_save(const void *st, struct sbuf *b);
 int range_load(void *st, const char *s, size_t n);
-void vals_save(const void *st, struct sbuf *b);
+void vals_save(const void *st, struct sbuf *b);	/* aggvals.c */
 int vals_load(void *st, const char *s, size_t n);
 void fmean_save(const void *st, struct sbuf *b);
 int fmean_load(void *st, const char *s, size_t n);

@@ -13,13 +13,14 @@
  *				escaped once more as a field
  *	pdp2:median:S:N:X	(the order statistics and moments too) X the
  *				values sorted, integers scaled by 10^S, or
- *				doubles in C99 hex if S is "f"
+ *				doubles in C99 hex if S is "f" (this codec
+ *				is aggvals.c's, beside the values)
  *	pdp2:geomean:N:Z:G:F	(harmmean too) Z zeros, G negatives, F the
  *				exact sum of the others' log x (1/x)
+ *	pdp2:approx-countunique:..., approx-perc: the sketches (below)
  * Float partials are canonical (agg_partsfmt), so the text of a state
  * depends only on its value.  The numbers in it are aggnum.c's.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -268,91 +269,6 @@ set_load(void *st, const char *s, size_t n)
 	}
 	free(m);
 	return got == u ? 0 : -1;
-}
-
-/*
- * The value list of median and the order statistics: "S:N:V,V,..." with
- * S the number of fraction digits of the values as scaled integers, or
- * "f" for doubles, N their number and V the values sorted (integers, or
- * doubles in C99 hex), so that a state's text depends only on its values.
- */
-void
-vals_save(const void *st, struct sbuf *b)
-{
-	struct valstate *s = (struct valstate *)st;	/* sorted in place:
-							 * the same values */
-	char num[40];
-
-	agg_valssort(s);
-	if (s->isfloat)
-		sbuf_add(b, "f:", 2);
-	else
-		agg_countfmt(b, s->scale);
-	agg_countfmt(b, s->n);
-	for (uint64_t i = 0; i < s->n; i++) {
-		if (i)
-			sbuf_add(b, ",", 1);
-		if (s->isfloat)
-			sbuf_add(b, num, (size_t)snprintf(num, sizeof num, "%a",
-			    s->v[i].d));
-		else
-			sbuf_add(b, num, (size_t)num_fmtint(num, s->v[i].m));
-	}
-}
-int
-vals_load(void *st, const char *s, size_t n)
-{
-	struct valstate *vs = st;
-	const char *p;
-	size_t pl;
-	uint64_t scale = 0, cnt;
-	char buf[48];
-
-	if (agg_nextpart(&s, &n, &p, &pl) < 0)
-		return -1;
-	if (pl == 1 && p[0] == 'f')
-		vs->isfloat = 1;
-	else if (agg_u64parse(p, pl, &scale) < 0 || scale > AGG_MAXSCALE)
-		return -1;
-	vs->scale = (uint8_t)scale;
-	if (agg_nextpart(&s, &n, &p, &pl) < 0 || agg_u64parse(p, pl, &cnt) < 0 ||
-	    cnt > n / 2 + 1 || (cnt == 0) != (n == 0))
-		return -1;
-	if (cnt) {
-		vs->v = ereallocarray(NULL, cnt, sizeof *vs->v);
-		agg_heapmove(0, cnt * sizeof *vs->v);
-		vs->cap = cnt;
-	}
-	vs->sorted = 1;
-	while (n > 0) {
-		const char *c = memchr(s, ',', n);
-		size_t k = c ? (size_t)(c - s) : n;
-		if (vs->n == cnt || k == 0 || (c && k + 1 == n))
-			return -1;
-		if (vs->isfloat) {
-			char *end;
-			if (k >= sizeof buf || s[0] == ' ')
-				return -1;
-			memcpy(buf, s, k);
-			buf[k] = '\0';
-			errno = 0;
-			double d = strtod(buf, &end);
-			if (*end || errno || d != d || d - d != 0)
-				return -1;
-			vs->v[vs->n].d = d;
-			if (vs->n && d < vs->v[vs->n - 1].d)
-				vs->sorted = 0;
-		} else {
-			if (agg_i64parse(s, k, &vs->v[vs->n].m) < 0)
-				return -1;
-			if (vs->n && vs->v[vs->n].m < vs->v[vs->n - 1].m)
-				vs->sorted = 0;
-		}
-		vs->n++;
-		s += k + (c != NULL);
-		n -= k + (c != NULL);
-	}
-	return vs->n == cnt ? 0 : -1;
 }
 
 /* geomean and harmmean: "N:Z:G:F", the values, of them the zeros and
