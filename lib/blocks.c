@@ -8,12 +8,16 @@
  * block is scanned forward as it arrives, from where the last look
  * stopped.  Memory: the blocks read ahead and those running (each
  * --block bytes and one read), BLOCKS_FREE buffers kept for reuse, and a
- * line longer than a block, held whole (at most RECORD_MAX). */
+ * line longer than a block, held whole (at most RECORD_MAX).
+ * From a regular file (blocks_rangeend) only the cuts are found, the
+ * same way, with pread: the workers read their blocks themselves. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "blocks.h"
 #include "err.h"
+#include "feed.h"
 #include "io.h"
 
 enum { READ = 1 << 16 };	/* bytes read past a block's size at once */
@@ -140,4 +144,49 @@ blocks_free(struct blocks *b)
 	free(b->cur);
 	while (b->nfree > 0)
 		free(b->free[--b->nfree]);
+}
+
+/* The offset just past the last newline of fd in [from, to), or from if
+ * there is none; -1 on a read error (buf is scratch). */
+static int
+lastnewline(int fd, uint64_t from, uint64_t to, char *buf, size_t cap,
+    uint64_t *at)
+{
+	while (to > from) {
+		size_t n = to - from < cap ? (size_t)(to - from) : cap;
+		ssize_t r = pread(fd, buf, n, (off_t)(to - n));
+		if (r != (ssize_t)n)
+			return -1;
+		for (size_t i = n; i > 0; i--)
+			if (buf[i - 1] == '\n') {
+				*at = to - n + i;
+				return 0;
+			}
+		to -= n;
+	}
+	*at = from;
+	return 0;
+}
+
+int
+blocks_rangeend(int fd, uint64_t from, uint64_t size, size_t bsize,
+    uint64_t *end)
+{
+	char buf[1 << 16];
+	uint64_t e = from + bsize;
+
+	if (e >= size) {
+		*end = size;
+		return 0;
+	}
+	if (lastnewline(fd, from, e, buf, sizeof buf, end) < 0)
+		return -1;
+	if (*end > from)
+		return 0;
+	/* A line longer than a block: to its end. */
+	if (feed_linestart(fd, e, buf, sizeof buf, end) < 0)
+		return -1;
+	if (*end > size)
+		*end = size;
+	return 0;
 }

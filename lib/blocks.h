@@ -1,6 +1,7 @@
 /* blocks.h: --pipe's data from a pipe, read straight into the buffers of
  * its blocks: a block is handed to its input whole, with no copy, and
- * its buffer comes back for the next when the input is done. */
+ * its buffer comes back for the next when the input is done.  From a
+ * regular file, only where each block ends (the workers read it). */
 #ifndef PDP_BLOCKS_H
 #define PDP_BLOCKS_H
 
@@ -35,5 +36,12 @@ char *blocks_take(struct blocks *b, size_t *len, size_t *cap);
 /* The buffer of a block that is done with. */
 void blocks_release(struct blocks *b, char *buf, size_t cap);
 void blocks_free(struct blocks *b);
+
+/* --pipe from a regular file, cut as blocks from a pipe are by looking at
+ * the bytes around the cut alone: *end, the end of the block of fd (size
+ * bytes) that starts at from: the whole lines in the next bsize bytes, or
+ * one longer line.  Returns 0, or -1 on a read error (errno set). */
+int blocks_rangeend(int fd, uint64_t from, uint64_t size, size_t bsize,
+    uint64_t *end);
 
 #endif

@@ -23,7 +23,6 @@
 #include "blocks.h"
 #include "decomp.h"
 #include "err.h"
-#include "feed.h"
 #include "inputs.h"
 #include "joblog.h"
 #include "path.h"
@@ -252,25 +251,6 @@ takeblock(struct inputs *ins)
 	return 1;
 }
 
-/* The offset just past the last newline of fd in [from, to), or from if
- * there is none (buf is scratch). */
-static uint64_t
-lastnewline(struct inputs *ins, uint64_t from, uint64_t to, char *buf,
-    size_t cap)
-{
-	while (to > from) {
-		size_t n = to - from < cap ? (size_t)(to - from) : cap;
-		ssize_t r = pread(ins->rangefd, buf, n, (off_t)(to - n));
-		if (r != (ssize_t)n)
-			eprintf("%s: read error:", ins->c->inname);
-		for (size_t i = n; i > 0; i--)
-			if (buf[i - 1] == '\n')
-				return to - n + i;
-		to -= n;
-	}
-	return from;
-}
-
 /* --pipe from a file: the next block, cut as blocks from a pipe are (the
  * whole lines in the next --block bytes; a line longer than a block is a
  * block of its own), by looking at the bytes around the cut alone. */
@@ -278,20 +258,11 @@ static void
 takerange(struct inputs *ins)
 {
 	struct input *in = newinput();
-	char buf[1 << 16];
-	uint64_t end = ins->rangenext + ins->c->block;
+	uint64_t end;
 
-	if (end >= ins->rangesize)
-		end = ins->rangesize;
-	else if ((end = lastnewline(ins, ins->rangenext, end, buf,
-	    sizeof buf)) == ins->rangenext) {
-		/* A line longer than a block: to its end. */
-		if (feed_linestart(ins->rangefd, ins->rangenext + ins->c->block,
-		    buf, sizeof buf, &end) < 0)
-			eprintf("%s: read error:", ins->c->inname);
-		if (end > ins->rangesize)
-			end = ins->rangesize;
-	}
+	if (blocks_rangeend(ins->rangefd, ins->rangenext, ins->rangesize,
+	    ins->c->block, &end) < 0)
+		eprintf("%s: read error:", ins->c->inname);
 	in->rangefd = ins->rangefd;
 	in->rsize = ins->rangesize;
 	in->roff = ins->rangenext;
