@@ -123,7 +123,7 @@ bench-base: $(BINS) $(TOOLS)
 # pdp-reduce rejects leaves its memory to exit(), so each job is a fresh
 # process.
 FUZZTIME ?= 60
-FUZZERS = record num tokenize state reduce counts
+FUZZERS = record num tokenize state reduce counts gunzip
 FUZZCC ?= clang
 FUZZDIR = build/fuzz
 FUZZSAN = -fsanitize=address,undefined -fno-sanitize-recover=all

@@ -4,6 +4,7 @@
  * caller's process group: a worker killed for --timeout takes it along. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,12 +31,12 @@ static const char *const azstd[] = { "zstd", "-dc", "-q", NULL };
 static const char *const alz4[] = { "lz4", "-dc", NULL };
 
 static const struct decompfmt fmts[] = {
-	{ "gzip", mgzip, sizeof mgzip, "gzip", agzip, "gzip" },
-	{ "bzip2", mbzip2, sizeof mbzip2, "bzip2", abzip2, "bzip2" },
-	{ "xz", mxz, sizeof mxz, "xz", axz, "xz-utils" },
-	{ "zstd", mzstd, sizeof mzstd, "zstd", azstd, "zstd" },
-	{ "lz4", mlz4, sizeof mlz4, "lz4", alz4, "lz4" },
-	{ "compress", mcompress, sizeof mcompress, "gzip", agzip, "gzip" },
+	{ "gzip", mgzip, sizeof mgzip, "gzip", agzip, "gzip", 1 },
+	{ "bzip2", mbzip2, sizeof mbzip2, "bzip2", abzip2, "bzip2", 0 },
+	{ "xz", mxz, sizeof mxz, "xz", axz, "xz-utils", 0 },
+	{ "zstd", mzstd, sizeof mzstd, "zstd", azstd, "zstd", 0 },
+	{ "lz4", mlz4, sizeof mlz4, "lz4", alz4, "lz4", 0 },
+	{ "compress", mcompress, sizeof mcompress, "gzip", agzip, "gzip", 0 },
 };
 
 enum { NFMTS = sizeof fmts / sizeof *fmts };
@@ -151,6 +152,31 @@ decomp_drainerr(struct decomp *d)
 	if (n == 0)
 		return 0;
 	return !(n < 0 && errno != EAGAIN && errno != EINTR);
+}
+
+ssize_t
+decomp_read(struct decomp *d, char *buf, size_t n)
+{
+	int errfd = d->err;
+
+	for (;;) {
+		struct pollfd p[2] = {
+			{ .fd = d->out, .events = POLLIN },
+			{ .fd = errfd, .events = POLLIN },
+		};
+		if (poll(p, errfd >= 0 ? 2 : 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (errfd >= 0 && p[1].revents && !decomp_drainerr(d))
+			errfd = -1;	/* its end: no more to drain */
+		if (p[0].revents) {
+			ssize_t r = read(d->out, buf, n);
+			if (r >= 0 || (errno != EINTR && errno != EAGAIN))
+				return r;
+		}
+	}
 }
 
 int

@@ -1,7 +1,9 @@
 /* decomp.h: compressed inputs.  A compressed input is known by its first
  * bytes, not its name, and read through the decompressor program that
  * the user has (gzip, bzip2, xz, zstd, lz4), as zgrep and ripgrep -z do:
- * pdp links none of them. */
+ * pdp links none of them.  A gzip file is decoded by pdp itself
+ * (gunzip.h), with no process; a gzip stream on standard input goes to
+ * gzip, which runs beside pdp-map's parent. */
 #ifndef PDP_DECOMP_H
 #define PDP_DECOMP_H
 
@@ -18,6 +20,7 @@ struct decompfmt {
 	const char *prog;	/* the program, and its arguments */
 	const char *const *argv;
 	const char *package;	/* Debian's package of prog */
+	int own;		/* a file of it is read by gunzip.c */
 };
 
 /* The format whose magic bytes begin p[0..n), or NULL. */
@@ -42,6 +45,10 @@ int decomp_start(struct decomp *d, const struct decompfmt *f, int infd,
 /* Read what it has written on its standard error (keeping the first
  * line); for poll loops.  Returns 0 at its end, else 1. */
 int decomp_drainerr(struct decomp *d);
+/* Read up to n bytes of its output, draining its standard error while
+ * waiting (so that it never blocks on it).  Returns the bytes read, 0
+ * at the end, -1 on an error. */
+ssize_t decomp_read(struct decomp *d, char *buf, size_t n);
 /* Wait for it to end (killing it first if kill is set, when its output
  * is no longer wanted).  Returns 0 if it succeeded, or -1 with why. */
 int decomp_finish(struct decomp *d, int kill, char *why, size_t cap);

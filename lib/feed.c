@@ -3,7 +3,6 @@
  * reader does); the buffer is the only memory, whatever the size of the
  * file or its lines. */
 #include <errno.h>
-#include <poll.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -122,44 +121,17 @@ feed(int fd, uint64_t off, uint64_t len, uint64_t size, char *buf,
 	}
 }
 
-/* Read into buf[have..cap) from a stream, draining errfd meanwhile.
- * Returns bytes read, 0 at the end, -1 on an error. */
-static ssize_t
-streamread(int fd, int errfd, int (*drain)(void *), void *arg, char *buf,
-    size_t n)
-{
-	for (;;) {
-		struct pollfd p[2] = {
-			{ .fd = fd, .events = POLLIN },
-			{ .fd = errfd, .events = POLLIN },
-		};
-		if (poll(p, errfd >= 0 ? 2 : 1, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (errfd >= 0 && p[1].revents && !drain(arg))
-			errfd = -1;	/* its end: no more to drain */
-		if (p[0].revents) {
-			ssize_t r = read(fd, buf, n);
-			if (r >= 0 || (errno != EINTR && errno != EAGAIN))
-				return r;
-		}
-	}
-}
-
 int
-feed_stream(int fd, int errfd, int (*drain)(void *arg), void *arg,
-    char *buf, size_t bufsz, const struct pdp_mapper *m,
-    struct pdp_ctx *ctx, uint64_t *nbytes, const struct feedfirst *first)
+feed_stream(const struct feedreader *r, char *buf, size_t bufsz,
+    const struct pdp_mapper *m, struct pdp_ctx *ctx, uint64_t *nbytes,
+    const struct feedfirst *first)
 {
 	size_t have = 0;
 	int started = 0;
 
 	*nbytes = 0;
 	for (;;) {
-		ssize_t n = streamread(fd, errfd, drain, arg, buf + have,
-		    bufsz - have);
+		ssize_t n = r->read(r->arg, buf + have, bufsz - have);
 		if (n < 0)
 			return FEED_READERR;
 		size_t dlen = have + (size_t)n;

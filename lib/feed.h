@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "pdp.h"
 
@@ -36,12 +37,17 @@ int feed(int fd, uint64_t off, uint64_t len, uint64_t size, char *buf,
     size_t bufsz, const struct pdp_mapper *m, struct pdp_ctx *ctx,
     uint64_t *nbytes, const struct feedfirst *first);
 
-/* The same for a stream (a pipe from a decompressor), to its end.  While
- * it waits for data, drain(arg) is called when errfd (if >= 0) is ready
- * (a decompressor's standard error, read so that it never blocks on it).
- * The first block is a whole buffer, or all there is. */
-int feed_stream(int fd, int errfd, int (*drain)(void *arg), void *arg,
-    char *buf, size_t bufsz, const struct pdp_mapper *m,
-    struct pdp_ctx *ctx, uint64_t *nbytes, const struct feedfirst *first);
+/* A stream: read gives up to n bytes into buf, 0 at its end, or -1 on
+ * an error. */
+struct feedreader {
+	ssize_t (*read)(void *arg, char *buf, size_t n);
+	void *arg;
+};
+
+/* The same for a stream (a decompressor's output), to its end.  The
+ * first block is a whole buffer, or all there is. */
+int feed_stream(const struct feedreader *r, char *buf, size_t bufsz,
+    const struct pdp_mapper *m, struct pdp_ctx *ctx, uint64_t *nbytes,
+    const struct feedfirst *first);
 
 #endif

@@ -1,8 +1,9 @@
 /* source.c: the reading of one input in a worker.  A file is read in
  * line-aligned blocks (feed.c); its first bytes decide whether it is
- * compressed, and then it is read whole through its decompressor
- * (decomp.c), and whether it is binary.  Memory: the worker's READBUF
- * block, whatever the input. */
+ * compressed, and then it is read whole, decoded here if it is gzip
+ * (gunzip.c), else through its decompressor (decomp.c); and whether it
+ * is binary.  Memory: the worker's READBUF block and one gzip decoder,
+ * whatever the input. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 
 #include "decomp.h"
 #include "feed.h"
+#include "gunzip.h"
 #include "path.h"
 #include "source.h"
 
@@ -121,41 +123,81 @@ fed(struct source *s, int r)
 		s->ctx->fail(s->ctx, "mapper %s failed", s->m->name);
 }
 
-static int
-drainerr(void *arg)
+/* A decompressor that did not start: the mapper saw nothing. */
+enum { NOSTART = 1 };
+
+static ssize_t
+decompread(void *arg, char *buf, size_t n)
 {
-	return decomp_drainerr(arg);
+	return decomp_read(arg, buf, n);
 }
 
-/* A compressed file, open on fd, through its decompressor. */
-static void
-mapcompressed(struct source *s, int fd, struct first *f)
+static ssize_t
+gunzipread(void *arg, char *buf, size_t n)
+{
+	return gunzip_read(arg, buf, n);
+}
+
+/* A gzip file, open on fd, decoded here.  The decoder is made at the
+ * first and kept: one a worker. */
+static int
+mapgzip(struct source *s, int fd, struct first *f)
+{
+	static struct gunzip *g;
+	uint64_t bytes;
+
+	if (!g && !(g = gunzip_new())) {
+		s->ctx->fail(s->ctx, "%s", strerror(errno));
+		return NOSTART;
+	}
+	gunzip_start(g, fd);
+	struct feedreader rd = { gunzipread, g };
+	struct feedfirst ff = { checkfirst, f };
+	int r = feed_stream(&rd, s->buf, READBUF, s->m, s->ctx, &bytes, &ff);
+	if (r == FEED_READERR)
+		s->ctx->fail(s->ctx, "%s", gunzip_error(g));
+	else
+		fed(s, r);
+	return r;
+}
+
+/* A file of another format, through its decompressor. */
+static int
+mapprogram(struct source *s, int fd, struct first *f)
 {
 	struct decomp d;
 	char why[512];
 	uint64_t bytes;
 
-	if (lseek(fd, 0, SEEK_SET) < 0) {
-		s->ctx->fail(s->ctx, "%s", strerror(errno));
-		return;
-	}
 	if (decomp_start(&d, f->fmt, fd, why, sizeof why) < 0) {
 		s->ctx->fail(s->ctx, "%s", why);
-		return;
+		return NOSTART;
 	}
-	/* The decompressed data is what the rest of the checks see. */
-	f->decompress = 0;
+	struct feedreader rd = { decompread, &d };
 	struct feedfirst ff = { checkfirst, f };
-	int r = feed_stream(d.out, d.err, drainerr, &d, s->buf, READBUF, s->m,
-	    s->ctx, &bytes, &ff);
+	int r = feed_stream(&rd, s->buf, READBUF, s->m, s->ctx, &bytes, &ff);
 	fed(s, r);
 	/* Its output no longer wanted (binary, or the mapper failed): it
 	 * is stopped, and only the first failure is reported. */
 	if (decomp_finish(&d, r != FEED_OK, why, sizeof why) < 0)
 		s->ctx->fail(s->ctx, "%s", why);
+	return r;
+}
+
+/* A compressed file, open on fd.  The decompressed data is what the
+ * rest of the checks see. */
+static void
+mapcompressed(struct source *s, int fd, struct first *f)
+{
+	if (lseek(fd, 0, SEEK_SET) < 0) {
+		s->ctx->fail(s->ctx, "%s", strerror(errno));
+		return;
+	}
+	f->decompress = 0;
+	int r = f->fmt->own ? mapgzip(s, fd, f) : mapprogram(s, fd, f);
 	if (r == FEED_STOP)
 		binary(s);
-	else
+	else if (r != NOSTART)
 		mapend(s);
 }
 

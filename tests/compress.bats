@@ -62,7 +62,7 @@ wf() {
 	assert_output_equals "$(printf 'bzh9\t1\nbzip2\t1\nis\t1\nnot\t1')"
 }
 
-@test "a corrupt .gz among good ones: it fails with gzip's words, the others are whole, exit 1" {
+@test "a corrupt .gz among good ones: it fails with a message, the others are whole, exit 1" {
 	need gzip gzip
 	text a.txt
 	awk '{ print "other " $0 }' a.txt > b.txt
@@ -72,7 +72,7 @@ wf() {
 	printf 'a.gz\nbad.gz\nb.gz\n' > list
 	run --separate-stderr bash -c 'pdp-map -j2 --stats wordfreq < list > out'
 	assert_status 1
-	assert_stderr_contains "pdp-map: bad.gz: gzip -dc failed (exit status 1): gzip: stdin: unexpected end of file"
+	assert_stderr_contains "pdp-map: bad.gz: corrupt gzip data: unexpected end of file"
 	assert_stderr_contains "pdp-map: inputs 3, succeeded 2, failed 1,"
 	pdp-reduce sum out > got
 	wf a.txt b.txt > want
@@ -80,7 +80,7 @@ wf() {
 	# --retries tries it again, and it fails again.
 	run --separate-stderr bash -c 'pdp-map -j2 --retries 1 wordfreq < list > /dev/null'
 	assert_status 1
-	assert_stderr_contains "pdp-map: bad.gz: gzip -dc failed (exit status 1): gzip: stdin: unexpected end of file (trying again: attempt 2 of 2)"
+	assert_stderr_contains "pdp-map: bad.gz: corrupt gzip data: unexpected end of file (trying again: attempt 2 of 2)"
 	no_leftovers
 }
 
@@ -97,6 +97,121 @@ wf() {
 	run --separate-stderr bash -c 'set -o pipefail; echo two.gz | pdp-map wordfreq | pdp-reduce sum'
 	assert_status 0
 	assert_output_equals "$(wf a.txt a.txt)"
+}
+
+# gzbytes FILE...: each file decompressed by pdp-map, as cksum sees it.
+gzbytes() {
+	printf '%s\n' "$@" | pdp-map -j1 -k exec sh -c 'cksum | sed "s|\$| $PDP_PATH|"'
+}
+
+@test "gzip is decoded by pdp itself: byte for byte what gzip -dc gives, every level, block kind and header" {
+	need gzip gzip
+	command -v python3 > /dev/null || skip "python3 is not installed (apt-get install python3)"
+	seq 1 300000 > seq.txt
+	head -c 300000 /dev/urandom > rnd.bin
+	awk 'BEGIN { srand(7); for (i = 0; i < 200000; i++) printf "%s", substr("ab\n", int(rand() * 3) + 1, 1) }' > ab.txt
+	cat seq.txt rnd.bin ab.txt > mix.bin
+	: > empty.txt
+	for f in seq.txt rnd.bin ab.txt mix.bin empty.txt; do
+		for l in 1 6 9; do gzip -c -$l "$f" > "$f.$l.gz"; done
+	done
+	cat seq.txt.1.gz ab.txt.9.gz empty.txt.6.gz > members.gz
+	cp seq.txt.6.gz padded.gz
+	head -c 1000 /dev/zero >> padded.gz
+	# What gzip never writes but the format allows: fixed and Huffman-only
+	# blocks, run-length matches, small windows, stored blocks, and every
+	# header field (FEXTRA, FNAME, FCOMMENT, FHCRC).
+	python3 - <<-'PY'
+	import struct, zlib
+	data = open("mix.bin", "rb").read()
+	def member(body, flags=0, extra=b""):
+	    h = bytearray(b"\x1f\x8b\x08" + bytes([flags]) + b"\0\0\0\0\0\3")
+	    if flags & 4:
+	        h += struct.pack("<H", len(extra)) + extra
+	    if flags & 8:
+	        h += b"name.txt\0"
+	    if flags & 16:
+	        h += b"a comment\0"
+	    if flags & 2:
+	        h += struct.pack("<H", zlib.crc32(bytes(h)) & 0xffff)
+	    return bytes(h)
+	def gz(name, d, level=6, wbits=15, strategy=zlib.Z_DEFAULT_STRATEGY, flags=0):
+	    c = zlib.compressobj(level, zlib.DEFLATED, -wbits, 9, strategy)
+	    body = c.compress(d) + c.flush()
+	    out = member(body, flags, b"xyz") + body + struct.pack("<II", zlib.crc32(d), len(d) & 0xffffffff)
+	    open(name, "wb").write(out)
+	gz("fixed.gz", data, strategy=zlib.Z_FIXED)
+	gz("huffonly.gz", data, strategy=zlib.Z_HUFFMAN_ONLY)
+	gz("rle.gz", data, strategy=zlib.Z_RLE)
+	gz("window9.gz", data, wbits=9)
+	gz("stored.gz", data, level=0)
+	gz("header.gz", data[:5000], flags=2 | 4 | 8 | 16)
+	PY
+	set -- *.gz
+	run --separate-stderr gzbytes "$@"
+	assert_status 0
+	assert_stderr_empty
+	for f in "$@"; do gzip -dc "$f" | cksum | sed "s|\$| $f|"; done > want
+	assert_output_equals "$(cat want)"
+	[ "${#lines[@]}" -eq 23 ] || fail "${#lines[@]} files"
+}
+
+@test "gzip needs no gzip program and no process per file" {
+	need gzip gzip
+	text a.txt
+	for i in $(seq 200); do gzip -c a.txt > "a$i.gz"; done
+	mkdir bin
+	for p in cat sed; do ln -s "$(command -v $p)" bin/; done
+	ls a*.gz > list
+	run --separate-stderr env PATH="$PDP_BIN:$PWD/bin" "$BASH" -c 'pdp-map -j2 wc < list'
+	assert_status 0
+	assert_stderr_empty
+	printf '%s\n' "$output" | pdp-reduce sum > got
+	for i in $(seq 200); do echo a.txt; done | pdp-map -j2 wc | pdp-reduce sum > want
+	assert_files_equal want got
+	# Under strace: no process but the workers.
+	command -v strace > /dev/null || skip "strace is not installed (apt-get install strace)"
+	# (LeakSanitizer cannot run under ptrace.)
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+	    strace -f -qq -e trace=execve -o trace pdp-map -j2 wc < list > /dev/null
+	[ "$(grep -c execve trace)" -eq 1 ] || fail "$(cat trace)"
+}
+
+@test "a corrupt gzip file fails with what is wrong with it, the run goes on" {
+	need gzip gzip
+	command -v python3 > /dev/null || skip "python3 is not installed (apt-get install python3)"
+	text a.txt
+	seq 1 100000 > s.txt
+	gzip -n -c s.txt > s.gz
+	python3 - <<-'PY'
+	good = open("s.gz", "rb").read()
+	def put(name, b):
+	    open(name, "wb").write(bytes(b))
+	b = bytearray(good); b[-8] ^= 1; put("crc.gz", b)
+	b = bytearray(good); b[-2] ^= 1; put("len.gz", b)
+	put("garbage.gz", good + b"not gzip\n")
+	put("short.gz", good[:len(good) // 2])
+	b = bytearray(good); b[3] = 0x20; put("flags.gz", b)
+	b = bytearray(good); b[10] |= 6; put("btype.gz", b)
+	b = bytearray(good); b[3] = 2; put("hcrc.gz", b[:10] + b"\0\0" + b[10:])
+	put("dist.gz", b"\x1f\x8b\x08\0\0\0\0\0\0\3" + bytes([0x03, 0x02, 0x00]) + b"\0" * 8)
+	PY
+	cat > want.err <<-'EOF'
+	pdp-map: crc.gz: corrupt gzip data: CRC error
+	pdp-map: len.gz: corrupt gzip data: length error
+	pdp-map: garbage.gz: corrupt gzip data: trailing garbage after the data
+	pdp-map: short.gz: corrupt gzip data: unexpected end of file
+	pdp-map: flags.gz: corrupt gzip data: unknown flags
+	pdp-map: btype.gz: corrupt gzip data: invalid block type
+	pdp-map: hcrc.gz: corrupt gzip data: header CRC error
+	pdp-map: dist.gz: corrupt gzip data: invalid distance (too far back)
+	EOF
+	for f in crc len garbage short flags btype hcrc dist; do
+		run --separate-stderr bash -c "printf 'a.txt\n$f.gz\na.txt\n' | pdp-map -j1 wc"
+		assert_status 1
+		assert_stderr_equals "$(grep " $f.gz:" want.err)"
+		assert_output_equals "$(printf 'a.txt\na.txt\n' | pdp-map -j1 wc)"
+	done
 }
 
 @test "a missing decompressor fails its input, naming the program and its package" {
@@ -174,26 +289,39 @@ wf() {
 	no_leftovers
 }
 
-@test "SIGINT, --timeout and --halt now during decompression: no decompressor is left running" {
+@test "SIGINT and --timeout during decompression: no decompressor is left running" {
+	need xz xz-utils
 	need gzip gzip
-	head -c 64M /dev/urandom | base64 | gzip -1 > slow.gz
+	head -c 8M /dev/urandom | base64 > slow.txt
+	xz -0 -c slow.txt > slow.xz
+	gzip -1 -c slow.txt > slow.gz
 	# A command that reads slowly keeps the decompressor blocked.
 	printf '#!/bin/sh\nwhile read -r l; do sleep 1; done\n' > slow.sh
 	chmod +x slow.sh
-	echo slow.gz > list
+	echo slow.xz > list
 	env --default-signal=INT pdp-map exec ./slow.sh < list > out 2> err &
 	pid=$!
-	wait_until 20 pgrep -f '^gzip -dc$' > /dev/null || fail "no gzip started"
+	wait_until 20 pgrep -f '^xz -dc$' > /dev/null || { kill "$pid"; fail "no xz started"; }
 	kill -INT "$pid"
 	status=0
 	wait "$pid" || status=$?
 	[ "$status" -eq 130 ] || fail "exit $status"
 	no_leftovers
-	wait_until 20 eval '! pgrep -f "^gzip -dc$" > /dev/null' || fail "gzip left: $(pgrep -af gzip)"
-	run --separate-stderr pdp-map --timeout 1 exec ./slow.sh < list
-	assert_status 1
-	assert_stderr_equals "pdp-map: slow.gz: timed out after 1 s"
-	wait_until 20 eval '! pgrep -f "^gzip -dc$" > /dev/null' || fail "gzip left: $(pgrep -af gzip)"
+	wait_until 20 eval '! pgrep -f "^xz -dc$" > /dev/null' || fail "xz left: $(pgrep -af xz)"
+	# gzip is decoded in the worker itself: the same, with no process.
+	for f in slow.xz slow.gz; do
+		run --separate-stderr pdp-map --timeout 1 exec ./slow.sh <<< "$f"
+		assert_status 1
+		assert_stderr_equals "pdp-map: $f: timed out after 1 s"
+	done
+	wait_until 20 eval '! pgrep -f "^xz -dc$" > /dev/null' || fail "xz left: $(pgrep -af xz)"
+	env --default-signal=INT pdp-map exec ./slow.sh <<< slow.gz > out 2> err &
+	pid=$!
+	sleep 1
+	kill -INT "$pid"
+	status=0
+	wait "$pid" || status=$?
+	[ "$status" -eq 130 ] || fail "exit $status"
 	no_leftovers
 }
 
