@@ -224,7 +224,7 @@ fillin(struct gunzip *g)
 	}
 }
 
-static uint64_t
+static inline uint64_t
 le64(const unsigned char *p)
 {
 	return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
@@ -535,6 +535,18 @@ huff(struct gunzip *g)
 		bb >>= l;
 		bn -= l;
 		if (KIND(e) == K_LIT) {
+			*op++ = (unsigned char)VAL(e);
+			/* A second literal from the same refill, often. */
+			if (bn < 15)
+				continue;
+			e = lt[bb & TMASK];
+			if (KIND(e) == K_SUB)
+				e = lt[VAL(e) + (bb >> TBITS & SMASK)];
+			if (KIND(e) != K_LIT)
+				continue;
+			l = e & 15;
+			bb >>= l;
+			bn -= l;
 			*op++ = (unsigned char)VAL(e);
 			continue;
 		}
