@@ -28,7 +28,8 @@
  * states are pdp2's with integer sums. */
 #define STATE_VERSION "pdp2"
 
-/* The heap bytes of every state of this process, for pdp-reduce's budget.
+/* The heap bytes of every state of this process, for pdp-reduce's budget
+ * (with those of the exact sums' partials, which fsum.c counts).
  * Global because a state does not know whose it is, and a counter handed
  * to each add would be one more argument on the per-record path for the
  * few operations that allocate; a process has one reducer (the parts of
@@ -38,7 +39,7 @@ static size_t heapbytes;
 size_t
 agg_heapbytes(void)
 {
-	return heapbytes;
+	return heapbytes + fsum_heapbytes();
 }
 
 void

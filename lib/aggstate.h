@@ -23,9 +23,9 @@ enum {
 /*
  * An operation: one row of the table in agg.c.  A key's state is size
  * bytes, zero-filled before the first add; what it holds on the heap
- * beyond them goes through agg_settext, agg_newfsum and agg_setadd, or
- * is added to agg_heapbytes's count some other way (pdp-reduce's budget
- * counts it).
+ * beyond them goes through agg_settext, agg_newfsum (whose partials and
+ * over part fsum.c counts) and agg_setadd, or is added to
+ * agg_heapbytes's count some other way (pdp-reduce's budget counts it).
  */
 struct aggdef {
 	const char *name;

@@ -17,6 +17,16 @@
 #define DOWN(x) ((x) * 0x1p-576 * 0x1p-576)
 #define UP(x) ((x) * 0x1p576 * 0x1p576)
 
+/* The heap bytes of every sum of this process (the partials past
+ * FSUM_INLINE, the over parts), for pdp-reduce's budget. */
+static size_t heapbytes;
+
+size_t
+fsum_heapbytes(void)
+{
+	return heapbytes;
+}
+
 /* fabs without libm. */
 static double
 dabs(double x)
@@ -69,8 +79,11 @@ addlow(struct fsum *s, double x)
 		/* Partials are non-overlapping doubles: at most ~40 of them. */
 		double *np = ereallocarray(NULL, cap * 2, sizeof *np);
 		memcpy(np, p, cap * sizeof *np);
-		if (s->cap)
+		heapbytes += cap * 2 * sizeof *np;
+		if (s->cap) {
+			heapbytes -= s->cap * sizeof *np;
 			free(s->u.heap);
+		}
 		s->u.heap = np;
 		s->cap = cap * 2;
 		p = np;
@@ -85,6 +98,7 @@ overof(struct fsum *s)
 {
 	if (!s->over) {
 		s->over = emalloc(sizeof *s->over);
+		heapbytes += sizeof *s->over;
 		fsum_init(s->over);
 	}
 	return s->over;
@@ -270,10 +284,13 @@ fsum_addscaled(struct fsum *s, const struct fsum *t, int k)
 void
 fsum_free(struct fsum *s)
 {
-	if (s->cap)
+	if (s->cap) {
+		heapbytes -= s->cap * sizeof *s->u.heap;
 		free(s->u.heap);
+	}
 	if (s->over) {
 		fsum_free(s->over);
+		heapbytes -= sizeof *s->over;
 		free(s->over);
 	}
 	fsum_init(s);

@@ -7,6 +7,7 @@
 #ifndef PDP_FSUM_H
 #define PDP_FSUM_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* FSUM_TERMS bounds fsum_canon's terms: each takes 53 bits or more of a
@@ -23,6 +24,8 @@ struct fsum {
 };
 
 void fsum_init(struct fsum *s);
+/* The bytes all sums hold on the heap now. */
+size_t fsum_heapbytes(void);
 /* Add x exactly.  Returns -1 if the sum overflows the double range. */
 int fsum_add(struct fsum *s, double x);
 /* Add an int64 exactly (as two doubles). */

@@ -689,6 +689,30 @@ bad_state() {
 	rm -f v.tsv
 }
 
+@test "sums of values of every magnitude: their exact partials count in -S, which keeps RSS near it" {
+	[ -x /usr/bin/time ] || skip "/usr/bin/time is missing"
+	[ -z "${PDP_SANITIZE:-}" ] || skip "peak RSS means nothing under the sanitizers"
+	command -v mawk > /dev/null || skip "mawk is not installed"
+	# Eight magnitudes a key: an exact sum keeps each apart, past the
+	# three partials a state holds inline, and 1e300 in its over part.
+	mawk 'BEGIN { for (i = 0; i < 300000; i++) { k = sprintf("k%06d", i)
+		printf "%s\t1e300\n%s\t1e-300\n%s\t1e200\n%s\t1e-200\n", k, k, k, k
+		printf "%s\t1e100\n%s\t1e-100\n%s\t1\n%s\t1e-50\n", k, k, k, k } }' > v.tsv
+	mkdir tmp
+	/usr/bin/time -o rss.s -f %M pdp-reduce -j1 -S 16M -T tmp sum v.tsv > got.tsv
+	/usr/bin/time -o rss.h -f %M pdp-reduce -j1 sum v.tsv > want.tsv
+	assert_files_equal want.tsv got.tsv
+	[ "$(wc -l < got.tsv)" -eq 300000 ] || fail "$(wc -l < got.tsv) keys"
+	[ "$(sed -n 1p got.tsv)" = "$(printf 'k000000\t1e+300')" ] || fail "$(sed -n 1p got.tsv)"
+	local s h
+	s=$(tail -n 1 rss.s) h=$(tail -n 1 rss.h)
+	# 16 MB of states and keys, merge buffers, the program: 20.8 MB when
+	# written; 29.2 MB when the partials were left out of the count.
+	[ "$s" -lt 25600 ] || fail "-S 16M peak RSS ${s}K, not under 25M"
+	[ "$h" -gt $((2 * s)) ] || fail "in-memory ${h}K not over twice -S 16M's ${s}K"
+	[ -z "$(ls -A tmp)" ] || fail "temporary files left"
+}
+
 # spill_fds PID DIR: how many of PID's descriptors are deleted files in DIR.
 spill_fds() {
 	ls -l "/proc/$1/fd" 2>/dev/null | grep -c -- "-> $2/pdp-reduce.* (deleted)$"
