@@ -21,13 +21,18 @@
 
 #include "gunzip.h"
 
+/* The fuzzing build reads a few bytes at a time, to reach the refills. */
+#ifndef GUNZIP_INSZ
+#define GUNZIP_INSZ (64 << 10)
+#endif
+
 enum {
 	WSIZE = 32768,		/* the farthest a match reaches back */
 	OUTSZ = 256 << 10,	/* the output of a round, after the window */
 	MARGIN = 258 + 16,	/* a match, and the 8-byte copy's overrun */
 	OCAP = WSIZE + OUTSZ + MARGIN,
 	LIM = WSIZE + OUTSZ,	/* no symbol is decoded past it */
-	INSZ = 64 << 10,
+	INSZ = GUNZIP_INSZ,
 	TBITS = 10,
 	SBITS = 15 - TBITS,
 	TMASK = (1 << TBITS) - 1,
@@ -51,7 +56,9 @@ enum state { ST_HEADER, ST_BLOCK, ST_STORED, ST_HUFF, ST_TRAILER, ST_NEXT,
 struct gunzip {
 	int fd;
 	enum state state;
-	int eof;			/* read gave 0 */
+	int eof;			/* read gave 0, or failed */
+	int ioerr;			/* read failed: whatever follows, the
+					 * input fails with its message */
 	int last;			/* this block is the member's last */
 	uint64_t bb;			/* bits not yet used, the next first */
 	unsigned bn;			/* how many */
@@ -189,7 +196,7 @@ build(uint32_t *t, const unsigned char *len, unsigned n, const uint32_t *info)
 static void
 fail(struct gunzip *g, const char *what)
 {
-	if (g->state != ST_ERR)
+	if (g->state != ST_ERR && !g->ioerr)
 		snprintf(g->err, sizeof g->err, "corrupt gzip data: %s", what);
 	g->state = ST_ERR;
 }
@@ -211,9 +218,11 @@ fillin(struct gunzip *g)
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			if (g->state != ST_ERR)
-				snprintf(g->err, sizeof g->err, "read error: %s",
-				    strerror(errno));
+			/* Its message wins over what the bytes before it may
+			 * still lead to; decode() stops at the next step. */
+			snprintf(g->err, sizeof g->err, "read error: %s",
+			    strerror(errno));
+			g->ioerr = 1;
 			g->state = ST_ERR;
 			g->eof = 1;
 		} else if (r == 0) {
@@ -246,7 +255,7 @@ refill(struct gunzip *g)
 		g->bn |= 56;
 		return;
 	}
-	while (g->bn <= 56 && g->in < g->inend) {
+	while (g->bn < 56 && g->in < g->inend) {	/* bn stays below 64 */
 		g->bb |= (uint64_t)*g->in++ << g->bn;
 		g->bn += 8;
 	}
@@ -305,7 +314,7 @@ header(struct gunzip *g, int first)
 
 	for (int i = 0; i < 10; i++) {
 		if (bits(g, 8, &v) < 0) {
-			if (!first && i < 2) {
+			if (!first && i < 2 && !g->ioerr) {
 				g->state = ST_ERR;
 				snprintf(g->err, sizeof g->err, "corrupt gzip "
 				    "data: trailing garbage after the data");
@@ -682,6 +691,10 @@ static void
 decode(struct gunzip *g)
 {
 	while (g->op < LIM) {
+		if (g->ioerr) {
+			g->state = ST_ERR;
+			return;
+		}
 		switch (g->state) {
 		case ST_HEADER:
 			header(g, 1);
@@ -738,6 +751,7 @@ gunzip_start(struct gunzip *g, int fd)
 	g->fd = fd;
 	g->state = ST_HEADER;
 	g->eof = 0;
+	g->ioerr = 0;
 	g->bb = 0;
 	g->bn = 0;
 	g->in = g->inend = g->ibuf;
@@ -757,6 +771,8 @@ gunzip_read(struct gunzip *g, char *buf, size_t n)
 			g->rp += k;
 			return (ssize_t)k;
 		}
+		if (g->ioerr)
+			g->state = ST_ERR;
 		if (g->state == ST_DONE)
 			return 0;
 		if (g->state == ST_ERR) {
