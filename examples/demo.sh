@@ -20,8 +20,8 @@ stats=${TMPDIR:-/tmp}/pdp-demo-stats.$$
 trap 'rm -f "$stats"; [ -z "${dir:-}" ] || rm -rf "$dir"' EXIT
 echo "pdp-find $* | pdp-map --combine sum wordfreq | pdp-reduce --top 20 sum"
 echo "  (--combine sum: each worker adds up the counts of all its files, so one"
-echo "  table a worker crosses the pipe, not one a file; gzipped files are read"
-echo "  through gzip -dc, binary ones skipped)"
+echo "  table a worker crosses the pipe, not one a file; gzipped files are"
+echo "  decoded in the workers, binary ones skipped)"
 t0=$(date +%s%N)
 pdp-find "$@" | pdp-map -q --stats --combine sum wordfreq 2> "$stats" |
     pdp-reduce --top 20 sum > "$stats.top"

@@ -2,7 +2,7 @@
 # Web server logs as logrotate leaves them (access.log, access.log.1,
 # then access.log.2.gz ...): the requests per status code, and the ten
 # client addresses that made the most.  pdp-map reads the gzipped ones
-# through gzip -dc, as zgrep would.
+# decompressed, as zgrep would (it decodes gzip itself, in its workers).
 #   examples/logs.sh [DIR]   (no DIR: a sample of 8 rotated logs is made)
 set -eu
 dir=${1:-}
