@@ -39,7 +39,7 @@ static size_t heapbytes;
 size_t
 agg_heapbytes(void)
 {
-	return heapbytes + fsum_heapbytes();
+	return heapbytes + fsum_heapbytes;
 }
 
 void

@@ -17,15 +17,7 @@
 #define DOWN(x) ((x) * 0x1p-576 * 0x1p-576)
 #define UP(x) ((x) * 0x1p576 * 0x1p576)
 
-/* The heap bytes of every sum of this process (the partials past
- * FSUM_INLINE, the over parts), for pdp-reduce's budget. */
-static size_t heapbytes;
-
-size_t
-fsum_heapbytes(void)
-{
-	return heapbytes;
-}
+size_t fsum_heapbytes;
 
 /* fabs without libm. */
 static double
@@ -79,9 +71,9 @@ addlow(struct fsum *s, double x)
 		/* Partials are non-overlapping doubles: at most ~40 of them. */
 		double *np = ereallocarray(NULL, cap * 2, sizeof *np);
 		memcpy(np, p, cap * sizeof *np);
-		heapbytes += cap * 2 * sizeof *np;
+		fsum_heapbytes += cap * 2 * sizeof *np;
 		if (s->cap) {
-			heapbytes -= s->cap * sizeof *np;
+			fsum_heapbytes -= s->cap * sizeof *np;
 			free(s->u.heap);
 		}
 		s->u.heap = np;
@@ -98,7 +90,7 @@ overof(struct fsum *s)
 {
 	if (!s->over) {
 		s->over = emalloc(sizeof *s->over);
-		heapbytes += sizeof *s->over;
+		fsum_heapbytes += sizeof *s->over;
 		fsum_init(s->over);
 	}
 	return s->over;
@@ -285,12 +277,12 @@ void
 fsum_free(struct fsum *s)
 {
 	if (s->cap) {
-		heapbytes -= s->cap * sizeof *s->u.heap;
+		fsum_heapbytes -= s->cap * sizeof *s->u.heap;
 		free(s->u.heap);
 	}
 	if (s->over) {
 		fsum_free(s->over);
-		heapbytes -= sizeof *s->over;
+		fsum_heapbytes -= sizeof *s->over;
 		free(s->over);
 	}
 	fsum_init(s);

@@ -24,8 +24,10 @@ struct fsum {
 };
 
 void fsum_init(struct fsum *s);
-/* The bytes all sums hold on the heap now. */
-size_t fsum_heapbytes(void);
+/* The bytes all sums of this process hold on the heap now (the partials
+ * past FSUM_INLINE, the over parts), for pdp-reduce's budget: a variable,
+ * read on its per-record path. */
+extern size_t fsum_heapbytes;
 /* Add x exactly.  Returns -1 if the sum overflows the double range. */
 int fsum_add(struct fsum *s, double x);
 /* Add an int64 exactly (as two doubles). */
