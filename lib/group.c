@@ -204,6 +204,16 @@ isna(const struct field *v)
  * and memory stays bounded. */
 enum { CSVMAX = 64 << 20 };
 
+/* A record's fields, as many as are read: those past them are not even
+ * looked for (a table's long note after its price), but --merge checks
+ * that a line has its states and no more. */
+static size_t
+split(const struct reducer *r, const char *s, size_t n, struct field *f,
+    size_t max)
+{
+	return r->o->merge ? rec_split(s, n, f, max) : rec_splitn(s, n, f, max);
+}
+
 /* What a line needs beyond a record's split: a CSV record's lines
  * joined, a comment skipped, a header taken, a table's fields split and
  * escaped.  Returns the number of fields in r->f, or -1 if there is
@@ -246,7 +256,7 @@ prepare(struct reducer *r, const struct reader *in, const char *s, size_t n)
 	if (o->comments && iscomment(s, n))
 		return -1;
 	if (o->fsmode == FS_RECORDS)
-		return (long)rec_split(s, n, r->f, r->nfields);
+		return (long)split(r, s, n, r->f, r->nfields);
 	if ((nf = fields_split(&r->sp, s, n, r->f, r->nfields, &why)) < 0) {
 		bad(r, in, "%s", why);
 		return -1;
@@ -275,10 +285,10 @@ addrecord(struct reducer *r, const struct reader *in, const char *rec,
 		/* The key's end is known: split the rest. */
 		r->f[0].s = rec;
 		r->f[0].len = r->klen;
-		nf = r->klen == len ? 1 : 1 + rec_split(rec + r->klen + 1,
+		nf = r->klen == len ? 1 : 1 + split(r, rec + r->klen + 1,
 		    len - r->klen - 1, r->f + 1, r->nfields - 1);
 	} else {
-		nf = rec_split(rec, len, r->f, r->nfields);
+		nf = split(r, rec, len, r->f, r->nfields);
 	}
 
 	if (o->merge) {

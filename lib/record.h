@@ -73,5 +73,8 @@ struct field {
 /* Split rec into at most max fields; returns the number of fields found
  * (which may exceed max: the remaining ones are not stored). */
 size_t rec_split(const char *rec, size_t len, struct field *f, size_t max);
+/* The first max fields of rec alone: the rest is not looked at, and
+ * the number returned is at most max (the fields there are, if fewer). */
+size_t rec_splitn(const char *rec, size_t len, struct field *f, size_t max);
 
 #endif
