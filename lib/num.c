@@ -2,11 +2,16 @@
  * shortest printing of doubles. */
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "num.h"
+
+/* Powers of ten that are exact doubles. */
+static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
+    1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18 };
 
 static int
 isdig(int c)
@@ -21,17 +26,33 @@ num_parse(const char *s, size_t n)
 	size_t i = 0, intdigits = 0, fracdigits = 0;
 	int neg = 0, isfloat = 0, hasexp = 0;
 
-	/* The common case, a count: up to 18 digits cannot overflow. */
-	if (n > 0 && n <= 18) {
-		int64_t acc = 0;
-		size_t k = s[0] == '-';
-		if (k < n) {
+	/* The common cases, a count or a plain decimal (money): one pass;
+	 * up to 18 digits cannot overflow, and 20 bytes wrap at worst, in
+	 * an unsigned, to what is not taken.  The rest is parsed below. */
+	if (n > 0 && n <= 20) {
+		uint64_t acc = 0;
+		size_t k = s[0] == '-', d0 = k;
+		for (; k < n && isdig(s[k]); k++)
+			acc = acc * 10 + (uint64_t)(s[k] - '0');
+		if (k == n && k > d0 && n <= 18) {
+			v.kind = NUM_INT;
+			v.i = d0 ? -(int64_t)acc : (int64_t)acc;
+			v.dscale = 0;
+			return v;
+		}
+		if (k < n && s[k] == '.') {
+			size_t f0 = ++k;
 			for (; k < n && isdig(s[k]); k++)
-				acc = acc * 10 + (s[k] - '0');
-			if (k == n) {
-				v.kind = NUM_INT;
-				v.i = s[0] == '-' ? -acc : acc;
-				v.dscale = 0;
+				acc = acc * 10 + (uint64_t)(s[k] - '0');
+			size_t nd = k - d0 - 1;
+			if (k == n && nd > 0 && nd <= 18 &&
+			    acc < (uint64_t)1 << 53) {
+				v.kind = NUM_FLOAT;
+				v.dscale = (int)(k - f0);
+				v.i = d0 ? -(int64_t)acc : (int64_t)acc;
+				v.d = (double)acc / p10[k - f0];
+				if (d0)
+					v.d = -v.d;
 				return v;
 			}
 		}
@@ -94,9 +115,6 @@ num_parse(const char *s, size_t n)
 		/* A plain decimal: its digits are exact in an int64, and
 		 * where they and the power of ten are exact doubles, one
 		 * division rounds correctly, as strtod would. */
-		static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5,
-		    1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-		    1e16, 1e17, 1e18 };
 		int64_t m = 0;
 		for (size_t k = start; k < n; k++)
 			if (s[k] != '.')
@@ -137,19 +155,198 @@ num_parse(const char *s, size_t n)
 	return v;
 }
 
+__extension__ typedef unsigned __int128 u128;
+
+/* The first 18 significant digits of d > 0, exactly, with the decimal
+ * exponent of the first and whether any digit past them is not 0: by
+ * integer arithmetic, where d's fraction bits fit 124 bits and its
+ * integer part 63 (2^-72 <= d < 2^63, as good as every value a mean or a
+ * quotient prints), and d as m * 2^q.  -1 out of that range. */
+static int
+digits(double d, char dig[18], int *exp10, int *sticky, uint64_t *mp,
+    int *qp)
+{
+	uint64_t bits;
+
+	memcpy(&bits, &d, sizeof bits);
+	int e = (int)(bits >> 52 & 0x7ff);
+	if (e == 0 || e == 0x7ff)
+		return -1;		/* subnormal, inf, nan */
+	uint64_t m = (bits & (((uint64_t)1 << 52) - 1)) | (uint64_t)1 << 52;
+	int q = e - 1075, s = q < 0 ? -q : 0;	/* d = m * 2^q */
+	if (q > 10 || s > 124)
+		return -1;
+	*mp = m;
+	*qp = q;
+	uint64_t ip = q >= 0 ? m << q : s >= 64 ? 0 : m >> s;
+	u128 mask = ((u128)1 << s) - 1, frac = s ? (u128)m & mask : 0;
+	int nd = 0, x = -1, rest = 0;
+
+	if (ip) {
+		char t[20];
+		int ni = 0;
+		for (; ip; ip /= 10)
+			t[ni++] = (char)(ip % 10);
+		x = ni - 1;
+		while (ni > 0 && nd < 18)
+			dig[nd++] = t[--ni];
+		while (ni > 0)
+			rest |= t[--ni] != 0;
+	}
+	/* Each step of the fraction: times 10 fits, as frac < 2^124. */
+	while (nd < 18 && frac) {
+		frac *= 10;
+		char c = (char)(frac >> s);
+		frac &= mask;
+		if (nd == 0 && c == 0)
+			x--;
+		else
+			dig[nd++] = c;
+	}
+	*sticky = rest || frac != 0;
+	while (nd < 18)
+		dig[nd++] = 0;
+	*exp10 = x;
+	return 0;
+}
+
+/* The %.*g text of the 18 exact digits dig (first one's exponent x)
+ * rounded to prec digits as printf rounds (to nearest, ties to even);
+ * its value is *np * 10^*kp. */
+static int
+fmtg(char *buf, const char dig[18], int x, int sticky, int prec,
+    uint64_t *np, int *kp)
+{
+	char r[18];
+	int up, n = 0;
+
+	memcpy(r, dig, (size_t)prec);
+	if (dig[prec] != 5)
+		up = dig[prec] > 5;
+	else {
+		up = sticky || (r[prec - 1] & 1);
+		for (int i = prec + 1; i < 18 && !up; i++)
+			up = dig[i] != 0;
+	}
+	for (int i = prec - 1; up && i >= 0; i--) {
+		up = r[i] == 9;
+		r[i] = up ? 0 : r[i] + 1;
+	}
+	if (up) {		/* 9...9 rounded up: 10...0 */
+		r[0] = 1;
+		x++;
+	}
+	*np = 0;
+	for (int i = 0; i < prec; i++)
+		*np = *np * 10 + (uint64_t)r[i];
+	*kp = x - prec + 1;
+	int nz = prec;		/* %g drops trailing zeros */
+	while (nz > 1 && r[nz - 1] == 0)
+		nz--;
+	if (x < -4 || x >= prec) {
+		buf[n++] = (char)('0' + r[0]);
+		if (nz > 1)
+			buf[n++] = '.';
+		for (int i = 1; i < nz; i++)
+			buf[n++] = (char)('0' + r[i]);
+		buf[n++] = 'e';
+		buf[n++] = x < 0 ? '-' : '+';
+		int ax = x < 0 ? -x : x;
+		if (ax >= 100)
+			buf[n++] = (char)('0' + ax / 100);
+		buf[n++] = (char)('0' + ax / 10 % 10);
+		buf[n++] = (char)('0' + ax % 10);
+	} else if (x < 0) {
+		buf[n++] = '0';
+		buf[n++] = '.';
+		for (int i = -1; i > x; i--)
+			buf[n++] = '0';
+		for (int i = 0; i < nz; i++)
+			buf[n++] = (char)('0' + r[i]);
+	} else {
+		for (int i = 0; i <= x; i++)
+			buf[n++] = (char)('0' + (i < nz ? r[i] : 0));
+		if (nz > x + 1)
+			buf[n++] = '.';
+		for (int i = x + 1; i < nz; i++)
+			buf[n++] = (char)('0' + r[i]);
+	}
+	buf[n] = '\0';
+	return n;
+}
+
+/* The sign of n * 10^k - b * 2^a, or 2 if a product passes 128 bits. */
+static int
+cmpexact(uint64_t n, int k, uint64_t b, int a)
+{
+	u128 l = n, r = b, p = 1;
+
+	if (k > 38 || k < -38 || a > 100 || a < -127)
+		return 2;
+	for (int i = k < 0 ? -k : k; i > 0; i--)
+		p *= 10;
+	if (__builtin_mul_overflow(k < 0 ? r : l, p, k < 0 ? &r : &l))
+		return 2;
+	u128 *x = a < 0 ? &l : &r;
+	int sh = a < 0 ? -a : a;
+	if (sh && *x >> (128 - sh))
+		return 2;
+	*x <<= sh;
+	return (l > r) - (l < r);
+}
+
+/* Whether n * 10^k reads back (strtod, to nearest, ties to even) as
+ * m * 2^q, a normal double: whether it is between the midpoints to
+ * its neighbours, in units of 2^(q - 2) 4m - 2 and 4m + 2 (4m - 1 below
+ * a power of two, where the neighbour below is nearer).  -1 if that
+ * cannot be told in 128 bits. */
+static int
+readsback(uint64_t n, int k, uint64_t m, int q)
+{
+	int even = (m & 1) == 0;
+	uint64_t lo = m == (uint64_t)1 << 52 && q > -1074 ? 4 * m - 1 :
+	    4 * m - 2;
+	int cl = cmpexact(n, k, lo, q - 2), ch = cmpexact(n, k, 4 * m + 2,
+	    q - 2);
+
+	if (cl == 2 || ch == 2)
+		return -1;
+	return (cl > 0 || (cl == 0 && even)) && (ch < 0 || (ch == 0 && even));
+}
+
 int
 num_fmtdouble(char *buf, double d)
 {
+	char dig[18];
+	int x, sticky, q, k;
+	uint64_t m, n;
+
 	if (d == 0)
 		d = 0;	/* -0 prints as 0 */
-	/* 15 digits always read back for a normal double, so the shortest
-	 * form is found from there; a subnormal may need fewer. */
+	/* The shortest of %.15g, %.16g, %.17g that reads back (15 digits
+	 * always do for a normal double); where d is in digits()'s range,
+	 * its digits and the test come from integer arithmetic: printf's
+	 * and strtod's cost ten times as much. */
+	if (digits(d < 0 ? -d : d, dig, &x, &sticky, &m, &q) == 0) {
+		char *b = buf + (d < 0);
+		buf[0] = '-';
+		for (int prec = 15; prec < 17; prec++) {
+			int len = fmtg(b, dig, x, sticky, prec, &n, &k);
+			int ok = readsback(n, k, m, q);
+			if (ok < 0)
+				ok = strtod(buf, NULL) == d;
+			if (ok)
+				return len + (d < 0);
+		}
+		return fmtg(b, dig, x, sticky, 17, &n, &k) + (d < 0);
+	}
+	/* A subnormal may need fewer than 15. */
 	int from = (d < 2.2250738585072014e-308 && d > -2.2250738585072014e-308)
 	    ? 1 : 15;
 	for (int prec = from; prec < 17; prec++) {
-		int n = snprintf(buf, 32, "%.*g", prec, d);
+		int len = snprintf(buf, 32, "%.*g", prec, d);
 		if (strtod(buf, NULL) == d)
-			return n;
+			return len;
 	}
 	return snprintf(buf, 32, "%.17g", d);
 }
