@@ -1,6 +1,9 @@
 /* fuzz_num.c: number parsing and printing.  What parses prints in a form
  * that parses back to the same value; a float is strtod's double; a plain
- * decimal's digits and fraction digits are those of its text. */
+ * decimal's digits and fraction digits are those of its text.  A double
+ * (what parses, and the input's first 8 bytes taken as one) prints as the
+ * shortest of printf's %.15g, %.16g and %.17g that strtod reads back,
+ * which num_fmtdouble computes by integer arithmetic where it can. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,11 +13,42 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* num_fmtdouble as printf and strtod alone compute it. */
+static void
+samefmt(double d)
+{
+	char want[40], got[40];
+	int n;
+
+	if (d != d)
+		return;
+	if (d == 0)
+		d = 0;
+	int from = (d < 2.2250738585072014e-308 &&
+	    d > -2.2250738585072014e-308) ? 1 : 15;
+	for (n = -1; from < 17 && n < 0; from++) {
+		n = snprintf(want, sizeof want, "%.*g", from, d);
+		if (strtod(want, NULL) != d)
+			n = -1;
+	}
+	if (n < 0)
+		n = snprintf(want, sizeof want, "%.17g", d);
+	if (num_fmtdouble(got, d) != n || strcmp(got, want) != 0)
+		abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char buf[32];
 	struct num v = num_parse((const char *)data, size);
+
+	if (size >= 8) {
+		double d;
+		memcpy(&d, data, sizeof d);
+		if (d - d == 0)		/* finite */
+			samefmt(d);
+	}
 
 	if (v.kind == NUM_INT) {
 		int n = num_fmtint(buf, v.i);
@@ -48,6 +82,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 			}
 		}
+		samefmt(v.d);
 		int n = num_fmtdouble(buf, v.d);
 		struct num w = num_parse(buf, (size_t)n);
 		double x = w.kind == NUM_INT ? (double)w.i : w.d;
