@@ -125,13 +125,14 @@ sum_add(void *st, const char *v, size_t n, const struct num *x)
 	struct sumstate *s = st;
 
 	(void)v, (void)n;
-	if (x->kind == NUM_INT && s->scale == 0) {
-		/* The common case, a count: int64s cannot fill 128 bits
-		 * before 2^64 of them. */
-		uint64_t lo = s->lo + (uint64_t)x->i;
-		s->hi += (lo < s->lo) - (x->i < 0);
-		s->lo = lo;
-		return 0;
+	if ((x->kind == NUM_INT ? 0 : x->dscale) == s->scale) {
+		/* The common cases, a count or a decimal with as many
+		 * fraction digits as the sum has (money): one add. */
+		i128 sum;
+		if (!__builtin_add_overflow(getv(s), (i128)x->i, &sum)) {
+			setv(s, sum);
+			return 0;
+		}
 	}
 	if (x->kind == NUM_INT)
 		return sum_adddec(s, x->i, 0);
