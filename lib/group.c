@@ -19,6 +19,7 @@
 #include <strings.h>
 
 #include "err.h"
+#include "hash.h"
 #include "mem.h"
 #include "reducer.h"
 #include "table.h"
@@ -150,31 +151,29 @@ stateof(struct reducer *r, const struct reader *in, const char *key,
 
 	if (r->o->sorted)
 		return group(r, in, key, klen);
-	/* What a spill itself needs is counted too: the sort's bytes a
-	 * key.  Only key order can spill: the other orders need every key
-	 * at the end. */
+	/* A key already there is added to, whatever the budget says. */
+	uint32_t h = r->hashed ? r->hash : (uint32_t)hashbytes(key, klen);
+	char *st = table_findhash(r->t, key, klen, h);
+	if (st)
+		return st;
+	/* A new key.  What a spill itself needs is counted too: the sort's
+	 * bytes a key.  Over the budget, the table first goes to disk.
+	 * Only key order can spill: the other orders need every key at the
+	 * end. */
 	if (r->o->order == ORDER_KEY && !r->o->top && held(r) > r->budget &&
-	    table_count(r->t) > 0) {
-		/* Over the budget: a key already there is fine, a new one
-		 * first sends the table to disk. */
-		char *st = table_find(r->t, key, klen);
-		if (st)
-			return st;
+	    table_count(r->t) > 0)
 		reducer_spill(r, 0);
-	}
 	/* Memory that runs out before the budget does is a spill too,
 	 * where a spill can be. */
-	char *st = r->hashed ? table_trygethash(r->t, key, klen, r->hash,
-	    &isnew) : table_tryget(r->t, key, klen, &isnew);
+	st = table_trygethash(r->t, key, klen, h, &isnew);
 	if (!st && spillshort(r))
-		st = r->hashed ? table_trygethash(r->t, key, klen, r->hash,
-		    &isnew) : table_tryget(r->t, key, klen, &isnew);
+		st = table_trygethash(r->t, key, klen, h, &isnew);
 	if (!st)
 		eprintf("hash table: malloc:");
 	/* Keys are checked once, as they come in: a bad one ends the run
 	 * before anything is written (with --invalid=skip, addrecord checks
 	 * each record's). */
-	if (isnew && !r->o->skipinvalid)
+	if (!r->o->skipinvalid)
 		badkey(r, in);
 	return st;
 }

@@ -183,6 +183,14 @@ table_find(struct table *t, const char *key, size_t klen)
 }
 
 void *
+table_findhash(struct table *t, const char *key, size_t klen, uint32_t h)
+{
+	struct slot *s = lookup(t, key, klen, h);
+
+	return s->idx ? val(t, s->idx - 1) : NULL;
+}
+
+void *
 table_get(struct table *t, const char *key, size_t klen, int *isnew)
 {
 	return table_gethash(t, key, klen, (uint32_t)hashbytes(key, klen),
@@ -198,13 +206,6 @@ table_gethash(struct table *t, const char *key, size_t klen, uint32_t h,
 	if (!v)
 		eprintf("hash table: malloc:");
 	return v;
-}
-
-void *
-table_tryget(struct table *t, const char *key, size_t klen, int *isnew)
-{
-	return table_trygethash(t, key, klen, (uint32_t)hashbytes(key, klen),
-	    isnew);
 }
 
 /* Every allocation a new key needs is made before the table changes,

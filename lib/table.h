@@ -15,12 +15,15 @@ struct table *table_new(size_t vsize);
 struct table *table_newsmall(size_t vsize);
 /* The value for key, created zero-filled if absent (*isnew set to 1). */
 void *table_get(struct table *t, const char *key, size_t klen, int *isnew);
-/* Like table_get, but NULL if memory runs out, the table unchanged. */
-void *table_tryget(struct table *t, const char *key, size_t klen, int *isnew);
+/* Like table_get of a key whose hash is given, but NULL if memory runs
+ * out, the table unchanged. */
 void *table_trygethash(struct table *t, const char *key, size_t klen,
     uint32_t hash, int *isnew);
 /* Like table_get, but NULL if absent. */
 void *table_find(struct table *t, const char *key, size_t klen);
+/* table_find of a key whose hash (hashbytes, as 32 bits) is h. */
+void *table_findhash(struct table *t, const char *key, size_t klen,
+    uint32_t h);
 uint32_t table_count(const struct table *t);
 const char *table_key(const struct table *t, uint32_t i, size_t *klen);
 void *table_val(const struct table *t, uint32_t i);
