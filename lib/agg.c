@@ -333,7 +333,7 @@ int
 agg_fmt(const struct aggval *v, char *buf)
 {
 	switch (v->kind) {
-	case AV_UINT: return snprintf(buf, 32, "%llu", (unsigned long long)v->u);
+	case AV_UINT: return num_fmtuint(buf, v->u);
 	case AV_INT: return num_fmtint(buf, v->i);
 	case AV_FLOAT: return num_fmtdouble(buf, v->d);
 	case AV_NAN: return snprintf(buf, 32, "nan");

@@ -14,6 +14,7 @@
 
 #include "aggstate.h"
 #include "fsum.h"
+#include "num.h"
 
 /* A 128-bit two's complement in decimal into d (48 bytes, not
  * terminated); returns the length. */
@@ -30,7 +31,10 @@ i128str(char *d, uint64_t lo, int64_t hi)
 		if (l == 0)
 			h++;
 	}
-	do {			/* divide h:l by 10, 32 bits at a time */
+	/* Divide h:l by 10, 32 bits at a time, while it needs 128 bits;
+	 * then (the common case: every sum that fits 64 bits) by the
+	 * compiler's division by a constant. */
+	while (h) {
 		uint64_t parts[4] = { h >> 32, h & 0xffffffff, l >> 32,
 		    l & 0xffffffff }, r = 0;
 		for (int i = 0; i < 4; i++) {
@@ -41,7 +45,10 @@ i128str(char *d, uint64_t lo, int64_t hi)
 		h = parts[0] << 32 | parts[1];
 		l = parts[2] << 32 | parts[3];
 		*--q = (char)('0' + r);
-	} while (h || l);
+	}
+	do
+		*--q = (char)('0' + l % 10);
+	while ((l /= 10) != 0);
 	if (neg)
 		*--q = '-';
 	size_t n = (size_t)(d + 48 - q);
@@ -87,6 +94,17 @@ agg_i128parse(const char *s, size_t n, uint64_t *lo, int64_t *hi)
 	i = (size_t)neg;
 	if (i == n)
 		return -1;
+	/* Up to 18 digits fit an int64: the common case, at once. */
+	if (n - i <= 18) {
+		for (; i < n; i++) {
+			if (s[i] < '0' || s[i] > '9')
+				return -1;
+			l = l * 10 + (uint64_t)(s[i] - '0');
+		}
+		*lo = neg ? 0 - l : l;
+		*hi = neg && l ? -1 : 0;
+		return 0;
+	}
 	for (; i < n; i++) {
 		if (s[i] < '0' || s[i] > '9')
 			return -1;
@@ -248,9 +266,10 @@ void
 agg_countfmt(struct sbuf *b, uint64_t n)
 {
 	char num[32];
+	int len = num_fmtuint(num, n);
 
-	snprintf(num, sizeof num, "%llu:", (unsigned long long)n);
-	sbuf_add(b, num, strlen(num));
+	num[len++] = ':';
+	sbuf_add(b, num, (size_t)len);
 }
 
 /* An int64 in decimal, strictly. */

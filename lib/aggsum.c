@@ -83,6 +83,8 @@ scaleup(i128 *v, int k)
 {
 	i128 p = agg_pow10[k];
 
+	if (k == 0)
+		return 0;
 	if (*v > I128_MAX / p || *v < I128_MIN / p)
 		return -1;
 	*v *= p;

@@ -27,6 +27,7 @@
 
 #include "aggstate.h"
 #include "err.h"
+#include "num.h"
 #include "record.h"
 
 static void
@@ -40,9 +41,7 @@ count_save(const void *st, struct sbuf *b)
 {
 	char num[32];
 
-	snprintf(num, sizeof num, "%llu",
-	    (unsigned long long)*(const uint64_t *)st);
-	sbuf_str(b, num);
+	sbuf_add(b, num, (size_t)num_fmtuint(num, *(const uint64_t *)st));
 }
 
 int

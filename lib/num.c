@@ -193,15 +193,25 @@ digits(double d, char dig[18], int *exp10, int *sticky, uint64_t *mp,
 		while (ni > 0)
 			rest |= t[--ni] != 0;
 	}
-	/* Each step of the fraction: times 10 fits, as frac < 2^124. */
-	while (nd < 18 && frac) {
+	/* Each step of the fraction: times 10 fits, as frac < 2^124; in
+	 * 64 bits where frac < 2^60 (a value of 2^-8 and up). */
+	if (s <= 60) {
+		uint64_t f = (uint64_t)frac, fm = (uint64_t)mask;
+		for (; nd < 18 && f; f &= fm) {
+			f *= 10;
+			if (nd == 0 && f >> s == 0)
+				x--;
+			else
+				dig[nd++] = (char)(f >> s);
+		}
+		frac = f;
+	}
+	for (; nd < 18 && frac; frac &= mask) {
 		frac *= 10;
-		char c = (char)(frac >> s);
-		frac &= mask;
-		if (nd == 0 && c == 0)
+		if (nd == 0 && frac >> s == 0)
 			x--;
 		else
-			dig[nd++] = c;
+			dig[nd++] = (char)(frac >> s);
 	}
 	*sticky = rest || frac != 0;
 	while (nd < 18)
@@ -210,15 +220,13 @@ digits(double d, char dig[18], int *exp10, int *sticky, uint64_t *mp,
 	return 0;
 }
 
-/* The %.*g text of the 18 exact digits dig (first one's exponent x)
- * rounded to prec digits as printf rounds (to nearest, ties to even);
- * its value is *np * 10^*kp. */
+/* The 18 exact digits dig (the first's exponent x) rounded to prec
+ * digits r as printf rounds (to nearest, ties to even); returns the
+ * exponent of r's first digit. */
 static int
-fmtg(char *buf, const char dig[18], int x, int sticky, int prec,
-    uint64_t *np, int *kp)
+roundto(const char dig[18], int x, int sticky, int prec, char r[18])
 {
-	char r[18];
-	int up, n = 0;
+	int up;
 
 	memcpy(r, dig, (size_t)prec);
 	if (dig[prec] != 5)
@@ -236,10 +244,14 @@ fmtg(char *buf, const char dig[18], int x, int sticky, int prec,
 		r[0] = 1;
 		x++;
 	}
-	*np = 0;
-	for (int i = 0; i < prec; i++)
-		*np = *np * 10 + (uint64_t)r[i];
-	*kp = x - prec + 1;
+	return x;
+}
+
+/* The %.*g text of the prec digits r, the first's exponent x. */
+static int
+fmtg(char *buf, const char r[18], int x, int prec)
+{
+	int n = 0;
 	int nz = prec;		/* %g drops trailing zeros */
 	while (nz > 1 && r[nz - 1] == 0)
 		nz--;
@@ -279,12 +291,18 @@ fmtg(char *buf, const char dig[18], int x, int sticky, int prec,
 static int
 cmpexact(uint64_t n, int k, uint64_t b, int a)
 {
-	u128 l = n, r = b, p = 1;
+	static const uint64_t p19[20] = { 1, 10, 100, 1000, 10000, 100000,
+	    1000000, 10000000, 100000000, 1000000000, 10000000000u,
+	    100000000000u, 1000000000000u, 10000000000000u,
+	    100000000000000u, 1000000000000000u, 10000000000000000u,
+	    100000000000000000u, 1000000000000000000u,
+	    10000000000000000000u };
+	u128 l = n, r = b;
 
 	if (k > 38 || k < -38 || a > 100 || a < -127)
 		return 2;
-	for (int i = k < 0 ? -k : k; i > 0; i--)
-		p *= 10;
+	int ak = k < 0 ? -k : k;
+	u128 p = ak <= 19 ? p19[ak] : (u128)p19[19] * p19[ak - 19];
 	if (__builtin_mul_overflow(k < 0 ? r : l, p, k < 0 ? &r : &l))
 		return 2;
 	u128 *x = a < 0 ? &l : &r;
@@ -318,8 +336,8 @@ int
 num_fmtdouble(char *buf, double d)
 {
 	char dig[18];
-	int x, sticky, q, k;
-	uint64_t m, n;
+	int x, sticky, q;
+	uint64_t m;
 
 	if (d == 0)
 		d = 0;	/* -0 prints as 0 */
@@ -328,17 +346,25 @@ num_fmtdouble(char *buf, double d)
 	 * its digits and the test come from integer arithmetic: printf's
 	 * and strtod's cost ten times as much. */
 	if (digits(d < 0 ? -d : d, dig, &x, &sticky, &m, &q) == 0) {
-		char *b = buf + (d < 0);
+		char *b = buf + (d < 0), r[18];
+		int prec, xr;
 		buf[0] = '-';
-		for (int prec = 15; prec < 17; prec++) {
-			int len = fmtg(b, dig, x, sticky, prec, &n, &k);
-			int ok = readsback(n, k, m, q);
-			if (ok < 0)
+		for (prec = 15; prec < 17; prec++) {
+			xr = roundto(dig, x, sticky, prec, r);
+			uint64_t n = 0;
+			for (int i = 0; i < prec; i++)
+				n = n * 10 + (uint64_t)r[i];
+			int ok = readsback(n, xr - prec + 1, m, q);
+			if (ok < 0) {
+				fmtg(b, r, xr, prec);
 				ok = strtod(buf, NULL) == d;
+			}
 			if (ok)
-				return len + (d < 0);
+				break;
 		}
-		return fmtg(b, dig, x, sticky, 17, &n, &k) + (d < 0);
+		if (prec == 17)
+			xr = roundto(dig, x, sticky, prec, r);
+		return fmtg(b, r, xr, prec) + (d < 0);
 	}
 	/* A subnormal may need fewer than 15. */
 	int from = (d < 2.2250738585072014e-308 && d > -2.2250738585072014e-308)
@@ -352,21 +378,28 @@ num_fmtdouble(char *buf, double d)
 }
 
 int
-num_fmtint(char *buf, int64_t i)
+num_fmtuint(char *buf, uint64_t u)
 {
 	char tmp[24], *e = tmp + sizeof tmp, *q = e;
-	/* Work in unsigned so that INT64_MIN needs no special case. */
-	uint64_t u = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
 
 	do
 		*--q = (char)('0' + u % 10);
 	while ((u /= 10) != 0);
-	if (i < 0)
-		*--q = '-';
 	size_t n = (size_t)(e - q);
 	memcpy(buf, q, n);
 	buf[n] = '\0';
 	return (int)n;
+}
+
+int
+num_fmtint(char *buf, int64_t i)
+{
+	/* In unsigned, so that INT64_MIN needs no special case. */
+	if (i < 0) {
+		buf[0] = '-';
+		return 1 + num_fmtuint(buf + 1, 0 - (uint64_t)i);
+	}
+	return num_fmtuint(buf, (uint64_t)i);
 }
 
 int

@@ -33,6 +33,8 @@ struct num num_parse(const char *s, size_t n);
 /* Shortest form that reads back as the same double (%.15g..%.17g);
  * -0 prints as 0.  buf must hold 32 bytes.  Returns the length. */
 int num_fmtdouble(char *buf, double d);
+/* An integer in decimal, terminated (buf holds 21 bytes); the length. */
+int num_fmtuint(char *buf, uint64_t u);
 int num_fmtint(char *buf, int64_t i);
 
 /* Option arguments: unsigned decimal in [lo, hi]; returns -1 if bad. */
