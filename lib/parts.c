@@ -177,10 +177,10 @@ reducer_readparts(struct reducer *r, const char *name, int fd, uint64_t size,
 	reducer_readall(r, &in);
 	reader_free(&in);
 	/* Runs merge in order (first and last depend on it): part 0's
-	 * table goes after its spilled runs and before the other parts.  It
-	 * is sorted and written while the other parts may still be read. */
-	if (table_count(r->t) > 0)
-		reducer_spill(r, 0);
+	 * table goes after its spilled runs and before the other parts,
+	 * merged from memory. */
+	reducer_tablerun(r);
+	r->tablerun = 1;
 	/* Every part must have been read whole before a line is written. */
 	int failed = 0;
 	for (int k = 1; k < parts; k++) {

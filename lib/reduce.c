@@ -168,8 +168,8 @@ void
 reducer_finish(struct reducer *r)
 {
 	if (r->nruns > 0) {
-		if (table_count(r->t) > 0)
-			reducer_spill(r, 0);
+		if (!r->tablerun)
+			reducer_tablerun(r);
 		reducer_mergeruns(r, 0, r->nruns, r->out, 0);
 	} else {
 		reducer_printtable(r);

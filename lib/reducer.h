@@ -32,8 +32,10 @@ struct reducer {
 	char firstbad[256];
 	struct obuf *out;
 	struct sbuf line;
-	int *runs;		/* spilled runs (file descriptors) */
+	int *runs;		/* spilled runs (file descriptors; RUN_TABLE
+				 * for the table itself, merged in place) */
 	size_t nruns;
+	int tablerun;		/* the table is among the runs already */
 	size_t maxruns;		/* runs.c's MAXRUNS, or what ulimit -n leaves */
 	int prefetch;		/* the key is a TAB record's field, the first
 				 * while keyf[0] is 0 */
@@ -117,6 +119,10 @@ void reducer_emit(struct reducer *r, const char *key, size_t klen,
 void reducer_printtable(struct reducer *r);
 
 /* runs.c */
+/* The table's place among the runs, in the order they merge in: read
+ * from memory, not written to a run first. */
+enum { RUN_TABLE = -1 };
+void reducer_tablerun(struct reducer *r);
 /* An unlinked temporary file in -T's directory; fatal if none. */
 int reducer_tmpfile(const char *dir);
 /* Write the table as a run of states sorted by key, and empty it;

@@ -22,12 +22,13 @@
 enum { MAXRUNS = 16, FDS_OTHER = 2 };
 
 struct run {
-	int fd;
+	int fd;			/* RUN_TABLE: the table, in key order */
 	struct reader r;
 	char *rec;		/* current record, NULL at the end */
 	size_t len;
 	const char *key;
 	size_t klen;
+	uint32_t *ix, pos, n;	/* the table's entries, by key */
 };
 
 static void compactruns(struct reducer *);
@@ -81,10 +82,30 @@ reducer_spill(struct reducer *r, int lean)
 		compactruns(r);
 }
 
+/* The table, if it has keys, as the next run: where the spilled runs
+ * before it are the earlier records (and parts after it later ones). */
+void
+reducer_tablerun(struct reducer *r)
+{
+	if (table_count(r->t) == 0)
+		return;
+	r->runs = ereallocarray(r->runs, r->nruns + 1, sizeof *r->runs);
+	r->runs[r->nruns++] = RUN_TABLE;
+}
+
 /* Run records: the key is every field before the states. */
 static int
 runnext(struct reducer *r, struct run *u)
 {
+	if (u->fd == RUN_TABLE) {
+		if (u->pos == u->n) {
+			u->rec = NULL;
+			return 0;
+		}
+		u->key = table_key(r->t, u->ix[u->pos], &u->klen);
+		u->rec = (char *)u->key;
+		return 1;
+	}
 	int st = reader_next(&u->r, &u->rec, &u->len);
 
 	if (st < 0)
@@ -128,6 +149,12 @@ reducer_mergeruns(struct reducer *r, size_t from, size_t n, struct obuf *out,
 
 	for (size_t i = 0; i < n; i++) {
 		u[i].fd = r->runs[from + i];
+		if (u[i].fd == RUN_TABLE) {
+			u[i].ix = table_sorted(r->t);
+			u[i].n = table_count(r->t);
+			runnext(r, &u[i]);
+			continue;
+		}
 		if (lseek(u[i].fd, 0, SEEK_SET) < 0)
 			eprintf("%s: temporary file:", r->o->tmpdir);
 		reader_init(&u[i].r, u[i].fd, r->o->tmpdir, '\n');
@@ -146,6 +173,12 @@ reducer_mergeruns(struct reducer *r, size_t from, size_t n, struct obuf *out,
 		struct run probe = { .key = key, .klen = klen };
 		for (size_t i = 0; i < n; i++) {
 			while (u[i].rec && runcmp(&u[i], &probe) == 0) {
+				if (u[i].fd == RUN_TABLE) {
+					reducer_mergeinto(r, acc, table_val(r->t,
+					    u[i].ix[u[i].pos++]), key, klen);
+					runnext(r, &u[i]);
+					continue;
+				}
 				rec_split(u[i].rec + klen + 1, u[i].len - klen - 1,
 				    f, r->o->naggs);
 				if (reducer_loadstates(r, tmp, f, &why, &which) < 0)
@@ -162,6 +195,10 @@ reducer_mergeruns(struct reducer *r, size_t from, size_t n, struct obuf *out,
 		free(key);
 	}
 	for (size_t i = 0; i < n; i++) {
+		if (u[i].fd == RUN_TABLE) {
+			free(u[i].ix);
+			continue;
+		}
 		reader_free(&u[i].r);
 		close(u[i].fd);
 	}
