@@ -178,9 +178,12 @@ reducer_readparts(struct reducer *r, const char *name, int fd, uint64_t size,
 	reader_free(&in);
 	/* Runs merge in order (first and last depend on it): part 0's
 	 * table goes after its spilled runs and before the other parts,
-	 * merged from memory. */
+	 * merged from memory; sorted while the other parts may still be
+	 * read. */
 	reducer_tablerun(r);
 	r->tablerun = 1;
+	if (table_count(r->t) > 0)
+		r->tableix = table_sorted(r->t);
 	/* Every part must have been read whole before a line is written. */
 	int failed = 0;
 	for (int k = 1; k < parts; k++) {

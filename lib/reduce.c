@@ -277,6 +277,7 @@ reduce_run(const struct reduceopts *o, char **files, int nfiles,
 	table_free(r.t);
 	sbuf_free(&r.line);
 	free(r.runs);
+	free(r.tableix);
 	free(r.off);
 	free(r.f);
 	free(r.nums);

@@ -36,6 +36,7 @@ struct reducer {
 				 * for the table itself, merged in place) */
 	size_t nruns;
 	int tablerun;		/* the table is among the runs already */
+	uint32_t *tableix;	/* its entries sorted, if sorted already */
 	size_t maxruns;		/* runs.c's MAXRUNS, or what ulimit -n leaves */
 	int prefetch;		/* the key is a TAB record's field, the first
 				 * while keyf[0] is 0 */

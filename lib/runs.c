@@ -150,7 +150,8 @@ reducer_mergeruns(struct reducer *r, size_t from, size_t n, struct obuf *out,
 	for (size_t i = 0; i < n; i++) {
 		u[i].fd = r->runs[from + i];
 		if (u[i].fd == RUN_TABLE) {
-			u[i].ix = table_sorted(r->t);
+			u[i].ix = r->tableix ? r->tableix : table_sorted(r->t);
+			r->tableix = NULL;
 			u[i].n = table_count(r->t);
 			runnext(r, &u[i]);
 			continue;
