@@ -259,6 +259,8 @@ reducer_printtable(struct reducer *r)
 	} else {
 		uint32_t *ix = table_sorted(r->t);
 		for (uint32_t i = 0; i < n; i++) {
+			if (i + TABLE_AHEAD < n)
+				table_prefetchindex(r->t, ix[i + TABLE_AHEAD]);
 			const char *key = table_key(r->t, ix[i], &klen);
 			reducer_printkey(r, key, klen, table_val(r->t, ix[i]), r->out,
 			    r->partial);

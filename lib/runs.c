@@ -102,6 +102,8 @@ runnext(struct reducer *r, struct run *u)
 			u->rec = NULL;
 			return 0;
 		}
+		if (u->pos + TABLE_AHEAD < u->n)
+			table_prefetchindex(r->t, u->ix[u->pos + TABLE_AHEAD]);
 		u->key = table_key(r->t, u->ix[u->pos], &u->klen);
 		u->rec = (char *)u->key;
 		return 1;

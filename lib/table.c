@@ -166,12 +166,18 @@ table_prefetchentry(const struct table *t, uint32_t h)
 {
 	const struct slot *s = &t->slots[h & t->mask];
 
-	if (s->idx && s->hash == h) {
-		/* The entry and its value may straddle two cache lines. */
-		const char *e = (const char *)ent(t, s->idx - 1);
-		PREFETCH(e);
-		PREFETCH(e + t->stride - 1);
-	}
+	if (s->idx && s->hash == h)
+		table_prefetchindex(t, s->idx - 1);
+}
+
+void
+table_prefetchindex(const struct table *t, uint32_t i)
+{
+	/* The entry and its value may straddle two cache lines. */
+	const char *e = (const char *)ent(t, i);
+
+	PREFETCH(e);
+	PREFETCH(e + t->stride - 1);
 }
 
 void *

@@ -52,6 +52,11 @@ void table_free(struct table *t);
 uint32_t table_prefetchslot(const struct table *t, const char *key,
     size_t klen);
 void table_prefetchentry(const struct table *t, uint32_t hash);
+/* The same for entry i, as a walk in key order (table_sorted) asks for
+ * the entries some steps ahead. */
+void table_prefetchindex(const struct table *t, uint32_t i);
+/* How far ahead a walk asks. */
+enum { TABLE_AHEAD = 8 };
 /* table_get for a key whose hash table_prefetchslot returned. */
 void *table_gethash(struct table *t, const char *key, size_t klen,
     uint32_t hash, int *isnew);
