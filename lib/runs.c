@@ -147,7 +147,8 @@ reducer_mergeruns(struct reducer *r, size_t from, size_t n, struct obuf *out,
 	 * adding a record (compactruns from spill). */
 	struct field *f = ereallocarray(NULL, r->o->naggs, sizeof *f);
 	const char *why;
-	size_t which;
+	size_t which, kcap = 0;
+	char *kbuf = NULL;
 
 	for (size_t i = 0; i < n; i++) {
 		u[i].fd = r->runs[from + i];
@@ -171,8 +172,13 @@ reducer_mergeruns(struct reducer *r, size_t from, size_t n, struct obuf *out,
 		if (!min)
 			break;
 		/* The key must outlive the readers' buffers. */
-		char *key = ememdup(min->key, min->klen ? min->klen : 1);
 		size_t klen = min->klen;
+		if (klen >= kcap) {
+			kcap = klen * 2 + 1;
+			free(kbuf);
+			kbuf = emalloc(kcap);
+		}
+		char *key = memcpy(kbuf, min->key, klen);
 		struct run probe = { .key = key, .klen = klen };
 		for (size_t i = 0; i < n; i++) {
 			while (u[i].rec && runcmp(&u[i], &probe) == 0) {
@@ -195,8 +201,8 @@ reducer_mergeruns(struct reducer *r, size_t from, size_t n, struct obuf *out,
 		else
 			reducer_emit(r, key, klen, acc);
 		reducer_freestates(r, acc);
-		free(key);
 	}
+	free(kbuf);
 	for (size_t i = 0; i < n; i++) {
 		if (u[i].fd == RUN_TABLE) {
 			free(u[i].ix);
