@@ -5,7 +5,10 @@
  * merged, a key at a time, into the output.  At most MAXRUNS runs are
  * open at once (more are merged into one first), fewer if the
  * descriptor limit says so, so a merge needs a fixed number of buffers:
- * its memory is MAXRUNS readers and one key's states.
+ * its memory is MAXRUNS readers and one key's states, beside the table
+ * that the last merge takes from memory (RUN_TABLE: the table as it was
+ * when reading ended, within the budget, and its sorted index, which
+ * the budget counts too).
  */
 #include <stdlib.h>
 #include <string.h>
