@@ -181,8 +181,7 @@ reducer_readparts(struct reducer *r, const char *name, int fd, uint64_t size,
 	 * merged from memory; sorted while the other parts may still be
 	 * read. */
 	reducer_tablerun(r);
-	r->tablerun = 1;
-	if (table_count(r->t) > 0)
+	if (r->tablerun)
 		r->tableix = table_sorted(r->t);
 	/* Every part must have been read whole before a line is written. */
 	int failed = 0;

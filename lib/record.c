@@ -131,30 +131,6 @@ rec_unescape(char *dst, const char *s, size_t n, size_t *bad)
 	return (long)(d - dst);
 }
 
-size_t
-rec_split(const char *rec, size_t len, struct field *f, size_t max)
-{
-	const char *p = rec, *end = rec + len;
-	size_t n = 0;
-
-	for (;;) {
-		/* Fields are short: a plain loop beats a memchr call. */
-		const char *t = p;
-		while (t < end && *t != '\t')
-			t++;
-		if (t == end)
-			t = NULL;
-		if (n < max) {
-			f[n].s = p;
-			f[n].len = t ? (size_t)(t - p) : (size_t)(end - p);
-		}
-		n++;
-		if (!t)
-			return n;
-		p = t + 1;
-	}
-}
-
 /* The first TAB in [p, end), or end: eight bytes a step where eight
  * are there (a byte that is TAB is a 0 in w ^ TABS, found by the
  * borrow of subtracting 1 from each byte), then a byte a step. */
@@ -179,6 +155,25 @@ findtab(const char *p, const char *end)
 	while (p < end && *p != '\t')
 		p++;
 	return p;
+}
+
+size_t
+rec_split(const char *rec, size_t len, struct field *f, size_t max)
+{
+	const char *p = rec, *end = rec + len;
+	size_t n = 0;
+
+	for (;;) {
+		const char *t = findtab(p, end);
+		if (n < max) {
+			f[n].s = p;
+			f[n].len = (size_t)(t - p);
+		}
+		n++;
+		if (t == end)
+			return n;
+		p = t + 1;
+	}
 }
 
 size_t

@@ -168,8 +168,7 @@ void
 reducer_finish(struct reducer *r)
 {
 	if (r->nruns > 0) {
-		if (!r->tablerun)
-			reducer_tablerun(r);
+		reducer_tablerun(r);
 		reducer_mergeruns(r, 0, r->nruns, r->out, 0);
 	} else {
 		reducer_printtable(r);

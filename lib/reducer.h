@@ -35,7 +35,7 @@ struct reducer {
 	int *runs;		/* spilled runs (file descriptors; RUN_TABLE
 				 * for the table itself, merged in place) */
 	size_t nruns;
-	int tablerun;		/* the table is among the runs already */
+	int tablerun;		/* the table is among the runs (tablerun) */
 	uint32_t *tableix;	/* its entries sorted, if sorted already */
 	size_t maxruns;		/* runs.c's MAXRUNS, or what ulimit -n leaves */
 	int prefetch;		/* the key is a TAB record's field, the first

@@ -85,13 +85,15 @@ reducer_spill(struct reducer *r, int lean)
 		compactruns(r);
 }
 
-/* The table, if it has keys, as the next run: where the spilled runs
- * before it are the earlier records (and parts after it later ones). */
+/* The table, if it has keys and is not there yet, as the next run:
+ * where the spilled runs before it are the earlier records (and parts
+ * after it later ones). */
 void
 reducer_tablerun(struct reducer *r)
 {
-	if (table_count(r->t) == 0)
+	if (r->tablerun || table_count(r->t) == 0)
 		return;
+	r->tablerun = 1;
 	r->runs = ereallocarray(r->runs, r->nruns + 1, sizeof *r->runs);
 	r->runs[r->nruns++] = RUN_TABLE;
 }

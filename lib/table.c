@@ -183,9 +183,7 @@ table_prefetchindex(const struct table *t, uint32_t i)
 void *
 table_find(struct table *t, const char *key, size_t klen)
 {
-	struct slot *s = lookup(t, key, klen, (uint32_t)hashbytes(key, klen));
-
-	return s->idx ? val(t, s->idx - 1) : NULL;
+	return table_findhash(t, key, klen, (uint32_t)hashbytes(key, klen));
 }
 
 void *
