@@ -290,6 +290,12 @@ agg_freestate(const struct agg *a, void *st)
 }
 
 int
+agg_holdsmemory(const struct agg *a)
+{
+	return ops[a->op]->free != NULL;
+}
+
+int
 agg_parts(const struct agg *a, const void *st,
     void (*fn)(void *, const char *, size_t), void *arg)
 {

@@ -84,6 +84,8 @@ int agg_decround(char *buf, const struct aggval *v, int digits);
 /* Order of two final values (numbers numerically, text bytewise). */
 int agg_cmp(const struct aggval *x, const struct aggval *y);
 void agg_freestate(const struct agg *a, void *st);
+/* Whether a's states hold memory that agg_freestate frees. */
+int agg_holdsmemory(const struct agg *a);
 /* Fold state src into dst (src stays as it is; first and last take src
  * as coming after dst); *ne is set if a sum leaves the double range. */
 void agg_merge(const struct agg *a, void *dst, const void *src,

@@ -178,6 +178,15 @@ reader_init(struct reader *r, int fd, const char *name, int delim)
 	r->cap = READ_CHUNK * 4;
 	r->buf = emalloc(r->cap);
 	r->left = UINT64_MAX;
+	r->at = -1;
+}
+
+void
+reader_initat(struct reader *r, int fd, const char *name, int delim,
+    uint64_t off)
+{
+	reader_init(r, fd, name, delim);
+	r->at = (int64_t)off;
 }
 
 ssize_t
@@ -199,11 +208,20 @@ reader_fill(struct reader *r)
 	size_t room = r->cap - r->end;
 	if (r->left < room)
 		room = (size_t)r->left;
-	ssize_t n = room ? readsome(r->fd, r->buf + r->end, room) : 0;
+	ssize_t n = 0;
+	if (room && r->at >= 0) {
+		do
+			n = pread(r->fd, r->buf + r->end, room, (off_t)r->at);
+		while (n < 0 && errno == EINTR);
+	} else if (room) {
+		n = readsome(r->fd, r->buf + r->end, room);
+	}
 	if (n == 0)
 		r->eof = 1;
 	if (n > 0) {
 		r->end += (size_t)n;
+		if (r->at >= 0)
+			r->at += n;
 		if (r->left != UINT64_MAX)
 			r->left -= (uint64_t)n;
 	}

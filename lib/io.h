@@ -62,9 +62,14 @@ struct reader {
 	size_t scanned;		/* bytes after start known to hold no delim */
 	int toolong;		/* a record passed RECORD_MAX */
 	uint64_t left;		/* bytes it may still read (UINT64_MAX: all) */
+	int64_t at;		/* reads with pread(2) from here, or -1 */
 };
 
 void reader_init(struct reader *r, int fd, const char *name, int delim);
+/* A reader of fd from offset off by pread(2): fd's own offset is left
+ * alone, for a file that another process reads too. */
+void reader_initat(struct reader *r, int fd, const char *name, int delim,
+    uint64_t off);
 /* Next record without its delimiter, valid until the next call.
  * Returns 1 with *rec and *len set, 0 at end, -1 on a read error (errno). */
 int reader_next(struct reader *r, char **rec, size_t *len);

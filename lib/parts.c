@@ -1,10 +1,12 @@
 /*
- * parts.c: pdp-reduce -j: one big regular file read in parts by forked
- * children.  The file is cut at line starts; each child reads its part
- * with its share of the budget and writes the part's partial states to
- * an unlinked temporary file; the parent reads part 0 and merges the
- * others as runs, in order (first and last depend on it).  A child that
- * fails fails the run before a line is written.
+ * parts.c: pdp-reduce -j's processes.  One big regular file is read in
+ * parts by forked children: the file is cut at line starts; each child
+ * reads its part with its share of the budget and writes the part's
+ * partial states to an unlinked temporary file; the parent reads part 0
+ * and merges the others as runs, in order (first and last depend on
+ * it).  A child that fails fails the run before a line is written.
+ * The last merge of runs (these, or spilled ones) is split by key range
+ * across as many processes, each writing its range's lines.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -48,7 +50,7 @@ reducer_linesbefore(int fd, uint64_t off)
 /* Parts: a file smaller than two of these is read by one process. */
 enum { PART_MIN = 16 << 20, MAXPARTS = 8 };
 
-/* The children reading parts.  Global because eprintf may be called
+/* The children reading parts, or merging ranges.  Global because eprintf may be called
  * anywhere in the parent (out of memory, a write error) and its hook,
  * which takes no argument, must end them: a failed run leaves no reader
  * behind.  Set and cleared only by reducer_readparts. */
@@ -62,6 +64,35 @@ killparts(const char *msg)
 	for (int k = 1; k < MAXPARTS; k++)
 		if (partpid[k] > 0)
 			kill(partpid[k], SIGTERM);
+}
+
+/* Fork child k, which writes to a new temporary file *out: 0 in the
+ * child (which ends with its parent), 1 in the parent. */
+static int
+forkchild(struct reducer *r, int k, int *out)
+{
+	*out = reducer_tmpfile(r->o->tmpdir);
+	if ((partpid[k] = fork()) < 0)
+		eprintf("fork:");
+	if (partpid[k] > 0)
+		return 1;
+#ifdef __linux__
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+#endif
+	return 0;
+}
+
+/* Wait for child k to end: its status. */
+static int
+waitchild(int k)
+{
+	int st;
+
+	while (waitpid(partpid[k], &st, 0) < 0)
+		if (errno != EINTR)
+			eprintf("waitpid:");
+	partpid[k] = 0;
+	return st;
 }
 
 /* The number of parts to read name in: 0 for one process. */
@@ -140,16 +171,11 @@ reducer_readparts(struct reducer *r, const char *name, int fd, uint64_t size,
 	setfatalhook(killparts, 1);
 	fflush(NULL);
 	for (int k = 1; k < parts; k++) {
-		out[k] = reducer_tmpfile(r->o->tmpdir);
-		if ((partpid[k] = fork()) < 0)
-			eprintf("fork:");
-		if (partpid[k] > 0)
+		if (forkchild(r, k, &out[k]))
 			continue;
 		/* A child: its part, as partial states, to out[k]. */
-#ifdef __linux__
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-#endif
 		setfatalhook(NULL, 0);
+		r->mergejobs = 1;
 		for (int j = 1; j < k; j++)
 			close(out[j]);
 		int pf = open(name, O_RDONLY | O_CLOEXEC);
@@ -186,11 +212,7 @@ reducer_readparts(struct reducer *r, const char *name, int fd, uint64_t size,
 	/* Every part must have been read whole before a line is written. */
 	int failed = 0;
 	for (int k = 1; k < parts; k++) {
-		int st;
-		while (waitpid(partpid[k], &st, 0) < 0)
-			if (errno != EINTR)
-				eprintf("waitpid:");
-		partpid[k] = 0;
+		int st = waitchild(k);
 		if (WIFSIGNALED(st))
 			weprintf("%s: the process reading bytes %llu-%llu was "
 			    "killed by signal %d (%s)", name,
@@ -209,4 +231,157 @@ reducer_readparts(struct reducer *r, const char *name, int fd, uint64_t size,
 		r->runs = ereallocarray(r->runs, r->nruns + 1, sizeof *r->runs);
 		r->runs[r->nruns++] = out[k];
 	}
+}
+
+/* The split of the last merge: SAMPLES keys from each run, sorted, give
+ * the pivots that cut the keys into ranges of about the same number of
+ * records.  Runs smaller than SPLIT_MIN bytes in all (the table counted
+ * at KEYBYTES a key) are not worth a fork. */
+enum { SAMPLES = 64, SPLIT_MIN = 4 << 20, KEYBYTES = 32 };
+
+struct sample {
+	char *key;
+	size_t klen;
+};
+
+static int
+cmpsample(const void *a, const void *b)
+{
+	const struct sample *x = a, *y = b;
+
+	return reducer_keycmp(x->key, x->klen, y->key, y->klen);
+}
+
+/* A range's child: what it wrote before a fatal error is written out,
+ * as the lines before the error are with one process. */
+static struct obuf *rangeout;
+
+static void
+flushrange(const char *msg)
+{
+	(void)msg;
+	if (rangeout && writeall(rangeout->fd, rangeout->buf, rangeout->len) < 0)
+		rangeout->len = 0;	/* its error is reported: this one */
+}
+
+/* Copy a range's temporary file fd onto r->out. */
+static void
+copyrange(struct reducer *r, int fd)
+{
+	char buf[1 << 16];
+	off_t off = 0;
+	ssize_t n;
+
+	while ((n = pread(fd, buf, sizeof buf, off)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			eprintf("%s: temporary file:", r->o->tmpdir);
+		obuf_write(r->out, buf, (size_t)n);
+		off += n;
+	}
+}
+
+/* The last merge, split by key range: the parent merges the first
+ * range onto r->out while a child for each of the others merges its own
+ * into a temporary file, which the parent then copies in order.  A child
+ * shares the parent's memory copy-on-write: it changes only the table
+ * entries of its range (their states move out as they merge), so what it
+ * copies is bounded by its range's share of the table, within the
+ * budget that reading held. */
+int
+reducer_splitmerge(struct reducer *r)
+{
+	int nproc = r->mergejobs < MAXPARTS ? r->mergejobs : MAXPARTS;
+	uint64_t work = 0;
+
+	if (nproc < 2)
+		return 0;
+	for (size_t i = 0; i < r->nruns; i++) {
+		struct stat st;
+		if (r->runs[i] == RUN_TABLE)
+			work += (uint64_t)table_count(r->t) * KEYBYTES;
+		else if (fstat(r->runs[i], &st) == 0)
+			work += (uint64_t)st.st_size;
+	}
+	if (work < SPLIT_MIN)
+		return 0;
+	if (r->tablerun && !r->tableix)
+		r->tableix = table_sorted(r->t);
+
+	struct sample *s = ereallocarray(NULL, r->nruns * SAMPLES, sizeof *s);
+	size_t ns = 0;
+	for (size_t i = 0; i < r->nruns; i++)
+		for (int j = 0; j < SAMPLES; j++)
+			if ((s[ns].key = reducer_runsample(r, r->runs[i],
+			    (j + 0.5) / SAMPLES, &s[ns].klen)))
+				ns++;
+	qsort(s, ns, sizeof *s, cmpsample);
+	struct keyrange kr[MAXPARTS] = { { 0 } };
+	int nr = 1;
+	for (int k = 1; k < nproc && ns > 0; k++) {
+		const struct sample *p = &s[ns * (size_t)k / (size_t)nproc];
+		if (kr[nr - 1].lo && reducer_keycmp(p->key, p->klen,
+		    kr[nr - 1].lo, kr[nr - 1].lolen) <= 0)
+			continue;	/* a key too common to cut at twice */
+		kr[nr - 1].hi = kr[nr].lo = p->key;
+		kr[nr - 1].hilen = kr[nr].lolen = p->klen;
+		nr++;
+	}
+	if (nr < 2) {
+		for (size_t i = 0; i < ns; i++)
+			free(s[i].key);
+		free(s);
+		return 0;
+	}
+
+	int out[MAXPARTS];
+	setfatalhook(killparts, 1);
+	fflush(NULL);
+	for (int k = 1; k < nr; k++) {
+		if (forkchild(r, k, &out[k]))
+			continue;
+		struct obuf o;
+		obuf_init(&o, out[k], r->o->tmpdir, 1 << 16);
+		rangeout = &o;
+		setfatalhook(flushrange, 1);
+		r->out = &o;
+		r->headerdue = 0;
+		reducer_mergeruns(r, 0, r->nruns, &o, 0, &kr[k]);
+		obuf_flush(&o);
+		_exit(0);
+	}
+	reducer_mergeruns(r, 0, r->nruns, r->out, 0, &kr[0]);
+	/* -H's header, if the first range had no key. */
+	if (r->headerdue && r->hdr)
+		header_write(r);
+	int failed = 0;
+	for (int k = 1; k < nr; k++) {
+		int st = waitchild(k);
+		/* Its lines, up to its error if it failed; none after it. */
+		if (!failed)
+			copyrange(r, out[k]);
+		close(out[k]);
+		if (WIFSIGNALED(st) && !failed) {
+			char q[128];
+			rec_quote(q, sizeof q, kr[k].lo, kr[k].lolen);
+			weprintf("the process merging the keys from %s was killed "
+			    "by signal %d (%s)", q, WTERMSIG(st),
+			    strsignal(WTERMSIG(st)));
+		}
+		if (!failed && (!WIFEXITED(st) || WEXITSTATUS(st) != 0)) {
+			failed = 1;	/* its message is out already */
+			killparts(NULL);	/* the later ranges are not needed */
+		}
+	}
+	if (failed) {
+		obuf_flush(r->out);
+		killparts(NULL);
+		exit(EXIT_FATAL);
+	}
+	setfatalhook(NULL, 0);
+	for (size_t i = 0; i < ns; i++)
+		free(s[i].key);
+	free(s);
+	return 1;
 }

@@ -71,6 +71,21 @@ reducer_freestates(struct reducer *r, char *st)
 	memset(st, 0, r->vsize);
 }
 
+/* Free what the table's states hold, for the table to be freed: the
+ * entries of ops that hold no memory are not touched (a child merging a
+ * range shares them copy-on-write, and they are many). */
+void
+reducer_freetable(struct reducer *r)
+{
+	uint32_t n = table_count(r->t);
+
+	for (size_t k = 0; k < r->o->naggs; k++)
+		if (agg_holdsmemory(&r->o->aggs[k]))
+			for (uint32_t i = 0; i < n; i++)
+				agg_freestate(&r->o->aggs[k],
+				    (char *)table_val(r->t, i) + r->off[k]);
+}
+
 /* Parse the states of a --merge record (or a run's line) into r->tmp. */
 int
 reducer_loadstates(struct reducer *r, char *tmp, const struct field *f,
@@ -88,9 +103,9 @@ reducer_loadstates(struct reducer *r, char *tmp, const struct field *f,
 	return 0;
 }
 
-/* Fold the states in tmp into st, and empty tmp. */
+/* Fold the states in src into st; src is only read. */
 void
-reducer_mergeinto(struct reducer *r, char *st, char *tmp, const char *key,
+reducer_fold(struct reducer *r, char *st, const char *src, const char *key,
     size_t klen)
 {
 	enum numerr ne = 0;
@@ -98,15 +113,23 @@ reducer_mergeinto(struct reducer *r, char *st, char *tmp, const char *key,
 	char q[128];
 
 	for (size_t i = 0; i < r->o->naggs; i++) {
-		agg_merge(&r->o->aggs[i], st + r->off[i], tmp + r->off[i], &ne);
+		agg_merge(&r->o->aggs[i], st + r->off[i], src + r->off[i], &ne);
 		if (ne && !over)
 			over = agg_name(r->o->aggs[i].op);
 	}
-	reducer_freestates(r, tmp);
 	if (over) {
 		rec_quote(q, sizeof q, key, klen);
 		eprintf("%s: %s out of range", q, over);
 	}
+}
+
+/* Fold the states in tmp into st, and empty tmp. */
+void
+reducer_mergeinto(struct reducer *r, char *st, char *tmp, const char *key,
+    size_t klen)
+{
+	reducer_fold(r, st, tmp, key, klen);
+	reducer_freestates(r, tmp);
 }
 
 static void
@@ -169,7 +192,8 @@ reducer_finish(struct reducer *r)
 {
 	if (r->nruns > 0) {
 		reducer_tablerun(r);
-		reducer_mergeruns(r, 0, r->nruns, r->out, 0);
+		if (!reducer_splitmerge(r))
+			reducer_mergeruns(r, 0, r->nruns, r->out, 0, NULL);
 	} else {
 		reducer_printtable(r);
 	}
@@ -181,7 +205,9 @@ reduce_run(const struct reduceopts *o, char **files, int nfiles,
     struct obuf *out)
 {
 	struct reducer r = { .o = o, .out = out, .budget = o->bufsize,
-	    .partial = o->partial };
+	    .partial = o->partial,
+	    /* The last merge writes keys in order, which ranges keep. */
+	    .mergejobs = o->order == ORDER_KEY && !o->top ? o->jobs : 1 };
 	static char *stdinonly[] = { "-" };
 
 	r.off = ereallocarray(NULL, o->naggs, sizeof *r.off);
@@ -270,9 +296,7 @@ reduce_run(const struct reduceopts *o, char **files, int nfiles,
 		weprintf("skipped %llu invalid record%s (first: %s)",
 		    (unsigned long long)r.skipped, r.skipped == 1 ? "" : "s",
 		    r.firstbad);
-	uint32_t n = table_count(r.t);
-	for (uint32_t i = 0; i < n; i++)
-		reducer_freestates(&r, table_val(r.t, i));
+	reducer_freetable(&r);
 	table_free(r.t);
 	sbuf_free(&r.line);
 	free(r.runs);

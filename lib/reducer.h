@@ -5,7 +5,8 @@
  *   group.c   records read, grouped by key, added to their states
  *   emit.c    writing a key's line, and the table in the order asked
  *   runs.c    spilling the table to sorted runs, and merging runs
- *   parts.c   one big file read in parts by forked children (-j)
+ *   parts.c   one big file read in parts by forked children (-j), and
+ *             the last merge split by key range across processes
  *   header.c  a table's header line: fields by name, -H's header */
 #ifndef PDP_REDUCER_H
 #define PDP_REDUCER_H
@@ -46,6 +47,7 @@ struct reducer {
 	 * changes: the options themselves are never written. */
 	uint64_t budget;	/* -S, or a part's share of it */
 	int partial;		/* --partial, or a child's part */
+	int mergejobs;		/* processes for the last merge: -j, or 1 */
 	/* Fields: the options' numbers, or the header's for names. */
 	size_t *keyf;		/* key fields */
 	size_t *vfield;		/* each op's value field */
@@ -82,10 +84,17 @@ enum { SPILL_MINFDS = 4 };
 
 /* reduce.c */
 void reducer_freestates(struct reducer *r, char *st);
+/* Free what the table's states hold, for the table to be freed. */
+void reducer_freetable(struct reducer *r);
 /* Parse the states of a --merge record (or a run's line) into tmp;
  * -1 with *why and *which (the op) set if one is not a state. */
 int reducer_loadstates(struct reducer *r, char *tmp, const struct field *f,
     const char **why, size_t *which);
+/* Fold the states in src into st; src is only read (a table's entry,
+ * which a child merging a range must not write: its pages are shared
+ * copy-on-write). */
+void reducer_fold(struct reducer *r, char *st, const char *src,
+    const char *key, size_t klen);
 /* Fold the states in tmp into st, and empty tmp. */
 void reducer_mergeinto(struct reducer *r, char *st, char *tmp,
     const char *key, size_t klen);
@@ -129,10 +138,21 @@ int reducer_tmpfile(const char *dir);
 /* Write the table as a run of states sorted by key, and empty it;
  * lean: in less memory, for when it has run out. */
 void reducer_spill(struct reducer *r, int lean);
+/* Keys from lo (NULL: the first) to before hi (NULL: to the last). */
+struct keyrange {
+	const char *lo, *hi;
+	size_t lolen, hilen;
+};
 /* Merge runs [from, from+n) onto out: partial states (a new run) or,
- * for the last merge, the final output. */
+ * for the last merge, the final output; only kr's keys if not NULL. */
 void reducer_mergeruns(struct reducer *r, size_t from, size_t n,
-    struct obuf *out, int partial);
+    struct obuf *out, int partial, const struct keyrange *kr);
+/* Key order, as table_sorted and the runs have it. */
+int reducer_keycmp(const char *a, size_t alen, const char *b, size_t blen);
+/* A copy of the key of run fd at about frac (0 to 1) of its way, or
+ * NULL; the table's needs r->tableix. */
+char *reducer_runsample(struct reducer *r, int fd, double frac,
+    size_t *klen);
 
 /* parts.c */
 /* The number of lines in the first off bytes of fd (for messages). */
@@ -144,6 +164,10 @@ int reducer_nparts(const struct reduceopts *o, char **files, int nfiles,
  * the others in children whose partial states become runs. */
 void reducer_readparts(struct reducer *r, const char *name, int fd,
     uint64_t size, int parts);
+/* The last merge of the runs onto r->out, split by key range across
+ * r->mergejobs processes; 0 if it is too small to be worth it (nothing
+ * written then). */
+int reducer_splitmerge(struct reducer *r);
 
 /* emit.c: a field of what the user reads, as --output-separator and
  * --csv-out ask (escaped: s is in pdp's escapes, decoded for CSV), and

@@ -12,6 +12,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "err.h"
@@ -72,8 +73,7 @@ reducer_spill(struct reducer *r, int lean)
 	obuf_flush(&o);
 	obuf_free(&o);
 	free(ix);
-	for (uint32_t i = 0; i < n; i++)
-		reducer_freestates(r, table_val(r->t, i));
+	reducer_freetable(r);
 	/* A new table, not a cleared one: the arrays count against the
 	 * budget as allocated, and kept at full size they would leave no
 	 * room, so that every new key spilled a run of its own. */
@@ -98,7 +98,28 @@ reducer_tablerun(struct reducer *r)
 	r->runs[r->nruns++] = RUN_TABLE;
 }
 
-/* Run records: the key is every field before the states. */
+/* Key order: bytes (memcmp), the shorter first on a tie, as
+ * table_sorted orders them. */
+int
+reducer_keycmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+
+	return c ? c : (alen > blen) - (alen < blen);
+}
+
+/* A run's line is the key, then the states: the last naggs fields. */
+static size_t
+runkeylen(const struct reducer *r, const char *rec, size_t len)
+{
+	size_t tabs = 0, i = len;
+
+	while (i > 0 && tabs < r->o->naggs)
+		if (rec[--i] == '\t')
+			tabs++;
+	return i;
+}
+
 static int
 runnext(struct reducer *r, struct run *u)
 {
@@ -121,30 +142,120 @@ runnext(struct reducer *r, struct run *u)
 		u->rec = NULL;
 		return 0;
 	}
-	/* The states are the last naggs fields. */
-	size_t tabs = 0, i = u->len;
-	while (i > 0 && tabs < r->o->naggs)
-		if (u->rec[--i] == '\t')
-			tabs++;
 	u->key = u->rec;
-	u->klen = i;
+	u->klen = runkeylen(r, u->rec, u->len);
 	return 1;
 }
 
 static int
 runcmp(const struct run *a, const struct run *b)
 {
-	size_t m = a->klen < b->klen ? a->klen : b->klen;
-	int c = memcmp(a->key, b->key, m);
+	return reducer_keycmp(a->key, a->klen, b->key, b->klen);
+}
 
-	return c ? c : (a->klen > b->klen) - (a->klen < b->klen);
+/* The first line of run fd that starts at or after off, read by rd
+ * (initialized here; the caller frees it): 1 with it and where it
+ * starts, 0 if there is none. */
+static int
+lineat(struct reducer *r, int fd, uint64_t off, struct reader *rd,
+    uint64_t *start, char **rec, size_t *len)
+{
+	int st;
+
+	/* From the byte before off: the rest of the line it ends. */
+	reader_initat(rd, fd, r->o->tmpdir, '\n', off ? off - 1 : 0);
+	if (off > 0) {
+		if ((st = reader_next(rd, rec, len)) < 0)
+			reader_fail(rd);
+		if (st == 0 || rd->unterminated)
+			return 0;
+		off += *len;
+	}
+	if ((st = reader_next(rd, rec, len)) < 0)
+		reader_fail(rd);
+	*start = off;
+	return st;
+}
+
+/* Where the first line of run fd whose key is not below key starts
+ * (the run's size if none): a binary search, since a run is sorted by
+ * key, then a scan of the last SEEK_SCAN bytes or so. */
+enum { SEEK_SCAN = 1 << 16 };
+static uint64_t
+runseek(struct reducer *r, int fd, const char *key, size_t klen)
+{
+	struct stat st;
+	struct reader rd;
+	char *rec;
+	size_t len;
+	uint64_t lo = 0, hi, s;
+
+	if (fstat(fd, &st) < 0)
+		eprintf("%s: temporary file:", r->o->tmpdir);
+	/* The answer is in [lo, hi]: the line at lo, if lo > 0, is below
+	 * key, and the one at hi, if any, is not. */
+	hi = (uint64_t)st.st_size;
+	while (hi - lo > SEEK_SCAN) {
+		int found = lineat(r, fd, lo + (hi - lo) / 2, &rd, &s, &rec, &len);
+		if (found && s < hi) {
+			if (reducer_keycmp(rec, runkeylen(r, rec, len), key, klen) < 0)
+				lo = s;
+			else
+				hi = s;
+		}
+		reader_free(&rd);
+		if (!found || s >= hi)
+			break;		/* one long line ends the search */
+	}
+	/* Then line by line from lo. */
+	int found = lineat(r, fd, lo, &rd, &s, &rec, &len);
+	while (found && s < hi &&
+	    reducer_keycmp(rec, runkeylen(r, rec, len), key, klen) < 0) {
+		s += len + 1;
+		if ((found = reader_next(&rd, &rec, &len)) < 0)
+			reader_fail(&rd);
+	}
+	reader_free(&rd);
+	return found && s < hi ? s : hi;
+}
+
+/* A key of run u at about frac of its way, for the split of the last
+ * merge (reducer_splitmerge): a copy, with its length in *klen; NULL if
+ * the run has no key there. */
+char *
+reducer_runsample(struct reducer *r, int fd, double frac, size_t *klen)
+{
+	const char *key;
+	char *rec, *copy = NULL;
+	size_t len;
+
+	if (fd == RUN_TABLE) {
+		uint32_t n = table_count(r->t);
+		if (n == 0)
+			return NULL;
+		key = table_key(r->t, r->tableix[(uint32_t)(frac * (n - 1))], klen);
+		return memcpy(emalloc(*klen + 1), key, *klen);
+	}
+	struct stat st;
+	struct reader rd;
+	uint64_t s;
+	if (fstat(fd, &st) < 0)
+		eprintf("%s: temporary file:", r->o->tmpdir);
+	if (lineat(r, fd, (uint64_t)(frac * (double)st.st_size), &rd, &s,
+	    &rec, &len) > 0) {
+		*klen = runkeylen(r, rec, len);
+		copy = memcpy(emalloc(*klen + 1), rec, *klen);
+	}
+	reader_free(&rd);
+	return copy;
 }
 
 /* Merge runs [from, from+n) onto out: partial states (a new run) or,
- * for the last merge, the final output. */
+ * for the last merge, the final output; only the keys in kr if it is
+ * not NULL. */
 void
 reducer_mergeruns(struct reducer *r, size_t from, size_t n, struct obuf *out,
-    int partial)
+    int partial, const struct keyrange *kr)
 {
 	struct run *u = ecalloc(n, sizeof *u);
 	char *acc = ecalloc(1, r->vsize), *tmp = ecalloc(1, r->vsize);
@@ -161,12 +272,25 @@ reducer_mergeruns(struct reducer *r, size_t from, size_t n, struct obuf *out,
 			u[i].ix = r->tableix ? r->tableix : table_sorted(r->t);
 			r->tableix = NULL;
 			u[i].n = table_count(r->t);
+			if (kr && kr->lo) {
+				/* The first entry not below lo. */
+				uint32_t lo = 0, hi = u[i].n;
+				while (lo < hi) {
+					uint32_t mid = lo + (hi - lo) / 2;
+					size_t kl;
+					const char *k = table_key(r->t, u[i].ix[mid], &kl);
+					if (reducer_keycmp(k, kl, kr->lo, kr->lolen) < 0)
+						lo = mid + 1;
+					else
+						hi = mid;
+				}
+				u[i].pos = lo;
+			}
 			runnext(r, &u[i]);
 			continue;
 		}
-		if (lseek(u[i].fd, 0, SEEK_SET) < 0)
-			eprintf("%s: temporary file:", r->o->tmpdir);
-		reader_init(&u[i].r, u[i].fd, r->o->tmpdir, '\n');
+		reader_initat(&u[i].r, u[i].fd, r->o->tmpdir, '\n',
+		    kr && kr->lo ? runseek(r, u[i].fd, kr->lo, kr->lolen) : 0);
 		runnext(r, &u[i]);
 	}
 	for (;;) {
@@ -174,7 +298,8 @@ reducer_mergeruns(struct reducer *r, size_t from, size_t n, struct obuf *out,
 		for (size_t i = 0; i < n; i++)
 			if (u[i].rec && (!min || runcmp(&u[i], min) < 0))
 				min = &u[i];
-		if (!min)
+		if (!min || (kr && kr->hi &&
+		    reducer_keycmp(min->key, min->klen, kr->hi, kr->hilen) >= 0))
 			break;
 		/* The key must outlive the readers' buffers. */
 		size_t klen = min->klen;
@@ -188,7 +313,9 @@ reducer_mergeruns(struct reducer *r, size_t from, size_t n, struct obuf *out,
 		for (size_t i = 0; i < n; i++) {
 			while (u[i].rec && runcmp(&u[i], &probe) == 0) {
 				if (u[i].fd == RUN_TABLE) {
-					reducer_mergeinto(r, acc, table_val(r->t,
+					/* Read, not emptied: freed with the
+					 * table. */
+					reducer_fold(r, acc, table_val(r->t,
 					    u[i].ix[u[i].pos++]), key, klen);
 					runnext(r, &u[i]);
 					continue;
@@ -229,7 +356,7 @@ compactruns(struct reducer *r)
 	struct obuf o;
 	int fd = reducer_tmpfile(r->o->tmpdir);
 	obuf_init(&o, fd, r->o->tmpdir, 1 << 16);
-	reducer_mergeruns(r, 0, r->nruns, &o, 1);
+	reducer_mergeruns(r, 0, r->nruns, &o, 1, NULL);
 	obuf_flush(&o);
 	obuf_free(&o);
 	r->runs[0] = fd;

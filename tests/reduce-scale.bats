@@ -943,6 +943,63 @@ mkparts() {
 	assert_stderr_equals "pdp-reduce: skipped 5 invalid records (first: badparts.tsv:7: sum: not a number 'x')"
 }
 
+# The last merge is split by key range across -j processes (each writes
+# its range; the ranges are copied out in order): with 200,000 keys in
+# parts.tsv, -j2 and -j3 split it.
+@test "-j: the last merge split by key range: one process's bytes, -H, order statistics, first/last, --partial, spilled stdin" {
+	mkparts
+	ops=count,sum,mean,median,first,last,collect,approx-countunique
+	{ printf 'id\tv\n'; cat parts.tsv; } > head.tsv
+	pdp-reduce -j1 --header-in -H "$ops" head.tsv > want
+	[ "$(head -n 1 want)" = "$(printf 'GroupBy(id)\tcount\tsum(v)\tmean(v)\tmedian(v)\tfirst(v)\tlast(v)\tcollect(v)\tapprox-countunique(v)')" ] ||
+	    fail "header: $(head -n 1 want)"
+	[ "$(wc -l < want)" -gt 150000 ] || fail "too few keys: $(wc -l < want)"
+	for j in 2 3; do
+		pdp-reduce -j$j --header-in -H "$ops" head.tsv > got
+		assert_files_equal want got
+	done
+	pdp-reduce -j1 --partial "$ops" parts.tsv > want.p
+	pdp-reduce -j2 --partial "$ops" parts.tsv > got.p
+	assert_files_equal want.p got.p
+	# From a pipe: no parts, but spilled runs whose merge is split.
+	pdp-reduce -j1 "$ops" parts.tsv | tail -n +1 > want.s
+	cat parts.tsv | pdp-reduce -j2 -S 8M -T . "$ops" > got.s
+	assert_files_equal want.s got.s
+	# A reader that stops early ends every process quietly.
+	run --separate-stderr bash -c 'pdp-reduce -j2 "$1" parts.tsv | head -n 1' _ "$ops"
+	assert_status 0
+	assert_stderr_equals ""
+	[ "$(echo "$output" | cut -f1)" = "$(sed -n 2p want | cut -f1)" ] || fail "first line: $output"
+	sleep 0.5
+	[ -z "$(reduce_procs)" ] || fail "pdp-reduce processes left: $(reduce_procs)"
+}
+
+# A merge writes keys before it meets a failing one (a table that is
+# not merged fails before its first line): what the split merge writes
+# is the start of the right output, and ends before the failing key.
+@test "-j: a sum out of range in a later or the first key range: exit 2, what is written is the start of the output, no process left" {
+	mkparts
+	pdp-reduce -j1 sum parts.tsv > all
+	for k in key199990 key000002; do
+		{ cat parts.tsv; printf '%s\t1e308\n%s\t1e308\n' $k $k; } > over.tsv
+		run --separate-stderr pdp-reduce -j1 sum over.tsv
+		assert_status 2
+		assert_stderr_equals "pdp-reduce: '$k': sum out of range"
+		assert_output_empty
+		run --separate-stderr pdp-reduce -j2 sum over.tsv
+		assert_status 2
+		assert_stderr_equals "pdp-reduce: '$k': sum out of range"
+		printf '%s' "$output" > got
+		if [ -s got ]; then
+			echo >> got
+			head -n "$(wc -l < got)" all | cmp - got || fail "not the start of the output"
+			[ "$(tail -n 1 got | cut -f1)" \< "$k" ] || fail "wrote past $k"
+		fi
+		sleep 0.5
+		[ -z "$(reduce_procs)" ] || fail "pdp-reduce processes left: $(reduce_procs)"
+	done
+}
+
 @test "-j: a bad number of jobs is a usage error" {
 	for j in x 4097 1.5 %; do
 		run --separate-stderr pdp-reduce -j "$j" sum /dev/null
