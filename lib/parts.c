@@ -26,6 +26,7 @@
 #include "feed.h"
 #include "reducer.h"
 #include "table.h"
+#include "tmp.h"
 
 /* The number of lines in the first off bytes of fd: a part read by a
  * child of reduce_run counts them only to name a line in a message. */
@@ -66,12 +67,11 @@ killparts(const char *msg)
 			kill(partpid[k], SIGTERM);
 }
 
-/* Fork child k, which writes to a new temporary file *out: 0 in the
- * child (which ends with its parent), 1 in the parent. */
+/* Fork child k: 0 in the child (which ends with its parent), 1 in the
+ * parent. */
 static int
-forkchild(struct reducer *r, int k, int *out)
+forkchild(int k)
 {
-	*out = reducer_tmpfile(r->o->tmpdir);
 	if ((partpid[k] = fork()) < 0)
 		eprintf("fork:");
 	if (partpid[k] > 0)
@@ -171,7 +171,8 @@ reducer_readparts(struct reducer *r, const char *name, int fd, uint64_t size,
 	setfatalhook(killparts, 1);
 	fflush(NULL);
 	for (int k = 1; k < parts; k++) {
-		if (forkchild(r, k, &out[k]))
+		out[k] = reducer_tmpfile(r->o->tmpdir);
+		if (forkchild(k))
 			continue;
 		/* A child: its part, as partial states, to out[k]. */
 		setfatalhook(NULL, 0);
@@ -285,10 +286,9 @@ copyrange(struct reducer *r, int fd)
 /* The last merge, split by key range: the parent merges the first
  * range onto r->out while a child for each of the others merges its own
  * into a temporary file, which the parent then copies in order.  A child
- * shares the parent's memory copy-on-write: it changes only the table
- * entries of its range (their states move out as they merge), so what it
- * copies is bounded by its range's share of the table, within the
- * budget that reading held. */
+ * shares the parent's memory copy-on-write and writes none of the table
+ * (reducer_fold only reads a state): its own memory is what a merge
+ * holds, MAXRUNS readers and a key's states, as each range's process. */
 int
 reducer_splitmerge(struct reducer *r)
 {
@@ -309,7 +309,9 @@ reducer_splitmerge(struct reducer *r)
 	if (r->tablerun && !r->tableix)
 		r->tableix = table_sorted(r->t);
 
-	struct sample *s = ereallocarray(NULL, r->nruns * SAMPLES, sizeof *s);
+	/* Static: a fatal error in the merge exits with it still held. */
+	static struct sample *s;
+	s = ereallocarray(NULL, r->nruns * SAMPLES, sizeof *s);
 	size_t ns = 0;
 	for (size_t i = 0; i < r->nruns; i++)
 		for (int j = 0; j < SAMPLES; j++)
@@ -328,18 +330,27 @@ reducer_splitmerge(struct reducer *r)
 		kr[nr - 1].hilen = kr[nr].lolen = p->klen;
 		nr++;
 	}
+
+	/* A file for each range but the first; if the descriptor limit
+	 * leaves none, one process merges. */
+	int out[MAXPARTS];
+	for (int k = 1; k < nr; k++) {
+		if ((out[k] = tmp_open(r->o->tmpdir, "pdp-reduce")) >= 0)
+			continue;
+		while (--k >= 1)
+			close(out[k]);
+		nr = 1;
+	}
 	if (nr < 2) {
 		for (size_t i = 0; i < ns; i++)
 			free(s[i].key);
 		free(s);
 		return 0;
 	}
-
-	int out[MAXPARTS];
 	setfatalhook(killparts, 1);
 	fflush(NULL);
 	for (int k = 1; k < nr; k++) {
-		if (forkchild(r, k, &out[k]))
+		if (forkchild(k))
 			continue;
 		struct obuf o;
 		obuf_init(&o, out[k], r->o->tmpdir, 1 << 16);

@@ -197,15 +197,15 @@ runseek(struct reducer *r, int fd, const char *key, size_t klen)
 	hi = (uint64_t)st.st_size;
 	while (hi - lo > SEEK_SCAN) {
 		int found = lineat(r, fd, lo + (hi - lo) / 2, &rd, &s, &rec, &len);
-		if (found && s < hi) {
-			if (reducer_keycmp(rec, runkeylen(r, rec, len), key, klen) < 0)
-				lo = s;
-			else
-				hi = s;
-		}
-		reader_free(&rd);
-		if (!found || s >= hi)
+		if (!found || s >= hi) {
+			reader_free(&rd);
 			break;		/* one long line ends the search */
+		}
+		if (reducer_keycmp(rec, runkeylen(r, rec, len), key, klen) < 0)
+			lo = s;
+		else
+			hi = s;
+		reader_free(&rd);
 	}
 	/* Then line by line from lo. */
 	int found = lineat(r, fd, lo, &rd, &s, &rec, &len);
