@@ -51,10 +51,10 @@ reducer_linesbefore(int fd, uint64_t off)
 /* Parts: a file smaller than two of these is read by one process. */
 enum { PART_MIN = 16 << 20, MAXPARTS = 8 };
 
-/* The children reading parts, or merging ranges.  Global because eprintf may be called
- * anywhere in the parent (out of memory, a write error) and its hook,
- * which takes no argument, must end them: a failed run leaves no reader
- * behind.  Set and cleared only by reducer_readparts. */
+/* The children reading parts, or merging ranges.  Global because
+ * eprintf may be called anywhere in the parent (out of memory, a write
+ * error) and its hook, which takes no argument, must end them: a failed
+ * run leaves no child behind.  Set by forkchild, cleared by waitchild. */
 static pid_t partpid[MAXPARTS];
 
 /* A fatal error of the parent ends the children reading parts. */
@@ -68,12 +68,14 @@ killparts(const char *msg)
 }
 
 /* Fork child k: 0 in the child (which ends with its parent), 1 in the
- * parent. */
+ * parent, -1 if fork failed. */
 static int
 forkchild(int k)
 {
-	if ((partpid[k] = fork()) < 0)
-		eprintf("fork:");
+	if ((partpid[k] = fork()) < 0) {
+		partpid[k] = 0;
+		return -1;
+	}
 	if (partpid[k] > 0)
 		return 1;
 #ifdef __linux__
@@ -172,7 +174,10 @@ reducer_readparts(struct reducer *r, const char *name, int fd, uint64_t size,
 	fflush(NULL);
 	for (int k = 1; k < parts; k++) {
 		out[k] = reducer_tmpfile(r->o->tmpdir);
-		if (forkchild(k))
+		int f = forkchild(k);
+		if (f < 0)
+			eprintf("fork:");
+		if (f > 0)
 			continue;
 		/* A child: its part, as partial states, to out[k]. */
 		setfatalhook(NULL, 0);
@@ -261,8 +266,11 @@ static void
 flushrange(const char *msg)
 {
 	(void)msg;
-	if (rangeout && writeall(rangeout->fd, rangeout->buf, rangeout->len) < 0)
-		rangeout->len = 0;	/* its error is reported: this one */
+	/* Not if the error was its own write's, which may have written
+	 * part of the buffer. */
+	if (rangeout && lseek(rangeout->fd, 0, SEEK_CUR) ==
+	    (off_t)rangeout->total)
+		(void)writeall(rangeout->fd, rangeout->buf, rangeout->len);
 }
 
 /* Copy a range's temporary file fd onto r->out. */
@@ -323,9 +331,12 @@ reducer_splitmerge(struct reducer *r)
 	int nr = 1;
 	for (int k = 1; k < nproc && ns > 0; k++) {
 		const struct sample *p = &s[ns * (size_t)k / (size_t)nproc];
-		if (kr[nr - 1].lo && reducer_keycmp(p->key, p->klen,
-		    kr[nr - 1].lo, kr[nr - 1].lolen) <= 0)
-			continue;	/* a key too common to cut at twice */
+		/* Not at a key too common to cut at twice, nor at the
+		 * first: a range would be empty. */
+		if (reducer_keycmp(p->key, p->klen, s[0].key, s[0].klen) <= 0 ||
+		    (kr[nr - 1].lo && reducer_keycmp(p->key, p->klen,
+		    kr[nr - 1].lo, kr[nr - 1].lolen) <= 0))
+			continue;
 		kr[nr - 1].hi = kr[nr].lo = p->key;
 		kr[nr - 1].hilen = kr[nr].lolen = p->klen;
 		nr++;
@@ -347,27 +358,36 @@ reducer_splitmerge(struct reducer *r)
 		free(s);
 		return 0;
 	}
+	/* The ranges hold keys: -H's header goes first, as a single
+	 * process writes it with its first line. */
+	if (r->headerdue)
+		header_write(r);
 	setfatalhook(killparts, 1);
 	fflush(NULL);
+	int forked = nr;	/* ranges from here on: the parent's, after */
 	for (int k = 1; k < nr; k++) {
-		if (forkchild(k))
+		int f = forkchild(k);
+		if (f > 0)
 			continue;
+		if (f < 0) {
+			/* No process (ulimit -u, memory): merged here. */
+			for (int j = k; j < nr; j++)
+				close(out[j]);
+			forked = k;
+			break;
+		}
+		setfatalhook(flushrange, 1);
 		struct obuf o;
 		obuf_init(&o, out[k], r->o->tmpdir, 1 << 16);
 		rangeout = &o;
-		setfatalhook(flushrange, 1);
 		r->out = &o;
-		r->headerdue = 0;
 		reducer_mergeruns(r, 0, r->nruns, &o, 0, &kr[k]);
 		obuf_flush(&o);
 		_exit(0);
 	}
 	reducer_mergeruns(r, 0, r->nruns, r->out, 0, &kr[0]);
-	/* -H's header, if the first range had no key. */
-	if (r->headerdue && r->hdr)
-		header_write(r);
 	int failed = 0;
-	for (int k = 1; k < nr; k++) {
+	for (int k = 1; k < forked; k++) {
 		int st = waitchild(k);
 		/* Its lines, up to its error if it failed; none after it. */
 		if (!failed)
@@ -384,6 +404,10 @@ reducer_splitmerge(struct reducer *r)
 			failed = 1;	/* its message is out already */
 			killparts(NULL);	/* the later ranges are not needed */
 		}
+	}
+	if (!failed && forked < nr) {
+		struct keyrange rest = { kr[forked].lo, NULL, kr[forked].lolen, 0 };
+		reducer_mergeruns(r, 0, r->nruns, r->out, 0, &rest);
 	}
 	if (failed) {
 		obuf_flush(r->out);

@@ -24,7 +24,8 @@ struct reduceopts {
 	int sorted;		/* input grouped by key: constant memory */
 	uint64_t bufsize;	/* memory budget before spilling */
 	const char *tmpdir;	/* where runs are spilled */
-	int jobs;		/* processes for one big regular file */
+	int jobs;		/* processes for one big regular file, and
+				 * for the last merge of runs */
 	int jobsauto;		/* jobs is the default: fewer if ulimit -n asks */
 	/* Tables: input that is not pdp records (fields.h, header.c). */
 	int fsmode;		/* FS_*: how a line splits into fields */

@@ -965,6 +965,16 @@ mkparts() {
 	pdp-reduce -j1 "$ops" parts.tsv | tail -n +1 > want.s
 	cat parts.tsv | pdp-reduce -j2 -S 8M -T . "$ops" > got.s
 	assert_files_equal want.s got.s
+	# One key (every sample the same) is not split; --header-out's
+	# header (no header read) comes first.
+	pdp-reduce -j1 -k0 --header-out count,median parts.tsv > want.k0
+	pdp-reduce -j2 -k0 --header-out count,median parts.tsv > got.k0
+	assert_files_equal want.k0 got.k0
+	[ "$(wc -l < got.k0)" = 2 ] || fail "-k0: $(cat got.k0)"
+	pdp-reduce -j1 --header-out sum parts.tsv > want.h
+	pdp-reduce -j2 --header-out sum parts.tsv > got.h
+	assert_files_equal want.h got.h
+	[ "$(head -n 1 got.h)" = "$(printf 'GroupBy(field-1)\tsum(field-2)')" ] || fail "-H: $(head -n 1 got.h)"
 	# A reader that stops early ends every process quietly.
 	run --separate-stderr bash -c 'pdp-reduce -j2 "$1" parts.tsv | head -n 1' _ "$ops"
 	assert_status 0
