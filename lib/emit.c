@@ -206,10 +206,8 @@ static int
 cmprankedkey(const void *a, const void *b)
 {
 	const struct ranked *x = a, *y = b;
-	size_t n = x->klen < y->klen ? x->klen : y->klen;
-	int c = memcmp(x->key, y->key, n);
 
-	return c ? c : (x->klen > y->klen) - (x->klen < y->klen);
+	return reducer_keycmp(x->key, x->klen, y->key, y->klen);
 }
 
 static int

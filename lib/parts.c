@@ -302,30 +302,39 @@ reducer_splitmerge(struct reducer *r)
 {
 	int nproc = r->mergejobs < MAXPARTS ? r->mergejobs : MAXPARTS;
 	uint64_t work = 0;
+	/* Static: a fatal error in the merge exits with them still held. */
+	static uint64_t *size;
+	static struct sample *s;
 
 	if (nproc < 2)
 		return 0;
+	size = ereallocarray(NULL, r->nruns, sizeof *size);
 	for (size_t i = 0; i < r->nruns; i++) {
 		struct stat st;
-		if (r->runs[i] == RUN_TABLE)
+		size[i] = 0;
+		if (r->runs[i] == RUN_TABLE) {
 			work += (uint64_t)table_count(r->t) * KEYBYTES;
-		else if (fstat(r->runs[i], &st) == 0)
-			work += (uint64_t)st.st_size;
+			continue;
+		}
+		if (fstat(r->runs[i], &st) < 0)
+			eprintf("%s: temporary file:", r->o->tmpdir);
+		work += size[i] = (uint64_t)st.st_size;
 	}
-	if (work < SPLIT_MIN)
+	if (work < SPLIT_MIN) {
+		free(size);
 		return 0;
+	}
 	if (r->tablerun && !r->tableix)
 		r->tableix = table_sorted(r->t);
 
-	/* Static: a fatal error in the merge exits with it still held. */
-	static struct sample *s;
 	s = ereallocarray(NULL, r->nruns * SAMPLES, sizeof *s);
 	size_t ns = 0;
 	for (size_t i = 0; i < r->nruns; i++)
 		for (int j = 0; j < SAMPLES; j++)
-			if ((s[ns].key = reducer_runsample(r, r->runs[i],
+			if ((s[ns].key = reducer_runsample(r, r->runs[i], size[i],
 			    (j + 0.5) / SAMPLES, &s[ns].klen)))
 				ns++;
+	free(size);
 	qsort(s, ns, sizeof *s, cmpsample);
 	struct keyrange kr[MAXPARTS] = { { 0 } };
 	int nr = 1;

@@ -149,10 +149,10 @@ void reducer_mergeruns(struct reducer *r, size_t from, size_t n,
     struct obuf *out, int partial, const struct keyrange *kr);
 /* Key order, as table_sorted and the runs have it. */
 int reducer_keycmp(const char *a, size_t alen, const char *b, size_t blen);
-/* A copy of the key of run fd at about frac (0 to 1) of its way, or
- * NULL; the table's needs r->tableix. */
-char *reducer_runsample(struct reducer *r, int fd, double frac,
-    size_t *klen);
+/* A copy of the key of run fd (size bytes, if a file) at about frac
+ * (0 to 1) of its way, or NULL; the table's needs r->tableix. */
+char *reducer_runsample(struct reducer *r, int fd, uint64_t size,
+    double frac, size_t *klen);
 
 /* parts.c */
 /* The number of lines in the first off bytes of fd (for messages). */

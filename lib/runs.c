@@ -219,11 +219,12 @@ runseek(struct reducer *r, int fd, const char *key, size_t klen)
 	return found && s < hi ? s : hi;
 }
 
-/* A key of run u at about frac of its way, for the split of the last
- * merge (reducer_splitmerge): a copy, with its length in *klen; NULL if
- * the run has no key there. */
+/* A key of run fd (size bytes, if a file) at about frac of its way,
+ * for the split of the last merge (reducer_splitmerge): a copy, with its
+ * length in *klen; NULL if the run has no key there. */
 char *
-reducer_runsample(struct reducer *r, int fd, double frac, size_t *klen)
+reducer_runsample(struct reducer *r, int fd, uint64_t size, double frac,
+    size_t *klen)
 {
 	const char *key;
 	char *rec, *copy = NULL;
@@ -236,12 +237,9 @@ reducer_runsample(struct reducer *r, int fd, double frac, size_t *klen)
 		key = table_key(r->t, r->tableix[(uint32_t)(frac * (n - 1))], klen);
 		return memcpy(emalloc(*klen + 1), key, *klen);
 	}
-	struct stat st;
 	struct reader rd;
 	uint64_t s;
-	if (fstat(fd, &st) < 0)
-		eprintf("%s: temporary file:", r->o->tmpdir);
-	if (lineat(r, fd, (uint64_t)(frac * (double)st.st_size), &rd, &s,
+	if (lineat(r, fd, (uint64_t)(frac * (double)size), &rd, &s,
 	    &rec, &len) > 0) {
 		*klen = runkeylen(r, rec, len);
 		copy = memcpy(emalloc(*klen + 1), rec, *klen);
