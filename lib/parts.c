@@ -1,15 +1,20 @@
 /*
- * parts.c: pdp-reduce -j's processes.  One big regular file is read in
- * parts by forked children: the file is cut at line starts; each child
- * reads its part with its share of the budget and writes the part's
- * partial states to an unlinked temporary file; the parent reads part 0
- * and merges the others as runs, in order (first and last depend on
- * it).  A child that fails fails the run before a line is written.
- * The last merge of runs (these, or spilled ones) is split by key range
- * across as many processes, each writing its range's lines.
+ * parts.c: pdp-reduce -j's processes.  One big regular file is cut at
+ * line starts into parts, read by a process each (the parent part 0,
+ * forked children the others) with its share of the budget.  Then the
+ * keys are cut into ranges at pivots sampled from every part, one range
+ * a process: each writes the keys of the other ranges, as partial
+ * states, to a run of its own, and then merges its range from its table
+ * and the others' runs, in part order (first and last depend on it).
+ * The parent writes range 0 onto the output and copies the children's
+ * after it.  A child that fails fails the run before a line is written.
+ * The last merge of runs that one process spilled (stdin, several
+ * files) is split by key range the same way, by forked children that
+ * share its memory.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,133 +121,24 @@ reducer_nparts(const struct reduceopts *o, char **files, int nfiles, int fd,
 		n = (uint64_t)o->jobs;
 	if (n > MAXPARTS)
 		n = MAXPARTS;
-	/* The parent holds a file for each part but its own, and must be
-	 * able to spill beside them.  The default -j takes what ulimit -n
-	 * leaves; a -j given that cannot work is an error. */
-	long limit, room = fdroom((long)n - 1 + SPILL_MINFDS, &limit);
-	if (room >= (long)n - 1 + SPILL_MINFDS)
+	/* The parent holds two files a part (its run; the child's range,
+	 * but none for its own) and a pipe's end, and must be able to
+	 * spill beside them.  The default -j takes what ulimit -n leaves;
+	 * a -j given that cannot work is an error. */
+	long limit, room = fdroom(2 * (long)n + SPILL_MINFDS, &limit);
+	if (room >= 2 * (long)n + SPILL_MINFDS)
 		return (int)n;
 	if (!o->jobsauto)
 		eprintf("ulimit -n %ld: too few file descriptors for -j %d "
 		    "(-j1 needs fewer)", limit, o->jobs);
-	n = room - SPILL_MINFDS + 1 > 1 ? (uint64_t)(room - SPILL_MINFDS + 1) : 0;
+	n = room - SPILL_MINFDS >= 4 ? (uint64_t)(room - SPILL_MINFDS) / 2 : 0;
 	return (int)n;
 }
 
-/* Read the file name (open on fd, size bytes) in parts: part 0 here,
- * the others in children whose partial states become runs. */
-void
-reducer_readparts(struct reducer *r, const char *name, int fd, uint64_t size,
-    int parts)
-{
-	uint64_t cut[MAXPARTS + 1];
-	int out[MAXPARTS];
-
-	cut[0] = 0;
-	cut[parts] = size;
-	if (r->needheader) {
-		/* The header first, here: every part needs the fields it
-		 * names, and part 0 starts after it. */
-		struct reader in;
-		char *rec;
-		size_t len;
-		reader_init(&in, fd, name, '\n');
-		in.left = size;
-		int st = reader_next(&in, &rec, &len);
-		if (st < 0)
-			reader_fail(&in);
-		if (st > 0) {
-			r->needheader = 0;
-			header_take(r, &in, rec, len);
-			cut[0] = len + !in.unterminated;
-		}
-		reader_free(&in);
-		r->partoff = cut[0];
-	}
-	for (int k = 1; k < parts; k++) {
-		char buf[1 << 16];
-		if (feed_linestart(fd, size / (uint64_t)parts * (uint64_t)k, buf,
-		    sizeof buf, &cut[k]) < 0)
-			eprintf("%s:", name);
-		if (cut[k] > size)
-			cut[k] = size;
-		if (cut[k] < cut[k - 1])
-			cut[k] = cut[k - 1];
-	}
-	r->budget /= (uint64_t)parts;
-	setfatalhook(killparts, 1);
-	fflush(NULL);
-	for (int k = 1; k < parts; k++) {
-		out[k] = reducer_tmpfile(r->o->tmpdir);
-		int f = forkchild(k);
-		if (f < 0)
-			eprintf("fork:");
-		if (f > 0)
-			continue;
-		/* A child: its part, as partial states, to out[k]. */
-		setfatalhook(NULL, 0);
-		r->mergejobs = 1;
-		for (int j = 1; j < k; j++)
-			close(out[j]);
-		int pf = open(name, O_RDONLY | O_CLOEXEC);
-		if (pf < 0 || lseek(pf, (off_t)cut[k], SEEK_SET) < 0)
-			eprintf("%s:", name);
-		struct obuf o;
-		struct reader in;
-		obuf_init(&o, out[k], r->o->tmpdir, 1 << 16);
-		r->partial = 1;
-		r->out = &o;
-		r->bare = 0;		/* a run: the key field stays */
-		r->headerdue = 0;
-		r->partoff = cut[k];
-		reader_init(&in, pf, name, '\n');
-		in.left = cut[k + 1] - cut[k];
-		reducer_readall(r, &in);
-		reducer_finish(r);
-		_exit(0);
-	}
-	struct reader in;
-	if (lseek(fd, (off_t)cut[0], SEEK_SET) < 0)
-		eprintf("%s:", name);
-	reader_init(&in, fd, name, '\n');
-	in.left = cut[1] - cut[0];
-	reducer_readall(r, &in);
-	reader_free(&in);
-	/* Runs merge in order (first and last depend on it): part 0's
-	 * table goes after its spilled runs and before the other parts,
-	 * merged from memory; sorted while the other parts may still be
-	 * read. */
-	reducer_tablerun(r);
-	if (r->tablerun)
-		r->tableix = table_sorted(r->t);
-	/* Every part must have been read whole before a line is written. */
-	int failed = 0;
-	for (int k = 1; k < parts; k++) {
-		int st = waitchild(k);
-		if (WIFSIGNALED(st))
-			weprintf("%s: the process reading bytes %llu-%llu was "
-			    "killed by signal %d (%s)", name,
-			    (unsigned long long)cut[k],
-			    (unsigned long long)cut[k + 1] - 1, WTERMSIG(st),
-			    strsignal(WTERMSIG(st)));
-		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-			failed = 1;	/* its message is out already */
-	}
-	if (failed) {
-		killparts(NULL);
-		exit(EXIT_FATAL);
-	}
-	setfatalhook(NULL, 0);
-	for (int k = 1; k < parts; k++) {
-		r->runs = ereallocarray(r->runs, r->nruns + 1, sizeof *r->runs);
-		r->runs[r->nruns++] = out[k];
-	}
-}
-
-/* The split of the last merge: SAMPLES keys from each run, sorted, give
- * the pivots that cut the keys into ranges of about the same number of
- * records.  Runs smaller than SPLIT_MIN bytes in all (the table counted
- * at KEYBYTES a key) are not worth a fork. */
+/* The split: SAMPLES keys from each run, sorted, give the pivots that
+ * cut the keys into ranges of about the same number of records.  Runs
+ * smaller than SPLIT_MIN bytes in all (the table counted at KEYBYTES a
+ * key) are not worth it. */
 enum { SAMPLES = 64, SPLIT_MIN = 4 << 20, KEYBYTES = 32 };
 
 struct sample {
@@ -250,12 +146,93 @@ struct sample {
 	size_t klen;
 };
 
+/* The samples, or the pivots a child was sent.  Static: a fatal error
+ * exits with them still held. */
+static struct sample *smp;
+static size_t nsmp;
+
+static void
+freesamples(void)
+{
+	for (size_t i = 0; i < nsmp; i++)
+		free(smp[i].key);
+	free(smp);
+	smp = NULL;
+	nsmp = 0;
+}
+
 static int
 cmpsample(const void *a, const void *b)
 {
 	const struct sample *x = a, *y = b;
 
 	return reducer_keycmp(x->key, x->klen, y->key, y->klen);
+}
+
+/* The bytes of r's runs (a file's size, the table at KEYBYTES a key),
+ * each's in size[i] if size is not NULL. */
+static uint64_t
+runswork(struct reducer *r, uint64_t *size)
+{
+	uint64_t work = 0, n;
+
+	for (size_t i = 0; i < r->nruns; i++) {
+		struct stat st;
+		if (r->runs[i] == RUN_TABLE) {
+			n = (uint64_t)table_count(r->t) * KEYBYTES;
+		} else {
+			if (fstat(r->runs[i], &st) < 0)
+				eprintf("%s: temporary file:", r->o->tmpdir);
+			n = (uint64_t)st.st_size;
+		}
+		if (size)
+			size[i] = n;
+		work += n;
+	}
+	return work;
+}
+
+/* Add SAMPLES keys of each of r's runs to smp. */
+static void
+takesamples(struct reducer *r)
+{
+	uint64_t *size = ereallocarray(NULL, r->nruns ? r->nruns : 1,
+	    sizeof *size);
+
+	runswork(r, size);
+	if (r->tablerun && !r->tableix)
+		r->tableix = table_sorted(r->t);
+	smp = ereallocarray(smp, nsmp + r->nruns * SAMPLES + 1, sizeof *smp);
+	for (size_t i = 0; i < r->nruns; i++)
+		for (int j = 0; j < SAMPLES; j++)
+			if ((smp[nsmp].key = reducer_runsample(r, r->runs[i],
+			    size[i], (j + 0.5) / SAMPLES, &smp[nsmp].klen)))
+				nsmp++;
+	free(size);
+}
+
+/* Cut the keys into at most n ranges at pivots among the samples: kr
+ * (which points into smp), and the number of ranges. */
+static int
+cutranges(int n, struct keyrange *kr)
+{
+	int nr = 1;
+
+	qsort(smp, nsmp, sizeof *smp, cmpsample);
+	memset(kr, 0, (size_t)n * sizeof *kr);
+	for (int k = 1; k < n && nsmp > 0; k++) {
+		const struct sample *p = &smp[nsmp * (size_t)k / (size_t)n];
+		/* Not at a key too common to cut at twice, nor at the
+		 * first: a range would be empty. */
+		if (reducer_keycmp(p->key, p->klen, smp[0].key, smp[0].klen) <= 0 ||
+		    (kr[nr - 1].lo && reducer_keycmp(p->key, p->klen,
+		    kr[nr - 1].lo, kr[nr - 1].lolen) <= 0))
+			continue;
+		kr[nr - 1].hi = kr[nr].lo = p->key;
+		kr[nr - 1].hilen = kr[nr].lolen = p->klen;
+		nr++;
+	}
+	return nr;
 }
 
 /* A range's child: what it wrote before a fatal error is written out,
@@ -291,69 +268,439 @@ copyrange(struct reducer *r, int fd)
 	}
 }
 
-/* The last merge, split by key range: the parent merges the first
- * range onto r->out while a child for each of the others merges its own
- * into a temporary file, which the parent then copies in order.  A child
- * shares the parent's memory copy-on-write and writes none of the table
- * (reducer_fold only reads a state): its own memory is what a merge
- * holds, MAXRUNS readers and a key's states, as each range's process. */
+/* Ranges 1 to n-1, each merged by child k into out[k]: copied onto
+ * r->out in order, each when its child has ended; 1 if one failed (its
+ * lines up to its error are copied, none after). */
+static int
+takeranges(struct reducer *r, const int *out, const struct keyrange *kr,
+    int n)
+{
+	int failed = 0;
+
+	for (int k = 1; k < n; k++) {
+		int st = waitchild(k);
+		if (!failed)
+			copyrange(r, out[k]);
+		close(out[k]);
+		if (WIFSIGNALED(st) && !failed) {
+			char q[128];
+			rec_quote(q, sizeof q, kr[k].lo, kr[k].lolen);
+			weprintf("the process merging the keys from %s was killed "
+			    "by signal %d (%s)", q, WTERMSIG(st),
+			    strsignal(WTERMSIG(st)));
+		}
+		if (!failed && (!WIFEXITED(st) || WEXITSTATUS(st) != 0)) {
+			failed = 1;	/* its message is out already */
+			killparts(NULL);	/* the later ranges are not needed */
+		}
+	}
+	return failed;
+}
+
+/*
+ * The processes of the parts meet twice, on their way from reading to
+ * merging.  A child, its part read and its table sorted, writes its
+ * samples to its mailbox (the file that later holds its range's lines)
+ * and a byte to the parent on the done pipe; the parent, with its own
+ * samples, cuts the ranges, writes the pivots to each mailbox and wakes
+ * the children with SIGUSR1 (which they wait for with sigwait: a signal
+ * goes to one process, where a byte on a pipe that all read could be
+ * read by the wrong one).  Each process writes the other ranges' keys to
+ * its run and says so; when all have, the parent wakes the children
+ * again, and each merges its range.  A child that ends on the way (its
+ * fatal error, reported, or a signal) ends the run; the parent learns it
+ * from waitpid while it waits.
+ */
+
+/* Wait until every child has said, on the pipe fd, that it is done with
+ * this step. */
+static void
+awaitparts(int fd, int parts, const char *name, const uint64_t *cut)
+{
+	int said = 0, eof = 0;
+	char c[MAXPARTS];
+
+	while (said < parts - 1) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		if (!eof && poll(&p, 1, 100) > 0) {
+			ssize_t n = read(fd, c, (size_t)(parts - 1 - said));
+			if (n > 0) {
+				said += (int)n;
+				continue;
+			}
+			if (n == 0)
+				eof = 1;	/* every child has ended */
+			else if (errno != EINTR)
+				eprintf("pipe:");
+		}
+		/* No word: has a child ended?  (All have, at eof.) */
+		for (int k = 1; k < parts; k++) {
+			int st;
+			if (partpid[k] <= 0 ||
+			    waitpid(partpid[k], &st, eof ? 0 : WNOHANG) <= 0)
+				continue;
+			partpid[k] = 0;
+			if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+				continue;	/* it had nothing left to do */
+			if (WIFSIGNALED(st))
+				weprintf("%s: the process reading bytes %llu-%llu "
+				    "was killed by signal %d (%s)", name,
+				    (unsigned long long)cut[k],
+				    (unsigned long long)cut[k + 1] - 1,
+				    WTERMSIG(st), strsignal(WTERMSIG(st)));
+			killparts(NULL);	/* its message is out already */
+			exit(EXIT_FATAL);
+		}
+		if (eof)
+			eprintf("%s: a process reading a part ended early", name);
+	}
+}
+
+/* A byte on the done pipe: this step is done. */
+static void
+saydone(int fd, int k)
+{
+	char c = (char)k;
+
+	if (writeall(fd, &c, 1) < 0)
+		eprintf("pipe:");
+}
+
+/* Wake child k (waiting in awaitwake).  Never kill(0): a pid of 0
+ * would signal the whole process group. */
+static void
+wakechild(int k)
+{
+	if (partpid[k] > 0)
+		kill(partpid[k], SIGUSR1);
+}
+
+/* Wait for the parent's SIGUSR1 (blocked since before the fork). */
+static void
+awaitwake(void)
+{
+	sigset_t set;
+	int sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	while (sigwait(&set, &sig) != 0)
+		;
+}
+
+/* A mailbox's message: a figure, then keys, each its length first. */
+static void
+putkeys(int fd, const char *dir, uint64_t work, const struct sample *s,
+    size_t n)
+{
+	struct obuf o;
+	uint64_t v[2] = { work, n };
+
+	if (ftruncate(fd, 0) < 0 || lseek(fd, 0, SEEK_SET) < 0)
+		eprintf("%s: temporary file:", dir);
+	obuf_init(&o, fd, dir, 1 << 12);
+	obuf_write(&o, v, sizeof v);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t len = s[i].klen;
+		obuf_write(&o, &len, sizeof len);
+		obuf_write(&o, s[i].key, s[i].klen);
+	}
+	obuf_flush(&o);
+	obuf_free(&o);
+}
+
+/* Add a mailbox's keys to smp: its figure. */
+static uint64_t
+getkeys(int fd, const char *dir)
+{
+	struct stat st;
+	uint64_t v[2], len, off = 0;
+	char *b;
+
+	if (fstat(fd, &st) < 0)
+		eprintf("%s: temporary file:", dir);
+	b = emalloc((size_t)st.st_size + 1);
+	while (off < (uint64_t)st.st_size) {
+		ssize_t n = pread(fd, b + off, (size_t)st.st_size - off, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			eprintf("%s: temporary file:", dir);
+		off += (uint64_t)n;
+	}
+	if (off < sizeof v)
+		eprintf("%s: temporary file: a message is cut short", dir);
+	memcpy(v, b, sizeof v);
+	off = sizeof v;
+	smp = ereallocarray(smp, nsmp + v[1] + 1, sizeof *smp);
+	for (uint64_t i = 0; i < v[1]; i++) {
+		if ((uint64_t)st.st_size - off < sizeof len)
+			eprintf("%s: temporary file: a message is cut short", dir);
+		memcpy(&len, b + off, sizeof len);
+		off += sizeof len;
+		if ((uint64_t)st.st_size - off < len)
+			eprintf("%s: temporary file: a message is cut short", dir);
+		smp[nsmp].key = memcpy(emalloc(len + 1), b + off, len);
+		smp[nsmp++].klen = len;
+		off += len;
+	}
+	free(b);
+	return v[0];
+}
+
+/* Process k's run (fd): its keys outside range k of nr, as partial
+ * states; all of them if it has no range. */
+static void
+writeothers(struct reducer *r, int fd, const struct keyrange *kr, int nr,
+    int k)
+{
+	struct obuf o;
+
+	obuf_init(&o, fd, r->o->tmpdir, 1 << 16);
+	r->keepruns = 1;
+	if (k >= nr) {
+		reducer_mergeruns(r, 0, r->nruns, &o, 1, NULL);
+	} else {
+		if (kr[k].lo) {
+			struct keyrange below = { NULL, kr[k].lo, 0, kr[k].lolen };
+			reducer_mergeruns(r, 0, r->nruns, &o, 1, &below);
+		}
+		if (kr[k].hi) {
+			struct keyrange above = { kr[k].hi, NULL, kr[k].hilen, 0 };
+			reducer_mergeruns(r, 0, r->nruns, &o, 1, &above);
+		}
+	}
+	r->keepruns = 0;
+	obuf_flush(&o);
+	obuf_free(&o);
+}
+
+/* Process k's runs for its range: its own (spilled, then the table) in
+ * its part's place among the others' runs. */
+static void
+placeruns(struct reducer *r, int k, int parts, const int *run)
+{
+	int *u = ereallocarray(NULL, r->nruns + (size_t)parts, sizeof *u);
+	size_t n = 0;
+
+	for (int i = 0; i < parts; i++) {
+		if (i != k) {
+			u[n++] = run[i];
+			continue;
+		}
+		memcpy(u + n, r->runs, r->nruns * sizeof *u);
+		n += r->nruns;
+	}
+	free(r->runs);
+	r->runs = u;
+	r->nruns = n;
+}
+
+/* Child k: part k read, ranges cut, range k merged into box[k]. */
+static void
+partchild(struct reducer *r, const char *name, int k, int parts,
+    const uint64_t *cut, const int *run, const int *box, int done)
+{
+	struct keyrange kr[MAXPARTS] = { { 0 } };
+	struct reader in;
+	const char *dir = r->o->tmpdir;
+
+	setfatalhook(NULL, 0);
+	r->mergejobs = 1;
+	r->headerdue = 0;	/* the parent's, before its range */
+	r->partoff = cut[k];
+	int pf = open(name, O_RDONLY | O_CLOEXEC);
+	if (pf < 0 || lseek(pf, (off_t)cut[k], SEEK_SET) < 0)
+		eprintf("%s:", name);
+	reader_init(&in, pf, name, '\n');
+	in.left = cut[k + 1] - cut[k];
+	reducer_readall(r, &in);
+	reader_free(&in);
+	close(pf);
+	reducer_tablerun(r);
+
+	takesamples(r);
+	putkeys(box[k], dir, runswork(r, NULL), smp, nsmp);
+	freesamples();
+	saydone(done, k);
+	awaitwake();
+
+	getkeys(box[k], dir);
+	int nr = (int)nsmp + 1;
+	for (int j = 0; j < nr; j++) {
+		if (j > 0) {
+			kr[j].lo = smp[j - 1].key;
+			kr[j].lolen = smp[j - 1].klen;
+		}
+		if (j < nr - 1) {
+			kr[j].hi = smp[j].key;
+			kr[j].hilen = smp[j].klen;
+		}
+	}
+	writeothers(r, run[k], kr, nr, k);
+	saydone(done, k);
+	if (k >= nr)
+		_exit(0);
+	awaitwake();
+
+	placeruns(r, k, parts, run);
+	if (ftruncate(box[k], 0) < 0 || lseek(box[k], 0, SEEK_SET) < 0)
+		eprintf("%s: temporary file:", dir);
+	struct obuf o;
+	setfatalhook(flushrange, 1);
+	obuf_init(&o, box[k], dir, 1 << 16);
+	rangeout = &o;
+	r->out = &o;
+	reducer_mergeruns(r, 0, r->nruns, &o, 0, &kr[k]);
+	obuf_flush(&o);
+	_exit(0);
+}
+
+/* Read the file name (open on fd, size bytes) in parts, a process each,
+ * and write the output: each process merges a range of keys. */
+void
+reducer_readparts(struct reducer *r, const char *name, int fd, uint64_t size,
+    int parts)
+{
+	uint64_t cut[MAXPARTS + 1];
+	int run[MAXPARTS], box[MAXPARTS], done[2];
+	struct keyrange kr[MAXPARTS];
+	const char *dir = r->o->tmpdir;
+	sigset_t wake, old;
+
+	cut[0] = 0;
+	cut[parts] = size;
+	if (r->needheader) {
+		/* The header first, here: every part needs the fields it
+		 * names, and part 0 starts after it. */
+		struct reader in;
+		char *rec;
+		size_t len;
+		reader_init(&in, fd, name, '\n');
+		in.left = size;
+		int st = reader_next(&in, &rec, &len);
+		if (st < 0)
+			reader_fail(&in);
+		if (st > 0) {
+			r->needheader = 0;
+			header_take(r, &in, rec, len);
+			cut[0] = len + !in.unterminated;
+		}
+		reader_free(&in);
+		r->partoff = cut[0];
+	}
+	for (int k = 1; k < parts; k++) {
+		char buf[1 << 16];
+		if (feed_linestart(fd, size / (uint64_t)parts * (uint64_t)k, buf,
+		    sizeof buf, &cut[k]) < 0)
+			eprintf("%s:", name);
+		if (cut[k] > size)
+			cut[k] = size;
+		if (cut[k] < cut[k - 1])
+			cut[k] = cut[k - 1];
+	}
+	r->budget /= (uint64_t)parts;
+	/* Every process's run and every child's mailbox are made here,
+	 * before the fork, for all to share. */
+	for (int k = 0; k < parts; k++) {
+		run[k] = reducer_tmpfile(dir);
+		box[k] = k ? reducer_tmpfile(dir) : -1;
+	}
+	if (pipe(done) < 0)
+		eprintf("pipe:");
+	sigemptyset(&wake);
+	sigaddset(&wake, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &wake, &old);
+	setfatalhook(killparts, 1);
+	fflush(NULL);
+	for (int k = 1; k < parts; k++) {
+		int f = forkchild(k);
+		if (f < 0)
+			eprintf("fork:");
+		if (f == 0) {
+			close(done[0]);
+			partchild(r, name, k, parts, cut, run, box, done[1]);
+		}
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	close(done[1]);
+
+	struct reader in;
+	if (lseek(fd, (off_t)cut[0], SEEK_SET) < 0)
+		eprintf("%s:", name);
+	reader_init(&in, fd, name, '\n');
+	in.left = cut[1] - cut[0];
+	reducer_readall(r, &in);
+	reader_free(&in);
+	reducer_tablerun(r);
+
+	/* The ranges, from every part's samples. */
+	uint64_t work = runswork(r, NULL);
+	takesamples(r);
+	awaitparts(done[0], parts, name, cut);
+	for (int k = 1; k < parts; k++)
+		work += getkeys(box[k], dir);
+	int nr = work < SPLIT_MIN ? 1 : cutranges(parts, kr);
+	if (nr == 1)
+		memset(kr, 0, sizeof kr);
+	struct sample piv[MAXPARTS];
+	for (int j = 1; j < nr; j++) {
+		piv[j - 1].key = (char *)kr[j].lo;
+		piv[j - 1].klen = kr[j].lolen;
+	}
+	for (int k = 1; k < parts; k++) {
+		putkeys(box[k], dir, 0, piv, (size_t)nr - 1);
+		wakechild(k);
+	}
+	writeothers(r, run[0], kr, nr, 0);
+	close(run[0]);
+	awaitparts(done[0], parts, name, cut);
+	close(done[0]);
+	for (int k = 1; k < nr; k++)
+		wakechild(k);
+
+	/* Range 0, then the children's, in order. */
+	placeruns(r, 0, parts, run);
+	if (r->headerdue)
+		header_write(r);
+	reducer_mergeruns(r, 0, r->nruns, r->out, 0, nr > 1 ? &kr[0] : NULL);
+	int failed = takeranges(r, box, kr, nr);
+	for (int k = nr; k < parts; k++) {
+		if (partpid[k] > 0)
+			waitchild(k);	/* done, with no range */
+		close(box[k]);
+	}
+	if (failed) {
+		obuf_flush(r->out);
+		killparts(NULL);
+		exit(EXIT_FATAL);
+	}
+	setfatalhook(NULL, 0);
+	obuf_flush(r->out);
+	r->nruns = 0;
+	freesamples();
+}
+
+/* The last merge of the runs one process holds, split by key range: the
+ * parent merges the first range onto r->out while a child for each of
+ * the others merges its own into a temporary file, which the parent then
+ * copies in order.  A child shares the parent's memory copy-on-write and
+ * writes none of the table (reducer_fold only reads a state): its own
+ * memory is what a merge holds, MAXRUNS readers and a key's states, as
+ * each range's process. */
 int
 reducer_splitmerge(struct reducer *r)
 {
 	int nproc = r->mergejobs < MAXPARTS ? r->mergejobs : MAXPARTS;
-	uint64_t work = 0;
-	/* Static: a fatal error in the merge exits with them still held. */
-	static uint64_t *size;
-	static struct sample *s;
+	struct keyrange kr[MAXPARTS];
+	int out[MAXPARTS];
 
-	if (nproc < 2)
+	if (nproc < 2 || runswork(r, NULL) < SPLIT_MIN)
 		return 0;
-	size = ereallocarray(NULL, r->nruns, sizeof *size);
-	for (size_t i = 0; i < r->nruns; i++) {
-		struct stat st;
-		size[i] = 0;
-		if (r->runs[i] == RUN_TABLE) {
-			work += (uint64_t)table_count(r->t) * KEYBYTES;
-			continue;
-		}
-		if (fstat(r->runs[i], &st) < 0)
-			eprintf("%s: temporary file:", r->o->tmpdir);
-		work += size[i] = (uint64_t)st.st_size;
-	}
-	if (work < SPLIT_MIN) {
-		free(size);
-		return 0;
-	}
-	if (r->tablerun && !r->tableix)
-		r->tableix = table_sorted(r->t);
-
-	s = ereallocarray(NULL, r->nruns * SAMPLES, sizeof *s);
-	size_t ns = 0;
-	for (size_t i = 0; i < r->nruns; i++)
-		for (int j = 0; j < SAMPLES; j++)
-			if ((s[ns].key = reducer_runsample(r, r->runs[i], size[i],
-			    (j + 0.5) / SAMPLES, &s[ns].klen)))
-				ns++;
-	free(size);
-	qsort(s, ns, sizeof *s, cmpsample);
-	struct keyrange kr[MAXPARTS] = { { 0 } };
-	int nr = 1;
-	for (int k = 1; k < nproc && ns > 0; k++) {
-		const struct sample *p = &s[ns * (size_t)k / (size_t)nproc];
-		/* Not at a key too common to cut at twice, nor at the
-		 * first: a range would be empty. */
-		if (reducer_keycmp(p->key, p->klen, s[0].key, s[0].klen) <= 0 ||
-		    (kr[nr - 1].lo && reducer_keycmp(p->key, p->klen,
-		    kr[nr - 1].lo, kr[nr - 1].lolen) <= 0))
-			continue;
-		kr[nr - 1].hi = kr[nr].lo = p->key;
-		kr[nr - 1].hilen = kr[nr].lolen = p->klen;
-		nr++;
-	}
-
+	takesamples(r);
+	int nr = cutranges(nproc, kr);
 	/* A file for each range but the first; if the descriptor limit
 	 * leaves none, one process merges. */
-	int out[MAXPARTS];
 	for (int k = 1; k < nr; k++) {
 		if ((out[k] = tmp_open(r->o->tmpdir, "pdp-reduce")) >= 0)
 			continue;
@@ -362,9 +709,7 @@ reducer_splitmerge(struct reducer *r)
 		nr = 1;
 	}
 	if (nr < 2) {
-		for (size_t i = 0; i < ns; i++)
-			free(s[i].key);
-		free(s);
+		freesamples();
 		return 0;
 	}
 	/* The ranges hold keys: -H's header goes first, as a single
@@ -395,25 +740,7 @@ reducer_splitmerge(struct reducer *r)
 		_exit(0);
 	}
 	reducer_mergeruns(r, 0, r->nruns, r->out, 0, &kr[0]);
-	int failed = 0;
-	for (int k = 1; k < forked; k++) {
-		int st = waitchild(k);
-		/* Its lines, up to its error if it failed; none after it. */
-		if (!failed)
-			copyrange(r, out[k]);
-		close(out[k]);
-		if (WIFSIGNALED(st) && !failed) {
-			char q[128];
-			rec_quote(q, sizeof q, kr[k].lo, kr[k].lolen);
-			weprintf("the process merging the keys from %s was killed "
-			    "by signal %d (%s)", q, WTERMSIG(st),
-			    strsignal(WTERMSIG(st)));
-		}
-		if (!failed && (!WIFEXITED(st) || WEXITSTATUS(st) != 0)) {
-			failed = 1;	/* its message is out already */
-			killparts(NULL);	/* the later ranges are not needed */
-		}
-	}
+	int failed = takeranges(r, out, kr, forked);
 	if (!failed && forked < nr) {
 		struct keyrange rest = { kr[forked].lo, NULL, kr[forked].lolen, 0 };
 		reducer_mergeruns(r, 0, r->nruns, r->out, 0, &rest);
@@ -424,8 +751,6 @@ reducer_splitmerge(struct reducer *r)
 		exit(EXIT_FATAL);
 	}
 	setfatalhook(NULL, 0);
-	for (size_t i = 0; i < ns; i++)
-		free(s[i].key);
-	free(s);
+	freesamples();
 	return 1;
 }

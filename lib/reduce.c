@@ -283,8 +283,8 @@ reduce_run(const struct reduceopts *o, char **files, int nfiles,
 			reducer_freestates(&r, r.curst);
 		}
 		obuf_flush(out);
-	} else {
-		reducer_finish(&r);
+	} else if (parts < 2) {
+		reducer_finish(&r);	/* readparts wrote the output */
 	}
 
 	/* -H: a header that was read is written, even with no lines. */

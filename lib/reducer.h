@@ -38,6 +38,8 @@ struct reducer {
 	size_t nruns;
 	int tablerun;		/* the table is among the runs (tablerun) */
 	uint32_t *tableix;	/* its entries sorted, if sorted already */
+	int keepruns;		/* a merge leaves the runs open and tableix
+				 * kept: they are merged again (parts.c) */
 	size_t maxruns;		/* runs.c's MAXRUNS, or what ulimit -n leaves */
 	int prefetch;		/* the key is a TAB record's field, the first
 				 * while keyf[0] is 0 */
@@ -144,7 +146,9 @@ struct keyrange {
 	size_t lolen, hilen;
 };
 /* Merge runs [from, from+n) onto out: partial states (a new run) or,
- * for the last merge, the final output; only kr's keys if not NULL. */
+ * for the last merge, the final output; only kr's keys if not NULL.
+ * The runs are closed after, and the table's index freed, unless
+ * r->keepruns. */
 void reducer_mergeruns(struct reducer *r, size_t from, size_t n,
     struct obuf *out, int partial, const struct keyrange *kr);
 /* Key order, as table_sorted and the runs have it. */
@@ -160,8 +164,8 @@ uint64_t reducer_linesbefore(int fd, uint64_t off);
 /* The number of parts to read files in: 0 for one process. */
 int reducer_nparts(const struct reduceopts *o, char **files, int nfiles,
     int fd, uint64_t *size);
-/* Read the file name (open on fd, size bytes) in parts: part 0 here,
- * the others in children whose partial states become runs. */
+/* Read the file name (open on fd, size bytes) in parts, a process
+ * each, and write the output: each process merges a range of keys. */
 void reducer_readparts(struct reducer *r, const char *name, int fd,
     uint64_t size, int parts);
 /* The last merge of the runs onto r->out, split by key range across

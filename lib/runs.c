@@ -250,7 +250,8 @@ reducer_runsample(struct reducer *r, int fd, uint64_t size, double frac,
 
 /* Merge runs [from, from+n) onto out: partial states (a new run) or,
  * for the last merge, the final output; only the keys in kr if it is
- * not NULL. */
+ * not NULL.  The runs are closed after, and the table's index freed,
+ * unless r->keepruns. */
 void
 reducer_mergeruns(struct reducer *r, size_t from, size_t n, struct obuf *out,
     int partial, const struct keyrange *kr)
@@ -267,8 +268,11 @@ reducer_mergeruns(struct reducer *r, size_t from, size_t n, struct obuf *out,
 	for (size_t i = 0; i < n; i++) {
 		u[i].fd = r->runs[from + i];
 		if (u[i].fd == RUN_TABLE) {
-			u[i].ix = r->tableix ? r->tableix : table_sorted(r->t);
-			r->tableix = NULL;
+			if (!r->tableix)
+				r->tableix = table_sorted(r->t);
+			u[i].ix = r->tableix;
+			if (!r->keepruns)
+				r->tableix = NULL;
 			u[i].n = table_count(r->t);
 			if (kr && kr->lo) {
 				/* The first entry not below lo. */
@@ -335,11 +339,13 @@ reducer_mergeruns(struct reducer *r, size_t from, size_t n, struct obuf *out,
 	free(kbuf);
 	for (size_t i = 0; i < n; i++) {
 		if (u[i].fd == RUN_TABLE) {
-			free(u[i].ix);
+			if (!r->keepruns)
+				free(u[i].ix);
 			continue;
 		}
 		reader_free(&u[i].r);
-		close(u[i].fd);
+		if (!r->keepruns)
+			close(u[i].fd);
 	}
 	free(u);
 	free(acc);

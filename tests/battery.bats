@@ -328,7 +328,8 @@ mkdeep() {
 		assert_stderr_empty
 		assert_files_equal want "got.$n"
 	done
-	# -j 4 needs 3 more descriptors than -j1 and spilling.
+	# -j 4 needs 8 more descriptors than -j1 and spilling: its
+	# part's run and mailbox for each child, the parent's run and a pipe.
 	run --separate-stderr bash -c 'ulimit -n 8; pdp-reduce -j4 sum big.tsv'
 	assert_status 2
 	assert_output_empty

@@ -1010,6 +1010,37 @@ mkparts() {
 	done
 }
 
+@test "-j: a process reading a part killed by a signal: exit 2, the message, nothing written, no process left" {
+	mkparts
+	for i in 1 2 3; do cat parts.tsv; done > big3.tsv
+	pdp-reduce -j1 sum big3.tsv > all
+	pdp-reduce -j2 sum big3.tsv > got 2> err &
+	pid=$!
+	child=
+	for i in $(seq 500); do
+		child=$(pgrep -P "$pid" | head -n 1)
+		[ -n "$child" ] && break
+		sleep 0.01
+	done
+	[ -n "$child" ] || fail "no child process seen"
+	kill -KILL "$child"
+	st=0
+	wait "$pid" || st=$?
+	[ "$st" -eq 2 ] || fail "exit status $st: $(cat err)"
+	# Almost always while it reads; if it was merging its range by
+	# then, what is written is the start of the output.
+	if grep -q "reading bytes" err; then
+		grep -Eqx "pdp-reduce: big3.tsv: the process reading bytes [0-9]+-[0-9]+ was killed by signal 9 \(Killed\)" err ||
+		    fail "$(cat err)"
+		[ ! -s got ] || fail "output written"
+	else
+		grep -Eq "the process merging the keys from '.*' was killed by signal 9" err || fail "$(cat err)"
+		head -c "$(wc -c < got)" all | cmp - got || fail "not the start of the output"
+	fi
+	sleep 0.5
+	[ -z "$(reduce_procs)" ] || fail "pdp-reduce processes left: $(reduce_procs)"
+}
+
 @test "-j: a bad number of jobs is a usage error" {
 	for j in x 4097 1.5 %; do
 		run --separate-stderr pdp-reduce -j "$j" sum /dev/null
