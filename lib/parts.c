@@ -7,7 +7,8 @@
  * states, to a run of its own, and then merges its range from its table
  * and the others' runs, in part order (first and last depend on it).
  * The parent writes range 0 onto the output and copies the children's
- * after it.  A child that fails fails the run before a line is written.
+ * after it.  A part that cannot be read fails the run before a line is
+ * written; a range that fails, after the ranges before it.
  * The last merge of runs that one process spilled (stdin, several
  * files) is split by key range the same way, by forked children that
  * share its memory.
@@ -59,7 +60,8 @@ enum { PART_MIN = 16 << 20, MAXPARTS = 8 };
 /* The children reading parts, or merging ranges.  Global because
  * eprintf may be called anywhere in the parent (out of memory, a write
  * error) and its hook, which takes no argument, must end them: a failed
- * run leaves no child behind.  Set by forkchild, cleared by waitchild. */
+ * run leaves no child behind.  Set by forkchild, cleared when the child
+ * is waited for (waitchild, awaitparts). */
 static pid_t partpid[MAXPARTS];
 
 /* A fatal error of the parent ends the children reading parts. */
@@ -270,7 +272,8 @@ copyrange(struct reducer *r, int fd)
 
 /* Ranges 1 to n-1, each merged by child k into out[k]: copied onto
  * r->out in order, each when its child has ended; 1 if one failed (its
- * lines up to its error are copied, none after). */
+ * lines up to its error are copied, none after; none of one killed by a
+ * signal, which may have cut a line). */
 static int
 takeranges(struct reducer *r, const int *out, const struct keyrange *kr,
     int n)
@@ -279,7 +282,7 @@ takeranges(struct reducer *r, const int *out, const struct keyrange *kr,
 
 	for (int k = 1; k < n; k++) {
 		int st = waitchild(k);
-		if (!failed)
+		if (!failed && WIFEXITED(st))
 			copyrange(r, out[k]);
 		close(out[k]);
 		if (WIFSIGNALED(st) && !failed) {
@@ -498,7 +501,7 @@ placeruns(struct reducer *r, int k, int parts, const int *run)
 
 /* Child k: part k read, ranges cut, range k merged into box[k]. */
 static void
-partchild(struct reducer *r, const char *name, int k, int parts,
+partchild(struct reducer *r, const char *name, int fd, int k, int parts,
     const uint64_t *cut, const int *run, const int *box, int done)
 {
 	struct keyrange kr[MAXPARTS] = { { 0 } };
@@ -509,6 +512,13 @@ partchild(struct reducer *r, const char *name, int k, int parts,
 	r->mergejobs = 1;
 	r->headerdue = 0;	/* the parent's, before its range */
 	r->partoff = cut[k];
+	/* No more descriptors than the parent: the others' mailboxes
+	 * closed, and the file opened again in place of the parent's (its
+	 * own offset and read-ahead). */
+	for (int j = 1; j < parts; j++)
+		if (j != k)
+			close(box[j]);
+	close(fd);
 	int pf = open(name, O_RDONLY | O_CLOEXEC);
 	if (pf < 0 || lseek(pf, (off_t)cut[k], SEEK_SET) < 0)
 		eprintf("%s:", name);
@@ -543,9 +553,7 @@ partchild(struct reducer *r, const char *name, int k, int parts,
 		_exit(0);
 	awaitwake();
 
-	placeruns(r, k, parts, run);
-	if (ftruncate(box[k], 0) < 0 || lseek(box[k], 0, SEEK_SET) < 0)
-		eprintf("%s: temporary file:", dir);
+	placeruns(r, k, parts, run);	/* its mailbox was emptied */
 	struct obuf o;
 	setfatalhook(flushrange, 1);
 	obuf_init(&o, box[k], dir, 1 << 16);
@@ -608,6 +616,9 @@ reducer_readparts(struct reducer *r, const char *name, int fd, uint64_t size,
 	}
 	if (pipe(done) < 0)
 		eprintf("pipe:");
+	/* Caught by sigwait, never ignored (as a shell may have set it,
+	 * and a blocked ignored signal may be discarded). */
+	signal(SIGUSR1, SIG_DFL);
 	sigemptyset(&wake);
 	sigaddset(&wake, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &wake, &old);
@@ -619,7 +630,8 @@ reducer_readparts(struct reducer *r, const char *name, int fd, uint64_t size,
 			eprintf("fork:");
 		if (f == 0) {
 			close(done[0]);
-			partchild(r, name, k, parts, cut, run, box, done[1]);
+			partchild(r, name, fd, k, parts, cut, run, box,
+			    done[1]);
 		}
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
@@ -656,12 +668,18 @@ reducer_readparts(struct reducer *r, const char *name, int fd, uint64_t size,
 	close(run[0]);
 	awaitparts(done[0], parts, name, cut);
 	close(done[0]);
-	for (int k = 1; k < nr; k++)
+	/* The mailboxes emptied of the pivots before the children write
+	 * their ranges there: one that fails before it writes leaves
+	 * nothing to copy. */
+	for (int k = 1; k < nr; k++) {
+		if (ftruncate(box[k], 0) < 0 || lseek(box[k], 0, SEEK_SET) < 0)
+			eprintf("%s: temporary file:", dir);
 		wakechild(k);
+	}
 
 	/* Range 0, then the children's, in order. */
 	placeruns(r, 0, parts, run);
-	if (r->headerdue)
+	if (r->headerdue && nr > 1)	/* else with the first line, if any */
 		header_write(r);
 	reducer_mergeruns(r, 0, r->nruns, r->out, 0, nr > 1 ? &kr[0] : NULL);
 	int failed = takeranges(r, box, kr, nr);

@@ -909,6 +909,16 @@ mkparts() {
 	assert_files_equal want2 got
 	pdp-reduce -j2 --partial "$ops" parts.tsv | pdp-reduce --merge "$ops" > got
 	assert_files_equal want got
+	# No key at all in 35 MB of comments: --header-out writes no header, as one
+	# process does when no header line was read.
+	yes '# a comment, and nothing else, on every line of the file' |
+	    head -c 36700160 > comments.tsv
+	pdp-reduce -j1 -C --header-out sum comments.tsv > want3
+	[ ! -s want3 ] || fail "one process wrote $(head -c 80 want3)"
+	run --separate-stderr pdp-reduce -j2 -C --header-out sum comments.tsv
+	assert_status 0
+	assert_output_empty
+	assert_stderr_empty
 	[ -z "$(reduce_procs)" ] || fail "pdp-reduce processes left: $(reduce_procs)"
 }
 
