@@ -283,8 +283,8 @@ reduce_run(const struct reduceopts *o, char **files, int nfiles,
 			reducer_freestates(&r, r.curst);
 		}
 		obuf_flush(out);
-	} else if (parts < 2) {
-		reducer_finish(&r);	/* readparts wrote the output */
+	} else if (parts < 2) {	/* readparts wrote the parts' output */
+		reducer_finish(&r);
 	}
 
 	/* -H: a header that was read is written, even with no lines. */
