@@ -491,8 +491,8 @@ placeruns(struct reducer *r, int k, int parts, const int *run)
 			u[n++] = run[i];
 			continue;
 		}
-		memcpy(u + n, r->runs, r->nruns * sizeof *u);
-		n += r->nruns;
+		for (size_t j = 0; j < r->nruns; j++)	/* none: runs NULL */
+			u[n++] = r->runs[j];
 	}
 	free(r->runs);
 	r->runs = u;
