@@ -194,14 +194,15 @@ runswork(struct reducer *r, uint64_t *size)
 	return work;
 }
 
-/* Add SAMPLES keys of each of r's runs to smp. */
-static void
+/* Add SAMPLES keys of each of r's runs to smp: the runs' bytes, as
+ * runswork counts them. */
+static uint64_t
 takesamples(struct reducer *r)
 {
 	uint64_t *size = ereallocarray(NULL, r->nruns ? r->nruns : 1,
 	    sizeof *size);
+	uint64_t work = runswork(r, size);
 
-	runswork(r, size);
 	if (r->tablerun && !r->tableix)
 		r->tableix = table_sorted(r->t);
 	smp = ereallocarray(smp, nsmp + r->nruns * SAMPLES + 1, sizeof *smp);
@@ -211,6 +212,7 @@ takesamples(struct reducer *r)
 			    size[i], (j + 0.5) / SAMPLES, &smp[nsmp].klen)))
 				nsmp++;
 	free(size);
+	return work;
 }
 
 /* Cut the keys into at most n ranges at pivots among the samples: kr
@@ -529,23 +531,17 @@ partchild(struct reducer *r, const char *name, int fd, int k, int parts,
 	close(pf);
 	reducer_tablerun(r);
 
-	takesamples(r);
-	putkeys(box[k], dir, runswork(r, NULL), smp, nsmp);
+	uint64_t work = takesamples(r);
+	putkeys(box[k], dir, work, smp, nsmp);
 	freesamples();
 	saydone(done, k);
 	awaitwake();
 
 	getkeys(box[k], dir);
 	int nr = (int)nsmp + 1;
-	for (int j = 0; j < nr; j++) {
-		if (j > 0) {
-			kr[j].lo = smp[j - 1].key;
-			kr[j].lolen = smp[j - 1].klen;
-		}
-		if (j < nr - 1) {
-			kr[j].hi = smp[j].key;
-			kr[j].hilen = smp[j].klen;
-		}
+	for (int j = 1; j < nr; j++) {	/* as cutranges cut them */
+		kr[j - 1].hi = kr[j].lo = smp[j - 1].key;
+		kr[j - 1].hilen = kr[j].lolen = smp[j - 1].klen;
 	}
 	writeothers(r, run[k], kr, nr, k);
 	saydone(done, k);
@@ -572,7 +568,7 @@ reducer_readparts(struct reducer *r, const char *name, int fd, uint64_t size,
 {
 	uint64_t cut[MAXPARTS + 1];
 	int run[MAXPARTS], box[MAXPARTS], done[2];
-	struct keyrange kr[MAXPARTS];
+	struct keyrange kr[MAXPARTS] = { { 0 } };
 	const char *dir = r->o->tmpdir;
 	sigset_t wake, old;
 
@@ -647,14 +643,11 @@ reducer_readparts(struct reducer *r, const char *name, int fd, uint64_t size,
 	reducer_tablerun(r);
 
 	/* The ranges, from every part's samples. */
-	uint64_t work = runswork(r, NULL);
-	takesamples(r);
+	uint64_t work = takesamples(r);
 	awaitparts(done[0], parts, name, cut);
 	for (int k = 1; k < parts; k++)
 		work += getkeys(box[k], dir);
 	int nr = work < SPLIT_MIN ? 1 : cutranges(parts, kr);
-	if (nr == 1)
-		memset(kr, 0, sizeof kr);
 	struct sample piv[MAXPARTS];
 	for (int j = 1; j < nr; j++) {
 		piv[j - 1].key = (char *)kr[j].lo;
