@@ -168,8 +168,10 @@ stateof(struct reducer *r, const struct reader *in, const char *key,
 	st = table_trygethash(r->t, key, klen, h, &isnew);
 	if (!st && spillshort(r))
 		st = table_trygethash(r->t, key, klen, h, &isnew);
-	if (!st)
+	if (!st) {
+		reducer_nomem(r);	/* why, if it can say */
 		eprintf("hash table: malloc:");
+	}
 	/* Keys are checked once, as they come in: a bad one ends the run
 	 * before anything is written (with --invalid=skip, addrecord checks
 	 * each record's). */

@@ -9,12 +9,24 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 
 #include "err.h"
 #include "hugepage.h"
 
 enum { HUGE = 2 << 20 };
+
+/* LeakSanitizer looks for pointers in the heap and the stacks, not in
+ * memory the program maps: under it a table, whose states point into
+ * the heap, comes from calloc. */
+#if defined(__SANITIZE_ADDRESS__)
+#define HEAPONLY 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HEAPONLY 1
+#endif
+#endif
 
 #ifdef MAP_ANONYMOUS
 /* The bytes mapped for n * size, or 0 if they come from calloc. */
@@ -25,24 +37,27 @@ mapped(size_t n, size_t size)
 		errno = ENOMEM;
 		eprintf("mmap:");
 	}
+#ifdef HEAPONLY
+	return 0;
+#endif
 	size_t bytes = n * size;
 	return bytes < HUGE ? 0 : (bytes + HUGE - 1) & ~(size_t)(HUGE - 1);
 }
 #endif
 
 void *
-hugecalloc(size_t n, size_t size)
+hugetrycalloc(size_t n, size_t size)
 {
 #ifdef MAP_ANONYMOUS
 	size_t len = mapped(n, size);
 	if (len == 0)
-		return ecalloc(n, size);
+		return calloc(n ? n : 1, size ? size : 1);
 	/* 2 MiB more than needed, and the ends that are not aligned cut
 	 * off.  Fresh anonymous memory reads as zeros. */
 	char *m = mmap(NULL, len + HUGE, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (m == MAP_FAILED)
-		eprintf("mmap:");
+		return NULL;
 	char *p = (char *)(((uintptr_t)m + HUGE - 1) & ~(uintptr_t)(HUGE - 1));
 	if (p > m)
 		munmap(m, (size_t)(p - m));
@@ -53,8 +68,31 @@ hugecalloc(size_t n, size_t size)
 #endif
 	return p;
 #else
-	return ecalloc(n, size);
+	return calloc(n ? n : 1, size ? size : 1);
 #endif
+}
+
+void *
+hugecalloc(size_t n, size_t size)
+{
+	void *p = hugetrycalloc(n, size);
+
+	if (!p)
+		eprintf("hugecalloc:");
+	return p;
+}
+
+void *
+hugetryextend(void *p, size_t n, size_t m, size_t size)
+{
+	void *q = hugetrycalloc(m, size);
+
+	if (!q)
+		return NULL;
+	if (n)
+		memcpy(q, p, n * size);
+	hugefree(p, n, size);
+	return q;
 }
 
 void

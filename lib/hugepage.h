@@ -10,6 +10,11 @@
  * hint), and go back to the system when freed.  Exits with a message if
  * memory is short, as emalloc does. */
 void *hugecalloc(size_t n, size_t size);
+/* The same, but NULL (errno set) if memory is short. */
+void *hugetrycalloc(size_t n, size_t size);
+/* p, from hugecalloc(n, size), moved into hugecalloc(m, size) (m >= n)
+ * and freed; NULL if memory is short, p unchanged. */
+void *hugetryextend(void *p, size_t n, size_t m, size_t size);
 /* Free what hugecalloc(n, size) gave. */
 void hugefree(void *p, size_t n, size_t size);
 

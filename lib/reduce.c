@@ -45,9 +45,15 @@ static struct reducer *lowr;	/* for the message: the hook has no argument */
 static int
 nomem(void)
 {
-	const struct reduceopts *o = lowr->o;
+	return reducer_nomem(lowr);
+}
 
-	if (!o->sorted && table_count(lowr->t) == 0)
+int
+reducer_nomem(const struct reducer *r)
+{
+	const struct reduceopts *o = r->o;
+
+	if (!o->sorted && table_count(r->t) == 0)
 		return 0;	/* before any key: "malloc: ..." */
 	if (o->sorted)
 		eprintf("out of memory holding one key's states "
@@ -55,12 +61,12 @@ nomem(void)
 		    "or the machine allows)");
 	if (o->order != ORDER_KEY || o->top)
 		eprintf("out of memory holding %u keys (%s keeps "
-		    "every key: it cannot spill)", table_count(lowr->t),
+		    "every key: it cannot spill)", table_count(r->t),
 		    o->top ? "--top" : o->order == ORDER_VALUE ?
 		    "--order=value" : "--order=none");
 	eprintf("out of memory holding %u keys (ulimit -v or the "
 	    "machine allows less than -S; a smaller -S spills sooner)",
-	    table_count(lowr->t));
+	    table_count(r->t));
 }
 
 void

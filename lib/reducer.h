@@ -86,6 +86,10 @@ enum { SPILL_MINFDS = 4 };
 
 /* reduce.c */
 void reducer_freestates(struct reducer *r, char *st);
+/* Out of memory where no spill helps: exit with a message that says why
+ * (--sorted, --order, --top, a budget past ulimit -v); 0 if there is
+ * nothing to say (no key yet). */
+int reducer_nomem(const struct reducer *r);
 /* Free what the table's states hold, for the table to be freed. */
 void reducer_freetable(struct reducer *r);
 /* Parse the states of a --merge record (or a run's line) into tmp;

@@ -1,15 +1,18 @@
 /* table.c: open-addressing hash table, keys in an arena, each value
  * right after its entry.  Slots hold a hash fragment and an entry index,
  * so a probe touches 8 bytes until the hash matches, and then one entry
- * with its value: two cache misses a lookup in a big table, not three.  Keys of up to INLINE
- * bytes (most words) live in their entry and compare in a few loads: no
- * trip to the arena and no memcmp call for them. */
+ * with its value: two cache misses a lookup in a big table, not three.
+ * Both arrays are in huge pages once big (hugepage.c), so that those
+ * misses do not miss the TLB too.  Keys of up to INLINE bytes (most
+ * words) live in their entry and compare in a few loads: no trip to the
+ * arena and no memcmp call for them. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "arena.h"
 #include "err.h"
 #include "hash.h"
+#include "hugepage.h"
 #include "table.h"
 
 struct slot {
@@ -89,11 +92,11 @@ newtable(size_t vsize, uint32_t nslots, uint32_t nents)
 
 	t->vsize = vsize;
 	t->mask = nslots - 1;
-	t->slots = ecalloc(nslots, sizeof *t->slots);
+	t->slots = hugecalloc(nslots, sizeof *t->slots);
 	t->ecap = nents;
 	/* Values are 8-byte aligned, as the entry is. */
 	t->stride = sizeof(struct entry) + ((vsize + 7) & ~(size_t)7);
-	t->ents = ereallocarray(NULL, t->ecap, t->stride);
+	t->ents = hugecalloc(t->ecap, t->stride);
 	return t;
 }
 
@@ -114,7 +117,7 @@ static int
 grow(struct table *t)
 {
 	uint32_t nslots = (t->mask + 1) * 2;
-	struct slot *s = calloc(nslots, sizeof *s);
+	struct slot *s = hugetrycalloc(nslots, sizeof *s);
 
 	if (!s)
 		return -1;
@@ -126,7 +129,7 @@ grow(struct table *t)
 		s[j].hash = h;
 		s[j].idx = i + 1;
 	}
-	free(t->slots);
+	hugefree(t->slots, (size_t)t->mask + 1, sizeof *s);
 	t->slots = s;
 	t->mask = nslots - 1;
 	return 0;
@@ -236,7 +239,8 @@ table_trygethash(struct table *t, const char *key, size_t klen, uint32_t h,
 	if (t->n == t->ecap) {
 		if (t->ecap > SIZE_MAX / 2 / t->stride)
 			return NULL;
-		char *ents = realloc(t->ents, (size_t)t->ecap * 2 * t->stride);
+		char *ents = hugetryextend(t->ents, t->ecap,
+		    (size_t)t->ecap * 2, t->stride);
 		if (!ents)
 			return NULL;
 		t->ents = ents;
@@ -377,7 +381,7 @@ table_sortedlean(struct table *t)
 	/* The slots go first: they are 8 bytes a slot, and at least 4/3 of
 	 * a slot a key, so what the index takes is there. */
 	size_t n = t->n;
-	free(t->slots);
+	hugefree(t->slots, (size_t)t->mask + 1, sizeof *t->slots);
 	t->slots = NULL;
 	uint32_t *out = ereallocarray(NULL, n ? n : 1, sizeof *out);
 
@@ -410,9 +414,9 @@ table_clear(struct table *t)
 	/* A table that one big input grew is shrunk again, so that clearing
 	 * it for each of many small inputs stays cheap. */
 	if (t->mask > 16383 && (uint64_t)t->n * 16 < t->mask) {
-		free(t->slots);
+		hugefree(t->slots, (size_t)t->mask + 1, sizeof *t->slots);
 		t->mask = 1023;
-		t->slots = ecalloc(t->mask + 1, sizeof *t->slots);
+		t->slots = hugecalloc((size_t)t->mask + 1, sizeof *t->slots);
 	} else {
 		memset(t->slots, 0, (size_t)(t->mask + 1) * sizeof *t->slots);
 	}
@@ -426,7 +430,8 @@ table_free(struct table *t)
 	if (!t)
 		return;
 	arena_free(&t->keys);
-	free(t->slots);
-	free(t->ents);
+	if (t->slots)
+		hugefree(t->slots, (size_t)t->mask + 1, sizeof *t->slots);
+	hugefree(t->ents, t->ecap, t->stride);
 	free(t);
 }
