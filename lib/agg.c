@@ -240,6 +240,12 @@ agg_isnumeric(enum aggop op)
 }
 
 int
+agg_ordered(enum aggop op)
+{
+	return (ops[op]->flags & AGGF_ORDERED) != 0;
+}
+
+int
 agg_canoverflow(enum aggop op)
 {
 	return (ops[op]->flags & AGGF_OVERFLOW) != 0;

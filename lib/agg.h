@@ -46,6 +46,9 @@ const char *agg_name(enum aggop op);
 int agg_needsvalue(enum aggop op);
 /* 1 if the op's values must be numbers (sum, mean, min, max ...). */
 int agg_isnumeric(enum aggop op);
+/* 1 if the op's value depends on the order of the values (first, last:
+ * they merge in the order of the input's parts). */
+int agg_ordered(enum aggop op);
 /* 1 if the op's final value can be out of range (AV_RANGE). */
 int agg_canoverflow(enum aggop op);
 /* Size of the state of op within a key's value. */

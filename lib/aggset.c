@@ -193,13 +193,13 @@ set_free(void *st)
 enum { VALUE = AGGF_VALUE, NUMERIC = AGGF_NUMERIC, OVERFLOW = AGGF_OVERFLOW };
 
 const struct aggdef aggdef_first = {
-	"first", sizeof(struct textstate), VALUE,
+	"first", sizeof(struct textstate), VALUE | AGGF_ORDERED,
 	first_add, first_merge, text_final, text_free,
 	text_save, text_load, NULL,
 };
 
 const struct aggdef aggdef_last = {
-	"last", sizeof(struct textstate), VALUE,
+	"last", sizeof(struct textstate), VALUE | AGGF_ORDERED,
 	last_add, last_merge, text_final, text_free,
 	text_save, text_load, NULL,
 };

@@ -18,6 +18,7 @@ enum {
 	AGGF_NUMERIC = 2,	/* its values must be numbers: add gets x */
 	AGGF_OVERFLOW = 4,	/* its final value can be out of range */
 	AGGF_PARAM = 8,		/* it takes a parameter: perc:P, trimmean:P */
+	AGGF_ORDERED = 16,	/* its value depends on the values' order */
 };
 
 /*

@@ -1,7 +1,9 @@
 /*
  * parts.c: pdp-reduce -j's processes.  One big regular file is cut at
  * line starts into parts, read by a process each (the parent part 0,
- * forked children the others) with its share of the budget.  Then the
+ * forked children the others) with its share of the budget.  A stream
+ * (a pipe) is read by the parent, which hands its blocks of lines in
+ * turn to itself and to each child, on a pipe of the child's.  Then the
  * keys are cut into ranges at pivots sampled from every part, one range
  * a process: each writes the keys of the other ranges, as partial
  * states, to a run of its own, and then merges its range from its table
@@ -13,6 +15,7 @@
  * files) is split by key range the same way, by forked children that
  * share its memory.
  */
+#define _GNU_SOURCE		/* F_SETPIPE_SZ */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -20,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -27,6 +31,7 @@
 #include <sys/prctl.h>
 #endif
 
+#include "agg.h"
 #include "err.h"
 #include "fdlimit.h"
 #include "feed.h"
@@ -56,6 +61,24 @@ reducer_linesbefore(int fd, uint64_t off)
 
 /* Parts: a file smaller than two of these is read by one process. */
 enum { PART_MIN = 16 << 20, MAXPARTS = 8 };
+
+/* A stream that ends within STREAM_MIN bytes is read by one process; a
+ * longer one is read in parts only with a budget (-S) of at least
+ * STREAM_MINBUDGET: the parent's buffer of it, 2 * STREAM_MIN (but for
+ * a line longer than that), comes out of it. */
+enum { STREAM_MIN = 4 << 20 };
+#define STREAM_MINBUDGET ((uint64_t)64 << 20)
+
+/* Where the parts come from: byte ranges of a regular file (cut: the
+ * parts' offsets, the file's size last), or, cut NULL, a stream, whose
+ * blocks the parent hands out on pipes (feed[k] for child k). */
+struct partin {
+	const char *name;
+	int fd;
+	const uint64_t *cut;
+	int feed[MAXPARTS][2];
+	int busy;		/* bytes in a child's pipe that keep it busy */
+};
 
 /* The children reading parts, or merging ranges.  Global because
  * eprintf may be called anywhere in the parent (out of memory, a write
@@ -104,36 +127,54 @@ waitchild(int k)
 	return st;
 }
 
-/* The number of parts to read name in: 0 for one process. */
+/* The number of parts to read name in: 0 for one process; *stream
+ * set if it is not a regular file (its size is known only at its end). */
 int
-reducer_nparts(const struct reduceopts *o, char **files, int nfiles, int fd,
-    uint64_t *size)
+reducer_nparts(const struct reduceopts *o, int nfiles, int fd,
+    uint64_t *size, int *stream)
 {
 	struct stat st;
 
-	if (o->jobs < 2 || nfiles != 1 || strcmp(files[0], "-") == 0 ||
+	*stream = 0;
+	if (o->jobs < 2 || nfiles != 1 ||
 	    o->sorted || o->merge || o->skipinvalid || o->order != ORDER_KEY ||
 	    o->fsmode == FS_CSV ||	/* a cut may fall inside quotes */
-	    o->top || fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    (uint64_t)st.st_size < 2 * (uint64_t)PART_MIN)
+	    o->top || fd < 0 || fstat(fd, &st) < 0)
 		return 0;
-	*size = (uint64_t)st.st_size;
-	uint64_t n = *size / PART_MIN;
-	if (n > (uint64_t)o->jobs)
-		n = (uint64_t)o->jobs;
-	if (n > MAXPARTS)
-		n = MAXPARTS;
+	long n = o->jobs < MAXPARTS ? o->jobs : MAXPARTS;
+	/* Standard input is a stream even if it is a file: it is read from
+	 * its offset, which the shell may share. */
+	if (S_ISREG(st.st_mode) && fd != 0) {
+		if ((uint64_t)st.st_size < 2 * (uint64_t)PART_MIN)
+			return 0;
+		*size = (uint64_t)st.st_size;
+		if ((uint64_t)n > *size / PART_MIN)
+			n = (long)(*size / PART_MIN);
+	} else {
+		/* Its blocks go round the processes: first and last, which
+		 * merge in part order, need the parts in the stream's.  What
+		 * the parent buffers comes out of the budget, which must
+		 * leave each part much more. */
+		for (size_t i = 0; i < o->naggs; i++)
+			if (agg_ordered(o->aggs[i].op))
+				return 0;
+		if (o->bufsize < STREAM_MINBUDGET)
+			return 0;
+		*stream = 1;
+	}
 	/* The parent holds two files a part (its run; the child's range,
-	 * but none for its own) and a pipe's end, and must be able to
-	 * spill beside them.  The default -j takes what ulimit -n leaves;
-	 * a -j given that cannot work is an error. */
-	long limit, room = fdroom(2 * (long)n + SPILL_MINFDS, &limit);
-	if (room >= 2 * (long)n + SPILL_MINFDS)
+	 * but none for its own), a pipe's end, and for a stream both ends
+	 * of a pipe to each child while they start, and must be able to
+	 * spill beside them.  The default -j takes what ulimit -n leaves; a
+	 * -j given that cannot work is an error. */
+	long per = *stream ? 4 : 2;
+	long limit, room = fdroom(per * n + SPILL_MINFDS, &limit);
+	if (room >= per * n + SPILL_MINFDS)
 		return (int)n;
 	if (!o->jobsauto)
 		eprintf("ulimit -n %ld: too few file descriptors for -j %d "
 		    "(-j1 needs fewer)", limit, o->jobs);
-	n = room - SPILL_MINFDS >= 4 ? (uint64_t)(room - SPILL_MINFDS) / 2 : 0;
+	n = room - SPILL_MINFDS >= 2 * per ? (room - SPILL_MINFDS) / per : 0;
 	return (int)n;
 }
 
@@ -317,10 +358,31 @@ takeranges(struct reducer *r, const int *out, const struct keyrange *kr,
  * from waitpid while it waits.
  */
 
+/* Child k ended with status st before its part was done: the run ends
+ * (the child's own message is out already, but a signal's). */
+static _Noreturn void
+partdied(const struct partin *pi, int k, int st)
+{
+	if (WIFSIGNALED(st) && pi->cut)
+		weprintf("%s: the process reading bytes %llu-%llu was killed "
+		    "by signal %d (%s)", pi->name,
+		    (unsigned long long)pi->cut[k],
+		    (unsigned long long)pi->cut[k + 1] - 1,
+		    WTERMSIG(st), strsignal(WTERMSIG(st)));
+	else if (WIFSIGNALED(st))
+		weprintf("%s: the process reading part %d was killed by "
+		    "signal %d (%s)", pi->name, k + 1, WTERMSIG(st),
+		    strsignal(WTERMSIG(st)));
+	else if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		weprintf("%s: a process reading a part ended early", pi->name);
+	killparts(NULL);
+	exit(EXIT_FATAL);
+}
+
 /* Wait until every child has said, on the pipe fd, that it is done with
  * this step. */
 static void
-awaitparts(int fd, int parts, const char *name, const uint64_t *cut)
+awaitparts(int fd, int parts, const struct partin *pi)
 {
 	int said = 0, eof = 0;
 	char c[MAXPARTS];
@@ -347,17 +409,11 @@ awaitparts(int fd, int parts, const char *name, const uint64_t *cut)
 			partpid[k] = 0;
 			if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
 				continue;	/* it had nothing left to do */
-			if (WIFSIGNALED(st))
-				weprintf("%s: the process reading bytes %llu-%llu "
-				    "was killed by signal %d (%s)", name,
-				    (unsigned long long)cut[k],
-				    (unsigned long long)cut[k + 1] - 1,
-				    WTERMSIG(st), strsignal(WTERMSIG(st)));
-			killparts(NULL);	/* its message is out already */
-			exit(EXIT_FATAL);
+			partdied(pi, k, st);
 		}
 		if (eof)
-			eprintf("%s: a process reading a part ended early", name);
+			eprintf("%s: a process reading a part ended early",
+			    pi->name);
 	}
 }
 
@@ -501,34 +557,86 @@ placeruns(struct reducer *r, int k, int parts, const int *run)
 	r->nruns = n;
 }
 
+/* A stream's blocks: about BLOCK bytes of whole lines each; a child's
+ * pipe holds two (where the system lets it grow). */
+enum { BLOCK = 512 << 10 };
+
+/* A child's part of a stream: frames from the parent on fd, each a
+ * block of whole lines (the stream's last may lack its newline) after
+ * the number of the line before it and its length, read as the lines of
+ * a file are, numbered as in the stream. */
+static void
+readframes(struct reducer *r, const char *name, int fd)
+{
+	struct reader in;
+
+	reader_init(&in, fd, name, '\n');
+	for (;;) {
+		uint64_t h[2];
+		size_t got = 0;
+		ssize_t n = 1;
+		while (got < sizeof h &&
+		    (n = readsome(fd, (char *)h + got, sizeof h - got)) > 0)
+			got += (size_t)n;
+		if (n < 0)
+			eprintf("%s: pipe from the parent:", name);
+		if (got == 0)
+			break;
+		if (got < sizeof h)
+			eprintf("%s: pipe from the parent: a block cut short",
+			    name);
+		in.lineno = h[0];
+		in.left = h[1];
+		in.eof = 0;
+		reducer_readall(r, &in);
+		if (in.left)
+			eprintf("%s: pipe from the parent: a block cut short",
+			    name);
+	}
+	reader_free(&in);
+}
+
 /* Child k: part k read, ranges cut, range k merged into box[k]. */
 static void
-partchild(struct reducer *r, const char *name, int fd, int k, int parts,
-    const uint64_t *cut, const int *run, const int *box, int done)
+partchild(struct reducer *r, const struct partin *pi, int k, int parts,
+    const int *run, const int *box, int done)
 {
 	struct keyrange kr[MAXPARTS] = { { 0 } };
-	struct reader in;
 	const char *dir = r->o->tmpdir;
 
 	setfatalhook(NULL, 0);
 	r->mergejobs = 1;
 	r->headerdue = 0;	/* the parent's, before its range */
-	r->partoff = cut[k];
-	/* No more descriptors than the parent: the others' mailboxes
-	 * closed, and the file opened again in place of the parent's (its
-	 * own offset and read-ahead). */
+	/* No more descriptors than the parent: the others' mailboxes and
+	 * pipes closed. */
 	for (int j = 1; j < parts; j++)
 		if (j != k)
 			close(box[j]);
-	close(fd);
-	int pf = open(name, O_RDONLY | O_CLOEXEC);
-	if (pf < 0 || lseek(pf, (off_t)cut[k], SEEK_SET) < 0)
-		eprintf("%s:", name);
-	reader_init(&in, pf, name, '\n');
-	in.left = cut[k + 1] - cut[k];
-	reducer_readall(r, &in);
-	reader_free(&in);
-	close(pf);
+	if (pi->cut) {
+		/* The file opened again in place of the parent's (its own
+		 * offset and read-ahead). */
+		struct reader in;
+		close(pi->fd);
+		int pf = open(pi->name, O_RDONLY | O_CLOEXEC);
+		if (pf < 0 || lseek(pf, (off_t)pi->cut[k], SEEK_SET) < 0)
+			eprintf("%s:", pi->name);
+		r->partoff = pi->cut[k];
+		reader_init(&in, pf, pi->name, '\n');
+		in.left = pi->cut[k + 1] - pi->cut[k];
+		reducer_readall(r, &in);
+		reader_free(&in);
+		close(pf);
+	} else {
+		for (int j = 1; j < parts; j++) {
+			close(pi->feed[j][1]);
+			if (j != k)
+				close(pi->feed[j][0]);
+		}
+		if (pi->fd > 2)	/* stdin stays open, not reused */
+			close(pi->fd);
+		readframes(r, pi->name, pi->feed[k][0]);
+		close(pi->feed[k][0]);
+	}
 	reducer_tablerun(r);
 
 	uint64_t work = takesamples(r);
@@ -560,57 +668,24 @@ partchild(struct reducer *r, const char *name, int fd, int k, int parts,
 	_exit(0);
 }
 
-/* Read the file name (open on fd, size bytes) in parts, a process each,
- * and write the output: each process merges a range of keys. */
-void
-reducer_readparts(struct reducer *r, const char *name, int fd, uint64_t size,
-    int parts)
+/* Fork the children of parts 1 to parts-1, each with its share of the
+ * budget, its run and its mailbox (run[k], box[k], made here for all to
+ * share) and the done pipe's write end; the parent keeps done's read
+ * end, in *done. */
+static void
+startparts(struct reducer *r, const struct partin *pi, int parts, int *run,
+    int *box, int *done)
 {
-	uint64_t cut[MAXPARTS + 1];
-	int run[MAXPARTS], box[MAXPARTS], done[2];
-	struct keyrange kr[MAXPARTS] = { { 0 } };
 	const char *dir = r->o->tmpdir;
+	int dp[2];
 	sigset_t wake, old;
 
-	cut[0] = 0;
-	cut[parts] = size;
-	if (r->needheader) {
-		/* The header first, here: every part needs the fields it
-		 * names, and part 0 starts after it. */
-		struct reader in;
-		char *rec;
-		size_t len;
-		reader_init(&in, fd, name, '\n');
-		in.left = size;
-		int st = reader_next(&in, &rec, &len);
-		if (st < 0)
-			reader_fail(&in);
-		if (st > 0) {
-			r->needheader = 0;
-			header_take(r, &in, rec, len);
-			cut[0] = len + !in.unterminated;
-		}
-		reader_free(&in);
-		r->partoff = cut[0];
-	}
-	for (int k = 1; k < parts; k++) {
-		char buf[1 << 16];
-		if (feed_linestart(fd, size / (uint64_t)parts * (uint64_t)k, buf,
-		    sizeof buf, &cut[k]) < 0)
-			eprintf("%s:", name);
-		if (cut[k] > size)
-			cut[k] = size;
-		if (cut[k] < cut[k - 1])
-			cut[k] = cut[k - 1];
-	}
 	r->budget /= (uint64_t)parts;
-	/* Every process's run and every child's mailbox are made here,
-	 * before the fork, for all to share. */
 	for (int k = 0; k < parts; k++) {
 		run[k] = reducer_tmpfile(dir);
 		box[k] = k ? reducer_tmpfile(dir) : -1;
 	}
-	if (pipe(done) < 0)
+	if (pipe(dp) < 0)
 		eprintf("pipe:");
 	/* Caught by sigwait, never ignored (as a shell may have set it,
 	 * and a blocked ignored signal may be discarded). */
@@ -625,26 +700,27 @@ reducer_readparts(struct reducer *r, const char *name, int fd, uint64_t size,
 		if (f < 0)
 			eprintf("fork:");
 		if (f == 0) {
-			close(done[0]);
-			partchild(r, name, fd, k, parts, cut, run, box,
-			    done[1]);
+			close(dp[0]);
+			partchild(r, pi, k, parts, run, box, dp[1]);
 		}
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
-	close(done[1]);
+	close(dp[1]);
+	*done = dp[0];
+}
 
-	struct reader in;
-	if (lseek(fd, (off_t)cut[0], SEEK_SET) < 0)
-		eprintf("%s:", name);
-	reader_init(&in, fd, name, '\n');
-	in.left = cut[1] - cut[0];
-	reducer_readall(r, &in);
-	reader_free(&in);
-	reducer_tablerun(r);
+/* Every part read (the parent's own in its table): the keys cut into
+ * ranges, each merged by a process, and the output written. */
+static void
+mergeparts(struct reducer *r, const struct partin *pi, int parts,
+    const int *run, int *box, int done)
+{
+	struct keyrange kr[MAXPARTS] = { { 0 } };
+	const char *dir = r->o->tmpdir;
 
 	/* The ranges, from every part's samples. */
 	uint64_t work = takesamples(r);
-	awaitparts(done[0], parts, name, cut);
+	awaitparts(done, parts, pi);
 	for (int k = 1; k < parts; k++)
 		work += getkeys(box[k], dir);
 	int nr = work < SPLIT_MIN ? 1 : cutranges(parts, kr);
@@ -659,8 +735,8 @@ reducer_readparts(struct reducer *r, const char *name, int fd, uint64_t size,
 	}
 	writeothers(r, run[0], kr, nr, 0);
 	close(run[0]);
-	awaitparts(done[0], parts, name, cut);
-	close(done[0]);
+	awaitparts(done, parts, pi);
+	close(done);
 	/* The mailboxes emptied of the pivots before the children write
 	 * their ranges there: one that fails before it writes leaves
 	 * nothing to copy. */
@@ -690,6 +766,259 @@ reducer_readparts(struct reducer *r, const char *name, int fd, uint64_t size,
 	obuf_flush(r->out);
 	r->nruns = 0;
 	freesamples();
+}
+
+/* The header line of in (a file's first), taken before the parts: every
+ * part needs the fields it names.  Its length with its newline. */
+static uint64_t
+takeheader(struct reducer *r, struct reader *in)
+{
+	char *rec;
+	size_t len;
+	int st = reader_next(in, &rec, &len);
+
+	if (st < 0)
+		reader_fail(in);
+	if (st == 0)
+		return 0;
+	r->needheader = 0;
+	header_take(r, in, rec, len);
+	return len + !in->unterminated;
+}
+
+/* Read the file name (open on fd, size bytes) in parts, a process each,
+ * and write the output: each process merges a range of keys. */
+void
+reducer_readparts(struct reducer *r, const char *name, int fd, uint64_t size,
+    int parts)
+{
+	uint64_t cut[MAXPARTS + 1];
+	int run[MAXPARTS], box[MAXPARTS], done;
+	struct partin pi = { .name = name, .fd = fd, .cut = cut };
+	struct reader in;
+
+	cut[0] = 0;
+	cut[parts] = size;
+	if (r->needheader) {	/* part 0 starts after it */
+		reader_init(&in, fd, name, '\n');
+		in.left = size;
+		cut[0] = takeheader(r, &in);
+		reader_free(&in);
+		r->partoff = cut[0];
+	}
+	for (int k = 1; k < parts; k++) {
+		char buf[1 << 16];
+		if (feed_linestart(fd, size / (uint64_t)parts * (uint64_t)k, buf,
+		    sizeof buf, &cut[k]) < 0)
+			eprintf("%s:", name);
+		if (cut[k] > size)
+			cut[k] = size;
+		if (cut[k] < cut[k - 1])
+			cut[k] = cut[k - 1];
+	}
+	startparts(r, &pi, parts, run, box, &done);
+	if (lseek(fd, (off_t)cut[0], SEEK_SET) < 0)
+		eprintf("%s:", name);
+	reader_init(&in, fd, name, '\n');
+	in.left = cut[1] - cut[0];
+	reducer_readall(r, &in);
+	reader_free(&in);
+	reducer_tablerun(r);
+	mergeparts(r, &pi, parts, run, box, done);
+}
+
+/* The length of the next block of in's lines: up to BLOCK bytes, to the
+ * end of a line (a longer line whole); 0 at the end.  The caller takes
+ * it and sets in->scanned to 0; until then, in->scanned bytes are known
+ * to hold no newline (a long line is searched once, not once a read). */
+static size_t
+nextblock(struct reader *in)
+{
+	for (;;) {
+		size_t avail = in->end - in->start;
+		if (avail >= BLOCK || in->eof) {
+			const char *p = in->buf + in->start, *nl;
+			if (in->scanned == 0) {
+				size_t n = avail < BLOCK ? avail : BLOCK;
+				for (size_t i = n; i > 0; i--)
+					if (p[i - 1] == '\n')
+						return i;
+				in->scanned = n;
+			}
+			if ((nl = memchr(p + in->scanned, '\n',
+			    avail - in->scanned)))
+				return (size_t)(nl - p) + 1;
+			in->scanned = avail;
+			if (in->eof)
+				return avail;	/* the last line, unterminated */
+		}
+		if (reader_fill(in) < 0)
+			reader_fail(in);
+	}
+}
+
+/* The newlines in p[0..n): eight bytes a step. */
+static uint64_t
+countlines(const char *p, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101u, high = ones << 7;
+	const uint64_t low = ~high;
+	uint64_t c = 0;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x;
+		memcpy(&x, p + i, 8);
+		x ^= ones * '\n';	/* a newline's byte is now 0 */
+		/* The high bit of each byte that is 0, exactly. */
+		uint64_t z = ~(((x & low) + low) | x) & high;
+		c += (uint64_t)__builtin_popcountll(z);
+	}
+	for (; i < n; i++)
+		c += p[i] == '\n';
+	return c;
+}
+
+/* Hand child k the block p (n bytes, whole lines after line number
+ * line), or end the run if it has died. */
+static void
+feedblock(const struct partin *pi, int k, uint64_t line, const char *p,
+    size_t n)
+{
+	uint64_t h[2] = { line, n };
+
+	if (writeall(pi->feed[k][1], h, sizeof h) == 0 &&
+	    writeall(pi->feed[k][1], p, n) == 0)
+		return;
+	if (errno != EPIPE)
+		eprintf("%s: pipe to a part's process:", pi->name);
+	partdied(pi, k, waitchild(k));
+}
+
+/* Who reads the next block: a child that is not busy (pi->busy; the
+ * one with least waiting), else the parent (0).  Where the system
+ * does not say what a pipe holds, in turn (*turn). */
+static int
+nextreader(const struct partin *pi, int parts, int *turn)
+{
+	int best = 0, least = pi->busy;
+
+#if defined(__linux__) && defined(FIONREAD)
+	/* (Linux says it of a pipe's write end; BSDs do not.) */
+	for (int k = 1; k < parts; k++) {
+		int n;
+		if (ioctl(pi->feed[k][1], FIONREAD, &n) < 0) {
+			best = -1;
+			break;
+		}
+		if (n < least) {
+			least = n;
+			best = k;
+		}
+	}
+	if (best >= 0)
+		return best;
+#else
+	(void)pi;
+#endif
+	*turn = (*turn + 1) % parts;
+	return *turn;
+}
+
+/* Read the lines of a block of a stream, p (n bytes after line number
+ * line), as the parent's part: the number of its last line. */
+static uint64_t
+readblock(struct reducer *r, const char *name, char *p, size_t n,
+    uint64_t line)
+{
+	struct reader m;
+
+	memset(&m, 0, sizeof m);
+	m.fd = -1;
+	m.name = name;
+	m.delim = '\n';
+	m.buf = p;
+	m.cap = m.end = n;
+	m.eof = 1;
+	m.left = 0;
+	m.at = -1;
+	m.lineno = line;
+	reducer_readall(r, &m);
+	return m.lineno;
+}
+
+/* Read the stream name (fd) in parts: the parent reads it and hands its
+ * blocks to parts-1 children, each as it is ready for one, and reads a
+ * block itself when none is; then each process merges a range of keys,
+ * as the parts of a file do.  A stream that ends within STREAM_MIN
+ * bytes is read here alone: 0, and the caller writes the output; 1 if
+ * it is written. */
+int
+reducer_readstream(struct reducer *r, const char *name, int fd, int parts)
+{
+	int run[MAXPARTS], box[MAXPARTS], done;
+	struct partin pi = { .name = name, .fd = fd };
+	struct reader src;
+
+	reader_init(&src, fd, name, '\n');
+	if (r->needheader)
+		takeheader(r, &src);
+	/* STREAM_MIN bytes buffered first (memory for as long as the
+	 * stream is read: the reader's buffer grows to at most twice that,
+	 * but for a longer line, which a reader of one process would hold
+	 * too). */
+	while (!src.eof && src.end - src.start < STREAM_MIN)
+		if (reader_fill(&src) < 0)
+			reader_fail(&src);
+	if (src.eof) {
+		reducer_readall(r, &src);
+		reader_free(&src);
+		return 0;
+	}
+	r->budget -= 2 * STREAM_MIN;	/* the buffer: see STREAM_MINBUDGET */
+	for (int k = 1; k < parts; k++)
+		if (pipe(pi.feed[k]) < 0)
+			eprintf("pipe:");
+	/* A child is busy with a block waiting in its pipe, or with the
+	 * pipe half full if the system keeps it smaller. */
+	pi.busy = BLOCK;
+#if defined(F_SETPIPE_SZ) && defined(F_GETPIPE_SZ)
+	for (int k = 1; k < parts; k++) {
+		(void)fcntl(pi.feed[k][1], F_SETPIPE_SZ, 2 * BLOCK);
+		int sz = fcntl(pi.feed[k][1], F_GETPIPE_SZ);
+		if (sz > 0 && sz / 2 < pi.busy)
+			pi.busy = sz / 2;
+	}
+#endif
+	startparts(r, &pi, parts, run, box, &done);
+	for (int k = 1; k < parts; k++)
+		close(pi.feed[k][0]);
+	/* A child that dies is a write error (EPIPE), reported as such. */
+	void (*oldpipe)(int) = signal(SIGPIPE, SIG_IGN);
+	uint64_t line = src.lineno;
+	for (int turn = 0;;) {
+		src.lineno = line;	/* for a message of nextblock's */
+		size_t n = nextblock(&src);
+		if (n == 0)
+			break;
+		char *p = src.buf + src.start;
+		int k = nextreader(&pi, parts, &turn);
+		if (k == 0) {
+			line = readblock(r, name, p, n, line);
+		} else {
+			feedblock(&pi, k, line, p, n);
+			line += countlines(p, n);
+		}
+		src.start += n;
+		src.scanned = 0;
+	}
+	for (int k = 1; k < parts; k++)
+		close(pi.feed[k][1]);
+	signal(SIGPIPE, oldpipe);
+	reader_free(&src);
+	reducer_tablerun(r);
+	mergeparts(r, &pi, parts, run, box, done);
+	return 1;
 }
 
 /* The last merge of the runs one process holds, split by key range: the

@@ -138,16 +138,21 @@ reducer_mergeinto(struct reducer *r, char *st, char *tmp, const char *key,
 	reducer_freestates(r, tmp);
 }
 
+/* Read the file name, or stdin ("-"); fd, if not -1, is it open. */
 static void
-readfile(struct reducer *r, const char *name)
+readfile(struct reducer *r, const char *name, int fd)
 {
 	struct reader in;
-	int fd = 0;
+	int own = 0;
 
-	if (strcmp(name, "-") == 0)
+	if (strcmp(name, "-") == 0) {
 		name = "stdin";
-	else if ((fd = open(name, O_RDONLY | O_CLOEXEC)) < 0)
-		eprintf("%s:", name);
+		fd = 0;
+	} else if (fd < 0) {
+		if ((fd = open(name, O_RDONLY | O_CLOEXEC)) < 0)
+			eprintf("%s:", name);
+		own = 1;
+	}
 	reader_init(&in, fd, name, '\n');
 	r->needheader = r->o->headerin;
 	reducer_readall(r, &in);
@@ -155,7 +160,7 @@ readfile(struct reducer *r, const char *name)
 		eprintf("%s:%llu: a quoted field is not closed at the end of "
 		    "the file", name, (unsigned long long)in.lineno);
 	reader_free(&in);
-	if (fd != 0)
+	if (own)
 		close(fd);
 }
 
@@ -265,23 +270,30 @@ reduce_run(const struct reduceopts *o, char **files, int nfiles,
 		files = stdinonly;
 		nfiles = 1;
 	}
-	int fd = -1, parts = 0;
+	int fd = -1, parts = 0, stream = 0;
 	uint64_t size = 0;
-	if (o->jobs > 1 && nfiles == 1 && strcmp(files[0], "-") != 0) {
-		if ((fd = open(files[0], O_RDONLY | O_CLOEXEC)) < 0)
-			eprintf("%s:", files[0]);
-		parts = reducer_nparts(o, files, nfiles, fd, &size);
+	const char *name = files[0];
+	if (o->jobs > 1 && nfiles == 1) {
+		if (strcmp(name, "-") == 0) {
+			fd = 0;
+			name = "stdin";
+		} else if ((fd = open(name, O_RDONLY | O_CLOEXEC)) < 0) {
+			eprintf("%s:", name);
+		}
+		parts = reducer_nparts(o, nfiles, fd, &size, &stream);
 	}
 	if (parts > 1) {
 		r.needheader = o->headerin;
-		reducer_readparts(&r, files[0], fd, size, parts);
-		close(fd);
+		if (!stream)
+			reducer_readparts(&r, name, fd, size, parts);
+		else if (!reducer_readstream(&r, name, fd, parts))
+			parts = 0;	/* it was small: read alone */
 	} else {
-		if (fd >= 0)
-			close(fd);
 		for (int i = 0; i < nfiles; i++)
-			readfile(&r, files[i]);
+			readfile(&r, files[i], i == 0 ? fd : -1);
 	}
+	if (fd > 0)
+		close(fd);
 
 	if (o->sorted) {
 		if (r.hascur) {

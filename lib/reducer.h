@@ -158,20 +158,26 @@ void reducer_mergeruns(struct reducer *r, size_t from, size_t n,
 /* Key order, as table_sorted and the runs have it. */
 int reducer_keycmp(const char *a, size_t alen, const char *b, size_t blen);
 /* A copy of the key of run fd (size bytes, if a file) at about frac
- * (0 to 1) of its way, or NULL; the table's needs r->tableix. */
+ * (0 to 1) of its way (of its first 4 KiB, if longer), or NULL; the
+ * table's needs r->tableix. */
 char *reducer_runsample(struct reducer *r, int fd, uint64_t size,
     double frac, size_t *klen);
 
 /* parts.c */
 /* The number of lines in the first off bytes of fd (for messages). */
 uint64_t reducer_linesbefore(int fd, uint64_t off);
-/* The number of parts to read files in: 0 for one process. */
-int reducer_nparts(const struct reduceopts *o, char **files, int nfiles,
-    int fd, uint64_t *size);
+/* The number of parts to read files in (the one open on fd): 0 for one
+ * process; *stream set if it is not a regular file. */
+int reducer_nparts(const struct reduceopts *o, int nfiles, int fd,
+    uint64_t *size, int *stream);
 /* Read the file name (open on fd, size bytes) in parts, a process
  * each, and write the output: each process merges a range of keys. */
 void reducer_readparts(struct reducer *r, const char *name, int fd,
     uint64_t size, int parts);
+/* The same for a stream, whose blocks the parent hands out: 1, or 0 if
+ * it ended too soon to be worth it (read alone; nothing written). */
+int reducer_readstream(struct reducer *r, const char *name, int fd,
+    int parts);
 /* The last merge of the runs onto r->out, split by key range across
  * r->mergejobs processes; 0 if it is too small to be worth it (nothing
  * written then). */

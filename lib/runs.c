@@ -220,8 +220,13 @@ runseek(struct reducer *r, int fd, const char *key, size_t klen)
 }
 
 /* A key of run fd (size bytes, if a file) at about frac of its way,
- * for the split of the last merge (reducer_splitmerge): a copy, with its
- * length in *klen; NULL if the run has no key there. */
+ * for the split of the last merge (reducer_splitmerge): a copy of it, or
+ * of its first SAMPLE_MAX bytes (a pivot between ranges need not be a
+ * key, and a key of 100 MB sampled 64 times a run would be copied as
+ * many times), with its length in *klen; NULL if the run has no key
+ * there. */
+enum { SAMPLE_MAX = 4096 };
+
 char *
 reducer_runsample(struct reducer *r, int fd, uint64_t size, double frac,
     size_t *klen)
@@ -235,6 +240,8 @@ reducer_runsample(struct reducer *r, int fd, uint64_t size, double frac,
 		if (n == 0)
 			return NULL;
 		key = table_key(r->t, r->tableix[(uint32_t)(frac * (n - 1))], klen);
+		if (*klen > SAMPLE_MAX)
+			*klen = SAMPLE_MAX;
 		return memcpy(emalloc(*klen + 1), key, *klen);
 	}
 	struct reader rd;
@@ -242,6 +249,8 @@ reducer_runsample(struct reducer *r, int fd, uint64_t size, double frac,
 	if (lineat(r, fd, (uint64_t)(frac * (double)size), &rd, &s,
 	    &rec, &len) > 0) {
 		*klen = runkeylen(r, rec, len);
+		if (*klen > SAMPLE_MAX)
+			*klen = SAMPLE_MAX;
 		copy = memcpy(emalloc(*klen + 1), rec, *klen);
 	}
 	reader_free(&rd);

@@ -73,6 +73,16 @@ mkdeep() {
 	done
 	pdp-map linefreq < list | pdp-reduce count > out
 	[ "$(wc -c < out)" -eq 100000003 ] || fail "linefreq: one 100 MB key expected"
+	# The key in a file read in parts and in a stream handed out in
+	# blocks: sampled for the key ranges as a prefix (copied 64 times
+	# whole, it took 25 times as long as one process).
+	pdp-map linefreq < list > rec
+	s=$(date +%s%N); pdp-reduce -j1 count rec > want; t1=$(($(date +%s%N) - s))
+	s=$(date +%s%N); pdp-reduce -j2 count rec > got; t2=$(($(date +%s%N) - s))
+	assert_files_equal want got
+	cat rec | pdp-reduce -j2 count > got
+	assert_files_equal want got
+	[ "$t2" -lt $((10 * t1 + 2000000000)) ] || fail "-j2 took $t2 ns, -j1 $t1 ns"
 }
 
 @test "binary data with NUL bytes, read as text (--binary=text): words split at NUL, lines keep it" {

@@ -888,6 +888,17 @@ reduce_procs() {
 
 # A file past two parts (32 MiB): the big records repeated, with the
 # value field cut to integers and decimals both.
+# first_child PID: a child process of PID, once it has one (5 s at most).
+first_child() {
+	local i c
+	for i in $(seq 500); do
+		c=$(pgrep -P "$1" | head -n 1)
+		[ -n "$c" ] && { echo "$c"; return 0; }
+		sleep 0.01
+	done
+	return 1
+}
+
 mkparts() {
 	local i
 	for i in $(seq 10); do cat "$BATS_FILE_TMPDIR/big"; done > parts.tsv
@@ -956,7 +967,7 @@ mkparts() {
 # The last merge is split by key range across -j processes (each writes
 # its range; the ranges are copied out in order): with 200,000 keys in
 # parts.tsv, -j2 and -j3 split it.
-@test "-j: the last merge split by key range: one process's bytes, -H, order statistics, first/last, --partial, spilled stdin" {
+@test "-j: the last merge split by key range: one process's bytes, -H, order statistics, first/last, --partial, spilled files" {
 	mkparts
 	ops=count,sum,mean,median,first,last,collect,approx-countunique
 	{ printf 'id\tv\n'; cat parts.tsv; } > head.tsv
@@ -971,9 +982,11 @@ mkparts() {
 	pdp-reduce -j1 --partial "$ops" parts.tsv > want.p
 	pdp-reduce -j2 --partial "$ops" parts.tsv > got.p
 	assert_files_equal want.p got.p
-	# From a pipe: no parts, but spilled runs whose merge is split.
+	# Several files: no parts, but spilled runs whose merge is split.
 	pdp-reduce -j1 "$ops" parts.tsv | tail -n +1 > want.s
-	cat parts.tsv | pdp-reduce -j2 -S 8M -T . "$ops" > got.s
+	head -n 300000 parts.tsv > first.tsv
+	tail -n +300001 parts.tsv > rest.tsv
+	pdp-reduce -j2 -S 8M -T . "$ops" first.tsv rest.tsv > got.s
 	assert_files_equal want.s got.s
 	# One key (every sample the same) is not split; --header-out's
 	# header (no header read) comes first.
@@ -1026,13 +1039,7 @@ mkparts() {
 	pdp-reduce -j1 sum big3.tsv > all
 	pdp-reduce -j2 sum big3.tsv > got 2> err &
 	pid=$!
-	child=
-	for i in $(seq 500); do
-		child=$(pgrep -P "$pid" | head -n 1)
-		[ -n "$child" ] && break
-		sleep 0.01
-	done
-	[ -n "$child" ] || fail "no child process seen"
+	child=$(first_child "$pid") || fail "no child process seen"
 	kill -KILL "$child"
 	st=0
 	wait "$pid" || st=$?
@@ -1047,6 +1054,91 @@ mkparts() {
 		grep -Eq "the process merging the keys from '.*' was killed by signal 9" err || fail "$(cat err)"
 		head -c "$(wc -c < got)" all | cmp - got || fail "not the start of the output"
 	fi
+	sleep 0.5
+	[ -z "$(reduce_procs)" ] || fail "pdp-reduce processes left: $(reduce_procs)"
+}
+
+@test "-j from a pipe: blocks handed out to the processes give the one-process result: every op, spilled, -H, long and unterminated lines, a FIFO" {
+	mkparts
+	ops=sum,count,min,max,mean,var,stddev,pvar,pstdev,countunique,collect,median
+	pdp-reduce -j1 "$ops" parts.tsv > want
+	for j in 2 3; do
+		cat parts.tsv | pdp-reduce -j$j "$ops" > got
+		assert_files_equal want got
+	done
+	# first and last depend on the order: read by one process.
+	pdp-reduce -j1 count,first,last parts.tsv > want.fl
+	cat parts.tsv | pdp-reduce -j2 count,first,last > got
+	assert_files_equal want.fl got
+	cat parts.tsv | pdp-reduce -j2 --partial "$ops" | pdp-reduce --merge "$ops" > got
+	assert_files_equal want got
+	# Spilled: each process within its share of -S (64M: 28M each,
+	# less than the values median holds).
+	pdp-reduce -j1 sum,min,count,median parts.tsv > want2
+	cat parts.tsv | pdp-reduce -j2 -S 64M -T . sum,min,count,median > got
+	assert_files_equal want2 got
+	# Standard input that is a file is a stream too, read from its
+	# offset.
+	pdp-reduce -j2 "$ops" < parts.tsv > got
+	assert_files_equal want got
+	tail -n +1001 parts.tsv | pdp-reduce -j1 "$ops" > want5
+	{ head -n 1000 > /dev/null; pdp-reduce -j2 "$ops" > got; } < parts.tsv
+	assert_files_equal want5 got
+	# A header (named fields, -H), a line of 3 MB (longer than a block)
+	# among the others, and a last line with no newline.
+	long=$(head -c 3000000 /dev/zero | tr '\0' k)
+	{ printf 'id\tv\n'; head -n 500000 parts.tsv; printf '%s\t7\n' "$long"
+	  tail -n +500001 parts.tsv; printf 'zz\t5'; } > odd.tsv
+	pdp-reduce -j1 --header-in -H count,sum:v,max:v odd.tsv > want3
+	cat odd.tsv | pdp-reduce -j2 --header-in -H count,sum:v,max:v > got
+	assert_files_equal want3 got
+	[ "$(tail -n 1 got)" = "$(printf 'zz\t1\t5\t5')" ] || fail "last: $(tail -n 1 got)"
+	# A named pipe and a process substitution are streams too.
+	mkfifo fifo
+	cat parts.tsv > fifo &
+	pdp-reduce -j2 "$ops" fifo > got
+	wait
+	assert_files_equal want got
+	pdp-reduce -j2 "$ops" <(cat parts.tsv) > got
+	assert_files_equal want got
+	# A small stream is read by one process, with the same result.
+	head -n 1000 parts.tsv | pdp-reduce -j1 "$ops" > want4
+	head -n 1000 parts.tsv | pdp-reduce -j2 "$ops" > got
+	assert_files_equal want4 got
+	[ -z "$(reduce_procs)" ] || fail "pdp-reduce processes left: $(reduce_procs)"
+}
+
+@test "-j from a pipe: a bad record in a child's block: its line number in the stream, exit 2, no output, no process left" {
+	mkparts
+	n=$(wc -l < parts.tsv)
+	for bad in $((n - 10)) $((n / 2 + 3)); do
+		awk -v b=$bad 'NR == b { print "key000001\tx"; next } { print }' parts.tsv > badparts.tsv
+		for j in 2 3; do
+			run --separate-stderr bash -c "cat badparts.tsv | pdp-reduce -j$j sum"
+			assert_status 2
+			assert_stderr_equals "pdp-reduce: stdin:$bad: sum: not a number 'x'"
+			assert_output_empty
+		done
+	done
+	sleep 0.5
+	[ -z "$(reduce_procs)" ] || fail "pdp-reduce processes left: $(reduce_procs)"
+}
+
+@test "-j from a pipe: a process reading blocks killed by a signal: exit 2, the message, nothing written, no process left" {
+	mkparts
+	# The stream pauses after its first 80 MB: the child is killed
+	# then, and the parent learns it when it hands the child its next
+	# block.
+	{ cat parts.tsv; sleep 2; cat parts.tsv; } | pdp-reduce -j2 sum > got 2> err &
+	pid=$!
+	child=$(first_child "$pid") || fail "no child process seen"
+	sleep 0.5
+	kill -KILL "$child"
+	st=0
+	wait "$pid" || st=$?
+	[ "$st" -eq 2 ] || fail "exit status $st: $(cat err)"
+	[ "$(cat err)" = "pdp-reduce: stdin: the process reading part 2 was killed by signal 9 (Killed)" ] || fail "$(cat err)"
+	[ ! -s got ] || fail "output written"
 	sleep 0.5
 	[ -z "$(reduce_procs)" ] || fail "pdp-reduce processes left: $(reduce_procs)"
 }
