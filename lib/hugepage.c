@@ -77,8 +77,12 @@ hugecalloc(size_t n, size_t size)
 {
 	void *p = hugetrycalloc(n, size);
 
-	if (!p)
-		eprintf("hugecalloc:");
+	if (!p)	/* the messages of before hugetrycalloc */
+#ifdef MAP_ANONYMOUS
+		eprintf("%s:", mapped(n, size) ? "mmap" : "calloc");
+#else
+		eprintf("calloc:");
+#endif
 	return p;
 }
 
