@@ -5,7 +5,7 @@
  * under its common setting ("madvise").  The memory is mapped, not taken
  * from malloc, so that a table that is freed or shrunk gives it back: a
  * freed block of malloc's stays in the process. */
-#define _DEFAULT_SOURCE		/* MAP_ANONYMOUS, madvise */
+#define _GNU_SOURCE		/* MAP_ANONYMOUS, madvise, mremap */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -89,9 +89,29 @@ hugecalloc(size_t n, size_t size)
 void *
 hugetryextend(void *p, size_t n, size_t m, size_t size)
 {
-	void *q = hugetrycalloc(m, size);
+	void *q;
 
-	if (!q)
+#if defined(MAP_ANONYMOUS) && defined(MREMAP_FIXED)
+	/* Linux moves p's pages to q, whose new mapping it takes over, in
+	 * the page tables: no copy, and q's first pages are not zeroed
+	 * first only to be written over.  Both are aligned to 2 MiB, so
+	 * its huge pages move whole.  The rest of q reads as zeros, as
+	 * memory that grows a private anonymous mapping does.  If the move
+	 * fails, q may be gone already: a copy into a new one. */
+	size_t from = mapped(n, size), to = mapped(m, size);
+	if (from && to > from) {
+		if (!(q = hugetrycalloc(m, size)))
+			return NULL;
+		if (mremap(p, from, to, MREMAP_MAYMOVE | MREMAP_FIXED, q) == q) {
+#ifdef MADV_HUGEPAGE
+			(void)madvise(q, to, MADV_HUGEPAGE);
+#endif
+			return q;
+		}
+		munmap(q, to);
+	}
+#endif
+	if (!(q = hugetrycalloc(m, size)))
 		return NULL;
 	if (n)
 		memcpy(q, p, n * size);
