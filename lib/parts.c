@@ -1,7 +1,10 @@
 /*
- * parts.c: pdp-reduce -j's processes.  One big regular file is cut at
- * line starts into parts, read by a process each (the parent part 0,
- * forked children the others) with its share of the budget.  A stream
+ * parts.c: pdp-reduce -j's processes.  One big regular file is read
+ * in chunks of whole lines that the processes (the parent part 0, forked
+ * children the others, each with its share of the budget) take in turn
+ * as each is ready, from a counter they share: a process that a busy
+ * machine slows down takes fewer.  (For first and last, which merge in
+ * part order, the file is cut into one part a process.)  A stream
  * (a pipe) is read by the parent, which hands its blocks of lines in
  * turn to itself and to each child, on a pipe of the child's.  Then the
  * keys are cut into ranges at pivots sampled from every part, one range
@@ -20,10 +23,12 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -69,12 +74,20 @@ enum { PART_MIN = 16 << 20, MAXPARTS = 8 };
 enum { STREAM_MIN = 4 << 20 };
 #define STREAM_MINBUDGET ((uint64_t)64 << 20)
 
-/* Where the parts come from: byte ranges of a regular file (cut: the
- * parts' offsets, the file's size last), or, cut NULL, a stream, whose
- * blocks the parent hands out on pipes (feed[k] for child k). */
+/* A file's chunks: CHUNK_MAX bytes, or less in a smaller file, so that
+ * each process takes CHUNKS_MIN of them at least. */
+enum { CHUNK_MIN = 1 << 20, CHUNK_MAX = 8 << 20, CHUNKS_MIN = 16 };
+
+/* Where the parts come from: a regular file (size bytes, its lines from
+ * first on), in chunks (chunk bytes; next, in memory the processes
+ * share, the number of the next chunk to take) or in fixed parts (cut:
+ * their offsets, size last); or, with neither, a stream, whose blocks
+ * the parent hands out on pipes (feed[k] for child k). */
 struct partin {
 	const char *name;
 	int fd;
+	uint64_t size, first, chunk;
+	atomic_uint *next;
 	const uint64_t *cut;
 	int feed[MAXPARTS][2];
 	int busy;		/* bytes in a child's pipe that keep it busy */
@@ -596,6 +609,53 @@ readframes(struct reducer *r, const char *name, int fd)
 	reader_free(&in);
 }
 
+/* Read the lines in bytes [a, b) of the file name (fd), numbered from
+ * the file's start in a message. */
+static void
+readrange(struct reducer *r, const char *name, int fd, uint64_t a, uint64_t b)
+{
+	struct reader in;
+
+	if (a >= b)
+		return;
+	reader_initat(&in, fd, name, '\n', a);
+	in.left = b - a;
+	r->partoff = a;
+	reducer_readall(r, &in);
+	reader_free(&in);
+}
+
+/* The start of the first line of pi's file at or after byte off. */
+static uint64_t
+chunkstart(const struct partin *pi, int fd, uint64_t off)
+{
+	char buf[4096];		/* a line start is rarely further */
+	uint64_t at;
+
+	if (off <= pi->first)
+		return pi->first;
+	if (off >= pi->size)
+		return pi->size;
+	if (feed_linestart(fd, off, buf, sizeof buf, &at) < 0)
+		eprintf("%s:", pi->name);
+	return at < pi->size ? at : pi->size;
+}
+
+/* Read chunks of pi's file (fd) until none is left: chunk i holds the
+ * lines that start in bytes [i * chunk, (i + 1) * chunk), as every
+ * process finds them alike. */
+static void
+readchunks(struct reducer *r, const struct partin *pi, int fd)
+{
+	for (;;) {
+		uint64_t i = atomic_fetch_add(pi->next, 1u);
+		if (i >= (pi->size + pi->chunk - 1) / pi->chunk)
+			break;
+		readrange(r, pi->name, fd, chunkstart(pi, fd, i * pi->chunk),
+		    chunkstart(pi, fd, (i + 1) * pi->chunk));
+	}
+}
+
 /* Child k: part k read, ranges cut, range k merged into box[k]. */
 static void
 partchild(struct reducer *r, const struct partin *pi, int k, int parts,
@@ -612,19 +672,17 @@ partchild(struct reducer *r, const struct partin *pi, int k, int parts,
 	for (int j = 1; j < parts; j++)
 		if (j != k)
 			close(box[j]);
-	if (pi->cut) {
+	if (pi->next || pi->cut) {
 		/* The file opened again in place of the parent's (its own
 		 * offset and read-ahead). */
-		struct reader in;
 		close(pi->fd);
 		int pf = open(pi->name, O_RDONLY | O_CLOEXEC);
-		if (pf < 0 || lseek(pf, (off_t)pi->cut[k], SEEK_SET) < 0)
+		if (pf < 0)
 			eprintf("%s:", pi->name);
-		r->partoff = pi->cut[k];
-		reader_init(&in, pf, pi->name, '\n');
-		in.left = pi->cut[k + 1] - pi->cut[k];
-		reducer_readall(r, &in);
-		reader_free(&in);
+		if (pi->next)
+			readchunks(r, pi, pf);
+		else
+			readrange(r, pi->name, pf, pi->cut[k], pi->cut[k + 1]);
 		close(pf);
 	} else {
 		for (int j = 1; j < parts; j++) {
@@ -786,6 +844,20 @@ takeheader(struct reducer *r, struct reader *in)
 	return len + !in->unterminated;
 }
 
+#if ATOMIC_INT_LOCK_FREE == 2 && defined(MAP_ANONYMOUS)
+#define CHUNKED 1
+/* Whether the processes may take the chunks of a file in any order:
+ * not for first and last. */
+static int
+anyorder(const struct reducer *r)
+{
+	for (size_t i = 0; i < r->o->naggs; i++)
+		if (agg_ordered(r->o->aggs[i].op))
+			return 0;
+	return 1;
+}
+#endif
+
 /* Read the file name (open on fd, size bytes) in parts, a process each,
  * and write the output: each process merges a range of keys. */
 void
@@ -794,18 +866,38 @@ reducer_readparts(struct reducer *r, const char *name, int fd, uint64_t size,
 {
 	uint64_t cut[MAXPARTS + 1];
 	int run[MAXPARTS], box[MAXPARTS], done;
-	struct partin pi = { .name = name, .fd = fd, .cut = cut };
+	struct partin pi = { .name = name, .fd = fd, .size = size };
 	struct reader in;
 
-	cut[0] = 0;
-	cut[parts] = size;
-	if (r->needheader) {	/* part 0 starts after it */
+	if (r->needheader) {	/* the lines start after it */
 		reader_init(&in, fd, name, '\n');
 		in.left = size;
-		cut[0] = takeheader(r, &in);
+		pi.first = takeheader(r, &in);
 		reader_free(&in);
-		r->partoff = cut[0];
 	}
+#ifdef CHUNKED
+	/* The counter in a page the children share (a lock-free atomic
+	 * works across processes); a page that cannot be had, fixed parts. */
+	void *page = NULL;
+	if (anyorder(r) && (page = mmap(NULL, sizeof *pi.next,
+	    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)) !=
+	    MAP_FAILED) {
+		pi.next = page;
+		atomic_init(pi.next, 0u);
+		pi.chunk = size / ((uint64_t)parts * CHUNKS_MIN);
+		pi.chunk = pi.chunk < CHUNK_MIN ? CHUNK_MIN :
+		    pi.chunk > CHUNK_MAX ? CHUNK_MAX : pi.chunk;
+		startparts(r, &pi, parts, run, box, &done);
+		readchunks(r, &pi, fd);
+		munmap(page, sizeof *pi.next);
+		reducer_tablerun(r);
+		mergeparts(r, &pi, parts, run, box, done);
+		return;
+	}
+#endif
+	pi.cut = cut;
+	cut[0] = pi.first;
+	cut[parts] = size;
 	for (int k = 1; k < parts; k++) {
 		char buf[1 << 16];
 		if (feed_linestart(fd, size / (uint64_t)parts * (uint64_t)k, buf,
@@ -817,12 +909,7 @@ reducer_readparts(struct reducer *r, const char *name, int fd, uint64_t size,
 			cut[k] = cut[k - 1];
 	}
 	startparts(r, &pi, parts, run, box, &done);
-	if (lseek(fd, (off_t)cut[0], SEEK_SET) < 0)
-		eprintf("%s:", name);
-	reader_init(&in, fd, name, '\n');
-	in.left = cut[1] - cut[0];
-	reducer_readall(r, &in);
-	reader_free(&in);
+	readrange(r, name, fd, cut[0], cut[1]);
 	reducer_tablerun(r);
 	mergeparts(r, &pi, parts, run, box, done);
 }

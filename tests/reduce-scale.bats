@@ -945,6 +945,56 @@ mkparts() {
 	[ -z "$(reduce_procs)" ] || fail "pdp-reduce processes left: $(reduce_procs)"
 }
 
+# The processes take a file's chunks as each is ready (8 MiB, or 1 MiB
+# and up so that each has 16): order-independent ops, a header, and
+# chunks cut by a line longer than a chunk.
+@test "-j: a file's chunks taken by the processes as they are ready give the one-process result: every op, a header, -S, lines longer than a chunk" {
+	mkparts
+	ops=sum,count,min,max,mean,var,stddev,pvar,pstdev,countunique,collect,median,mode,range
+	pdp-reduce -j1 "$ops" parts.tsv > want
+	for j in 2 3 4; do
+		pdp-reduce -j$j "$ops" parts.tsv > got
+		assert_files_equal want got
+	done
+	pdp-reduce -j2 -S 8M sum,count,median parts.tsv > got
+	pdp-reduce -j1 sum,count,median parts.tsv > want2
+	assert_files_equal want2 got
+	# A header line, named fields, -H.
+	{ printf 'word\tn\n'; cat parts.tsv; } > head.tsv
+	pdp-reduce -j1 -H --header-in -k word sum:n,mean:n head.tsv > want3
+	pdp-reduce -j3 -H --header-in -k word sum:n,mean:n head.tsv > got
+	assert_files_equal want3 got
+	[ "$(head -n 1 got)" = "$(printf 'GroupBy(word)\tsum(n)\tmean(n)')" ] || fail "$(head -n 1 got)"
+	# Lines of 3 MB, longer than a chunk of this 35 MB file, here and
+	# there: a chunk may start and end inside one, or hold none.
+	awk 'NR % 400000 == 5 { printf "long"; for (i = 0; i < 300000; i++) printf "1234567890"; print "\t1"; next } { print }' parts.tsv > long.tsv
+	pdp-reduce -j1 count,sum long.tsv > want4
+	for j in 2 3; do
+		pdp-reduce -j$j count,sum long.tsv > got
+		assert_files_equal want4 got
+	done
+	nlong=$(awk 'NR % 400000 == 5' parts.tsv | wc -l)
+	[ "$nlong" -gt 3 ] || fail "only $nlong long lines"
+	grep -q "^long1234567890.*	$nlong	$nlong$" want4 || fail "the long lines not counted"
+	[ -z "$(reduce_procs)" ] || fail "pdp-reduce processes left: $(reduce_procs)"
+}
+
+@test "-j: a bad record in a middle chunk: its true line number, with a header, exit 2, no output" {
+	mkparts
+	n=$(wc -l < parts.tsv)
+	for at in $((n / 2 + 3)) $((n / 3)); do
+		{ printf 'word\tn\n'; awk -v b=$at 'NR == b { print "key000001\tx"; next } { print }' parts.tsv; } > badparts.tsv
+		for j in 2 3; do
+			run --separate-stderr pdp-reduce -j$j --header-in sum:n badparts.tsv
+			assert_status 2
+			assert_stderr_equals "pdp-reduce: badparts.tsv:$((at + 1)): sum: not a number 'x'"
+			assert_output_empty
+		done
+	done
+	sleep 0.5
+	[ -z "$(reduce_procs)" ] || fail "pdp-reduce processes left: $(reduce_procs)"
+}
+
 @test "-j: a bad record in the first part stops the others: exit 2, no output, no process left" {
 	mkparts
 	awk 'NR == 3 { print "key000001\tx"; next } { print }' parts.tsv > badparts.tsv
@@ -1046,8 +1096,8 @@ mkparts() {
 	[ "$st" -eq 2 ] || fail "exit status $st: $(cat err)"
 	# Almost always while it reads; if it was merging its range by
 	# then, what is written is the start of the output.
-	if grep -q "reading bytes" err; then
-		grep -Eqx "pdp-reduce: big3.tsv: the process reading bytes [0-9]+-[0-9]+ was killed by signal 9 \(Killed\)" err ||
+	if grep -q "reading part" err; then
+		[ "$(cat err)" = "pdp-reduce: big3.tsv: the process reading part 2 was killed by signal 9 (Killed)" ] ||
 		    fail "$(cat err)"
 		[ ! -s got ] || fail "output written"
 	else
