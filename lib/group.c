@@ -329,6 +329,8 @@ addrecord(struct reducer *r, const struct reader *in, const char *rec,
 					return;
 				continue;
 			}
+			if (num_parsecount(v->s, v->len, &r->nums[i]))
+				continue;
 			r->nums[i] = num_parse(v->s, v->len);
 			if (r->nums[i].kind == NUM_BAD) {
 				rec_quote(q, sizeof q, v->s, v->len);

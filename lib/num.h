@@ -30,6 +30,30 @@ struct num {
  * one digit before the exponent.  Without '.' or exponent it is an integer
  * and must fit int64_t; otherwise a finite double, correctly rounded. */
 struct num num_parse(const char *s, size_t n);
+/* num_parse's answer for the commonest field, a count: 1 with *v set
+ * if s is [-]digits, 18 at most; 0 (*v untouched) for anything else,
+ * which num_parse takes.  Inline, so that a record of counts calls
+ * nothing to read its number. */
+static inline int
+num_parsecount(const char *s, size_t n, struct num *v)
+{
+	size_t k = n && s[0] == '-', d0 = k;
+	uint64_t acc = 0;
+
+	if (n - d0 - 1 >= 18)	/* no digit, or more than 18 */
+		return 0;
+	for (; k < n; k++) {
+		unsigned d = (unsigned char)s[k] - '0';
+		if (d > 9)
+			return 0;
+		acc = acc * 10 + d;
+	}
+	v->kind = NUM_INT;
+	v->dscale = 0;
+	v->i = d0 ? -(int64_t)acc : (int64_t)acc;
+	v->d = 0;		/* as num_parse leaves it */
+	return 1;
+}
 /* Shortest form that reads back as the same double (%.15g..%.17g);
  * -0 prints as 0.  buf must hold 32 bytes.  Returns the length. */
 int num_fmtdouble(char *buf, double d);
