@@ -466,8 +466,13 @@ reducer_readall(struct reducer *r, struct reader *in_)
 		 * for more input. */
 		if (r->o->sorted)
 			obuf_flush(r->out);
-		if ((st = (int)reader_fill(&in)) < 0)
+		if ((st = (int)reader_fill(&in)) < 0) {
+			/* (A too long line is named in the whole file.) */
+			if (r->partoff)
+				in.lineno += reducer_linesbefore(in.fd,
+				    r->partoff);
 			reader_fail(&in);
+		}
 	}
 	*in_ = in;
 }

@@ -108,7 +108,7 @@ hugetryextend(void *p, size_t n, size_t m, size_t size)
 #endif
 			return q;
 		}
-		munmap(q, to);
+		munmap(q, to);	/* (no other thread maps meanwhile) */
 	}
 #endif
 	if (!(q = hugetrycalloc(m, size)))

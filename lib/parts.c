@@ -44,8 +44,9 @@
 #include "table.h"
 #include "tmp.h"
 
-/* The number of lines in the first off bytes of fd: a part read by a
- * child of reduce_run counts them only to name a line in a message. */
+/* The number of lines in the first off bytes of fd: a chunk or part of
+ * a file, read from its middle, counts them only to name a line in a
+ * message. */
 uint64_t
 reducer_linesbefore(int fd, uint64_t off)
 {
@@ -74,8 +75,9 @@ enum { PART_MIN = 16 << 20, MAXPARTS = 8 };
 enum { STREAM_MIN = 4 << 20 };
 #define STREAM_MINBUDGET ((uint64_t)64 << 20)
 
-/* A file's chunks: CHUNK_MAX bytes, or less in a smaller file, so that
- * each process takes CHUNKS_MIN of them at least. */
+/* A file's chunks: CHUNK_MAX bytes, or less in a file under CHUNKS_MIN
+ * of those a process, so that the processes have CHUNKS_MIN each on
+ * average (CHUNK_MIN bounds it, though a part is 16 MiB at least). */
 enum { CHUNK_MIN = 1 << 20, CHUNK_MAX = 8 << 20, CHUNKS_MIN = 16 };
 
 /* Where the parts come from: a regular file (size bytes, its lines from
@@ -625,34 +627,65 @@ readrange(struct reducer *r, const char *name, int fd, uint64_t a, uint64_t b)
 	reader_free(&in);
 }
 
-/* The start of the first line of pi's file at or after byte off. */
+/* The first line start of pi's file in bytes [off, limit), or limit if
+ * none starts there: the bytes from off - 1 to limit - 2 are searched
+ * for a newline, and no more (a line that runs over many chunks is not
+ * searched again by each). */
 static uint64_t
-chunkstart(const struct partin *pi, int fd, uint64_t off)
+linefrom(const struct partin *pi, int fd, uint64_t off, uint64_t limit)
 {
-	char buf[4096];		/* a line start is rarely further */
-	uint64_t at;
+	char buf[1 << 16];
 
+	if (limit > pi->size)
+		limit = pi->size;
 	if (off <= pi->first)
-		return pi->first;
-	if (off >= pi->size)
-		return pi->size;
-	if (feed_linestart(fd, off, buf, sizeof buf, &at) < 0)
-		eprintf("%s:", pi->name);
-	return at < pi->size ? at : pi->size;
+		return pi->first < limit ? pi->first : limit;
+	for (uint64_t pos = off - 1; pos + 1 < limit;) {
+		size_t want = limit - 1 - pos < sizeof buf ?
+		    (size_t)(limit - 1 - pos) : sizeof buf;
+		ssize_t n = pread(fd, buf, want, (off_t)pos);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			eprintf("%s:", pi->name);
+		if (n == 0)
+			break;	/* shorter than it was: read to its end */
+		const char *nl = memchr(buf, '\n', (size_t)n);
+		if (nl)
+			return pos + (uint64_t)(nl - buf) + 1;
+		pos += (uint64_t)n;
+	}
+	return limit;
 }
 
 /* Read chunks of pi's file (fd) until none is left: chunk i holds the
  * lines that start in bytes [i * chunk, (i + 1) * chunk), as every
- * process finds them alike. */
+ * process finds them alike; one in which none starts is empty.  The
+ * parent (parent set) ends the run as soon as a child has died, rather
+ * than read the rest of the file first. */
 static void
-readchunks(struct reducer *r, const struct partin *pi, int fd)
+readchunks(struct reducer *r, const struct partin *pi, int fd, int parent,
+    int parts)
 {
 	for (;;) {
 		uint64_t i = atomic_fetch_add(pi->next, 1u);
-		if (i >= (pi->size + pi->chunk - 1) / pi->chunk)
+		uint64_t lo = i * pi->chunk, hi = lo + pi->chunk;
+		if (lo >= pi->size)
 			break;
-		readrange(r, pi->name, fd, chunkstart(pi, fd, i * pi->chunk),
-		    chunkstart(pi, fd, (i + 1) * pi->chunk));
+		if (hi > pi->size)
+			hi = pi->size;
+		uint64_t a = linefrom(pi, fd, lo, hi);
+		if (a < hi)
+			readrange(r, pi->name, fd, a, linefrom(pi, fd, hi,
+			    pi->size));
+		for (int k = 1; parent && k < parts; k++) {
+			int st;
+			if (partpid[k] > 0 &&
+			    waitpid(partpid[k], &st, WNOHANG) > 0) {
+				partpid[k] = 0;
+				partdied(pi, k, st);
+			}
+		}
 	}
 }
 
@@ -680,7 +713,7 @@ partchild(struct reducer *r, const struct partin *pi, int k, int parts,
 		if (pf < 0)
 			eprintf("%s:", pi->name);
 		if (pi->next)
-			readchunks(r, pi, pf);
+			readchunks(r, pi, pf, 0, parts);
 		else
 			readrange(r, pi->name, pf, pi->cut[k], pi->cut[k + 1]);
 		close(pf);
@@ -888,7 +921,7 @@ reducer_readparts(struct reducer *r, const char *name, int fd, uint64_t size,
 		pi.chunk = pi.chunk < CHUNK_MIN ? CHUNK_MIN :
 		    pi.chunk > CHUNK_MAX ? CHUNK_MAX : pi.chunk;
 		startparts(r, &pi, parts, run, box, &done);
-		readchunks(r, &pi, fd);
+		readchunks(r, &pi, fd, 1, parts);
 		munmap(page, sizeof *pi.next);
 		reducer_tablerun(r);
 		mergeparts(r, &pi, parts, run, box, done);

@@ -43,7 +43,8 @@ struct reducer {
 	size_t maxruns;		/* runs.c's MAXRUNS, or what ulimit -n leaves */
 	int prefetch;		/* the key is a TAB record's field, the first
 				 * while keyf[0] is 0 */
-	uint64_t partoff;	/* a child's part of the file starts here */
+	uint64_t partoff;	/* the chunk or part of a file read now
+				 * starts here (-j), else 0 */
 	size_t *off;		/* each op's state within a key's value */
 	/* What the options set but a part read by a child of parts.c
 	 * changes: the options themselves are never written. */

@@ -144,6 +144,22 @@ mkdeep() {
 	assert_output_equals "$(printf 'one\t1\nthree\t1\ntwo\t1')"
 }
 
+# A file of lines, then 2200 MiB of zeros (sparse): a line over the
+# limit (the reader's buffer doubles to 2 GiB before it says so), found
+# by whichever process reads the chunk it starts in, and named by its
+# line number in the whole file.
+@test "-j: a line longer than 1024 MiB in a file read in chunks: its line number in the whole file, exit 2" {
+	awk 'BEGIN { for (i = 0; i < 2500000; i++) printf "k%d\t1\n", i % 1000 }' > big.tsv
+	truncate -s +2200M big.tsv
+	for j in 1 2; do
+		run --separate-stderr timeout 300 pdp-reduce -j$j sum big.tsv
+		assert_status 2
+		assert_stderr_equals "pdp-reduce: big.tsv:2500001: a record longer than 1024 MiB (binary data?)"
+		assert_output_empty
+	done
+	no_leftovers
+}
+
 @test "endless input on stdin (/dev/zero) is an error, not a machine out of memory" {
 	run --separate-stderr timeout 120 pdp-reduce sum < /dev/zero
 	assert_status 2

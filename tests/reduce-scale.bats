@@ -965,15 +965,18 @@ mkparts() {
 	pdp-reduce -j3 -H --header-in -k word sum:n,mean:n head.tsv > got
 	assert_files_equal want3 got
 	[ "$(head -n 1 got)" = "$(printf 'GroupBy(word)\tsum(n)\tmean(n)')" ] || fail "$(head -n 1 got)"
-	# Lines of 3 MB, longer than a chunk of this 35 MB file, here and
-	# there: a chunk may start and end inside one, or hold none.
-	awk 'NR % 400000 == 5 { printf "long"; for (i = 0; i < 300000; i++) printf "1234567890"; print "\t1"; next } { print }' parts.tsv > long.tsv
+	# Lines of 10 MB, longer than a chunk (under 4 MB with -j2 in this
+	# file of about 130 MB), here and there: a chunk may start and end
+	# inside one, or hold none.
+	awk 'NR % 1000000 == 5 { printf "long"; for (i = 0; i < 1000000; i++) printf "1234567890"; print "\t1"; next } { print }' parts.tsv > long.tsv
+	sz=$(wc -c < long.tsv)
+	[ $((sz / 32)) -lt 10000000 ] || fail "long.tsv is $sz bytes: its chunks hold a long line whole"
 	pdp-reduce -j1 count,sum long.tsv > want4
 	for j in 2 3; do
 		pdp-reduce -j$j count,sum long.tsv > got
 		assert_files_equal want4 got
 	done
-	nlong=$(awk 'NR % 400000 == 5' parts.tsv | wc -l)
+	nlong=$(awk 'NR % 1000000 == 5' parts.tsv | wc -l)
 	[ "$nlong" -gt 3 ] || fail "only $nlong long lines"
 	grep -q "^long1234567890.*	$nlong	$nlong$" want4 || fail "the long lines not counted"
 	[ -z "$(reduce_procs)" ] || fail "pdp-reduce processes left: $(reduce_procs)"
@@ -1098,6 +1101,29 @@ mkparts() {
 	# then, what is written is the start of the output.
 	if grep -q "reading part" err; then
 		[ "$(cat err)" = "pdp-reduce: big3.tsv: the process reading part 2 was killed by signal 9 (Killed)" ] ||
+		    fail "$(cat err)"
+		[ ! -s got ] || fail "output written"
+	else
+		grep -Eq "the process merging the keys from '.*' was killed by signal 9" err || fail "$(cat err)"
+		head -c "$(wc -c < got)" all | cmp - got || fail "not the start of the output"
+	fi
+	sleep 0.5
+	[ -z "$(reduce_procs)" ] || fail "pdp-reduce processes left: $(reduce_procs)"
+}
+
+@test "-j with first/last (fixed parts): a process killed by a signal: exit 2, its bytes named, nothing written, no process left" {
+	mkparts
+	for i in 1 2 3; do cat parts.tsv; done > big3.tsv
+	pdp-reduce -j1 first,last big3.tsv > all
+	pdp-reduce -j2 first,last big3.tsv > got 2> err &
+	pid=$!
+	child=$(first_child "$pid") || fail "no child process seen"
+	kill -KILL "$child"
+	st=0
+	wait "$pid" || st=$?
+	[ "$st" -eq 2 ] || fail "exit status $st: $(cat err)"
+	if grep -q "reading bytes" err; then
+		grep -Eqx "pdp-reduce: big3.tsv: the process reading bytes [0-9]+-[0-9]+ was killed by signal 9 \(Killed\)" err ||
 		    fail "$(cat err)"
 		[ ! -s got ] || fail "output written"
 	else
