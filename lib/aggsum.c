@@ -362,6 +362,33 @@ mean_add(void *st, const char *v, size_t n, const struct num *x)
 	return 0;
 }
 
+enum aggres
+agg_addplain(enum aggop op, void *st, int64_t m, int sc, const char *v,
+    size_t n)
+{
+	struct sumstate *s = st;
+	i128 sum;
+
+	if (op == AGG_COUNT) {
+		++*(uint64_t *)st;
+		return AGG_OK;
+	}
+	if (op == AGG_MEAN)
+		s = &((struct meanstate *)st)->s;
+	if (sc == s->scale && !__builtin_add_overflow(getv(s), (i128)m, &sum)) {
+		setv(s, sum);
+	} else if (sc > AGG_MAXSCALE || sum_adddec(s, m, sc) < 0) {
+		/* Too many digits after the point, or past 128 bits: to
+		 * the float partials, as sum_add takes it. */
+		struct num x = num_parse(v, n);
+		if (sum_add(s, v, n, &x) < 0)
+			return AGG_BADNUM;
+	}
+	if (op == AGG_MEAN)
+		((struct meanstate *)st)->n++;
+	return AGG_OK;
+}
+
 static int
 mean_merge(void *dst, const void *src)
 {

@@ -3,7 +3,9 @@
  * split into fields (a table's line prepared first: a CSV record's lines
  * joined, a header taken, a comment skipped), its values checked and
  * parsed, its key found in the hash table (or, with --sorted, the
- * current group), and each op's state given the value.
+ * current group), and each op's state given the value.  The commonest
+ * records, a known key's counts, sums and means of plain decimals
+ * (counts, money), go a shorter way (addplain) to the same states.
  *
  * Memory is bounded by the budget (-S): what held() counts is kept under
  * it by spilling the table (runs.c) before a new key is added; memory
@@ -400,6 +402,105 @@ addrecord(struct reducer *r, const struct reader *in, const char *rec,
 	}
 }
 
+/* The most ops addplain takes (its numbers are on the stack). */
+enum { PLAINMAX = 8 };
+
+/* What addplain reads: the value fields, each once, in the order of
+ * the record, and which of them each op adds (-1: none, a count). */
+struct plain {
+	size_t nv;
+	size_t vf[PLAINMAX];
+	int of[PLAINMAX];
+};
+
+/* Whether every op is count, sum or mean and nothing asks for more
+ * than a record's split: then addplain may take the records. */
+static int
+canplain(const struct reducer *r)
+{
+	const struct reduceopts *o = r->o;
+
+	if (!r->prefetch || o->narm || o->skipinvalid || o->comments ||
+	    o->naggs > PLAINMAX)
+		return 0;
+	for (size_t i = 0; i < o->naggs; i++)
+		if (o->aggs[i].op != AGG_COUNT && o->aggs[i].op != AGG_SUM &&
+		    o->aggs[i].op != AGG_MEAN)
+			return 0;
+	return 1;
+}
+
+/* The plan for the fields as they are now (a header has named them). */
+static void
+plan(const struct reducer *r, struct plain *pl)
+{
+	const struct reduceopts *o = r->o;
+
+	pl->nv = 0;
+	for (size_t i = 0; i < o->naggs; i++) {
+		pl->of[i] = -1;
+		if (!r->needs[i])
+			continue;
+		size_t f = r->vfield[i], j = 0, k;
+		while (j < pl->nv && pl->vf[j] < f)
+			j++;
+		if (j == pl->nv || pl->vf[j] != f) {
+			for (k = pl->nv++; k > j; k--)
+				pl->vf[k] = pl->vf[k - 1];
+			pl->vf[j] = f;
+			for (k = 0; k < i; k++)
+				if (pl->of[k] >= (int)j)
+					pl->of[k]++;
+		}
+		pl->of[i] = (int)j;
+	}
+}
+
+/* The commonest records, without addrecord's generality: the key is the
+ * first field (hashed already) and in the table, every value a plain
+ * decimal.  0 for any other record, nothing having been added: addrecord
+ * takes it (a new key, a bad number, a missing field). */
+static int
+addplain(struct reducer *r, const struct plain *pl, const char *rec,
+    size_t len)
+{
+	const struct reduceopts *o = r->o;
+	const char *p = rec + r->klen, *end = rec + len, *vs[PLAINMAX];
+	int64_t m[PLAINMAX];
+	int sc[PLAINMAX];
+	size_t at = 0, vn[PLAINMAX];
+	char q[128];
+
+	/* p is at the end of field number at (a TAB, or the record's). */
+	for (size_t j = 0; j < pl->nv; j++) {
+		for (; at + 1 < pl->vf[j]; at++)
+			if (p == end || !(p = memchr(p + 1, '\t',
+			    (size_t)(end - p - 1))))
+				return 0;
+		if (p == end)
+			return 0;
+		vs[j] = ++p;
+		if ((vn[j] = num_parsefield(p, (size_t)(end - p), &m[j],
+		    &sc[j])) == 0)
+			return 0;
+		p += vn[j];
+		at = pl->vf[j];
+	}
+	char *st = table_findhash(r->t, rec, r->klen, r->hash);
+	if (!st)
+		return 0;
+	for (size_t i = 0; i < o->naggs; i++) {
+		int j = pl->of[i];
+		if (agg_addplain(o->aggs[i].op, st + r->off[i], j < 0 ? 0 :
+		    m[j], j < 0 ? 0 : sc[j], j < 0 ? "" : vs[j], j < 0 ? 0 :
+		    vn[j]) != AGG_OK) {
+			rec_quote(q, sizeof q, rec, r->klen);
+			eprintf("%s: %s out of range", q, agg_name(o->aggs[i].op));
+		}
+	}
+	return 1;
+}
+
 /* Add every record that the reader in gives. */
 void
 reducer_readall(struct reducer *r, struct reader *in_)
@@ -408,6 +509,9 @@ reducer_readall(struct reducer *r, struct reader *in_)
 	char *rec;
 	size_t len;
 	int st;
+	const int plain = canplain(r);
+	struct plain pl;
+	int planned = 0;
 
 	for (;;) {
 		/* A batch of records at a time, so that where the keys are
@@ -450,6 +554,14 @@ reducer_readall(struct reducer *r, struct reader *in_)
 			r->klen = b[i].klen;
 			/* (A header line may have named another key.) */
 			r->hashed = keyfirst && r->keyf[0] == 0;
+			if (plain && r->hashed && !r->needheader) {
+				if (!planned) {
+					plan(r, &pl);
+					planned = 1;
+				}
+				if (addplain(r, &pl, b[i].rec, b[i].len))
+					continue;
+			}
 			addrecord(r, &in, b[i].rec, b[i].len);
 		}
 		if (mem_reserveused()) {

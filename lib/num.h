@@ -54,6 +54,38 @@ num_parsecount(const char *s, size_t n, struct num *v)
 	v->d = 0;		/* as num_parse leaves it */
 	return 1;
 }
+/* A record's field that is a plain decimal, [-]digits[.digits] of 18
+ * digits at most (a count too), up to a TAB or the end of s (n bytes):
+ * its length, with *m its digits and *sc its digits after the point, as
+ * num_parse's i and dscale; 0 for anything else ("1.", ".5", "+1", an
+ * exponent, an empty field), which num_parse takes.  Inline, for
+ * pdp-reduce's loop of plain records (counts, money). */
+static inline size_t
+num_parsefield(const char *s, size_t n, int64_t *m, int *sc)
+{
+	const char *p = s, *end = s + n, *d0, *i1, *f0;
+	uint64_t acc = 0;
+	int neg = p < end && *p == '-';
+
+	d0 = p += neg;
+	/* (More than 18 digits may wrap acc: they are not taken.) */
+	while (p < end && (unsigned char)(*p - '0') <= 9)
+		acc = acc * 10 + (unsigned char)(*p++ - '0');
+	i1 = f0 = p;
+	if (p < end && *p == '.') {
+		f0 = ++p;
+		while (p < end && (unsigned char)(*p - '0') <= 9)
+			acc = acc * 10 + (unsigned char)(*p++ - '0');
+		if (p == f0)
+			return 0;
+	}
+	if (i1 == d0 || (i1 - d0) + (p - f0) > 18 || (p < end && *p != '\t'))
+		return 0;
+	*m = neg ? -(int64_t)acc : (int64_t)acc;
+	*sc = (int)(p - f0);
+	return (size_t)(p - s);
+}
+
 /* Shortest form that reads back as the same double (%.15g..%.17g);
  * -0 prints as 0.  buf must hold 32 bytes.  Returns the length. */
 int num_fmtdouble(char *buf, double d);

@@ -421,6 +421,67 @@ EOF2
 	assert_output_equals "$(printf 'k\t5.5\t2.5')"
 }
 
+@test "pdp-reduce: the loop of plain records (count, sum, mean of plain decimals) gives what the general one does, for every shape of value" {
+	# --invalid=skip takes every record the general way (addrecord);
+	# without it, a record of a known key whose values are plain
+	# decimals goes the short way.  Values of every shape, mixed within
+	# keys: counts, money, 1 to 18 places (past 9: float partials),
+	# 19 digits (leading zeros), "1.", ".5", "+3", exponents, a scale that grows.
+	python3 - <<'EOF2'
+import random
+r = random.Random(7)
+def val():
+    c = r.randrange(12)
+    if c == 0: return str(r.randrange(-10**6, 10**6))
+    if c == 1: return "%d.%02d" % (r.randrange(-999, 999), r.randrange(100))
+    if c == 2:
+        p = r.randrange(1, 19)
+        return "%d.%0*d" % (r.randrange(10), p, r.randrange(10**p))
+    if c == 3: return str(r.randrange(10**17, 10**18))
+    if c == 4: return "%019d" % r.randrange(10**6)
+    if c == 5: return r.choice(["1.", ".5", "+3", "-0", "0.0", "-0.001"])
+    if c == 6: return "%de%d" % (r.randrange(1, 99), r.randrange(-5, 5))
+    return str(r.randrange(100))
+with open("p.tsv", "w") as f:
+    for i in range(60000):
+        k = "k%d" % int(r.paretovariate(1.2) % 500)
+        f.write("%s\t%s\t%s\n" % (k, val(), val()))
+with open("h.tsv", "w") as f:
+    f.write("key\tqty\tprice\n")
+    for i in range(60000):
+        f.write("p%d\t%d\t%d.%02d\n" % (r.randrange(3000), r.randrange(9),
+                                        r.randrange(1000), r.randrange(100)))
+EOF2
+	ops=count,sum,mean,sum:3,mean:3,count,sum:2
+	run --separate-stderr pdp-reduce -j1 --invalid=skip $ops p.tsv
+	assert_status 0
+	printf '%s\n' "$output" > want
+	[ "$(wc -l < want)" -ge 200 ] || fail "only $(wc -l < want) keys"
+	run --separate-stderr pdp-reduce -j1 $ops p.tsv
+	assert_status 0
+	assert_stderr_empty
+	printf '%s\n' "$output" > got
+	assert_files_equal want got
+	# Through a pipe, with -j, and a header's names.
+	run --separate-stderr sh -c "cat p.tsv | pdp-reduce -j2 $ops"
+	assert_status 0
+	printf '%s\n' "$output" > got
+	assert_files_equal want got
+	ops=count,sum:price,mean:price,sum:qty
+	run --separate-stderr pdp-reduce -j1 --header-in --invalid=skip $ops h.tsv
+	printf '%s\n' "$output" > want
+	run --separate-stderr pdp-reduce --header-in $ops h.tsv
+	assert_status 0
+	assert_stderr_empty
+	printf '%s\n' "$output" > got
+	assert_files_equal want got
+	# A bad value of a known key is still bad, named with its line.
+	printf 'a\t1\na\t2\na\tx1\n' > bad.tsv
+	run --separate-stderr pdp-reduce sum bad.tsv
+	assert_status 2
+	assert_stderr_equals "pdp-reduce: bad.tsv:3: sum: not a number 'x1'"
+}
+
 @test "pdp-reduce: float sums do not depend on the input order" {
 	printf 'k\t1e16\nk\t1\nk\t-1e16\n' > r.tsv
 	run --separate-stderr reduce sum
