@@ -68,7 +68,7 @@ enum aggres agg_addnum(const struct agg *a, void *st, const char *v, size_t n,
 
 /* agg_addnum for the commonest records of pdp-reduce: op is count, sum
  * or mean, and the value v (n bytes) a plain decimal m / 10^sc, as
- * num_parseplain reads it; no call through the table, no double. */
+ * num_parsefield reads it; no call through the table, no double. */
 enum aggres agg_addplain(enum aggop op, void *st, int64_t m, int sc,
     const char *v, size_t n);
 /* A final value, ready to print or to compare for --order=value. */

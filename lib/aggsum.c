@@ -378,8 +378,9 @@ agg_addplain(enum aggop op, void *st, int64_t m, int sc, const char *v,
 	if (sc == s->scale && !__builtin_add_overflow(getv(s), (i128)m, &sum)) {
 		setv(s, sum);
 	} else if (sc > AGG_MAXSCALE || sum_adddec(s, m, sc) < 0) {
-		/* Too many digits after the point, or past 128 bits: to
-		 * the float partials, as sum_add takes it. */
+		/* Too many digits after the point, or past 128 bits: as
+		 * sum_add takes it (float partials for a decimal, an error
+		 * for an integer). */
 		struct num x = num_parse(v, n);
 		if (sum_add(s, v, n, &x) < 0)
 			return AGG_BADNUM;

@@ -430,8 +430,9 @@ canplain(const struct reducer *r)
 	return 1;
 }
 
-/* The plan for the fields as they are now (a header has named them). */
-static void
+/* The plan for the fields as they are now (a header has named them);
+ * 0 if there is none: an op reads the key field itself. */
+static int
 plan(const struct reducer *r, struct plain *pl)
 {
 	const struct reduceopts *o = r->o;
@@ -442,6 +443,8 @@ plan(const struct reducer *r, struct plain *pl)
 		if (!r->needs[i])
 			continue;
 		size_t f = r->vfield[i], j = 0, k;
+		if (f == 0)
+			return 0;
 		while (j < pl->nv && pl->vf[j] < f)
 			j++;
 		if (j == pl->nv || pl->vf[j] != f) {
@@ -454,6 +457,7 @@ plan(const struct reducer *r, struct plain *pl)
 		}
 		pl->of[i] = (int)j;
 	}
+	return 1;
 }
 
 /* The commonest records, without addrecord's generality: the key is the
@@ -471,7 +475,8 @@ addplain(struct reducer *r, const struct plain *pl, const char *rec,
 	size_t at = 0, vn[PLAINMAX];
 	char q[128];
 
-	/* p is at the end of field number at (a TAB, or the record's). */
+	/* p is at the end of field number at (a TAB, or the record's);
+	 * the fields planned come after the key, field 0. */
 	for (size_t j = 0; j < pl->nv; j++) {
 		for (; at + 1 < pl->vf[j]; at++)
 			if (p == end || !(p = memchr(p + 1, '\t',
@@ -491,9 +496,10 @@ addplain(struct reducer *r, const struct plain *pl, const char *rec,
 		return 0;
 	for (size_t i = 0; i < o->naggs; i++) {
 		int j = pl->of[i];
-		if (agg_addplain(o->aggs[i].op, st + r->off[i], j < 0 ? 0 :
-		    m[j], j < 0 ? 0 : sc[j], j < 0 ? "" : vs[j], j < 0 ? 0 :
-		    vn[j]) != AGG_OK) {
+		int64_t mi = j < 0 ? 0 : m[j];
+		int sci = j < 0 ? 0 : sc[j];
+		if (agg_addplain(o->aggs[i].op, st + r->off[i], mi, sci,
+		    j < 0 ? "" : vs[j], j < 0 ? 0 : vn[j]) != AGG_OK) {
 			rec_quote(q, sizeof q, rec, r->klen);
 			eprintf("%s: %s out of range", q, agg_name(o->aggs[i].op));
 		}
@@ -511,7 +517,7 @@ reducer_readall(struct reducer *r, struct reader *in_)
 	int st;
 	const int plain = canplain(r);
 	struct plain pl;
-	int planned = 0;
+	int planned = 0, planok = 0;
 
 	for (;;) {
 		/* A batch of records at a time, so that where the keys are
@@ -556,10 +562,11 @@ reducer_readall(struct reducer *r, struct reader *in_)
 			r->hashed = keyfirst && r->keyf[0] == 0;
 			if (plain && r->hashed && !r->needheader) {
 				if (!planned) {
-					plan(r, &pl);
+					planok = plan(r, &pl);
 					planned = 1;
 				}
-				if (addplain(r, &pl, b[i].rec, b[i].len))
+				if (planok && addplain(r, &pl, b[i].rec,
+				    b[i].len))
 					continue;
 			}
 			addrecord(r, &in, b[i].rec, b[i].len);

@@ -54,6 +54,7 @@ num_parsecount(const char *s, size_t n, struct num *v)
 	v->d = 0;		/* as num_parse leaves it */
 	return 1;
 }
+
 /* A record's field that is a plain decimal, [-]digits[.digits] of 18
  * digits at most (a count too), up to a TAB or the end of s (n bytes):
  * its length, with *m its digits and *sc its digits after the point, as

@@ -443,7 +443,7 @@ def val():
     if c == 6: return "%de%d" % (r.randrange(1, 99), r.randrange(-5, 5))
     return str(r.randrange(100))
 with open("p.tsv", "w") as f:
-    for i in range(60000):
+    for i in range(300000):
         k = "k%d" % int(r.paretovariate(1.2) % 500)
         f.write("%s\t%s\t%s\n" % (k, val(), val()))
 with open("h.tsv", "w") as f:
@@ -462,19 +462,32 @@ EOF2
 	assert_stderr_empty
 	printf '%s\n' "$output" > got
 	assert_files_equal want got
-	# Through a pipe, with -j, and a header's names.
+	# Through a pipe read by two processes (past 4 MiB: parts.c's
+	# STREAM_MIN),
+	# and a header's names.
+	[ "$(wc -c < p.tsv)" -gt $((4 << 20)) ] || fail "p.tsv is small"
 	run --separate-stderr sh -c "cat p.tsv | pdp-reduce -j2 $ops"
 	assert_status 0
 	printf '%s\n' "$output" > got
 	assert_files_equal want got
 	ops=count,sum:price,mean:price,sum:qty
 	run --separate-stderr pdp-reduce -j1 --header-in --invalid=skip $ops h.tsv
+	assert_status 0
 	printf '%s\n' "$output" > want
 	run --separate-stderr pdp-reduce --header-in $ops h.tsv
 	assert_status 0
 	assert_stderr_empty
 	printf '%s\n' "$output" > got
 	assert_files_equal want got
+	# The key field itself as a value, by number and by name.
+	printf '5\t1\t2\t9\n5\t1\t2\t9\n7\t0\t0\t0\n' > kv.tsv
+	run --separate-stderr pdp-reduce sum:1,sum:2,mean:1,sum:3 kv.tsv
+	assert_status 0
+	assert_output_equals "$(printf '5\t10\t2\t5\t4\n7\t7\t0\t7\t0')"
+	run --separate-stderr sh -c "{ printf 'id\tq\tp\tx\n'; cat kv.tsv; } |
+	    pdp-reduce --header-in -k id sum:p,sum:id"
+	assert_status 0
+	assert_output_equals "$(printf '5\t4\t10\n7\t0\t7')"
 	# A bad value of a known key is still bad, named with its line.
 	printf 'a\t1\na\t2\na\tx1\n' > bad.tsv
 	run --separate-stderr pdp-reduce sum bad.tsv
