@@ -100,9 +100,9 @@ add128(i128 *v, i128 x)
 	return 0;
 }
 
-/* Add m / 10^sc exactly; -1 (and s as it was) if 128 bits cannot. */
+/* sum_adddec where the scales differ (or the one add overflowed). */
 static int
-sum_adddec(struct sumstate *s, int64_t m, int sc)
+sum_addscaled(struct sumstate *s, int64_t m, int sc)
 {
 	i128 v = getv(s), x = m;
 	int scale = s->scale;
@@ -121,21 +121,27 @@ sum_adddec(struct sumstate *s, int64_t m, int sc)
 	return 0;
 }
 
+/* Add m / 10^sc exactly; -1 (and s as it was) if 128 bits cannot.
+ * Inline: the common cases, a count or a decimal with as many fraction
+ * digits as the sum has (money), are one add. */
+static inline int
+sum_adddec(struct sumstate *s, int64_t m, int sc)
+{
+	i128 sum;
+
+	if (sc == s->scale && !__builtin_add_overflow(getv(s), (i128)m, &sum)) {
+		setv(s, sum);
+		return 0;
+	}
+	return sum_addscaled(s, m, sc);
+}
+
 static int
 sum_add(void *st, const char *v, size_t n, const struct num *x)
 {
 	struct sumstate *s = st;
 
 	(void)v, (void)n;
-	if ((x->kind == NUM_INT ? 0 : x->dscale) == s->scale) {
-		/* The common cases, a count or a decimal with as many
-		 * fraction digits as the sum has (money): one add. */
-		i128 sum;
-		if (!__builtin_add_overflow(getv(s), (i128)x->i, &sum)) {
-			setv(s, sum);
-			return 0;
-		}
-	}
 	if (x->kind == NUM_INT)
 		return sum_adddec(s, x->i, 0);
 	if (x->dscale >= 0 && x->dscale <= AGG_MAXSCALE &&
@@ -367,7 +373,6 @@ agg_addplain(enum aggop op, void *st, int64_t m, int sc, const char *v,
     size_t n)
 {
 	struct sumstate *s = st;
-	i128 sum;
 
 	if (op == AGG_COUNT) {
 		++*(uint64_t *)st;
@@ -375,9 +380,7 @@ agg_addplain(enum aggop op, void *st, int64_t m, int sc, const char *v,
 	}
 	if (op == AGG_MEAN)
 		s = &((struct meanstate *)st)->s;
-	if (sc == s->scale && !__builtin_add_overflow(getv(s), (i128)m, &sum)) {
-		setv(s, sum);
-	} else if (sc > AGG_MAXSCALE || sum_adddec(s, m, sc) < 0) {
+	if (sc > AGG_MAXSCALE || sum_adddec(s, m, sc) < 0) {
 		/* Too many digits after the point, or past 128 bits: as
 		 * sum_add takes it (float partials for a decimal, an error
 		 * for an integer). */
