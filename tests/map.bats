@@ -249,6 +249,42 @@ grep_like() {
 	assert_output_equals "$(printf 'lines\t5\nwords\t11\nbytes\t%s' "$(wc -c < c.txt)")"
 }
 
+@test "pdp-map wc: the counts POSIX gives on 2 MB of runs of every kind of byte" {
+	# Runs of newlines and of one-byte words longer than the 16 bytes
+	# counted at once, whitespace of every kind and every byte value,
+	# at every offset.  Counted as POSIX says (GNU wc does not count
+	# a run without a printable byte): by Python's split.
+	python3 - > want <<'EOF'
+import random, sys
+r = random.Random(7)
+out = bytearray()
+while len(out) < 2 << 20:
+    k = r.randrange(6)
+    n = r.randrange(1, 40)
+    if k == 0:
+        out += b"\n" * n
+    elif k == 1:
+        out += b"a " * n
+    elif k == 2:
+        out += bytes(r.choice(b" \t\n\v\f\r") for _ in range(n))
+    else:
+        out += bytes(r.randrange(256) for _ in range(n))
+open("big.txt", "wb").write(out)
+print(out.count(b"\n"), len(out.split()), len(out))
+EOF
+	read -r l w c < want
+	[ "$l" -gt 100000 ] && [ "$w" -gt 100000 ] || fail "too few lines or words: $l $w"
+	run --separate-stderr pdp-map --binary=text wc <<< big.txt
+	assert_status 0
+	assert_stderr_empty
+	assert_output_equals "$(printf 'lines\t%s\nwords\t%s\nbytes\t%s' "$l" "$w" "$c")"
+	# The same through --pipe, in blocks of 64 KiB.
+	run --separate-stderr bash -c 'pdp-map --binary=text --pipe --block 64K -j2 wc < big.txt | pdp-reduce sum'
+	assert_status 0
+	assert_stderr_empty
+	assert_output_equals "$(printf 'bytes\t%s\nlines\t%s\nwords\t%s' "$c" "$l" "$w")"
+}
+
 @test "pdp-map wc: a file whose size reads as 0 (/proc/self/mountinfo) is read to its end" {
 	f=/proc/self/mountinfo
 	[ -r "$f" ] && [ "$(stat -c %s "$f")" -eq 0 ] || skip "no /proc/self/mountinfo of size 0"
