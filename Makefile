@@ -115,6 +115,11 @@ bench-base: $(BINS) $(TOOLS)
 	  tests/bench/run $(BENCH); st=$$?; \
 	  git worktree remove --force build/base-src; exit $$st
 
+# The CPU of each serial part, for README's Amdahl table: W1 W2 W3 (as
+# make bench makes them) as typed and with --combine, by perf.
+amdahl: $(BINS)
+	PDP_BIN=$(CURDIR)/$(BUILD) tests/bench/amdahl $(BENCH)
+
 # Fuzzing the parsers and the worker's counters with libFuzzer (clang):
 # each target runs FUZZTIME seconds from its seeds in tests/fuzz/corpus/;
 # what it learns stays in build/fuzz.  A crash is written to build/fuzz/
@@ -180,4 +185,4 @@ version:
 clean:
 	rm -rf build
 
-.PHONY: all bench bench-base check check-cluster demo fuzz install soak uninstall version clean
+.PHONY: all amdahl bench bench-base check check-cluster demo fuzz install soak uninstall version clean
