@@ -279,7 +279,7 @@ EOF
 	assert_stderr_empty
 	assert_output_equals "$(printf 'lines\t%s\nwords\t%s\nbytes\t%s' "$l" "$w" "$c")"
 	# The same through --pipe, in blocks of 64 KiB.
-	run --separate-stderr bash -c 'pdp-map --binary=text --pipe --block 64K -j2 wc < big.txt | pdp-reduce sum'
+	run --separate-stderr bash -c 'set -o pipefail; pdp-map --binary=text --pipe --block 64K -j2 wc < big.txt | pdp-reduce sum'
 	assert_status 0
 	assert_stderr_empty
 	assert_output_equals "$(printf 'bytes\t%s\nlines\t%s\nwords\t%s' "$c" "$l" "$w")"
