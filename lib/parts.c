@@ -44,6 +44,31 @@
 #include "table.h"
 #include "tmp.h"
 
+/* The newlines in p[0..n): eight bytes a step. */
+static uint64_t
+countlines(const char *p, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101u, high = ones << 7;
+	const uint64_t low = ~high;
+	uint64_t c = 0;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x;
+		memcpy(&x, p + i, 8);
+		x ^= ones * '\n';	/* a newline's byte is now 0 */
+		/* The high bit of each byte that is 0, exactly; then 1 in
+		 * each such byte, summed into the top byte by the multiply
+		 * (at most 8: no carry).  No popcount: without -mpopcnt it
+		 * is a call into libgcc. */
+		uint64_t z = ~(((x & low) + low) | x) & high;
+		c += ((z >> 7) * ones) >> 56;
+	}
+	for (; i < n; i++)
+		c += p[i] == '\n';
+	return c;
+}
+
 /* The number of lines in the first off bytes of fd: a chunk or part of
  * a file, read from its middle, counts them only to name a line in a
  * message. */
@@ -58,8 +83,7 @@ reducer_linesbefore(int fd, uint64_t off)
 		ssize_t k = pread(fd, buf, want, (off_t)pos);
 		if (k <= 0)
 			break;
-		for (ssize_t i = 0; i < k; i++)
-			n += buf[i] == '\n';
+		n += countlines(buf, (size_t)k);
 		pos += (uint64_t)k;
 	}
 	return n;
@@ -975,31 +999,6 @@ nextblock(struct reader *in)
 		if (reader_fill(in) < 0)
 			reader_fail(in);
 	}
-}
-
-/* The newlines in p[0..n): eight bytes a step. */
-static uint64_t
-countlines(const char *p, size_t n)
-{
-	const uint64_t ones = 0x0101010101010101u, high = ones << 7;
-	const uint64_t low = ~high;
-	uint64_t c = 0;
-	size_t i = 0;
-
-	for (; i + 8 <= n; i += 8) {
-		uint64_t x;
-		memcpy(&x, p + i, 8);
-		x ^= ones * '\n';	/* a newline's byte is now 0 */
-		/* The high bit of each byte that is 0, exactly; then 1 in
-		 * each such byte, summed into the top byte by the multiply
-		 * (at most 8: no carry).  No popcount: without -mpopcnt it
-		 * is a call into libgcc. */
-		uint64_t z = ~(((x & low) + low) | x) & high;
-		c += ((z >> 7) * ones) >> 56;
-	}
-	for (; i < n; i++)
-		c += p[i] == '\n';
-	return c;
 }
 
 /* Hand child k the block p (n bytes, whole lines after line number
