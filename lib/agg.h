@@ -53,6 +53,11 @@ int agg_ordered(enum aggop op);
 int agg_canoverflow(enum aggop op);
 /* Size of the state of op within a key's value. */
 size_t agg_statesize(enum aggop op);
+/* Where op's state lies within the state of owner when both read the
+ * same field: its offset there, or -1.  A sum is a mean's sum, and a
+ * count is a mean's number of values, which is the number of records
+ * only where each record reaches the mean (the caller's to know). */
+long agg_within(enum aggop op, enum aggop owner);
 /* Bytes the states hold on the heap beyond agg_statesize (texts, sets,
  * float partials): part of pdp-reduce's memory budget. */
 size_t agg_heapbytes(void);

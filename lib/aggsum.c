@@ -7,6 +7,7 @@
  * log x, 1/x) are aggvar.c's.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -436,6 +437,18 @@ mean_final(const struct agg *a, void *st)
 	if (e > 0)
 		v.d = ldexp(v.d, e);
 	return v;
+}
+
+long
+agg_within(enum aggop op, enum aggop owner)
+{
+	if (owner != AGG_MEAN)
+		return -1;
+	if (op == AGG_SUM)
+		return (long)offsetof(struct meanstate, s);
+	if (op == AGG_COUNT)
+		return (long)offsetof(struct meanstate, n);
+	return -1;
 }
 
 /* The rows of agg.c's table. */

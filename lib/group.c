@@ -388,7 +388,8 @@ addrecord(struct reducer *r, const struct reader *in, const char *rec,
 	char *st = stateof(r, in, key, klen);
 	for (size_t i = 0; i < o->naggs; i++) {
 		const struct agg *a = &o->aggs[i];
-		if (narm && r->na[i])
+		/* (An op whose state is within another's: that one adds.) */
+		if ((narm && r->na[i]) || r->rides[i])
 			continue;
 		/* Only fields that some op reads were stored (count reads
 		 * none). */
@@ -406,11 +407,15 @@ addrecord(struct reducer *r, const struct reader *in, const char *rec,
 enum { PLAINMAX = 8 };
 
 /* What addplain reads: the value fields, each once, in the order of
- * the record, and which of them each op adds (-1: none, a count). */
+ * the record, and which of them each op adds (-1: none, a count); and
+ * the ops it adds to, those whose states are within another's left out
+ * (reduce.c's layout). */
 struct plain {
 	size_t nv;
 	size_t vf[PLAINMAX];
 	int of[PLAINMAX];
+	size_t nop;
+	size_t op[PLAINMAX];
 };
 
 /* Whether every op is count, sum or mean and nothing asks for more
@@ -437,7 +442,10 @@ plan(const struct reducer *r, struct plain *pl)
 {
 	const struct reduceopts *o = r->o;
 
-	pl->nv = 0;
+	pl->nv = pl->nop = 0;
+	for (size_t i = 0; i < o->naggs; i++)
+		if (!r->rides[i])
+			pl->op[pl->nop++] = i;
 	for (size_t i = 0; i < o->naggs; i++) {
 		pl->of[i] = -1;
 		if (!r->needs[i])
@@ -494,7 +502,8 @@ addplain(struct reducer *r, const struct plain *pl, const char *rec,
 	char *st = table_findhash(r->t, rec, r->klen, r->hash);
 	if (!st)
 		return 0;
-	for (size_t i = 0; i < o->naggs; i++) {
+	for (size_t k = 0; k < pl->nop; k++) {
+		size_t i = pl->op[k];
 		int j = pl->of[i];
 		int64_t mi = j < 0 ? 0 : m[j];
 		int sci = j < 0 ? 0 : sc[j];

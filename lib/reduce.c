@@ -69,11 +69,75 @@ reducer_nomem(const struct reducer *r)
 	    table_count(r->t));
 }
 
+/* Whether ops a and b read the same value field, as the options name
+ * it (a header names fields later; the layout is fixed before). */
+static int
+samefield(const struct agg *a, const struct agg *b)
+{
+	if (!agg_needsvalue(a->op) || !agg_needsvalue(b->op))
+		return !agg_needsvalue(a->op);
+	if (a->fname || b->fname)
+		return a->fname && b->fname && strcmp(a->fname, b->fname) == 0;
+	return a->field == b->field;
+}
+
+/*
+ * Each op's state within a key's value, 8-byte aligned.  A state that is
+ * within another's (agg_within: a count or a sum beside a mean of the
+ * same field) is not kept twice: its op reads it there (final, save) and
+ * the other adds, merges, loads and frees it.  W6's count,sum,mean are
+ * then 40 bytes a key, not 80: with its entry, one cache line rather
+ * than two or three a record, and 40% less memory before a spill.  Not
+ * with --merge, whose states come from elsewhere and need not agree,
+ * nor for a count with --narm, where a mean skips what count counts
+ * (a record with a bad number reaches neither: addrecord drops it).
+ */
+static void
+layout(struct reducer *r)
+{
+	const struct reduceopts *o = r->o;
+	size_t n = o->naggs ? o->naggs : 1;
+	long *at = ereallocarray(NULL, n, sizeof *at);
+	size_t *in = ereallocarray(NULL, n, sizeof *in);
+
+	r->off = ereallocarray(NULL, n, sizeof *r->off);
+	r->rides = ecalloc(n, 1);
+	for (size_t i = 0; i < o->naggs && !o->merge; i++) {
+		const struct agg *a = &o->aggs[i];
+		if (a->op == AGG_COUNT && o->narm)
+			continue;
+		for (size_t j = 0; j < o->naggs; j++) {
+			const struct agg *b = &o->aggs[j];
+			/* (An op that holds others' states, a mean, is
+			 * within none.) */
+			if (j == i || (at[i] = agg_within(a->op, b->op)) < 0 ||
+			    !samefield(a, b))
+				continue;
+			r->rides[i] = 1;
+			in[i] = j;
+			break;
+		}
+	}
+	r->vsize = 0;
+	for (size_t i = 0; i < o->naggs; i++) {
+		if (r->rides[i])
+			continue;
+		r->off[i] = r->vsize;
+		r->vsize += (agg_statesize(o->aggs[i].op) + 7) & ~(size_t)7;
+	}
+	for (size_t i = 0; i < o->naggs; i++)
+		if (r->rides[i])
+			r->off[i] = r->off[in[i]] + (size_t)at[i];
+	free(at);
+	free(in);
+}
+
 void
 reducer_freestates(struct reducer *r, char *st)
 {
 	for (size_t k = 0; k < r->o->naggs; k++)
-		agg_freestate(&r->o->aggs[k], st + r->off[k]);
+		if (!r->rides[k])
+			agg_freestate(&r->o->aggs[k], st + r->off[k]);
 	memset(st, 0, r->vsize);
 }
 
@@ -86,7 +150,7 @@ reducer_freetable(struct reducer *r)
 	uint32_t n = table_count(r->t);
 
 	for (size_t k = 0; k < r->o->naggs; k++)
-		if (agg_holdsmemory(&r->o->aggs[k]))
+		if (agg_holdsmemory(&r->o->aggs[k]) && !r->rides[k])
 			for (uint32_t i = 0; i < n; i++)
 				agg_freestate(&r->o->aggs[k],
 				    (char *)table_val(r->t, i) + r->off[k]);
@@ -100,6 +164,9 @@ reducer_loadstates(struct reducer *r, char *tmp, const struct field *f,
 	memset(tmp, 0, r->vsize);
 	for (size_t i = 0; i < r->o->naggs; i++) {
 		const struct agg *a = &r->o->aggs[i];
+		/* (A state within another's was loaded with it.) */
+		if (r->rides[i])
+			continue;
 		if (agg_load(a, tmp + r->off[i], f[i].s, f[i].len, why) < 0) {
 			reducer_freestates(r, tmp);
 			*which = i;
@@ -119,6 +186,8 @@ reducer_fold(struct reducer *r, char *st, const char *src, const char *key,
 	char q[128];
 
 	for (size_t i = 0; i < r->o->naggs; i++) {
+		if (r->rides[i])
+			continue;
 		agg_merge(&r->o->aggs[i], st + r->off[i], src + r->off[i], &ne);
 		if (ne && !over)
 			over = agg_name(r->o->aggs[i].op);
@@ -221,12 +290,7 @@ reduce_run(const struct reduceopts *o, char **files, int nfiles,
 	    .mergejobs = o->order == ORDER_KEY && !o->top ? o->jobs : 1 };
 	static char *stdinonly[] = { "-" };
 
-	r.off = ereallocarray(NULL, o->naggs, sizeof *r.off);
-	for (size_t i = 0; i < o->naggs; i++) {
-		r.off[i] = r.vsize;
-		/* Keep each state 8-byte aligned. */
-		r.vsize += (agg_statesize(o->aggs[i].op) + 7) & ~(size_t)7;
-	}
+	layout(&r);
 	r.keyf = ereallocarray(NULL, o->nkeyf + 1, sizeof *r.keyf);
 	r.vfield = ereallocarray(NULL, o->naggs, sizeof *r.vfield);
 	memcpy(r.keyf, o->keyf, o->nkeyf * sizeof *r.keyf);
@@ -320,6 +384,7 @@ reduce_run(const struct reduceopts *o, char **files, int nfiles,
 	free(r.runs);
 	free(r.tableix);
 	free(r.off);
+	free(r.rides);
 	free(r.f);
 	free(r.nums);
 	free(r.key);

@@ -46,6 +46,9 @@ struct reducer {
 	uint64_t partoff;	/* the chunk or part of a file read now
 				 * starts here (-j), else 0 */
 	size_t *off;		/* each op's state within a key's value */
+	char *rides;		/* each op whose state is within another's
+				 * (layout in reduce.c): that op adds,
+				 * merges, loads and frees it */
 	/* What the options set but a part read by a child of parts.c
 	 * changes: the options themselves are never written. */
 	uint64_t budget;	/* -S, or a part's share of it */

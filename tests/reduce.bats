@@ -894,3 +894,86 @@ EOF2
 	run cat got
 	assert_output_equals "$(printf 'a\t-3\nb\t-7')"
 }
+
+@test "pdp-reduce: count and sum beside a mean of the same field give what each gives alone, and take no memory of their own" {
+	# A sum and a count are kept within the mean's state (its sum and
+	# its number of values): every path must see what it would see
+	# with each op kept apart.  The reference runs each op beside max
+	# of the same field, which keeps its own state and drops the same
+	# records (NA with --narm, not a number with --invalid=skip).
+	python3 - <<'EOF2'
+import random
+r = random.Random(11)
+def val(bad):
+    x = r.random()
+    if bad and x < 0.02: return "abc"
+    if bad and x < 0.05: return "NA"
+    if x < 0.08: return "%.6e" % r.uniform(-1e6, 1e6)
+    if x < 0.10: return "0.12345678901"
+    if x < 0.40: return str(r.randrange(-10**6, 10**6))
+    return "%.2f" % r.uniform(-1e4, 1e4)
+for name, bad, n in (("ok.tsv", 0, 120000), ("bad.tsv", 1, 120000)):
+    with open(name, "w") as f:
+        for i in range(n):
+            f.write("k%d\t%s\t%s\n" % (r.randrange(3000), val(bad), val(bad)))
+EOF2
+	# (A stream of more than 4 MiB is read by two processes with -j2.)
+	for i in 1 2 3 4 5 6; do cat ok.tsv; done > big.tsv
+	alone() {	# alone OPTS FILE N OP...: each op's column, pasted
+		local o=$1 f=$2 n=$3 op	# (count beside max:N)
+		shift 3
+		pdp-reduce $o count "$f" | cut -f1 > cols || return 1
+		for op in "$@"; do
+			case $op in
+			count) pdp-reduce $o count,max:$n "$f" ;;
+			*) pdp-reduce $o "$op,max:${op#*:}" "$f" ;;
+			esac | cut -f2 > col || return 1
+			paste cols col > cols.new && mv cols.new cols
+		done
+		cat cols
+	}
+	for c in "ok.tsv|" "ok.tsv|-S 1M" "ok.tsv|--partial" "ok.tsv|--partial -S 1M" \
+	    "bad.tsv|--narm --invalid=skip" "bad.tsv|--invalid=skip" \
+	    "bad.tsv|--narm --invalid=skip -S 1M" "big.tsv|-j2" "big.tsv|-j1 -S 1M"; do
+		f=${c%%|*} o=${c#*|}
+		for ops in count,sum:2,mean:2 mean:2,count,sum:3,sum:2,mean:3 \
+		    sum:2,mean:2 count,mean:3; do
+			if [ "$f" = bad.tsv ] && [ "$ops" != count,mean:3 ]; then
+				# (max:2 beside an op of field 3 would drop more.)
+				case $ops in *:3*) continue ;; esac
+			fi
+			n=2
+			case $ops in count,mean:3) n=3 ;; esac
+			alone "$o" "$f" $n $(echo "$ops" | tr , ' ') > want ||
+				fail "the reference failed: $o $ops"
+			if [ "$f" = big.tsv ]; then
+				cat big.tsv | pdp-reduce $o "$ops" > got 2> err
+			else
+				pdp-reduce $o "$ops" "$f" > got 2> err
+			fi || fail "pdp-reduce $o $ops $f: exit $?: $(cat err)"
+			cmp -s want got ||
+				fail "$o $ops $f: $(diff want got | head -5)"
+		done
+	done
+	# --merge keeps each state apart: states that disagree (a count
+	# that is not the mean's number of values) are each their own.
+	printf 'k\tpdp2:count:3\tpdp2:sum:10:-\tpdp2:mean:2:4:-\n' > s.tsv
+	run --separate-stderr pdp-reduce --merge count,sum,mean s.tsv
+	assert_status 0
+	assert_output_equals "$(printf 'k\t3\t10\t2')"
+	# The memory: 300,000 keys with count,sum,mean take what the mean
+	# alone takes (an entry and 40 bytes a key), not 40 bytes more.
+	python3 -c '
+for i in range(300000):
+    print("key%d\t%d.25" % (i, i))' > many.tsv
+	/usr/bin/time -o rss.all -f %M pdp-reduce count,sum,mean many.tsv > got.all
+	/usr/bin/time -o rss.mean -f %M pdp-reduce mean many.tsv > got.mean
+	/usr/bin/time -o rss.apart -f %M pdp-reduce count,sum,max many.tsv > /dev/null
+	cmp -s <(cut -f1,4 got.all) got.mean || fail "the means differ"
+	all=$(tail -n 1 rss.all) mean=$(tail -n 1 rss.mean) apart=$(tail -n 1 rss.apart)
+	[ "$all" -lt $((mean + 4096)) ] ||
+		fail "count,sum,mean ${all} KB, mean alone ${mean} KB"
+	# (count,sum,max keep their states apart: 64 bytes a key, 19 MB.)
+	[ "$apart" -gt $((all + 8192)) ] ||
+		fail "count,sum,max ${apart} KB, count,sum,mean ${all} KB"
+}
