@@ -897,8 +897,8 @@ EOF2
 
 @test "pdp-reduce: count and sum beside a mean of the same field give what each gives alone, and take no memory of their own" {
 	# A sum and a count are kept within the mean's state (its sum and
-	# its number of values): every path must see what it would see
-	# with each op kept apart.  The reference runs each op beside max
+	# its number of values): every path (the table, spills, -j, --sorted,
+	# --partial) must see what it would see with each op kept apart.  The reference runs each op beside max
 	# of the same field, which keeps its own state and drops the same
 	# records (NA with --narm, not a number with --invalid=skip).
 	python3 - <<'EOF2'
@@ -919,6 +919,7 @@ for name, bad, n in (("ok.tsv", 0, 120000), ("bad.tsv", 1, 120000)):
 EOF2
 	# (A stream of more than 4 MiB is read by two processes with -j2.)
 	for i in 1 2 3 4 5 6; do cat ok.tsv; done > big.tsv
+	LC_ALL=C sort -t "$(printf '\t')" -k1,1 -s ok.tsv > sorted.tsv
 	alone() {	# alone OPTS FILE N OP...: each op's column, pasted
 		local o=$1 f=$2 n=$3 op	# (count beside max:N)
 		shift 3
@@ -934,7 +935,8 @@ EOF2
 	}
 	for c in "ok.tsv|" "ok.tsv|-S 1M" "ok.tsv|--partial" "ok.tsv|--partial -S 1M" \
 	    "bad.tsv|--narm --invalid=skip" "bad.tsv|--invalid=skip" \
-	    "bad.tsv|--narm --invalid=skip -S 1M" "big.tsv|-j2" "big.tsv|-j1 -S 1M"; do
+	    "bad.tsv|--narm --invalid=skip -S 1M" "big.tsv|-j2" "big.tsv|-j1 -S 1M" \
+	    "sorted.tsv|--sorted" "sorted.tsv|--sorted --partial"; do
 		f=${c%%|*} o=${c#*|}
 		for ops in count,sum:2,mean:2 mean:2,count,sum:3,sum:2,mean:3 \
 		    sum:2,mean:2 count,mean:3; do
