@@ -97,8 +97,7 @@ layout(struct reducer *r)
 {
 	const struct reduceopts *o = r->o;
 	size_t n = o->naggs ? o->naggs : 1;
-	long *at = ereallocarray(NULL, n, sizeof *at);
-	size_t *in = ereallocarray(NULL, n, sizeof *in);
+	size_t *in = ereallocarray(NULL, n, sizeof *in);	/* a rider's owner */
 
 	r->off = ereallocarray(NULL, n, sizeof *r->off);
 	r->rides = ecalloc(n, 1);
@@ -110,7 +109,7 @@ layout(struct reducer *r)
 			const struct agg *b = &o->aggs[j];
 			/* (An op that holds others' states, a mean, is
 			 * within none.) */
-			if (j == i || (at[i] = agg_within(a->op, b->op)) < 0 ||
+			if (j == i || agg_within(a->op, b->op) < 0 ||
 			    !samefield(a, b))
 				continue;
 			r->rides[i] = 1;
@@ -127,8 +126,8 @@ layout(struct reducer *r)
 	}
 	for (size_t i = 0; i < o->naggs; i++)
 		if (r->rides[i])
-			r->off[i] = r->off[in[i]] + (size_t)at[i];
-	free(at);
+			r->off[i] = r->off[in[i]] +
+			    (size_t)agg_within(o->aggs[i].op, o->aggs[in[i]].op);
 	free(in);
 }
 
