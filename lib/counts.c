@@ -279,10 +279,16 @@ counts_addshort(struct counts *c, const char (*key)[16],
 	return n;
 }
 
+/* The log is in the order of first touch, so its slots are all over the
+ * table: each is asked for AHEAD entries before it is read. */
 int
 counts_eachnew(const struct counts *c, counts_fn *fn, void *arg)
 {
+	enum { AHEAD = 16 };
+
 	for (size_t i = 0; i < c->nlog; i++) {
+		if (i + AHEAD < c->nlog)
+			PREFETCH(&c->slots[c->log[i + AHEAD].slot]);
 		const struct slot *s = &c->slots[c->log[i].slot];
 		int64_t was = c->log[i].n;
 		size_t kl;
