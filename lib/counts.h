@@ -17,6 +17,8 @@
 
 struct counts;
 
+/* A key of up to 16 bytes is given in 16 readable bytes, zeros after it
+ * (its slot), so that a caller may read and copy it as two words. */
 typedef void counts_fn(void *arg, const char *key, size_t klen, int64_t n);
 
 struct counts *counts_new(void);

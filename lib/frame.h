@@ -29,6 +29,16 @@ frames_room(struct frames *f, size_t n)
 	f->len += n;
 	return p;
 }
+/* The same when n + over bytes fit: the over bytes after the n may be
+ * written too, as scratch that the next payload overwrites (a key copied
+ * as a whole word). */
+static inline char *
+frames_roomover(struct frames *f, size_t n, size_t over)
+{
+	if (RES_OUTMAX - f->len < n + over)
+		return NULL;
+	return frames_room(f, n);
+}
 void frames_put(struct frames *f, const void *p, size_t n);
 /* Put a field with the record escapes of pdp(7). */
 void frames_putescaped(struct frames *f, const char *s, size_t n);

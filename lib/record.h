@@ -32,6 +32,27 @@ char *rec_escape(char *dst, const char *s, size_t n);
  * Returns the decoded length, or -1 on a bad escape or a trailing lone
  * backslash, with *bad set to its offset in s. */
 long rec_unescape(char *dst, const char *s, size_t n, size_t *bad);
+/* Whether the 16 bytes at s, a key of up to 16 bytes with zeros after
+ * it (a zero needs no escape), need no escape: two words at a time. */
+static inline int
+rec_plain16(const char *s)
+{
+	const uint64_t ones = 0x0101010101010101u, high = ones << 7;
+	uint64_t any = 0;
+
+	for (int i = 0; i < 2; i++) {
+		uint64_t w, t, n, r, b;
+		memcpy(&w, s + 8 * i, 8);
+		t = w ^ ('\t' * ones);
+		n = w ^ ('\n' * ones);
+		r = w ^ ('\r' * ones);
+		b = w ^ ('\\' * ones);
+		/* (v - ones) & ~v & high is nonzero iff v has a zero byte. */
+		any |= ((t - ones) & ~t) | ((n - ones) & ~n) |
+		    ((r - ones) & ~r) | ((b - ones) & ~b);
+	}
+	return !(any & high);
+}
 /* Whether [s, s+n) holds a backslash: 8 bytes at a time, for the short
  * fields of the per-record path, where a memchr call costs more. */
 static inline int
