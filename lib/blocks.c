@@ -54,17 +54,28 @@ blocks_fill(struct blocks *b)
 	size_t avail = b->len - b->start;
 	size_t want = avail < b->bsize ? b->bsize - avail : READ;
 
+	if (avail >= b->bsize) {
+		/* A line longer than a block, with no newline yet: reads stop
+		 * at RECORD_MAX bytes and the newline, so more is an error at
+		 * the next call, and the buffer never holds more (it once
+		 * doubled to 2 GiB, and let a line of nearly that through). */
+		if (avail > RECORD_MAX)
+			eprintf("%s: a line longer than %d MiB (binary data?)", b->name,
+			    RECORD_MAX >> 20);
+		if (want > RECORD_MAX + 1 - avail)
+			want = RECORD_MAX + 1 - avail;
+	}
 	if (b->cap - b->len < want && b->start > 0) {
 		memmove(b->cur, b->cur + b->start, avail);
 		b->len = avail;
 		b->start = 0;
 	}
 	if (b->cap - b->len < want) {
-		/* A line longer than a block: the buffer grows to hold it. */
-		if (avail > RECORD_MAX)
-			eprintf("%s: a line longer than %d MiB (binary data?)", b->name,
-			    RECORD_MAX >> 20);
-		b->cap = b->len + want > b->cap * 2 ? b->len + want : b->cap * 2;
+		/* A line longer than a block: the buffer grows to hold it,
+		 * doubled up to the most a line and a read take. */
+		size_t most = (size_t)RECORD_MAX + 1 + READ;
+		size_t cap = b->cap < most / 2 ? b->cap * 2 : most;
+		b->cap = b->len + want > cap ? b->len + want : cap;
 		b->cur = erealloc(b->cur, b->cap);
 	}
 	ssize_t n = readsome(b->fd, b->cur + b->len, want);

@@ -179,6 +179,7 @@ reader_init(struct reader *r, int fd, const char *name, int delim)
 	r->buf = emalloc(r->cap);
 	r->left = UINT64_MAX;
 	r->at = -1;
+	r->max = RECORD_MAX;
 }
 
 void
@@ -189,23 +190,31 @@ reader_initat(struct reader *r, int fd, const char *name, int delim,
 	r->at = (int64_t)off;
 }
 
+/* The caller found no delimiter in the bytes buffered: they are the
+ * start of one record.  Reads stop at a record of max bytes and its
+ * delimiter, so more than that is an error at the next call, and the
+ * buffer never holds more (it once doubled to 2 GiB, and let a record of
+ * nearly that much through). */
 ssize_t
 reader_fill(struct reader *r)
 {
+	if (r->end - r->start > r->max) {
+		r->toolong = 1;
+		return -1;
+	}
 	if (r->start > 0 && (r->start == r->end || r->cap - r->end < READ_CHUNK)) {
 		memmove(r->buf, r->buf + r->start, r->end - r->start);
 		r->end -= r->start;
 		r->start = 0;
 	}
 	if (r->cap - r->end < READ_CHUNK) {
-		if (r->end - r->start > RECORD_MAX) {
-			r->toolong = 1;
-			return -1;
-		}
-		r->cap *= 2;
+		size_t most = r->max + 1 + READ_CHUNK;
+		r->cap = r->cap < most / 2 ? r->cap * 2 : most;
 		r->buf = erealloc(r->buf, r->cap);
 	}
 	size_t room = r->cap - r->end;
+	if (room > r->max + 1 - (r->end - r->start))
+		room = r->max + 1 - (r->end - r->start);
 	if (r->left < room)
 		room = (size_t)r->left;
 	ssize_t n = 0;

@@ -60,7 +60,8 @@ struct reader {
 	uint64_t lineno;	/* number of the record last returned */
 	int unterminated;	/* last record returned had no delimiter */
 	size_t scanned;		/* bytes after start known to hold no delim */
-	int toolong;		/* a record passed RECORD_MAX */
+	int toolong;		/* a record passed max */
+	size_t max;		/* the longest record: RECORD_MAX, unless set */
 	uint64_t left;		/* bytes it may still read (UINT64_MAX: all) */
 	int64_t at;		/* reads with pread(2) from here, or -1 */
 };

@@ -10,6 +10,7 @@
  * when reading ended, within the budget, and its sorted index, which
  * the budget counts too).
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -24,6 +25,10 @@
 /* Runs open at once, at most; FDS_OTHER more descriptors are needed
  * beside them: an input file and the output of a merge of runs. */
 enum { MAXRUNS = 16, FDS_OTHER = 2 };
+/* A run's line is a key and its states that this process held in
+ * memory: read back without the limit of an input's records, which a
+ * key near that limit passes once its states are added. */
+#define RUN_RECORDMAX (SIZE_MAX / 4)
 
 struct run {
 	int fd;			/* RUN_TABLE: the table, in key order */
@@ -164,6 +169,7 @@ lineat(struct reducer *r, int fd, uint64_t off, struct reader *rd,
 
 	/* From the byte before off: the rest of the line it ends. */
 	reader_initat(rd, fd, r->o->tmpdir, '\n', off ? off - 1 : 0);
+	rd->max = RUN_RECORDMAX;
 	if (off > 0) {
 		if ((st = reader_next(rd, rec, len)) < 0)
 			reader_fail(rd);
@@ -302,6 +308,7 @@ reducer_mergeruns(struct reducer *r, size_t from, size_t n, struct obuf *out,
 		}
 		reader_initat(&u[i].r, u[i].fd, r->o->tmpdir, '\n',
 		    kr && kr->lo ? runseek(r, u[i].fd, kr->lo, kr->lolen) : 0);
+		u[i].r.max = RUN_RECORDMAX;
 		runnext(r, &u[i]);
 	}
 	for (;;) {

@@ -145,9 +145,8 @@ mkdeep() {
 }
 
 # A file of lines, then 2200 MiB of zeros (sparse): a line over the
-# limit (the reader's buffer doubles to 2 GiB before it says so), found
-# by whichever process reads the chunk it starts in, and named by its
-# line number in the whole file.
+# limit, found by whichever process reads the chunk it starts in, and
+# named by its line number in the whole file.
 @test "-j: a line longer than 1024 MiB in a file read in chunks: its line number in the whole file, exit 2" {
 	awk 'BEGIN { for (i = 0; i < 2500000; i++) printf "k%d\t1\n", i % 1000 }' > big.tsv
 	truncate -s +2200M big.tsv
@@ -169,6 +168,50 @@ mkdeep() {
 	assert_status 2
 	assert_stderr_equals "pdp-map: stdin: a line longer than 1024 MiB (binary data?)"
 	assert_output_empty
+	no_leftovers
+}
+
+# At the limit: a record of exactly 1 GiB is read (and spilled, and read
+# back from the run), one of a byte more is refused.  The buffer that
+# finds it out holds the limit and a read, not 2 GiB, which once let a
+# line of 1.5 GiB through.
+@test "a record of exactly 1 GiB is read; one byte more is refused, with about 1 GiB of memory, not 2" {
+	peak() {	# run a command, print its exit status and peak RSS in MB
+		python3 -c 'import resource, subprocess, sys
+rc = subprocess.call(sys.argv[1], shell=True)
+print(rc, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)' "$1"
+	}
+	local g=$((1 << 30))
+	# A key of 1 GiB - 2 zero bytes, TAB, 1: a record of 1 GiB.
+	run --separate-stderr sh -c "{ head -c $((g - 2)) /dev/zero; printf '\t1\n'; } |
+	    timeout 300 pdp-reduce count | wc -c"
+	assert_status 0
+	assert_stderr_empty
+	assert_output_equals $((g + 1))
+	read -r rc mb < <(peak "{ head -c $((g - 1)) /dev/zero; printf '\t1\n'; } |
+	    timeout 120 pdp-reduce sum > out 2> err")
+	[ "$rc" -eq 2 ] || fail "pdp-reduce: exit $rc"
+	stderr=$(cat err)
+	assert_stderr_equals "pdp-reduce: stdin:1: a record longer than 1024 MiB (binary data?)"
+	[ ! -s out ] || fail "pdp-reduce wrote $(wc -c < out) bytes"
+	if [ "${PDP_SANITIZE:-}" != 1 ]; then
+		[ "$mb" -le 1200 ] || fail "pdp-reduce: peak RSS $mb MB"
+	fi
+	# pdp-map --pipe: a line of 1 GiB and its newline is one block.
+	run --separate-stderr sh -c "{ head -c $g /dev/zero | tr '\\0' a; echo; } |
+	    timeout 300 pdp-map --pipe wc | pdp-reduce sum"
+	assert_status 0
+	assert_stderr_empty
+	assert_output_equals "$(printf 'bytes\t%s\nlines\t1\nwords\t1' $((g + 1)))"
+	read -r rc mb < <(peak "{ head -c $((g + 1)) /dev/zero; echo; } |
+	    timeout 120 pdp-map --pipe wc > out 2> err")
+	[ "$rc" -eq 2 ] || fail "pdp-map: exit $rc"
+	stderr=$(cat err)
+	assert_stderr_equals "pdp-map: stdin: a line longer than 1024 MiB (binary data?)"
+	[ ! -s out ] || fail "pdp-map wrote $(wc -c < out) bytes"
+	if [ "${PDP_SANITIZE:-}" != 1 ]; then
+		[ "$mb" -le 1200 ] || fail "pdp-map: peak RSS $mb MB"
+	fi
 	no_leftovers
 }
 
