@@ -308,7 +308,8 @@ dd_merge(void *dst, const void *src)
 	struct ddstate *d = dst;
 	const struct ddstate *s = src;
 
-	d->n += s->n;
+	if (agg_addcount(&d->n, s->n) < 0)
+		return -1;
 	d->zeros += s->zeros;
 	for (uint32_t i = 0; i < s->pos.len; i++)
 		if (s->pos.c[i])

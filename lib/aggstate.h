@@ -12,6 +12,19 @@
 #include "io.h"
 #include "num.h"
 
+/* *d += s for a merge's number of values: -1 if 64 bits do not hold it
+ * (two states of --merge can say so; no input can).  Parts of that
+ * number (zeros, a sketch's buckets) are checked against it when a state
+ * is loaded, so they fit when it does. */
+static inline int
+agg_addcount(uint64_t *d, uint64_t s)
+{
+	if (*d > UINT64_MAX - s)
+		return -1;
+	*d += s;
+	return 0;
+}
+
 /* Flags of an operation. */
 enum {
 	AGGF_VALUE = 1,		/* it reads a value field (count reads none) */

@@ -29,13 +29,7 @@ count_add(void *st, const char *v, size_t n, const struct num *x)
 static int
 count_merge(void *dst, const void *src)
 {
-	uint64_t *d = dst;
-	const uint64_t *s = src;
-
-	if (*d > UINT64_MAX - *s)
-		return -1;
-	*d += *s;
-	return 0;
+	return agg_addcount(dst, *(const uint64_t *)src);
 }
 
 static struct aggval
@@ -400,7 +394,8 @@ mean_merge(void *dst, const void *src)
 	struct meanstate *d = dst;
 	const struct meanstate *s = src;
 
-	d->n += s->n;
+	if (agg_addcount(&d->n, s->n) < 0)
+		return -1;
 	return sum_merge(&d->s, &s->s);
 }
 

@@ -50,11 +50,12 @@ var_merge(void *dst, const void *src)
 
 	if (!s->n)
 		return 0;
+	if (agg_addcount(&d->n, s->n) < 0)
+		return -1;
 	if (!d->s1) {
 		d->s1 = agg_newfsum();
 		d->s2 = agg_newfsum();
 	}
-	d->n += s->n;
 	if (fsum_merge(d->s1, s->s1) < 0 || fsum_merge(d->s2, s->s2) < 0)
 		return -1;
 	return 0;
@@ -246,7 +247,8 @@ fmean_merge(void *dst, const void *src)
 	struct fmeanstate *d = dst;
 	const struct fmeanstate *s = src;
 
-	d->n += s->n;
+	if (agg_addcount(&d->n, s->n) < 0)
+		return -1;
 	d->nzero += s->nzero;
 	d->nneg += s->nneg;
 	if (!s->f)

@@ -430,6 +430,36 @@ bad_state() {
 	assert_output_equals "$(printf 'k\t18446744073709551615')"
 }
 
+@test "--merge: a number of values that leaves 64 bits is out of range, not a wrong answer" {
+	local m=18446744073709551615	# 2^64 - 1
+	# mean: 2^64 - 1 values and 2; the count wrapped to 1, and the mean
+	# was the sum, 6.
+	printf 'k\tpdp2:mean:%s:3:-\nk\tpdp2:mean:2:3:-\n' $m > m.tsv
+	run --separate-stderr pdp-reduce --merge mean m.tsv
+	assert_status 2
+	assert_output_empty
+	assert_stderr_equals "pdp-reduce: 'k': mean out of range"
+	# At the edge, still in range: 6 over 2^64 - 1.
+	printf 'k\tpdp2:mean:18446744073709551614:3:-\nk\tpdp2:mean:1:3:-\n' > e.tsv
+	run --separate-stderr pdp-reduce --merge mean e.tsv
+	assert_status 0
+	assert_stderr_empty
+	assert_output_equals "$(printf 'k\t%s' "$(python3 -c 'print(repr(6 / (2**64 - 1)))')")"
+	# The others that count their values (a sketch's buckets add up to
+	# its count): each gave a number or nan.
+	for st in "var:%s:0x1.8p+1:0x1.4p+2" "geomean:%s:0:0:0x1.62e42fefa39efp-1" \
+	    "harmmean:%s:0:0:0x1.8p+0" "approx-median:%s:0:0=$m:-"; do
+		local op=${st%%:*}
+		# shellcheck disable=SC2059
+		printf "k\tpdp2:$st\n" $m > big.tsv
+		printf "k\tpdp2:$st\n" 2 | sed 's/=[0-9]*:/=2:/' > two.tsv
+		run --separate-stderr pdp-reduce --merge "$op" big.tsv two.tsv
+		assert_status 2
+		assert_output_empty
+		assert_stderr_equals "pdp-reduce: 'k': $op out of range"
+	done
+}
+
 @test "--merge: corrupt states (missing part, 128-bit overflow, bad count, bad float) are errors" {
 	bad_state sum 'pdp1:sum:3' "sum: corrupt state 'pdp1:sum:3'"
 	bad_state sum 'pdp1:sum:x:-' "sum: corrupt state 'pdp1:sum:x:-'"
