@@ -68,14 +68,18 @@ pool_dryrun(const struct poolconf *c)
 	inputs_init(&ins, c, &cm, c->jobs);
 	cm.seen = &ins.seen;
 	for (;;) {
-		inputs_take(&ins);
 		while (inputs_next(&ins, &t)) {
 			printtask(&cm, c, &t);
 			commit_taskdone(&cm, t.in);
 		}
 		if (ins.seen.ended)
 			break;
-		inputs_read(&ins);
+		/* Read only once what is buffered is taken, as the pool
+		 * does: else the buffer grows to hold the whole list. */
+		int had = ins.nqueue;
+		inputs_take(&ins);
+		if (ins.nqueue == had)
+			inputs_read(&ins);
 	}
 	int status = commit_finish(&cm, &ins.seen);
 	inputs_free(&ins);

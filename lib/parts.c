@@ -1064,6 +1064,7 @@ readblock(struct reducer *r, const char *name, char *p, size_t n,
 	m.eof = 1;
 	m.left = 0;
 	m.at = -1;
+	m.max = RECORD_MAX;
 	m.lineno = line;
 	reducer_readall(r, &m);
 	return m.lineno;

@@ -34,6 +34,25 @@ load helper
 	[ ! -e j ] || fail "a joblog was made"
 }
 
+# It reads the list as a run does, LOOKAHEAD paths at a time; it once
+# read it whole into memory as it went (19 MB for 3 million paths).
+@test "--dry-run over a long list holds a few paths, not the list" {
+	[ "${PDP_SANITIZE:-}" != 1 ] || skip "peak RSS means nothing under the sanitizers"
+	printf 'x\n' > a.txt
+	peak() {	# run a command, print its exit status and peak RSS in KB
+		python3 -c 'import resource, subprocess, sys
+rc = subprocess.call(sys.argv[1], shell=True)
+print(rc, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$1"
+	}
+	read -r rc small < <(peak "yes a.txt | head -n 1000 | pdp-map --dry-run wc > out1")
+	[ "$rc" -eq 0 ] || fail "1,000 paths: exit $rc"
+	read -r rc big < <(peak "yes a.txt | head -n 3000000 | pdp-map --dry-run wc > out")
+	[ "$rc" -eq 0 ] || fail "3,000,000 paths: exit $rc"
+	[ "$(wc -l < out)" -eq 3000000 ] || fail "$(wc -l < out) lines"
+	[ "$(sort -u out)" = "a.txt: wc" ] || fail "lines: $(sort -u out | head -3)"
+	[ "$big" -le $((small + 2048)) ] || fail "peak RSS $big KB for 3,000,000 paths, $small KB for 1,000"
+}
+
 @test "--bar on a terminal: percent, inputs, MB, rate and ETA, redrawn, its line cleared at the end" {
 	command -v script > /dev/null || skip "script(1) is not installed: cannot make a terminal"
 	for i in $(seq 12); do printf 'x\n' > "in$i.txt"; done
