@@ -172,9 +172,9 @@ mkdeep() {
 }
 
 # At the limit: a record of exactly 1 GiB is read (and spilled, and read
-# back from the run), one of a byte more is refused.  The buffer that
-# finds it out holds the limit and a read, not 2 GiB, which once let a
-# line of 1.5 GiB through.
+# back from the run, whose line is longer), one of a byte more is
+# refused.  Given 2.2 GiB, the buffer that finds it out holds the limit
+# and a read, not 2 GiB, which once let a line of nearly that through.
 @test "a record of exactly 1 GiB is read; one byte more is refused, with about 1 GiB of memory, not 2" {
 	peak() {	# run a command, print its exit status and peak RSS in MB
 		python3 -c 'import resource, subprocess, sys
@@ -182,13 +182,14 @@ rc = subprocess.call(sys.argv[1], shell=True)
 print(rc, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)' "$1"
 	}
 	local g=$((1 << 30))
-	# A key of 1 GiB - 2 zero bytes, TAB, 1: a record of 1 GiB.
-	run --separate-stderr sh -c "{ head -c $((g - 2)) /dev/zero; printf '\t1\n'; } |
-	    timeout 300 pdp-reduce count | wc -c"
+	# A key of 1 GiB - 2 zero bytes, TAB, 1: a record of 1 GiB.  The key
+	# b after it does not fit in -S 1M beside it: the table is spilled.
+	run --separate-stderr sh -c "{ head -c $((g - 2)) /dev/zero; printf '\t1\nb\t1\n'; } |
+	    timeout 300 pdp-reduce -j1 -S 1M count | wc -c"
 	assert_status 0
 	assert_stderr_empty
-	assert_output_equals $((g + 1))
-	read -r rc mb < <(peak "{ head -c $((g - 1)) /dev/zero; printf '\t1\n'; } |
+	assert_output_equals $((g + 5))
+	read -r rc mb < <(peak "{ head -c 2200M /dev/zero; printf '\t1\n'; } |
 	    timeout 120 pdp-reduce sum > out 2> err")
 	[ "$rc" -eq 2 ] || fail "pdp-reduce: exit $rc"
 	stderr=$(cat err)
@@ -203,7 +204,7 @@ print(rc, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)' "$1"
 	assert_status 0
 	assert_stderr_empty
 	assert_output_equals "$(printf 'bytes\t%s\nlines\t1\nwords\t1' $((g + 1)))"
-	read -r rc mb < <(peak "{ head -c $((g + 1)) /dev/zero; echo; } |
+	read -r rc mb < <(peak "{ head -c 2200M /dev/zero; echo; } |
 	    timeout 120 pdp-map --pipe wc > out 2> err")
 	[ "$rc" -eq 2 ] || fail "pdp-map: exit $rc"
 	stderr=$(cat err)

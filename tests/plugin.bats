@@ -394,13 +394,15 @@ pdp-map: quiet.txt: mapper emit failed"
 
 @test "plugin: ctx->count as typed: each input's counts as records, negative, the least and the most, keys near 16 bytes escaped or not" {
 	use_plugins
-	# Keys of 1, 15, 16 and 17 bytes, plain and with a byte to escape at
-	# the first, the last and past the 16th; counts 0 (added to nothing),
-	# of every length of digits, negative, and the ends of 64 bits.
+	# Keys of 1, 4, 15, 16 and 17 bytes, plain and with a byte to escape
+	# (backslash, CR, TAB) first, within, last and past the 16th; counts
+	# 0 (added to nothing), of every length of digits, negative, and the
+	# ends of 64 bits, on short keys and a long one.
 	k16=aaaaaaaaaaaaaaaa
 	printf '%s\t%s\n' a 1 b 0 c -7 d 10 e 99 f 100 g 12345678901234567 \
-	    "$k16" max "${k16}x" min "${k16%a}" -100 "${k16%a}\\" 3 \
-	    "\\${k16%a}" 4 "${k16}\\" 5 "${k16%a}"$'\r' 6 > a.txt
+	    "$k16" max "${k16}x" min n min "${k16%a}" -100 "${k16%a}\\" 3 \
+	    "\\${k16%a}" 4 "${k16}\\" 5 "${k16%a}"$'\r' 6 $'t\tab' 7 \
+	    "${k16%a}"$'\t' 8 > a.txt
 	printf '%s\t%s\n' a 2 a -2 h 9223372036854775806 h 1 > b.txt
 	printf '%s\n' a.txt b.txt > list
 	for j in 1 2; do
@@ -410,9 +412,9 @@ pdp-map: quiet.txt: mapper emit failed"
 		{
 			printf '%s\t%s\n' a 1 b 0 c -7 d 10 e 99 f 100 \
 			    g 12345678901234567 "$k16" 9223372036854775807 \
-			    "${k16}x" -9223372036854775808 "${k16%a}" -100 \
-			    "${k16%a}\\\\" 3 "\\\\${k16%a}" 4 "${k16}\\\\" 5 \
-			    "${k16%a}\\r" 6
+			    "${k16}x" -9223372036854775808 n -9223372036854775808 \
+			    "${k16%a}" -100 "${k16%a}\\\\" 3 "\\\\${k16%a}" 4 \
+			    "${k16}\\\\" 5 "${k16%a}\\r" 6 't\tab' 7 "${k16%a}\\t" 8
 			printf '%s\t%s\n' a 0 h 9223372036854775807
 		} | LC_ALL=C sort > want
 		assert_files_equal want sorted
