@@ -181,6 +181,18 @@ mkdeep() {
 rc = subprocess.call(sys.argv[1], shell=True)
 print(rc, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)' "$1"
 	}
+	# refused INPUT COMMAND MESSAGE: COMMAND reading what INPUT writes
+	# exits 2 with MESSAGE, writes nothing, and (but under the
+	# sanitizers) peaks under 1200 MB.
+	refused() {
+		read -r rc mb < <(peak "$1 | timeout 120 $2 > out 2> err")
+		[ "$rc" -eq 2 ] || fail "$2: exit $rc"
+		stderr=$(cat err)
+		assert_stderr_equals "$3"
+		[ ! -s out ] || fail "$2 wrote $(wc -c < out) bytes"
+		[ "${PDP_SANITIZE:-}" = 1 ] || [ "$mb" -le 1200 ] ||
+		    fail "$2: peak RSS $mb MB"
+	}
 	local g=$((1 << 30))
 	# A key of 1 GiB - 2 zero bytes, TAB, 1: a record of 1 GiB.  The key
 	# b after it does not fit in -S 1M beside it: the table is spilled.
@@ -189,30 +201,16 @@ print(rc, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)' "$1"
 	assert_status 0
 	assert_stderr_empty
 	assert_output_equals $((g + 5))
-	read -r rc mb < <(peak "{ head -c 2200M /dev/zero; printf '\t1\n'; } |
-	    timeout 120 pdp-reduce sum > out 2> err")
-	[ "$rc" -eq 2 ] || fail "pdp-reduce: exit $rc"
-	stderr=$(cat err)
-	assert_stderr_equals "pdp-reduce: stdin:1: a record longer than 1024 MiB (binary data?)"
-	[ ! -s out ] || fail "pdp-reduce wrote $(wc -c < out) bytes"
-	if [ "${PDP_SANITIZE:-}" != 1 ]; then
-		[ "$mb" -le 1200 ] || fail "pdp-reduce: peak RSS $mb MB"
-	fi
+	refused "{ head -c 2200M /dev/zero; printf '\t1\n'; }" "pdp-reduce sum" \
+	    "pdp-reduce: stdin:1: a record longer than 1024 MiB (binary data?)"
 	# pdp-map --pipe: a line of 1 GiB and its newline is one block.
 	run --separate-stderr sh -c "{ head -c $g /dev/zero | tr '\\0' a; echo; } |
 	    timeout 300 pdp-map --pipe wc | pdp-reduce sum"
 	assert_status 0
 	assert_stderr_empty
 	assert_output_equals "$(printf 'bytes\t%s\nlines\t1\nwords\t1' $((g + 1)))"
-	read -r rc mb < <(peak "{ head -c 2200M /dev/zero; echo; } |
-	    timeout 120 pdp-map --pipe wc > out 2> err")
-	[ "$rc" -eq 2 ] || fail "pdp-map: exit $rc"
-	stderr=$(cat err)
-	assert_stderr_equals "pdp-map: stdin: a line longer than 1024 MiB (binary data?)"
-	[ ! -s out ] || fail "pdp-map wrote $(wc -c < out) bytes"
-	if [ "${PDP_SANITIZE:-}" != 1 ]; then
-		[ "$mb" -le 1200 ] || fail "pdp-map: peak RSS $mb MB"
-	fi
+	refused "{ head -c 2200M /dev/zero; echo; }" "pdp-map --pipe wc" \
+	    "pdp-map: stdin: a line longer than 1024 MiB (binary data?)"
 	no_leftovers
 }
 
