@@ -35,6 +35,10 @@
 #ifdef __linux__
 #include <sys/prctl.h>
 #endif
+#if defined(__SSE2__) && defined(__GNUC__)
+#include <emmintrin.h>
+#define PARTS_SSE2 1
+#endif
 
 #include "agg.h"
 #include "err.h"
@@ -44,7 +48,10 @@
 #include "table.h"
 #include "tmp.h"
 
-/* The newlines in p[0..n): eight bytes a step. */
+/* The newlines in p[0..n): sixteen bytes a step with SSE2, eight without
+ * (and for the rest).  The parent of pdp-reduce -j counts every block it
+ * hands out, for the line numbers of messages: 12% of its time, eight
+ * bytes a step. */
 static uint64_t
 countlines(const char *p, size_t n)
 {
@@ -53,6 +60,23 @@ countlines(const char *p, size_t n)
 	uint64_t c = 0;
 	size_t i = 0;
 
+#ifdef PARTS_SSE2
+	/* A newline's byte of the compare is -1, subtracted into its byte
+	 * of acc: at most 255 steps, then the bytes are summed (psadbw). */
+	const __m128i nl = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
+	while (n - i >= 16) {
+		size_t steps = (n - i) / 16 < 255 ? (n - i) / 16 : 255;
+		__m128i acc = zero;
+		for (size_t k = 0; k < steps; k++, i += 16) {
+			__m128i x = _mm_loadu_si128((const __m128i *)(const void *)
+			    (p + i));
+			acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(x, nl));
+		}
+		uint64_t sum[2];
+		_mm_storeu_si128((__m128i *)(void *)sum, _mm_sad_epu8(acc, zero));
+		c += sum[0] + sum[1];
+	}
+#endif
 	for (; i + 8 <= n; i += 8) {
 		uint64_t x;
 		memcpy(&x, p + i, 8);
