@@ -86,6 +86,7 @@ struct first {
 	const struct decompfmt *fmt;	/* compressed in this format */
 	int binary;
 	int decompress;		/* look for compression */
+	uint64_t max;		/* the input's bytes: a block's, of a file */
 };
 
 static int
@@ -93,6 +94,8 @@ checkfirst(void *arg, const char *p, size_t n)
 {
 	struct first *f = arg;
 
+	if (n > f->max)
+		n = (size_t)f->max;	/* what follows is another input's */
 	if (f->decompress && (f->fmt = decomp_detect(p, n)))
 		return FEED_STOP;
 	if ((f->s->binary == BIN_SKIP || f->s->binary == BIN_FAIL) &&
@@ -207,7 +210,8 @@ source_file(struct source *s, const char *path, uint64_t off, uint64_t len,
 {
 	struct stat st;
 	uint64_t bytes = 0;
-	struct first f = { .s = s, .decompress = s->decompress };
+	struct first f = { .s = s, .decompress = s->decompress,
+	    .max = UINT64_MAX };
 	struct feedfirst ff = { checkfirst, &f };
 	int r = FEED_OK;
 	int fd = openinput(s, path, len, size, &st);
@@ -253,7 +257,9 @@ uint64_t
 source_range(struct source *s, int fd, uint64_t off, uint64_t len,
     uint64_t size)
 {
-	struct first f = { .s = s };
+	/* A block of --pipe is an input of its own: its first bytes are
+	 * checked, not the next block's that the first read brings. */
+	struct first f = { .s = s, .max = len };
 	struct feedfirst ff = { checkfirst, &f };
 	struct stat st;
 	uint64_t bytes = 0;
@@ -276,7 +282,7 @@ source_range(struct source *s, int fd, uint64_t off, uint64_t len,
 uint64_t
 source_data(struct source *s, const char *data, uint64_t len)
 {
-	struct first f = { .s = s };
+	struct first f = { .s = s, .max = len };
 
 	s->skipped = 0;
 	if (len && checkfirst(&f, data, len) != FEED_OK) {

@@ -183,6 +183,27 @@ pdp-map: inputs 10, succeeded 9, failed 1, bytes 1000, records 9"
 	assert_stderr_contains "in.txt block 1: "
 }
 
+@test "--pipe: each block is checked for binary data alone, from a file as from a pipe (--block under 32K)" {
+	# 10,000 text lines, then a line with a NUL: at --block 4K only the
+	# last block holds it.  The first read of a block from a file brings
+	# the blocks after it too, which must not count.
+	{ for i in $(seq 10000); do echo 'a b'; done; printf 'x\0y\n'; } > in.txt
+	for how in 'pdp-map --pipe --block 4K wc < in.txt' \
+	    'pdp-map -a in.txt --pipe --block 4K wc' \
+	    'cat in.txt | pdp-map --pipe --block 4K wc'; do
+		run --separate-stderr bash -c "set -o pipefail; $how | pdp-reduce sum"
+		assert_status 0
+		assert_output_equals "$(printf 'bytes\t36864\nlines\t9216\nwords\t18432')"
+		[ "$(grep -c 'binary file skipped' <<< "$stderr")" = 1 ] ||
+		    fail "$how: not one block skipped: $stderr"
+		assert_stderr_contains "block 10: binary file skipped (--binary=text to read it)"
+	done
+	run --separate-stderr bash -c 'pdp-map --pipe --block 4K --binary=fail wc < in.txt > /dev/null'
+	assert_status 1
+	assert_stderr_contains "pdp-map: stdin block 10: binary file (--binary=text to read it)"
+	[ "$(grep -c 'binary file' <<< "$stderr")" = 1 ] || fail "not one block failed: $stderr"
+}
+
 @test "--pipe from a file: the data does not pass through pdp-map's parent" {
 	# strace without -f follows the parent alone.  (/proc/PID/io would
 	# not do: a reaped child's reads are added to its parent's.)
