@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@ static const unsigned char mbzip2[] = { 'B', 'Z', 'h' };
 static const unsigned char mxz[] = { 0xfd, '7', 'z', 'X', 'Z', 0x00 };
 static const unsigned char mzstd[] = { 0x28, 0xb5, 0x2f, 0xfd };
 static const unsigned char mlz4[] = { 0x04, 0x22, 0x4d, 0x18 };
+static const unsigned char mlz4old[] = { 0x02, 0x21, 0x4c, 0x18 };	/* lz4 -l */
 static const unsigned char mcompress[] = { 0x1f, 0x9d };
 
 static const char *const agzip[] = { "gzip", "-dc", NULL };
@@ -36,10 +38,11 @@ static const struct decompfmt fmts[] = {
 	{ "xz", mxz, sizeof mxz, "xz", axz, "xz-utils", 0 },
 	{ "zstd", mzstd, sizeof mzstd, "zstd", azstd, "zstd", 0 },
 	{ "lz4", mlz4, sizeof mlz4, "lz4", alz4, "lz4", 0 },
+	{ "lz4", mlz4old, sizeof mlz4old, "lz4", alz4, "lz4", 0 },
 	{ "compress", mcompress, sizeof mcompress, "gzip", agzip, "gzip", 0 },
 };
 
-enum { NFMTS = sizeof fmts / sizeof *fmts };
+enum { NFMTS = sizeof fmts / sizeof *fmts, ZSTD = 3, LZ4 = 4, LZ4OLD = 5 };
 
 /* bzip2: "BZh", a block size '1' to '9', then the magic of a block or of
  * the end of the stream: text that begins with "BZh" is not taken. */
@@ -53,13 +56,42 @@ isbzip2(const unsigned char *p, size_t n)
 	    (memcmp(p + 4, block, 6) == 0 || memcmp(p + 4, end, 6) == 0);
 }
 
+/* The zstd or lz4 file that begins with a skippable frame (pzstd writes
+ * one first; both formats have them, alike): the frame after decides,
+ * when it is within the n bytes seen; else zstd, whose message says
+ * what is wrong if it is not. */
+static const struct decompfmt *
+skippable(const unsigned char *s, size_t n)
+{
+	size_t at = 0;
+
+	while (n - at >= 8 && (s[at] & 0xf0) == 0x50 && s[at + 1] == 0x2a &&
+	    s[at + 2] == 0x4d && s[at + 3] == 0x18) {
+		uint32_t len = (uint32_t)s[at + 4] | (uint32_t)s[at + 5] << 8 |
+		    (uint32_t)s[at + 6] << 16 | (uint32_t)s[at + 7] << 24;
+		if (len > n - at - 8)
+			return &fmts[ZSTD];
+		at += 8 + (size_t)len;
+	}
+	if (at == 0)
+		return NULL;
+	for (size_t i = LZ4; i <= LZ4OLD; i++)
+		if (n - at >= fmts[i].mlen &&
+		    memcmp(s + at, fmts[i].magic, fmts[i].mlen) == 0)
+			return &fmts[i];
+	return &fmts[ZSTD];
+}
+
 const struct decompfmt *
 decomp_detect(const void *p, size_t n)
 {
 	const unsigned char *s = p;
+	const struct decompfmt *f = skippable(s, n);
 
+	if (f)
+		return f;
 	for (size_t i = 0; i < NFMTS; i++) {
-		const struct decompfmt *f = &fmts[i];
+		f = &fmts[i];
 		if (n < f->mlen || memcmp(s, f->magic, f->mlen) != 0)
 			continue;
 		if (f->magic == mbzip2 && !isbzip2(s, n))

@@ -11,7 +11,7 @@
 #include <sys/types.h>
 
 /* Bytes that decomp_detect may look at. */
-enum { DECOMP_MAGICMAX = 10 };
+enum { DECOMP_MAGICMAX = 16 };	/* pzstd's skippable frame and the next */
 
 struct decompfmt {
 	const char *name;	/* gzip, bzip2, xz, zstd, lz4, compress */

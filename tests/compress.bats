@@ -45,6 +45,42 @@ wf() {
 	need compress ncompress
 }
 
+@test "zstd and lz4 after a skippable frame (as pzstd writes), and lz4's legacy format (lz4 -l), are read decompressed" {
+	need zstd zstd
+	need lz4 lz4
+	text t.txt
+	want=$(wf t.txt)
+	bytes=$(wc -c < t.txt)
+	# A skippable frame (magic 0x184D2A50 to 5F, a 4-byte size, data),
+	# then the format's own frame; two in a row; lz4's frame format
+	# before 1.0.
+	printf '\x50\x2a\x4d\x18\x04\x00\x00\x00abcd' > skip
+	printf '\x5f\x2a\x4d\x18\x00\x00\x00\x00' > skip0
+	zstd -q -c t.txt | cat skip - > a.zst
+	lz4 -q -c t.txt | cat skip skip0 - > b.lz4
+	lz4 -q -l -c t.txt > c.lz4
+	files="a.zst b.lz4 c.lz4"
+	if command -v pzstd > /dev/null; then
+		pzstd -q -c t.txt > d.zst
+		files="$files d.zst"
+	else
+		echo "# pzstd missing (apt-get install zstd): its own file not tried" >&3
+	fi
+	for f in $files; do
+		run --separate-stderr bash -c "set -o pipefail; echo $f | pdp-map wordfreq | pdp-reduce sum"
+		assert_status 0
+		assert_stderr_empty
+		assert_output_equals "$want"
+		# exec sees the data, not the compressed bytes.
+		run --separate-stderr bash -c "echo $f | pdp-map exec sh -c 'wc -c'"
+		assert_status 0
+		assert_output_equals "$bytes"
+		run --separate-stderr bash -c "set -o pipefail; cat $f | pdp-map --pipe wordfreq | pdp-reduce sum"
+		assert_status 0
+		assert_output_equals "$want"
+	done
+}
+
 @test "the first bytes decide, not the name: gzip named .txt, plain text named .gz" {
 	need gzip gzip
 	text t.txt
