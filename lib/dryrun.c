@@ -42,7 +42,8 @@ printtask(struct commit *cm, const struct poolconf *c, const struct task *t)
 	obuf_write(o, t->in->shown, strlen(t->in->shown));
 	if (t->len != UINT64_MAX) {
 		snprintf(range, sizeof range, " [%llu+%llu]",
-		    (unsigned long long)t->off, (unsigned long long)t->len);
+		    (unsigned long long)t->off,
+		    (unsigned long long)task_shownlen(t));
 		obuf_write(o, range, strlen(range));
 	}
 	obuf_write(o, ":", 1);

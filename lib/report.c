@@ -25,7 +25,8 @@ report_task(int worker, const struct task *t, const struct donemsg *d,
 	strftime(when, sizeof when, "%H:%M:%S", &tm);
 	if (t->len != UINT64_MAX)
 		snprintf(chunk, sizeof chunk, " [%llu+%llu]",
-		    (unsigned long long)t->off, (unsigned long long)t->len);
+		    (unsigned long long)t->off,
+		    (unsigned long long)task_shownlen(t));
 	weprintf("%s worker %d: %s%s: %llu bytes, %llu records, %.3f s%s",
 	    when, worker, t->in->shown, chunk, (unsigned long long)d->bytes,
 	    (unsigned long long)d->records, secs, d->ok ? "" : ", failed");

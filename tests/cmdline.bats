@@ -24,6 +24,9 @@ load helper
 	[ "$(printf '%s\n' "$output" | wc -l)" -eq $(( (size + 102399) / 102400 )) ] || fail "chunks of $size bytes: $output"
 	assert_output_contains "$big [0+102400]: wordfreq"
 	assert_output_contains "$big [204800+102400]: wordfreq"
+	# The last chunk stops at the end of the file.
+	n=$(( (size + 102399) / 102400 ))
+	assert_output_contains "$big [$(( (n - 1) * 102400 ))+$(( size - (n - 1) * 102400 ))]: wordfreq"
 	# A bad record is still a failed input; --joblog is refused.
 	run --separate-stderr bash -c "set -o pipefail; printf 'a\\\\q\\n' | pdp-map --dry-run wc"
 	assert_status 1
