@@ -57,12 +57,12 @@ fold(struct combine *cb, const char *rec, size_t n)
 	size_t vl = (size_t)(rec + n - v);
 	struct num x = num_parse(v, vl);
 	if (x.kind == NUM_BAD) {
-		char q[48];
-		size_t k = vl < 20 ? vl : 20;
-		*rec_escape(q, v, k) = '\0';
-		ctx->fail(ctx, "--combine %s: %s '%s'", agg_name(a->op),
+		char q[128];
+		rec_quote(q, sizeof q, v, vl);	/* as pdp-reduce shows it */
+		ctx->fail(ctx, "--combine %s: %s %s%s", agg_name(a->op),
 		    x.err == NUMERR_RANGE ? "number out of range" :
-		    "not a number", q);
+		    "not a number", q, vl && v[vl - 1] == '\r' ?
+		    " (CRLF line ends? tr -d '\\r' removes them)" : "");
 		return;
 	}
 	void *st = table_get(cb->task, rec, (size_t)(tab - rec), &isnew);
