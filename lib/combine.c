@@ -44,6 +44,9 @@ fold(struct combine *cb, const char *rec, size_t n)
 	enum numerr ne;
 	int isnew;
 
+	/* A CR that ends the line is not data, as in pdp-reduce. */
+	if (n && rec[n - 1] == '\r')
+		n--;
 	for (size_t i = n; i > 0; i--)
 		if (rec[i - 1] == '\t') {
 			tab = rec + i - 1;
@@ -59,10 +62,9 @@ fold(struct combine *cb, const char *rec, size_t n)
 	if (x.kind == NUM_BAD) {
 		char q[128];
 		rec_quote(q, sizeof q, v, vl);	/* as pdp-reduce shows it */
-		ctx->fail(ctx, "--combine %s: %s %s%s", agg_name(a->op),
+		ctx->fail(ctx, "--combine %s: %s %s", agg_name(a->op),
 		    x.err == NUMERR_RANGE ? "number out of range" :
-		    "not a number", q, vl && v[vl - 1] == '\r' ?
-		    " (CRLF line ends? tr -d '\\r' removes them)" : "");
+		    "not a number", q);
 		return;
 	}
 	void *st = table_get(cb->task, rec, (size_t)(tab - rec), &isnew);

@@ -77,8 +77,9 @@ bad(struct reducer *r, const struct reader *in, const char *fmt, ...)
 }
 
 
-/* Whether field f (number k, 0-based) has an invalid escape; if so,
- * it is bad input. */
+/* Whether field f (number k, 0-based) has an invalid escape or a raw
+ * CR; if so, it is bad input.  (Callers test rec_plain first: a field
+ * holds no TAB or newline, so only a backslash or a CR brings them.) */
 static int
 badescape(struct reducer *r, const struct reader *in, const struct field *f,
     size_t k)
@@ -86,8 +87,16 @@ badescape(struct reducer *r, const struct reader *in, const struct field *f,
 	char q[200], e[8];
 	size_t at;
 
-	if (rec_checkescapes(f->s, f->len, &at) == 0)
-		return 0;
+	if (rec_checkescapes(f->s, f->len, &at) == 0) {
+		if (!memchr(f->s, '\r', f->len))
+			return 0;
+		/* A second form of \r: "a\r" and a raw "a<CR>" would be
+		 * two keys for one string. */
+		rec_quote(q, sizeof q, f->s, f->len);
+		bad(r, in, "field %zu %s: a CR, which a record writes as \\r "
+		    "(pdp(7))", k + 1, q);
+		return 1;
+	}
 	rec_quote(q, sizeof q, f->s, f->len);
 	bad(r, in, "field %zu %s: invalid escape '%s' (pdp(7): \\\\, \\t, "
 	    "\\n and \\r only)", k + 1, q, rec_badescape(e, f->s, f->len, at));
@@ -103,7 +112,7 @@ badkey(struct reducer *r, const struct reader *in)
 
 	for (size_t i = 0; i < o->nkeyf; i++) {
 		size_t k = o->merge ? i : r->keyf[i];
-		if (rec_hasbackslash(r->f[k].s, r->f[k].len) &&
+		if (!rec_plain(r->f[k].s, r->f[k].len) &&
 		    badescape(r, in, &r->f[k], k))
 			return 1;
 	}
@@ -228,9 +237,6 @@ prepare(struct reducer *r, const struct reader *in, const char *s, size_t n)
 	const char *why;
 	long nf;
 
-	/* A table's CRLF line ends: the CR is not data. */
-	if (o->fsmode != FS_RECORDS && n && s[n - 1] == '\r')
-		n--;
 	if (o->fsmode == FS_CSV && (r->csvopen ||
 	    fields_quoteopen(0, s, n, o->fsep))) {
 		/* A quoted field with newlines: its lines, together. */
@@ -326,7 +332,7 @@ addrecord(struct reducer *r, const struct reader *in, const char *rec,
 			if (!r->numeric[i]) {
 				/* Text kept as it is (first, collect ...):
 				 * its escapes must be pdp(7)'s. */
-				if (rec_hasbackslash(v->s, v->len) &&
+				if (!rec_plain(v->s, v->len) &&
 				    badescape(r, in, v, fi))
 					return;
 				continue;
@@ -336,11 +342,9 @@ addrecord(struct reducer *r, const struct reader *in, const char *rec,
 			r->nums[i] = num_parse(v->s, v->len);
 			if (r->nums[i].kind == NUM_BAD) {
 				rec_quote(q, sizeof q, v->s, v->len);
-				bad(r, in, "%s: %s %s%s", agg_name(a->op),
+				bad(r, in, "%s: %s %s", agg_name(a->op),
 				    r->nums[i].err == NUMERR_RANGE ?
-				    "number out of range" : "not a number", q,
-				    v->len && v->s[v->len - 1] == '\r' ?
-				    " (CRLF line ends? tr -d '\\r' removes them)" : "");
+				    "number out of range" : "not a number", q);
 				return;
 			}
 		}
@@ -541,6 +545,10 @@ reducer_readall(struct reducer *r, struct reader *in_)
 		} b[BATCH];
 		int nb = 0;
 		while (nb < BATCH && reader_take(&in, &rec, &len)) {
+			/* A CR at the end of a line (CRLF line ends) is not
+			 * data: a record writes a CR as \r (pdp(7)). */
+			if (len && rec[len - 1] == '\r')
+				len--;
 			b[nb].rec = rec;
 			b[nb].len = len;
 			b[nb].lineno = in.lineno;

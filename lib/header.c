@@ -70,6 +70,9 @@ header_take(struct reducer *r, const struct reader *in, const char *s,
 {
 	const struct reduceopts *o = r->o;
 	struct field *f;
+
+	if (n && s[n - 1] == '\r')
+		n--;		/* CRLF line ends, as for every line */
 	size_t nf = split(r, in, s, n, &f);
 
 	for (size_t i = 0; i < o->nkeyf; i++)

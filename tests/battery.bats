@@ -255,13 +255,52 @@ print(rc, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)' "$1"
 	done
 }
 
-@test "pdp-reduce: CR at the end of a value is an error that says what to do" {
-	run --separate-stderr pdp-reduce sum <<< $'a\t1\r'
-	assert_status 2
-	assert_stderr_equals "pdp-reduce: stdin:1: sum: not a number '1\\x0d' (CRLF line ends? tr -d '\\r' removes them)"
-	run --separate-stderr pdp-reduce count <<< $'a\t1\r'
+@test "pdp-reduce: CRLF line ends are read as the lines, every way in; a CR within a field is an invalid record" {
+	# A Windows file: the key last (-k2), a number last, a header, a
+	# text value last; the same as without the CRs.
+	printf 'x\ta\r\ny\ta\r\nz\tb\n' > keys.tsv
+	printf 'k\tv\r\na\t1\r\na\t3\r\nb\t2.5\r\n' > nums.tsv
+	tr -d '\r' < keys.tsv > keys.lf
+	tr -d '\r' < nums.tsv > nums.lf
+	for how in "" "-j2" "-S 1M" "--sorted"; do
+		for f in keys nums; do
+			case $f in
+			keys) args="-k2 count,first,collect" ;;
+			nums) args="-H -k k sum:v,first:v,max:v" ;;
+			esac
+			pdp-reduce $how $args $f.lf > want 2> err || fail "$how $f: $(cat err)"
+			run --separate-stderr bash -c "pdp-reduce $how $args < $f.tsv"
+			assert_status 0
+			assert_stderr_empty
+			assert_output_equals "$(cat want)"
+			run --separate-stderr pdp-reduce $how $args $f.tsv
+			assert_status 0
+			assert_output_equals "$(cat want)"
+		done
+	done
+	# pdp-map --combine reads its records alike.
+	tail -n +2 nums.tsv > recs.tsv
+	run --separate-stderr bash -c "set -o pipefail; echo recs.tsv | pdp-map --combine sum exec cat | pdp-reduce sum"
 	assert_status 0
-	assert_output_equals "$(printf 'a\t1')"
+	assert_stderr_empty
+	assert_output_equals "$(printf 'a\t4\nb\t2.5')"
+	# A raw CR elsewhere is a second form of \r: "a<CR>" and "a\r"
+	# would be two keys for one string.
+	run --separate-stderr pdp-reduce sum <<< $'a\r\t1\na\\r\t2'
+	assert_status 2
+	assert_output_empty
+	assert_stderr_equals "pdp-reduce: stdin:1: field 1 'a\x0d': a CR, which a record writes as \r (pdp(7))"
+	run --separate-stderr pdp-reduce --invalid=skip sum <<< $'a\r\t1\na\\r\t2'
+	assert_status 0
+	assert_output_equals "$(printf 'a\\r\t2')"
+	assert_stderr_equals "pdp-reduce: skipped 1 invalid record (first: stdin:1: field 1 'a\x0d': a CR, which a record writes as \r (pdp(7)))"
+	run --separate-stderr pdp-reduce first <<< $'a\tx\ry'
+	assert_status 2
+	assert_stderr_equals "pdp-reduce: stdin:1: field 2 'x\x0dy': a CR, which a record writes as \r (pdp(7))"
+	# A number before a CR within the line is not a number.
+	run --separate-stderr pdp-reduce sum <<< $'a\t1\r\tx'
+	assert_status 2
+	assert_stderr_equals "pdp-reduce: stdin:1: sum: not a number '1\x0d'"
 }
 
 # --- environment ---------------------------------------------------------
