@@ -8,6 +8,7 @@
 #include "aggstate.h"
 #include "err.h"
 #include "fsum.h"
+#include "num.h"
 
 /* min and max: the winning value as it appeared */
 
@@ -192,14 +193,33 @@ fsum_subint(struct fsum *f, int64_t i)
 	    fsum_add(f, -(double)(uint32_t)i);
 }
 
-/* Integers: hi - lo, 0 to 2^64 - 1, exact.  Otherwise the difference
- * rounded once, as a sum's is. */
+/* e's value as a plain decimal, m / 10^sc (18 digits at most, as its
+ * text has it): 1, or 0 for another number (an exponent, more digits). */
+static int
+plaindec(const struct extstate *e, int64_t *m, int *sc)
+{
+	struct num x = num_parse(e->text ? e->text : "", e->tlen);
+
+	if (x.kind == NUM_BAD || x.dscale < 0)
+		return 0;
+	*m = x.i;
+	*sc = x.kind == NUM_INT ? 0 : x.dscale;
+	return 1;
+}
+
+/* Integers: hi - lo, 0 to 2^64 - 1, exact.  Two plain decimals: the
+ * exact difference, with the more fraction digits of the two (0.3 and
+ * 0.1: 0.2, as the sum and the median are exact).  Otherwise the
+ * difference rounded once, as a sum's is. */
 static struct aggval
 range_final(const struct agg *a, void *st)
 {
+	__extension__ typedef __int128 i128;
 	const struct rangestate *r = st;
 	struct aggval v = { .kind = AV_NONE };
 	struct fsum f;
+	int64_t hm, lm;
+	int hs, ls;
 
 	(void)a;
 	if (!r->lo.set)
@@ -207,6 +227,24 @@ range_final(const struct agg *a, void *st)
 	if (!r->lo.isfloat && !r->hi.isfloat) {
 		v.kind = AV_UINT;
 		v.u = (uint64_t)r->hi.i - (uint64_t)r->lo.i;
+		return v;
+	}
+	if (plaindec(&r->hi, &hm, &hs) && plaindec(&r->lo, &lm, &ls)) {
+		/* Each below 10^18 in magnitude, times at most 10^18. */
+		int sc = hs > ls ? hs : ls;
+		i128 h = hm, l = lm, p = 1;
+		for (int k = hs; k < sc; k++)
+			h *= 10;
+		for (int k = ls; k < sc; k++)
+			l *= 10;
+		h -= l;
+		for (int k = 0; k < sc; k++)
+			p *= 10;
+		v.kind = AV_DEC;
+		v.u = (uint64_t)h;
+		v.i = (int64_t)(h >> 64);
+		v.scale = sc;
+		v.d = (double)((long double)h / (long double)p);
 		return v;
 	}
 	fsum_init(&f);

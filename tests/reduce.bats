@@ -182,6 +182,49 @@ reduce() {
 	assert_output_equals "$(printf 'x\t30\t1\ny\t30\t3')"
 }
 
+@test "pdp-reduce range: plain decimals give the exact difference, as Python's Decimal; other numbers are rounded once" {
+	command -v python3 > /dev/null || skip "python3 is not installed (apt-get install python3)"
+	# 0.1 and 0.3: 0.2, not the doubles' 0.19999999999999998.
+	run --separate-stderr pdp-reduce range <<< $'a\t0.1\na\t0.3\nb\t0.10\nb\t0.3\nc\t-1.5\nc\t2\nd\t1e1\nd\t0.5'
+	assert_status 0
+	assert_stderr_empty
+	assert_output_equals "$(printf 'a\t0.2\nb\t0.20\nc\t3.5\nd\t9.5')"
+	# Random decimals of up to 18 digits, 0 to 9 after the point.
+	python3 - > in.tsv <<'PY'
+import random
+random.seed(7)
+for k in range(300):
+    for _ in range(random.randint(1, 6)):
+        fd = random.randint(0, 9)
+        digits = random.randint(max(1, fd), 18)
+        m = random.randint(0, 10 ** digits - 1) * random.choice((1, -1))
+        s = str(abs(m)).rjust(fd + 1, '0')
+        t = (s[:-fd] + '.' + s[-fd:]) if fd else s
+        print(f"k{k}\t{'-' if m < 0 else ''}{t}")
+PY
+	python3 - in.tsv > want <<'PY'
+import sys
+from decimal import Decimal
+v = {}
+for line in open(sys.argv[1]):
+    k, x = line.rstrip('\n').split('\t')
+    v.setdefault(k, []).append(x)
+# The fraction digits are those of the two values kept, the smallest and
+# the largest (of equal ones, the bytewise smaller text), as the state
+# that --partial writes holds just those.
+for k in sorted(v):
+    lo = min(v[k], key=lambda x: (Decimal(x), x.encode()))
+    hi = min(v[k], key=lambda x: (-Decimal(x), x.encode()))
+    fd = max(-Decimal(x).as_tuple().exponent for x in (lo, hi))
+    r = Decimal(hi) - Decimal(lo)
+    print(f"{k}\t{r:.{fd}f}" if fd else f"{k}\t{r}")
+PY
+	pdp-reduce range in.tsv > got
+	assert_files_equal want got
+	LC_ALL=C sort -R in.tsv | pdp-reduce -j2 range > got
+	assert_files_equal want got
+}
+
 @test "pdp-reduce -k: composite keys, ranges, any order" {
 	printf 'x\ty\t1\tz\nx\ty\t2\tw\nx\tq\t4\tz\ny\tx\t8\tz\n' > r.tsv
 	run --separate-stderr reduce -k 1,2 -f 3 sum
