@@ -395,7 +395,9 @@ main(int argc, char *argv[])
 		    fieldname);
 		if (pe == -2)
 			eprintf("%s: bad parameter: perc takes a percent from "
-			    "0 to 100, trimmean a fraction from 0 to 0.5", tok);
+			    "0 to 100 (6 digits after the point at most, no "
+			    "exponent), trimmean a fraction from 0 to 0.5 (8 "
+			    "digits at most)", tok);
 		if (pe < 0)
 			eprintf("unknown operation '%s' (see --help)",
 			    tok);

@@ -138,6 +138,9 @@ for i in range(300000):
 		assert_output_empty
 		assert_stderr_contains "pdp-reduce: $spec: bad parameter"
 	done
+	run --separate-stderr pdp-reduce perc:33.3333333 t.tsv
+	assert_status 2
+	assert_stderr_equals "pdp-reduce: perc:33.3333333: bad parameter: perc takes a percent from 0 to 100 (6 digits after the point at most, no exponent), trimmean a fraction from 0 to 0.5 (8 digits at most)"
 	run --separate-stderr pdp-reduce median t.tsv
 	assert_status 2
 	assert_output_empty
