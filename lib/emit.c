@@ -1,6 +1,7 @@
 /* emit.c: pdp-reduce's output: a key's line (final values, or states
  * with --partial), and the whole table in key order, by value (--order
  * value) or the first N by value (--top). */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,8 @@ fmtnum(const struct reduceopts *o, const struct aggval *v, char *buf,
 		return -1;
 	}
 	int n;
+	if (isnan(x))
+		x = NAN;	/* the sign of a NaN is no news: "nan", not "-nan" */
 	if (o->numfmt) {
 		/* opt_numfmt checked it: one conversion, of a long double. */
 #pragma GCC diagnostic push

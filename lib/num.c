@@ -341,6 +341,8 @@ num_fmtdouble(char *buf, double d)
 
 	if (d == 0)
 		d = 0;	/* -0 prints as 0 */
+	if (isnan(d))
+		return snprintf(buf, 32, "nan");	/* never "-nan" */
 	/* The shortest of %.15g, %.16g, %.17g that reads back (15 digits
 	 * always do for a normal double); where d is in digits()'s range,
 	 * its digits and the test come from integer arithmetic: printf's

@@ -123,6 +123,16 @@ for i in range(300000):
 	[ -z "$(ls -A tmp)" ] || fail "temporary files left: $(ls -A tmp)"
 }
 
+@test "a NaN prints as nan, never -nan: skewness and kurtosis of equal values, with --round and --format too" {
+	printf 'a\t1\na\t1\na\t1\n' > t.tsv
+	for opt in "" "--round 2" "--format %.3e"; do
+		run --separate-stderr pdp-reduce $opt sskew,pskew,skurt,pkurt t.tsv
+		assert_status 0
+		assert_stderr_empty
+		assert_output_equals "$(printf 'a\tnan\tnan\tnan\tnan')"
+	done
+}
+
 @test "--narm: a key without values is nan; -H names perc:P and trimmean:P as datamash" {
 	printf 'k\tv\na\tNA\nb\t1\nb\t4\n' > t.tsv
 	run --separate-stderr pdp-reduce --header-in --narm -H median:v,perc:90:v,trimmean:0.2:v,geomean:v,mode:v t.tsv
