@@ -131,6 +131,21 @@ resumeoutput(struct commit *cm, const struct stat *st)
 	cm->sum = c;
 }
 
+/* The joblog is started anew (or cut, or written to) before anything
+ * runs: if it is the file open on fd (the output, the list of inputs),
+ * that file would be lost, so the run stops first. */
+static void
+sameasjoblog(const struct poolconf *c, int fd, const char *what)
+{
+	struct stat a, b;
+
+	if (fstat(fd, &a) == 0 && S_ISREG(a.st_mode) &&
+	    stat(c->joblog, &b) == 0 && a.st_dev == b.st_dev &&
+	    a.st_ino == b.st_ino)
+		eprintf("--joblog %s: it is also %s; give the joblog a file "
+		    "of its own", c->joblog, what);
+}
+
 void
 commit_init(struct commit *cm, const struct poolconf *c, int nslots)
 {
@@ -146,6 +161,9 @@ commit_init(struct commit *cm, const struct poolconf *c, int nslots)
 	obuf_init(&cm->out, 1, "stdout", 1 << 17);
 	if (!c->joblog)
 		return;
+	sameasjoblog(c, 1, "standard output");
+	sameasjoblog(c, c->infd, c->pipe ? "the data (--pipe)" :
+	    "the list of inputs");
 	cm->joblog = joblog_open(c->joblog, c->job, c->njob, c->resume);
 	if (c->resume)
 		resumeoutput(cm, &st);

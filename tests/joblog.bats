@@ -287,6 +287,38 @@ stat_of() {
 	no_leftovers
 }
 
+@test "--joblog naming the output, the -a list or standard input: exit 2 before that file changes" {
+	make_inputs 3
+	make_mapper
+	printf 'precious\t1\n' > same.tsv
+	cp same.tsv want
+	for resume in "" --resume; do
+		run --separate-stderr bash -c "pdp-map --joblog same.tsv $resume exec ./fault.sh 0 < list >> same.tsv"
+		assert_status 2
+		assert_stderr_equals "pdp-map: --joblog same.tsv: it is also standard output; give the joblog a file of its own"
+		assert_files_equal want same.tsv
+	done
+	cp list want
+	run --separate-stderr pdp-map -a list --joblog list exec ./fault.sh 0
+	assert_status 2
+	assert_output_empty
+	assert_stderr_equals "pdp-map: --joblog list: it is also the list of inputs; give the joblog a file of its own"
+	assert_files_equal want list
+	run --separate-stderr bash -c 'pdp-map --joblog list exec ./fault.sh 0 < list'
+	assert_status 2
+	assert_stderr_equals "pdp-map: --joblog list: it is also the list of inputs; give the joblog a file of its own"
+	run --separate-stderr bash -c 'pdp-map --pipe --joblog list wc < list'
+	assert_status 2
+	assert_stderr_equals "pdp-map: --joblog list: it is also the data (--pipe); give the joblog a file of its own"
+	assert_files_equal want list
+	# Through another name (a hard link) it is the same file.
+	ln list list2
+	run --separate-stderr bash -c 'pdp-map --joblog list2 exec ./fault.sh 0 < list'
+	assert_status 2
+	assert_files_equal want list
+	no_leftovers
+}
+
 @test "--resume: output changed since the run (its checksum differs): exit 2, nothing cut" {
 	make_inputs 5
 	make_mapper
