@@ -43,6 +43,10 @@
 #include "report.h"
 #include "slot.h"
 
+/* Output waits in the buffer at most this long (s): downstream sees an
+ * input's records soon after it ends, in one write for many small ones. */
+#define OUTDELAY 0.1
+
 enum {
 	QSMALL = 64 << 10,	/* inputs this small may queue */
 	FAST = 2,		/* ms: a task quicker than this may queue */
@@ -251,6 +255,10 @@ handlesignal(struct pool *p)
 		;
 	int sig = gotsig;
 	killall(p, SIGTERM);
+	/* The output of the inputs that ended stays: a file takes it at
+	 * once (a pipe might block, and is left alone). */
+	if (p->cm.outisfile)
+		obuf_flush(&p->cm.out);
 	if (p->c->progress)
 		fputs("\n", stderr);
 	signal(sig, SIG_DFL);
@@ -285,12 +293,24 @@ setsignals(struct pool *p)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-/* The poll timeout: the nearest --timeout or --progress deadline. */
+/* The poll timeout: the nearest --timeout or --progress deadline, or
+ * that of the output waiting in the buffer, which is written first if
+ * it is due. */
 static int
 polltimeout(struct pool *p)
 {
 	double t = monotime(), next = report_due(&p->cm);
 	int any = next >= 0;
+
+	if (p->cm.out.len > 0) {
+		if (t - p->flushed >= OUTDELAY) {
+			obuf_flush(&p->cm.out);
+			p->flushed = t;
+		} else if (!any || p->flushed + OUTDELAY - t < next) {
+			next = p->flushed + OUTDELAY - t;
+			any = 1;
+		}
+	}
 
 	for (int i = 0; i < p->nslots && p->c->timeout > 0; i++) {
 		struct slot *s = &p->slots[i];

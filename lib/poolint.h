@@ -24,6 +24,7 @@ struct pool {
 	struct pollfd *pfd;	/* stdin, the signal pipe, a slot each */
 	struct slot **pslot;
 	struct sigaction oldhup, oldint;	/* as pdp-map found them */
+	double flushed;		/* when the output was last flushed */
 };
 
 /* outcome.c */

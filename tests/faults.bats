@@ -667,6 +667,40 @@ halt_soon_running() {
 	done
 }
 
+@test "without --joblog: an input's output reaches a pipe soon after it ends, not at the end of the run; SIGTERM leaves a file the inputs that ended" {
+	# c waits for a's record to come out of the pipe (30 s at most).
+	printf '%s\n' a b c > list
+	touch a b c
+	cat > m.sh <<-'EOF'
+	#!/bin/sh
+	if [ "$PDP_PATH" = c ]; then
+		i=0
+		while [ ! -e got ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+		[ -e got ] || echo 'late	1'
+	fi
+	printf '%s\t1\n' "$PDP_PATH"
+	EOF
+	chmod +x m.sh
+	run --separate-stderr bash -c 'set -o pipefail; pdp-map -j1 -k exec ./m.sh < list | { read -r l; touch got; printf "%s\n" "$l"; cat; }'
+	assert_status 0
+	assert_stderr_empty
+	assert_output_equals "$(printf 'a\t1\nb\t1\nc\t1')"
+	# A file: after SIGTERM it holds the inputs that had ended.
+	make_inputs $(names 6)
+	make_mapper
+	clean_run
+	env --default-signal=INT pdp-map -j2 exec ./fault.sh 0.2551 < list > out 2> err &
+	pid=$!
+	wait_until 30 eval '[ "$(cut -d: -f1 out | sort -u | wc -l)" -ge 2 ]' ||
+	    fail "no output while the run went on: $(cat err)"
+	kill -TERM "$pid"
+	finish "$pid"
+	[ "$status" -eq 143 ] || fail "exit $status, not 143"
+	assert_stderr_empty
+	whole_inputs out
+	no_leftovers
+}
+
 @test "nohup: a SIGHUP ignored when pdp-map starts stays ignored, and the run completes" {
 	make_inputs $(names 8)
 	make_mapper
