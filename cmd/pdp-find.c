@@ -83,7 +83,7 @@ help(void)
 	    "      --version         show the version\n\n"
 	    "A file is listed when it passes every filter given.  See pdp-find(1),\n"
 	    "\"For find users\", and pdp(7).\n", argv0);
-	exit(0);
+	io_exitok();
 }
 
 /* find(1)'s primaries, and what to write instead.  getopt would read
@@ -305,7 +305,7 @@ main(int argc, char *argv[])
 		case OPT_VERSION:
 			io_needstd(1);
 			printf("%s %s\n", argv0, PDP_VERSION);
-			exit(0);
+			io_exitok();
 		default:
 			usage();
 		}

@@ -102,7 +102,7 @@ help(void)
 	    "                     {/} {//} {.} {/.} {#} {%%} as in GNU parallel\n"
 	    "  ./PLUGIN.so [ARG]  a plugin (see pdp.h and examples/plugin)\n\n"
 	    "See pdp-map(1) and pdp(7).\n", argv0);
-	exit(0);
+	io_exitok();
 }
 
 static char initerr[1024];
@@ -421,7 +421,7 @@ main(int argc, char *argv[])
 		case 'V':
 			io_needstd(1);
 			printf("%s %s\n", argv0, PDP_VERSION);
-			exit(0);
+			io_exitok();
 		default:
 			usage();
 		}

@@ -94,7 +94,7 @@ help(void)
 	printf("\nperc, approx-perc and trimmean take a parameter first: "
 	    "perc:90:FIELD\n(default 95), trimmean:0.2:FIELD.  See "
 	    "pdp-reduce(1) and pdp(7).\n");
-	exit(0);
+	io_exitok();
 }
 
 /* "1", "1,3", "2-4", "region,year": field lists into 0-based indices,
@@ -337,7 +337,7 @@ main(int argc, char *argv[])
 		case 'V':
 			io_needstd(1);
 			printf("%s %s\n", argv0, PDP_VERSION);
-			exit(0);
+			io_exitok();
 		default:
 			usage();
 		}

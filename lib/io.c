@@ -2,6 +2,8 @@
  * buffered record reading. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -42,6 +44,18 @@ io_needstd(int fd)
 		errno = EBADF;
 		eprintf("%s:", names[fd]);
 	}
+}
+
+void
+io_exitok(void)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		exit(0);
+	if (errno == EPIPE) {
+		signal(SIGPIPE, SIG_DFL);
+		raise(SIGPIPE);
+	}
+	eprintf("stdout: write error:");
 }
 
 int

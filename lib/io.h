@@ -16,6 +16,10 @@ void io_stdfds(void);
 /* Exit with "NAME: Bad file descriptor" (exit 2) if standard descriptor
  * fd was closed when io_stdfds ran: for a program about to use it. */
 void io_needstd(int fd);
+/* exit(0) after what went to stdio's stdout (--help, --version), once it
+ * is written: a write error is "stdout: write error: ..." and exit 2, a
+ * closed pipe the quiet end of SIGPIPE. */
+_Noreturn void io_exitok(void);
 
 /* Write all n bytes, retrying short writes and EINTR.  Returns 0, or -1
  * with errno set (a write of 0 bytes is reported as EIO). */

@@ -361,7 +361,7 @@ print(rc, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)' "$1"
 	assert_output_equals 100000
 }
 
-@test "stdout a full disk: pdp-find and pdp-reduce exit 2 naming stdout" {
+@test "stdout a full disk: pdp-find and pdp-reduce exit 2 naming stdout; --help and --version of each too" {
 	[ -w /dev/full ] || skip "no /dev/full"
 	mkok
 	run --separate-stderr bash -c 'pdp-find ok > /dev/full'
@@ -370,6 +370,14 @@ print(rc, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)' "$1"
 	run --separate-stderr bash -c 'set -o pipefail; printf "a\t1\n" | pdp-reduce sum > /dev/full'
 	assert_status 2
 	assert_stderr_equals "pdp-reduce: stdout: write error: No space left on device"
+	# --help and --version too.
+	for p in pdp-find pdp-map pdp-reduce; do
+		for o in --help --version; do
+			run --separate-stderr bash -c "$p $o > /dev/full"
+			assert_status 2
+			assert_stderr_equals "$p: stdout: write error: No space left on device"
+		done
+	done
 }
 
 @test "a read-only TMPDIR: pdp-reduce's spill and pdp-map's held output say so, exit 2" {
