@@ -27,7 +27,8 @@ spill(struct spool *s, const void *p, size_t n)
 			eprintf("%s: cannot hold output:", dir);
 	}
 	if (writeall(s->fd, p, n) < 0)
-		eprintf("temporary file: write error:");
+		eprintf("%s: a temporary file of output: write error:",
+		    tmp_dir());
 	s->disklen += n;
 }
 
@@ -64,7 +65,8 @@ drain(struct spool *s, void (*fn)(void *, const void *, size_t), void *arg)
 			if (r < 0 && errno == EINTR)
 				continue;
 			if (r <= 0)
-				eprintf("temporary file: read error:");
+				eprintf("%s: a temporary file of output: read "
+				    "error:", tmp_dir());
 			fn(arg, buf, (size_t)r);
 			at += r;
 		}

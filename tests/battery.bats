@@ -398,6 +398,17 @@ print(rc, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)' "$1"
 	no_leftovers
 }
 
+@test "a TMPDIR that takes no more (ulimit -f as a full disk): pdp-map's held output says where, exit 2, nothing left" {
+	mkdir tmp
+	# 3 MB of output from one input: past the 1 MiB held in memory.
+	seq 1 300000 | sed 's/^/line/' > many.txt
+	run --separate-stderr bash -c "set -o pipefail; trap '' XFSZ; ulimit -f 1024; echo many.txt | TMPDIR='$T/tmp' pdp-map linefreq | cat > /dev/null"
+	assert_status 2
+	assert_stderr_equals "pdp-map: $T/tmp: a temporary file of output: write error: File too large"
+	[ -z "$(ls -A tmp)" ] || fail "left in TMPDIR: $(ls -A tmp)"
+	no_leftovers
+}
+
 @test "ulimit -n 16: pdp-map runs fewer workers and says so; the result is the same" {
 	gencorpus -f 40 -s 400k -S 5 c > /dev/null
 	pdp-find c > list
