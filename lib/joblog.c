@@ -211,7 +211,13 @@ load(struct joblog *j, const struct sbuf *want)
 	off_t good = 0;
 
 	reader_init(&r, j->fd, j->name, '\n');
+	/* The first line is the column names: no more is read to find that
+	 * a file is not a joblog (/dev/zero, a binary file). */
+	r.max = sizeof header;
+	int first = 1;
 	while ((st = reader_next(&r, &rec, &len)) > 0) {
+		r.max = RECORD_MAX;
+		first = 0;
 		if (r.unterminated) {
 			weprintf("%s:%" PRIu64 ": its last line is unfinished (no "
 			    "newline): left out, and cut off", j->name, r.lineno);
@@ -222,6 +228,9 @@ load(struct joblog *j, const struct sbuf *want)
 		loadline(j, rec, len, r.lineno, want);
 		good += (off_t)len + 1;
 	}
+	if (st < 0 && first && r.toolong)
+		eprintf("%s: not a pdp-map joblog (its first line is not the "
+		    "joblog's column names)", j->name);
 	if (st < 0)
 		reader_fail(&r);
 	uint64_t n = r.lineno - (r.unterminated ? 1 : 0);

@@ -359,6 +359,24 @@ stat_of() {
 	assert_files_equal out.before out
 }
 
+@test "--resume of a file that is no joblog (/dev/zero, binary data): exit 2 at once, having read its first line only" {
+	make_inputs 2
+	make_mapper
+	head -c 3000000 /dev/urandom | tr -d '\n' > rnd.bin
+	cp rnd.bin want
+	# 300 MB of address space: /dev/zero read up to the record limit
+	# would take 1 GiB.  (Not under the sanitizers, which reserve more.)
+	lim="ulimit -v 300000;"
+	[ "${PDP_SANITIZE:-}" != 1 ] || lim=
+	for f in /dev/zero rnd.bin; do
+		run --separate-stderr bash -c "$lim pdp-map --joblog $f --resume exec ./fault.sh 0 < list"
+		assert_status 2
+		assert_output_empty
+		assert_stderr_equals "pdp-map: $f: not a pdp-map joblog (its first line is not the joblog's column names)"
+	done
+	assert_files_equal want rnd.bin
+}
+
 @test "joblog: a second run on a joblog in use is refused (a lock on the joblog, no lock file left)" {
 	make_inputs 4
 	make_mapper
