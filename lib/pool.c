@@ -182,9 +182,7 @@ canqueue(struct pool *p, struct slot *s)
 }
 
 /* Hand out tasks: one to each worker without, then more to those that
- * run small ones quickly; as long as buffered input gives more.  What a
- * worker is given here goes in one write, at the end (slot_push): W2's
- * 100,000 small files took a write each, 12% of the parent's time. */
+ * run small ones quickly; as long as buffered input gives more. */
 static void
 schedule(struct pool *p)
 {
@@ -216,9 +214,6 @@ schedule(struct pool *p)
 			}
 		}
 	} while (n > 0);
-	for (int i = 0; i < p->nslots; i++)
-		if (slot_alive(&p->slots[i]))
-			slot_push(&p->slots[i]);
 }
 
 /* Whether every task has ended.  With --combine, the workers that hold

@@ -8,8 +8,7 @@
  * SIGTERM, and when the parent dies.  Small tasks are queued several to
  * a worker (up to QDEPTH, and at most QBYTES of task messages in all,
  * which any pipe has room for, so that writing them never waits on a
- * worker that is itself waiting for the parent to read); the messages
- * that one pass of the scheduler sends a worker go in one write.
+ * worker that is itself waiting for the parent to read).
  */
 #ifdef __linux__
 #define _GNU_SOURCE		/* vmsplice, F_SETPIPE_SZ */
@@ -106,7 +105,6 @@ slot_spawn(struct slot *s, const struct workerconf *wc,
 	s->hdrhave = s->payhave = 0;
 	s->nq = 0;
 	s->qbytes = 0;
-	s->tlen = 0;
 	s->lasttask = 1;	/* unknown: no queueing until it is known */
 	return 0;
 }
@@ -116,7 +114,6 @@ reap(struct slot *s)
 {
 	int status = 0;
 
-	s->tlen = 0;		/* its tasks are handed out again */
 	close(s->taskfd);
 	close(s->resfd);
 	while (waitpid(s->pid, &status, 0) < 0 && errno == EINTR)
@@ -197,37 +194,20 @@ slot_send(struct slot *s, const struct task *task)
 	s->qbytes += slot_msgsize(in);
 	/* The worker is idle, so its pipe is empty, or what is queued in it
 	 * fits (QBYTES): these writes do not block for long.  A worker that
-	 * died is found by poll.  A message that fits waits in tbuf for
-	 * slot_push (what canqueue queues behind the running task fits
-	 * with it); a bigger one, or one with data, goes now, after those. */
-	size_t need = sizeof t + in->plen;
-	if (need <= sizeof s->tbuf - s->tlen) {
-		memcpy(s->tbuf + s->tlen, &t, sizeof t);
-		memcpy(s->tbuf + s->tlen + sizeof t, in->path, in->plen);
-		s->tlen += need;
-		if (!in->dlen)
-			return;
-		slot_push(s);
+	 * died is found by poll.  A short path goes in one write. */
+	char msg[sizeof t + 1024];
+	int r;
+	if (in->plen <= sizeof msg - sizeof t) {
+		memcpy(msg, &t, sizeof t);
+		memcpy(msg + sizeof t, in->path, in->plen);
+		r = writeall(s->taskfd, msg, sizeof t + in->plen);
 	} else {
-		slot_push(s);
-		if ((writeall(s->taskfd, &t, sizeof t) < 0 ||
-		    writeall(s->taskfd, in->path, in->plen) < 0) &&
-		    errno != EPIPE)
-			eprintf("worker %d: write error:", s->id);
+		r = writeall(s->taskfd, &t, sizeof t) < 0 ? -1 :
+		    writeall(s->taskfd, in->path, in->plen);
 	}
-	if (in->dlen && senddata(s->taskfd, in->data, in->dlen) < 0 &&
-	    errno != EPIPE)
+	if ((r < 0 || (in->dlen && senddata(s->taskfd, in->data,
+	    in->dlen) < 0)) && errno != EPIPE)
 		eprintf("worker %d: write error:", s->id);
-}
-
-void
-slot_push(struct slot *s)
-{
-	if (s->tlen == 0)
-		return;
-	if (writeall(s->taskfd, s->tbuf, s->tlen) < 0 && errno != EPIPE)
-		eprintf("worker %d: write error:", s->id);
-	s->tlen = 0;
 }
 
 void
@@ -236,7 +216,6 @@ slot_askflush(struct slot *s)
 	struct taskmsg t = { .kind = TASK_FLUSH };
 
 	s->state = SLOT_FLUSHING;
-	slot_push(s);
 	if (writeall(s->taskfd, &t, sizeof t) < 0 && errno != EPIPE)
 		eprintf("worker %d: write error:", s->id);
 }

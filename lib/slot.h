@@ -41,8 +41,6 @@ struct slot {
 	double lasttask;	/* how long the worker's last task took */
 	struct task *pend;	/* --combine: tasks in the worker's table */
 	size_t npend, pendcap;
-	char tbuf[QBYTES];	/* task messages not yet written (slot_push) */
-	size_t tlen;
 	struct reshdr hdr;	/* the frame being read */
 	size_t hdrhave, payhave;
 	char msg[sizeof(struct donemsg) + 1024];
@@ -75,12 +73,8 @@ int slot_kill(struct slot *s, int sig);
 /* At the end of the run: close the worker's task pipe, so that it
  * exits, and reap it.  Returns its wait status. */
 int slot_close(struct slot *s);
-/* Queue task t to the worker of s.  A small message may wait in s,
- * with others to the same worker, for slot_push: one write for a
- * schedule's tasks to a worker, not one a task. */
+/* Queue task t to the worker of s. */
 void slot_send(struct slot *s, const struct task *t);
-/* Write the task messages that wait in s. */
-void slot_push(struct slot *s);
 /* --combine: ask the worker for its table (SLOT_FLUSHING). */
 void slot_askflush(struct slot *s);
 /* The bytes of the task message for in. */
