@@ -52,6 +52,13 @@ fmtnum(const struct reduceopts *o, const struct aggval *v, char *buf,
 		struct num n = num_parse(v->text, v->tlen);
 		if (n.kind == NUM_BAD)
 			return -1;
+		if (n.kind == NUM_FLOAT && n.dscale >= 0 && !o->numfmt) {
+			/* A plain decimal (min, max, first ...) rounds as a
+			 * sum does, on its exact value: 2.675 to 2.68. */
+			struct aggval d = { .kind = AV_DEC, .u = (uint64_t)n.i,
+			    .i = n.i < 0 ? -1 : 0, .scale = n.dscale, .d = n.d };
+			return agg_decround(buf, &d, o->round);
+		}
 		x = n.kind == NUM_INT ? (long double)n.i : (long double)n.d;
 		break;
 	}
@@ -69,6 +76,13 @@ fmtnum(const struct reduceopts *o, const struct aggval *v, char *buf,
 #pragma GCC diagnostic pop
 	} else {
 		n = snprintf(buf, cap, "%.*Lf", o->round, x);
+		/* A negative value that rounds to zero is 0.00, not -0.00,
+		 * as the exact decimals print it. */
+		if (n > 1 && buf[0] == '-' && strspn(buf + 1, "0.") ==
+		    (size_t)n - 1) {
+			memmove(buf, buf + 1, (size_t)n);
+			n--;
+		}
 	}
 	return n < 0 || (size_t)n >= cap ? -1 : n;
 }

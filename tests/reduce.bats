@@ -864,15 +864,16 @@ EOF2
 }
 
 @test "pdp-reduce --round and --format: numbers as asked (decimal sums rounded exactly); bad forms are usage errors" {
-	printf 'a\t1\na\t2\nb\t2.675\nc\t0.125\nc\t0.25\nd\t-2.5\n' > r.tsv
+	printf 'a\t1\na\t2\nb\t2.675\nc\t0.125\nc\t0.25\nd\t-2.5\ne\t-0.001\n' > r.tsv
 	run --separate-stderr reduce --round 2 sum,count,mean,min,first
 	assert_status 0
 	assert_stderr_empty
-	# b's sum is the decimal 2.675, half to even: 2.68; its mean is the
-	# double just below 2.675: 2.67, as printf rounds it.  first is text.
-	assert_output_equals "$(printf 'a\t3.00\t2.00\t1.50\t1.00\t1\nb\t2.68\t1.00\t2.67\t2.67\t2.675\nc\t0.38\t2.00\t0.19\t0.12\t0.125\nd\t-2.50\t1.00\t-2.50\t-2.50\t-2.5')"
+	# b's sum is the decimal 2.675, half to even: 2.68, and so is its min,
+	# the value as it appeared; its mean is the double just below 2.675:
+	# 2.67, as printf rounds it.  first is text.  -0.001 is 0.00, unsigned.
+	assert_output_equals "$(printf 'a\t3.00\t2.00\t1.50\t1.00\t1\nb\t2.68\t1.00\t2.67\t2.68\t2.675\nc\t0.38\t2.00\t0.19\t0.12\t0.125\nd\t-2.50\t1.00\t-2.50\t-2.50\t-2.5\ne\t0.00\t1.00\t0.00\t0.00\t-0.001')"
 	run --separate-stderr reduce --round 0 sum
-	assert_output_equals "$(printf 'a\t3\nb\t3\nc\t0\nd\t-2')"
+	assert_output_equals "$(printf 'a\t3\nb\t3\nc\t0\nd\t-2\ne\t0')"
 	run --separate-stderr reduce --format '%08.3f' sum,count,mean
 	assert_status 0
 	assert_output_contains "$(printf 'a\t0003.000\t0002.000\t0001.500')"
