@@ -39,6 +39,7 @@ struct host {
 	struct source src;	/* what a task reads */
 	char *tagfield;		/* the escaped path and a TAB, for --tag */
 	int escpend;		/* ctx->write's last piece ended in '\\' */
+	int crpend;		/* ... or in a CR, which a newline must follow */
 	size_t taglen;
 	char err[ERRMSG_MAX];
 	int failed;
@@ -112,10 +113,31 @@ badwrite(struct pdp_ctx *ctx, const char *s, size_t n, size_t at)
 	    "\\n and \\r only)", rec_badescape(e, s, n, at));
 }
 
+/* A CR in p[0..n) that no newline follows (the last byte's next one is
+ * the next piece's first): 1, or 0; *pend set if p ends in a CR. */
+static int
+strandedcr(const char *p, size_t n, int *pend)
+{
+	const char *q = p, *end = p + n;
+
+	*pend = 0;
+	while ((q = memchr(q, '\r', (size_t)(end - q)))) {
+		if (++q == end) {
+			*pend = 1;
+			break;
+		}
+		if (*q != '\n')
+			return 1;
+	}
+	return 0;
+}
+
 /* Records written as text (an exec command's output, a plugin's
  * ctx->write) must have pdp(7)'s escapes: else a key "/a\\b" from a
  * command and the same bytes from ctx->emit would be two keys
- * downstream.  A piece may end between a backslash and its letter. */
+ * downstream.  A piece may end between a backslash and its letter.  A
+ * CR is allowed only before a newline (CRLF line ends, which
+ * pdp-reduce drops): elsewhere it would be a second form of \r. */
 static int
 hwrite(struct pdp_ctx *ctx, const char *p, size_t n)
 {
@@ -142,6 +164,12 @@ hwrite(struct pdp_ctx *ctx, const char *p, size_t n)
 			return -1;
 		}
 		h->escpend = 1;
+	}
+	if (n > 0 && ((h->crpend && p[0] != '\n') ||
+	    strandedcr(p, n, &h->crpend))) {
+		hfail(ctx, "a CR within a line of its records (pdp(7): \\r; "
+		    "only a CRLF line end may hold one)");
+		return -1;
 	}
 	s->op->text(s, p, n);
 	return 0;
@@ -211,6 +239,7 @@ runtask(struct host *h, const struct taskmsg *t, char *path, char *data)
 
 	h->failed = 0;
 	h->escpend = 0;
+	h->crpend = 0;
 	h->sig = 0;
 	h->again = 0;
 	s->records = 0;

@@ -282,6 +282,28 @@ numbered_lines() {
 	done
 }
 
+@test "exec: a CR within a line of its records fails the input, across writes too; CRLF line ends go through" {
+	printf 'a\rb\t1\n' > mid.txt
+	printf 'k\t1\r\nj\t2\r\n' > crlf.txt
+	printf 'k\t1\r' > last.txt
+	run --separate-stderr pdp-map -k exec cat < <(printf '%s\n' mid.txt crlf.txt last.txt)
+	assert_status 1
+	assert_output_equals "$(printf 'k\t1\r\nj\t2\r\nk\t1\r')"
+	assert_stderr_equals "pdp-map: mid.txt: a CR within a line of its records (pdp(7): \\r; only a CRLF line end may hold one)"
+	# pdp-reduce drops those line ends.
+	run --separate-stderr bash -c "set -o pipefail; printf '%s\n' crlf.txt last.txt | pdp-map exec cat | pdp-reduce sum"
+	assert_status 0
+	assert_output_equals "$(printf 'j\t2\nk\t2')"
+	# A CR at the end of one write, and what follows it in the next.
+	run --separate-stderr pdp-map exec sh -c 'printf "a\r"; sleep 0.3; printf "b\t1\n"' <<< mid.txt
+	assert_status 1
+	assert_output_empty
+	assert_stderr_equals "pdp-map: mid.txt: a CR within a line of its records (pdp(7): \\r; only a CRLF line end may hold one)"
+	run --separate-stderr pdp-map exec sh -c 'printf "a\t1\r"; sleep 0.3; printf "\nb\t1\n"' <<< mid.txt
+	assert_status 0
+	assert_output_equals "$(printf 'a\t1\r\nb\t1')"
+}
+
 @test "exec: records with an invalid escape fail their input, also across the command's writes" {
 	printf 'k\\q\t1\n' > q.txt
 	printf 'ends\t1\\' > end.txt
