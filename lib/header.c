@@ -21,8 +21,6 @@ split(struct reducer *r, const struct reader *in, const char *s, size_t n,
 	const char *why = NULL;
 	long nf;
 
-	if (r->o->fsmode != FS_RECORDS && n && s[n - 1] == '\r')
-		n--;
 	nf = r->o->fsmode == FS_RECORDS ? (long)rec_split(s, n, NULL, 0) :
 	    fields_split(&r->sp, s, n, NULL, 0, &why);
 	if (nf < 0)
@@ -71,8 +69,6 @@ header_take(struct reducer *r, const struct reader *in, const char *s,
 	const struct reduceopts *o = r->o;
 	struct field *f;
 
-	if (n && s[n - 1] == '\r')
-		n--;		/* CRLF line ends, as for every line */
 	size_t nf = split(r, in, s, n, &f);
 
 	for (size_t i = 0; i < o->nkeyf; i++)

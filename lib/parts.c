@@ -921,7 +921,8 @@ takeheader(struct reducer *r, struct reader *in)
 	if (st == 0)
 		return 0;
 	r->needheader = 0;
-	header_take(r, in, rec, len);
+	/* A CRLF line end, dropped as reducer_readall drops it. */
+	header_take(r, in, rec, len && rec[len - 1] == '\r' ? len - 1 : len);
 	return len + !in->unterminated;
 }
 
