@@ -53,8 +53,8 @@ fmtnum(const struct reduceopts *o, const struct aggval *v, char *buf,
 		if (n.kind == NUM_BAD)
 			return -1;
 		if (n.kind == NUM_FLOAT && n.dscale >= 0 && !o->numfmt) {
-			/* A plain decimal (min, max, first ...) rounds as a
-			 * sum does, on its exact value: 2.675 to 2.68. */
+			/* A plain decimal as it appeared (min, max) rounds
+			 * as a sum does, on its exact value: 2.675 to 2.68. */
 			struct aggval d = { .kind = AV_DEC, .u = (uint64_t)n.i,
 			    .i = n.i < 0 ? -1 : 0, .scale = n.dscale, .d = n.d };
 			return agg_decround(buf, &d, o->round);

@@ -49,8 +49,11 @@ io_needstd(int fd)
 void
 io_exitok(void)
 {
+	errno = 0;
 	if (fflush(stdout) == 0 && !ferror(stdout))
 		exit(0);
+	if (errno == 0)
+		errno = EIO;	/* an earlier write failed, its errno lost */
 	if (errno == EPIPE) {
 		signal(SIGPIPE, SIG_DFL);
 		raise(SIGPIPE);

@@ -251,9 +251,10 @@ handlesignal(struct pool *p)
 	int sig = gotsig;
 	killall(p, SIGTERM);
 	/* The output of the inputs that ended stays: a file takes it at
-	 * once (a pipe might block, and is left alone). */
-	if (p->cm.outisfile)
-		obuf_flush(&p->cm.out);
+	 * once (a pipe might block, and is left alone).  A write that fails
+	 * (a full disk) does not change how pdp-map ends: by the signal. */
+	if (p->cm.outisfile && p->cm.out.len > 0)
+		(void)!writeall(1, p->cm.out.buf, p->cm.out.len);
 	if (p->c->progress)
 		fputs("\n", stderr);
 	signal(sig, SIG_DFL);

@@ -685,20 +685,23 @@ halt_soon_running() {
 	assert_status 0
 	assert_stderr_empty
 	assert_output_equals "$(printf 'a\t1\nb\t1\nc\t1')"
-	# A file: after SIGTERM it holds the inputs that had ended.
-	make_inputs $(names 6)
+	# A file: after SIGTERM it holds the inputs that had ended.  hang.txt
+	# (first, on one worker for 62 s) keeps the run going until the kill.
+	make_inputs hang.txt $(names 6)
 	make_mapper
 	clean_run
-	env --default-signal=INT pdp-map -j2 exec ./fault.sh 0.2551 < list > out 2> err &
+	pdp-map -j2 exec ./fault.sh 0.2551 61.73 < list > out 2> err &
 	pid=$!
-	wait_until 30 eval '[ "$(cut -d: -f1 out | sort -u | wc -l)" -ge 2 ]' ||
+	wait_until 60 eval '[ "$(cut -d: -f1 out | sort -u | wc -l)" -ge 2 ]' ||
 	    fail "no output while the run went on: $(cat err)"
 	kill -TERM "$pid"
 	finish "$pid"
 	[ "$status" -eq 143 ] || fail "exit $status, not 143"
 	assert_stderr_empty
 	whole_inputs out
+	! grep -q '^hang' out || fail "the hanging input was written"
 	no_leftovers
+	gone '^sleep 61\.73'
 }
 
 @test "nohup: a SIGHUP ignored when pdp-map starts stays ignored, and the run completes" {
