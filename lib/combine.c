@@ -44,9 +44,7 @@ fold(struct combine *cb, const char *rec, size_t n)
 	enum numerr ne;
 	int isnew;
 
-	/* A CR that ends the line is not data, as in pdp-reduce. */
-	if (n && rec[n - 1] == '\r')
-		n--;
+	n = rec_nocr(rec, n);	/* as pdp-reduce reads it */
 	for (size_t i = n; i > 0; i--)
 		if (rec[i - 1] == '\t') {
 			tab = rec + i - 1;

@@ -545,12 +545,8 @@ reducer_readall(struct reducer *r, struct reader *in_)
 		} b[BATCH];
 		int nb = 0;
 		while (nb < BATCH && reader_take(&in, &rec, &len)) {
-			/* A CR at the end of a line (CRLF line ends) is not
-			 * data: a record writes a CR as \r (pdp(7)). */
-			if (len && rec[len - 1] == '\r')
-				len--;
 			b[nb].rec = rec;
-			b[nb].len = len;
+			b[nb].len = rec_nocr(rec, len);
 			b[nb].lineno = in.lineno;
 			b[nb].unterminated = in.unterminated;
 			nb++;

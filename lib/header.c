@@ -68,7 +68,6 @@ header_take(struct reducer *r, const struct reader *in, const char *s,
 {
 	const struct reduceopts *o = r->o;
 	struct field *f;
-
 	size_t nf = split(r, in, s, n, &f);
 
 	for (size_t i = 0; i < o->nkeyf; i++)

@@ -921,8 +921,7 @@ takeheader(struct reducer *r, struct reader *in)
 	if (st == 0)
 		return 0;
 	r->needheader = 0;
-	/* A CRLF line end, dropped as reducer_readall drops it. */
-	header_take(r, in, rec, len && rec[len - 1] == '\r' ? len - 1 : len);
+	header_take(r, in, rec, rec_nocr(rec, len));	/* as readall */
 	return len + !in->unterminated;
 }
 

@@ -22,6 +22,13 @@ rec_plain(const char *s, size_t n)
 		any |= rec_special[(unsigned char)s[i]];
 	return !any;
 }
+/* The length of the line [s, s+n) without the CR that ends it, if one
+ * does: a CRLF line end is not data (pdp(7)). */
+static inline size_t
+rec_nocr(const char *s, size_t n)
+{
+	return n && s[n - 1] == '\r' ? n - 1 : n;
+}
 /* The letter that follows the backslash for special byte c. */
 int rec_escchar(int c);
 /* Bytes needed to escape [s, s+n). */
