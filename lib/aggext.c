@@ -232,19 +232,13 @@ range_final(const struct agg *a, void *st)
 	if (plaindec(&r->hi, &hm, &hs) && plaindec(&r->lo, &lm, &ls)) {
 		/* Each below 10^18 in magnitude, times at most 10^18. */
 		int sc = hs > ls ? hs : ls;
-		i128 h = hm, l = lm, p = 1;
-		for (int k = hs; k < sc; k++)
-			h *= 10;
-		for (int k = ls; k < sc; k++)
-			l *= 10;
-		h -= l;
-		for (int k = 0; k < sc; k++)
-			p *= 10;
+		i128 h = (i128)hm * agg_pow10[sc - hs] -
+		    (i128)lm * agg_pow10[sc - ls];
 		v.kind = AV_DEC;
 		v.u = (uint64_t)h;
 		v.i = (int64_t)(h >> 64);
 		v.scale = sc;
-		v.d = (double)((long double)h / (long double)p);
+		v.d = (double)((long double)h / (long double)agg_pow10[sc]);
 		return v;
 	}
 	fsum_init(&f);
