@@ -42,7 +42,7 @@ static const struct decompfmt fmts[] = {
 	{ "compress", mcompress, sizeof mcompress, "gzip", agzip, "gzip", 0 },
 };
 
-enum { NFMTS = sizeof fmts / sizeof *fmts, ZSTD = 3, LZ4 = 4, LZ4OLD = 5 };
+enum { NFMTS = sizeof fmts / sizeof *fmts };
 
 /* bzip2: "BZh", a block size '1' to '9', then the magic of a block or of
  * the end of the stream: text that begins with "BZh" is not taken. */
@@ -56,42 +56,12 @@ isbzip2(const unsigned char *p, size_t n)
 	    (memcmp(p + 4, block, 6) == 0 || memcmp(p + 4, end, 6) == 0);
 }
 
-/* The zstd or lz4 file that begins with a skippable frame (pzstd writes
- * one first; both formats have them, alike): the frame after decides,
- * when it is within the n bytes seen; else zstd, whose message says
- * what is wrong if it is not. */
+/* The format whose magic begins s[0..n), or NULL. */
 static const struct decompfmt *
-skippable(const unsigned char *s, size_t n)
+bymagic(const unsigned char *s, size_t n)
 {
-	size_t at = 0;
-
-	while (n - at >= 8 && (s[at] & 0xf0) == 0x50 && s[at + 1] == 0x2a &&
-	    s[at + 2] == 0x4d && s[at + 3] == 0x18) {
-		uint32_t len = (uint32_t)s[at + 4] | (uint32_t)s[at + 5] << 8 |
-		    (uint32_t)s[at + 6] << 16 | (uint32_t)s[at + 7] << 24;
-		if (len > n - at - 8)
-			return &fmts[ZSTD];
-		at += 8 + (size_t)len;
-	}
-	if (at == 0)
-		return NULL;
-	for (size_t i = LZ4; i <= LZ4OLD; i++)
-		if (n - at >= fmts[i].mlen &&
-		    memcmp(s + at, fmts[i].magic, fmts[i].mlen) == 0)
-			return &fmts[i];
-	return &fmts[ZSTD];
-}
-
-const struct decompfmt *
-decomp_detect(const void *p, size_t n)
-{
-	const unsigned char *s = p;
-	const struct decompfmt *f = skippable(s, n);
-
-	if (f)
-		return f;
 	for (size_t i = 0; i < NFMTS; i++) {
-		f = &fmts[i];
+		const struct decompfmt *f = &fmts[i];
 		if (n < f->mlen || memcmp(s, f->magic, f->mlen) != 0)
 			continue;
 		if (f->magic == mbzip2 && !isbzip2(s, n))
@@ -99,6 +69,45 @@ decomp_detect(const void *p, size_t n)
 		return f;
 	}
 	return NULL;
+}
+
+/* The bytes of the skippable frames that begin s[0..n) (pzstd writes
+ * one first; zstd and lz4 have them, alike); *cut set if the last one
+ * runs past n. */
+static size_t
+skipframes(const unsigned char *s, size_t n, int *cut)
+{
+	size_t at = 0;
+
+	*cut = 0;
+	while (n - at >= 8 && (s[at] & 0xf0) == 0x50 && s[at + 1] == 0x2a &&
+	    s[at + 2] == 0x4d && s[at + 3] == 0x18) {
+		uint32_t len = (uint32_t)s[at + 4] | (uint32_t)s[at + 5] << 8 |
+		    (uint32_t)s[at + 6] << 16 | (uint32_t)s[at + 7] << 24;
+		if (len > n - at - 8) {
+			*cut = 1;
+			break;
+		}
+		at += 8 + (size_t)len;
+	}
+	return at;
+}
+
+/* After skippable frames, the frame that follows decides between zstd
+ * and lz4 when it is within the n bytes seen; else zstd, whose message
+ * says what is wrong if it is not zstd. */
+const struct decompfmt *
+decomp_detect(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	int cut;
+	size_t at = skipframes(s, n, &cut);
+	const struct decompfmt *f = cut ? NULL : bymagic(s + at, n - at);
+
+	if ((at == 0 && !cut) || (f && (f->magic == mlz4 ||
+	    f->magic == mlz4old)))
+		return f;
+	return bymagic(mzstd, sizeof mzstd);
 }
 
 /* The program's full path, found once; NULL with *e set if it cannot
