@@ -12,6 +12,7 @@
 #include "inputs.h"
 #include "pool.h"
 #include "repl.h"
+#include "report.h"
 
 /* s as one shell word. */
 static void
@@ -40,12 +41,8 @@ printtask(struct commit *cm, const struct poolconf *c, const struct task *t)
 	char range[64];
 
 	obuf_write(o, t->in->shown, strlen(t->in->shown));
-	if (t->len != UINT64_MAX) {
-		snprintf(range, sizeof range, " [%llu+%llu]",
-		    (unsigned long long)t->off,
-		    (unsigned long long)task_shownlen(t));
-		obuf_write(o, range, strlen(range));
-	}
+	report_range(range, t);
+	obuf_write(o, range, strlen(range));
 	obuf_write(o, ":", 1);
 	for (int i = 0; i < wc->argc; i++) {
 		obuf_putc(o, ' ');

@@ -13,20 +13,31 @@
 #include "report.h"
 
 void
+report_range(char buf[64], const struct task *t)
+{
+	uint64_t len = t->len, size = (uint64_t)t->in->size;
+
+	buf[0] = '\0';
+	if (len == UINT64_MAX)
+		return;
+	if (t->in->size >= 0 && t->off <= size && len > size - t->off)
+		len = size - t->off;
+	snprintf(buf, 64, " [%llu+%llu]", (unsigned long long)t->off,
+	    (unsigned long long)len);
+}
+
+void
 report_task(int worker, const struct task *t, const struct donemsg *d,
     double secs)
 {
 	time_t now = time(NULL);
 	struct tm tm;
 	char when[16];
-	char chunk[64] = "";
+	char chunk[64];
 
 	localtime_r(&now, &tm);
 	strftime(when, sizeof when, "%H:%M:%S", &tm);
-	if (t->len != UINT64_MAX)
-		snprintf(chunk, sizeof chunk, " [%llu+%llu]",
-		    (unsigned long long)t->off,
-		    (unsigned long long)task_shownlen(t));
+	report_range(chunk, t);
 	weprintf("%s worker %d: %s%s: %llu bytes, %llu records, %.3f s%s",
 	    when, worker, t->in->shown, chunk, (unsigned long long)d->bytes,
 	    (unsigned long long)d->records, secs, d->ok ? "" : ", failed");

@@ -6,6 +6,9 @@
 #include "proto.h"
 #include "task.h"
 
+/* A chunk as -v and --dry-run show it, " [OFFSET+LENGTH]" (the last
+ * one's length stops at the end of the file), or "" for a whole input. */
+void report_range(char buf[64], const struct task *t);
 /* -v: a line for a task that ended after secs seconds. */
 void report_task(int worker, const struct task *t, const struct donemsg *d,
     double secs);

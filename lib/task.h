@@ -47,18 +47,6 @@ struct task {
 	int again;		/* times it could not start its command */
 };
 
-/* The bytes of a chunk, as messages show them: the last one's stop at
- * the end of the file, not a chunk's length past it. */
-static inline uint64_t
-task_shownlen(const struct task *t)
-{
-	uint64_t size = (uint64_t)t->in->size;
-
-	if (t->in->size >= 0 && t->off <= size && t->len > size - t->off)
-		return size - t->off;
-	return t->len;
-}
-
 /* What the intake has seen so far, for --progress and --stats. */
 struct intake {
 	uint64_t read;		/* inputs read (bad records included) */
