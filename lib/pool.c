@@ -289,23 +289,29 @@ setsignals(struct pool *p)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* Write the output buffer if what it holds has waited OUTDELAY. */
+static void
+flushdue(struct pool *p)
+{
+	double t = monotime();
+
+	if (p->cm.out.len > 0 && t - p->flushed >= OUTDELAY) {
+		obuf_flush(&p->cm.out);
+		p->flushed = t;
+	}
+}
+
 /* The poll timeout: the nearest --timeout or --progress deadline, or
- * that of the output waiting in the buffer, which is written first if
- * it is due. */
+ * that of the output waiting in the buffer. */
 static int
 polltimeout(struct pool *p)
 {
 	double t = monotime(), next = report_due(&p->cm);
 	int any = next >= 0;
 
-	if (p->cm.out.len > 0) {
-		if (t - p->flushed >= OUTDELAY) {
-			obuf_flush(&p->cm.out);
-			p->flushed = t;
-		} else if (!any || p->flushed + OUTDELAY - t < next) {
-			next = p->flushed + OUTDELAY - t;
-			any = 1;
-		}
+	if (p->cm.out.len > 0 && (!any || p->flushed + OUTDELAY - t < next)) {
+		next = p->flushed + OUTDELAY - t;
+		any = 1;
 	}
 
 	for (int i = 0; i < p->nslots && p->c->timeout > 0; i++) {
@@ -358,6 +364,7 @@ waitevent(struct pool *p)
 		pfd[n] = (struct pollfd){ .fd = s->resfd, .events = POLLIN };
 		p->pslot[n++] = s;
 	}
+	flushdue(p);
 	int r = poll(pfd, (nfds_t)n, polltimeout(p));
 	if (r < 0 && errno != EINTR)
 		eprintf("poll:");
