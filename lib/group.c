@@ -5,7 +5,9 @@
  * parsed, its key found in the hash table (or, with --sorted, the
  * current group), and each op's state given the value.  The commonest
  * records, a known key's counts, sums and means of plain decimals
- * (counts, money), go a shorter way (addplain) to the same states.
+ * (counts, money), go a shorter way (addplain) to the same states; and
+ * of those, a key of up to 15 bytes and one number (a word's count) is
+ * taken from the buffer in one pass (takeshort).
  *
  * Memory is bounded by the budget (-S): what held() counts is kept under
  * it by spilling the table (runs.c) before a new key is added; memory
@@ -420,6 +422,11 @@ struct plain {
 	int of[PLAINMAX];
 	size_t nop;
 	size_t op[PLAINMAX];
+	/* For each of the nop ops added: its op, its state's offset and
+	 * its value (an index in vf, -1 for none): what addops reads. */
+	enum aggop code[PLAINMAX];
+	size_t off[PLAINMAX];
+	int val[PLAINMAX];
 };
 
 /* Whether every op is count, sum or mean and nothing asks for more
@@ -469,7 +476,33 @@ plan(const struct reducer *r, struct plain *pl)
 		}
 		pl->of[i] = (int)j;
 	}
+	for (size_t k = 0; k < pl->nop; k++) {
+		pl->code[k] = o->aggs[pl->op[k]].op;
+		pl->off[k] = r->off[pl->op[k]];
+		pl->val[k] = pl->of[pl->op[k]];
+	}
 	return 1;
+}
+
+/* Add a plain record's numbers (m, sc: as num_parsefield gives them;
+ * vs, vn: their text) to the states st of the ops planned. */
+static inline void
+addops(struct reducer *r, const struct plain *pl, char *st,
+    const int64_t *m, const int *sc, const char *const *vs, const size_t *vn,
+    const char *key, size_t klen)
+{
+	char q[128];
+
+	for (size_t k = 0; k < pl->nop; k++) {
+		int j = pl->val[k];
+		if ((j < 0 ? agg_addplain(pl->code[k], st + pl->off[k], 0, 0,
+		    "", 0) : agg_addplain(pl->code[k], st + pl->off[k], m[j],
+		    sc[j], vs[j], vn[j])) != AGG_OK) {
+			rec_quote(q, sizeof q, key, klen);
+			eprintf("%s: %s out of range", q,
+			    agg_name(r->o->aggs[pl->op[k]].op));
+		}
+	}
 }
 
 /* The commonest records, without addrecord's generality: the key is the
@@ -480,12 +513,10 @@ static int
 addplain(struct reducer *r, const struct plain *pl, const char *rec,
     size_t len)
 {
-	const struct reduceopts *o = r->o;
 	const char *p = rec + r->klen, *end = rec + len, *vs[PLAINMAX];
 	int64_t m[PLAINMAX];
 	int sc[PLAINMAX];
 	size_t at = 0, vn[PLAINMAX];
-	char q[128];
 
 	/* p is at the end of field number at (a TAB, or the record's);
 	 * the fields planned come after the key, field 0. */
@@ -506,18 +537,90 @@ addplain(struct reducer *r, const struct plain *pl, const char *rec,
 	char *st = table_findhash(r->t, rec, r->klen, r->hash);
 	if (!st)
 		return 0;
-	for (size_t k = 0; k < pl->nop; k++) {
-		size_t i = pl->op[k];
-		int j = pl->of[i];
-		int64_t mi = j < 0 ? 0 : m[j];
-		int sci = j < 0 ? 0 : sc[j];
-		if (agg_addplain(o->aggs[i].op, st + r->off[i], mi, sci,
-		    j < 0 ? "" : vs[j], j < 0 ? 0 : vn[j]) != AGG_OK) {
-			rec_quote(q, sizeof q, rec, r->klen);
-			eprintf("%s: %s out of range", q, agg_name(o->aggs[i].op));
-		}
-	}
+	addops(r, pl, st, m, sc, vs, vn, rec, r->klen);
 	return 1;
+}
+
+/* A record read into a batch: where it is, and what the prefetch and
+ * (for a short one) takeshort found of it. */
+struct batch {
+	char *rec;
+	size_t len, klen;
+	uint64_t lineno;
+	uint32_t hash;
+	int unterminated;
+	int isshort;		/* takeshort's: key, m, sc, vn are set */
+	uint64_t key[2];
+	int64_t m;
+	int sc;
+	size_t vn;
+};
+
+enum { LOW = 0x0101010101010101ULL, HIGH = 0x8080808080808080ULL };
+
+/* The bytes of w that are zero, as their high bits (exact up to the
+ * first zero byte in memory order, which is all that is asked). */
+static inline uint64_t
+zerobytes(uint64_t w)
+{
+	return (w - LOW) & ~w & HIGH;
+}
+
+/* Take the next record if it is key<TAB>decimal<delim> with a key of
+ * at most 15 bytes, the commonest of all (a word and its count), in one
+ * pass: the key's two words, loaded to find the TAB, are its hash's
+ * input and what the table compares, and the parse of the number finds
+ * the record's end.  0 if it is not such a record, or not whole in the
+ * buffer (reader_take takes it). */
+static inline int
+takeshort(struct reader *in, struct batch *b)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	char *s = in->buf + in->start;
+	size_t avail = in->end - in->start, klen, n;
+	uint64_t w[2], t0, t1, k0, k1, dl;
+
+	if (avail < sizeof w)
+		return 0;
+	memcpy(w, s, sizeof w);
+	t0 = zerobytes(w[0] ^ '\t' * LOW);
+	t1 = zerobytes(w[1] ^ '\t' * LOW);
+	if (t0)
+		klen = (size_t)__builtin_ctzll(t0) / 8;
+	else if (t1)
+		klen = 8 + (size_t)__builtin_ctzll(t1) / 8;
+	else
+		return 0;
+	/* The key's bytes of each word (a shift by 64 is undefined). */
+	k0 = klen >= 8 ? ~0ULL : ~(~0ULL << klen * 8);
+	k1 = klen <= 8 ? 0 : ~(~0ULL << (klen - 8) * 8);
+	w[0] &= k0;
+	w[1] &= k1;
+	/* A delimiter before the TAB: a record without one. */
+	dl = (uint64_t)(unsigned char)in->delim * LOW;
+	if ((zerobytes(w[0] ^ dl) & k0) | (zerobytes(w[1] ^ dl) & k1))
+		return 0;
+	n = num_parseto(s + klen + 1, avail - klen - 1, in->delim, &b->m,
+	    &b->sc);
+	if (n == 0 || n == avail - klen - 1)
+		return 0;	/* not a plain number, or not whole */
+	b->rec = s;
+	b->len = klen + 1 + n;
+	b->klen = klen;
+	b->vn = n;
+	b->key[0] = w[0];
+	b->key[1] = w[1];
+	b->hash = (uint32_t)hashwords(w[0], w[1], klen);
+	b->isshort = 1;
+	b->lineno = ++in->lineno;
+	b->unterminated = in->unterminated = 0;
+	in->start += b->len + 1;
+	in->scanned = 0;
+	return 1;
+#else
+	(void)in, (void)b;
+	return 0;
+#endif
 }
 
 /* Add every record that the reader in gives. */
@@ -525,7 +628,7 @@ void
 reducer_readall(struct reducer *r, struct reader *in_)
 {
 	struct reader in = *in_;	/* a local copy: the loop is hot */
-	char *rec;
+	char *rec = NULL;
 	size_t len;
 	int st;
 	const int plain = canplain(r);
@@ -536,35 +639,55 @@ reducer_readall(struct reducer *r, struct reader *in_)
 		/* A batch of records at a time, so that where the keys are
 		 * plain first fields the hash table's cache misses can be asked
 		 * for together (the records stay put until the next fill). */
-		struct batch {
-			char *rec;
-			size_t len, klen;
-			uint64_t lineno;
-			uint32_t hash;
-			int unterminated;
-		} b[BATCH];
+		struct batch b[BATCH];
 		int nb = 0;
-		while (nb < BATCH && reader_take(&in, &rec, &len)) {
+		int keyfirst = r->prefetch && r->keyf[0] == 0;
+		if (plain && keyfirst && !r->needheader && !planned) {
+			planok = plan(r, &pl);
+			planned = 1;
+		}
+		/* Records of one plain number after the key: takeshort. */
+		int short1 = keyfirst && planned && planok && pl.nv == 1 &&
+		    pl.vf[0] == 1;
+		while (nb < BATCH) {
+			if (short1 && takeshort(&in, &b[nb])) {
+				table_prefetchhash(r->t, b[nb].hash);
+				nb++;
+				continue;
+			}
+			if (!reader_take(&in, &rec, &len))
+				break;
 			b[nb].rec = rec;
 			b[nb].len = rec_nocr(rec, len);
 			b[nb].lineno = in.lineno;
 			b[nb].unterminated = in.unterminated;
+			b[nb].isshort = 0;
+			if (keyfirst) {
+				const char *t = memchr(rec, '\t', b[nb].len);
+				b[nb].klen = t ? (size_t)(t - rec) : b[nb].len;
+				b[nb].hash = table_prefetchslot(r->t, rec,
+				    b[nb].klen);
+			}
 			nb++;
 		}
-		int keyfirst = r->prefetch && r->keyf[0] == 0;
-		if (keyfirst) {
-			for (int i = 0; i < nb; i++) {
-				const char *t = memchr(b[i].rec, '\t', b[i].len);
-				b[i].klen = t ? (size_t)(t - b[i].rec) : b[i].len;
-				b[i].hash = table_prefetchslot(r->t, b[i].rec,
-				    b[i].klen);
-			}
+		if (keyfirst)
 			for (int i = 0; i < nb; i++)
 				table_prefetchentry(r->t, b[i].hash);
-		}
 		uint64_t lineno = in.lineno;
 		int unterminated = in.unterminated;
 		for (int i = 0; i < nb; i++) {
+			/* A short record whose key is there needs nothing
+			 * else: not even the reader's place. */
+			if (b[i].isshort) {
+				char *sv = table_findshort(r->t, b[i].key,
+				    b[i].klen, b[i].hash);
+				if (sv) {
+					const char *vs = b[i].rec + b[i].klen + 1;
+					addops(r, &pl, sv, &b[i].m, &b[i].sc,
+					    &vs, &b[i].vn, b[i].rec, b[i].klen);
+					continue;
+				}
+			}
 			in.lineno = b[i].lineno;
 			in.unterminated = b[i].unterminated;
 			/* The key the prefetch hashed is the first field, the
@@ -573,7 +696,8 @@ reducer_readall(struct reducer *r, struct reader *in_)
 			r->klen = b[i].klen;
 			/* (A header line may have named another key.) */
 			r->hashed = keyfirst && r->keyf[0] == 0;
-			if (plain && r->hashed && !r->needheader) {
+			if (!b[i].isshort && plain && r->hashed &&
+			    !r->needheader) {
 				if (!planned) {
 					planok = plan(r, &pl);
 					planned = 1;

@@ -9,6 +9,11 @@ hashbytes(const void *p, size_t n)
 	const unsigned char *s = p;
 	uint64_t h = 0x9e3779b97f4a7c15ULL ^ (n * 0xff51afd7ed558ccdULL);
 
+	if (n <= 16) {
+		uint64_t w[2] = { 0, 0 };
+		memcpy(w, p, n);
+		return hashwords(w[0], w[1], n);
+	}
 	while (n > 8) {
 		uint64_t w;
 		memcpy(&w, s, 8);

@@ -9,6 +9,21 @@
 /* A 64-bit hash of the n bytes at p, its low bits as good as its high. */
 uint64_t hashbytes(const void *p, size_t n);
 
+/* hashbytes of n <= 16 bytes, given as two words that hold them in
+ * memory order, zero after the n: what a caller that has loaded a key
+ * so (group.c) hashes without hashbytes' loads. */
+static inline uint64_t
+hashwords(uint64_t lo, uint64_t hi, size_t n)
+{
+	uint64_t h = lo * 0x9e3779b97f4a7c15ULL ^ hi * 0xbf58476d1ce4e5b9ULL ^
+	    n * 0xff51afd7ed558ccdULL;
+
+	h ^= h >> 29;
+	h *= 0x94d049bb133111ebULL;
+	h ^= h >> 32;
+	return h;
+}
+
 /* A hint that *p be fetched into the cache. */
 #if defined(__GNUC__)
 #define PREFETCH(p) __builtin_prefetch(p)

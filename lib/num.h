@@ -56,13 +56,15 @@ num_parsecount(const char *s, size_t n, struct num *v)
 }
 
 /* A record's field that is a plain decimal, [-]digits[.digits] of 18
- * digits at most (a count too), up to a TAB or the end of s (n bytes):
- * its length, with *m its digits and *sc its digits after the point, as
- * num_parse's i and dscale; 0 for anything else ("1.", ".5", "+1", an
- * exponent, an empty field), which num_parse takes.  Inline, for
- * pdp-reduce's loop of plain records (counts, money). */
+ * digits at most (a count too), up to the byte stop (a TAB for
+ * num_parsefield, the record's delimiter for a last field) or the end
+ * of s (n bytes): its length, with *m its digits and *sc its digits
+ * after the point, as num_parse's i and dscale; 0 for anything else
+ * ("1.", ".5", "+1", an exponent, an empty field), which num_parse
+ * takes.  Inline, for pdp-reduce's loop of plain records (counts,
+ * money). */
 static inline size_t
-num_parsefield(const char *s, size_t n, int64_t *m, int *sc)
+num_parseto(const char *s, size_t n, int stop, int64_t *m, int *sc)
 {
 	const char *p = s, *end = s + n, *d0, *i1, *f0;
 	uint64_t acc = 0;
@@ -80,11 +82,17 @@ num_parsefield(const char *s, size_t n, int64_t *m, int *sc)
 		if (p == f0)
 			return 0;
 	}
-	if (i1 == d0 || (i1 - d0) + (p - f0) > 18 || (p < end && *p != '\t'))
+	if (i1 == d0 || (i1 - d0) + (p - f0) > 18 || (p < end && *p != stop))
 		return 0;
 	*m = neg ? -(int64_t)acc : (int64_t)acc;
 	*sc = (int)(p - f0);
 	return (size_t)(p - s);
+}
+
+static inline size_t
+num_parsefield(const char *s, size_t n, int64_t *m, int *sc)
+{
+	return num_parseto(s, n, '\t', m, sc);
 }
 
 /* Shortest form that reads back as the same double (%.15g..%.17g);

@@ -160,8 +160,14 @@ table_prefetchslot(const struct table *t, const char *key, size_t klen)
 {
 	uint32_t h = (uint32_t)hashbytes(key, klen);
 
-	PREFETCH(&t->slots[h & t->mask]);
+	table_prefetchhash(t, h);
 	return h;
+}
+
+void
+table_prefetchhash(const struct table *t, uint32_t h)
+{
+	PREFETCH(&t->slots[h & t->mask]);
 }
 
 void
@@ -187,6 +193,28 @@ void *
 table_find(struct table *t, const char *key, size_t klen)
 {
 	return table_findhash(t, key, klen, (uint32_t)hashbytes(key, klen));
+}
+
+void *
+table_findshort(struct table *t, const uint64_t key[2], size_t klen,
+    uint32_t h)
+{
+	uint32_t j = h & t->mask;
+
+	for (;;) {
+		const struct slot *s = &t->slots[j];
+		if (!s->idx)
+			return NULL;
+		if (s->hash == h) {
+			struct entry *e = ent(t, s->idx - 1);
+			uint64_t k[2];
+			memcpy(k, e->k.b, sizeof k);
+			if (e->klen == klen &&
+			    ((k[0] ^ key[0]) | (k[1] ^ key[1])) == 0)
+				return val(t, s->idx - 1);
+		}
+		j = (j + 1) & t->mask;
+	}
 }
 
 void *
@@ -251,9 +279,11 @@ table_trygethash(struct table *t, const char *key, size_t klen, uint32_t h,
 		return NULL;
 	uint32_t i = t->n++;
 	struct entry *e = ent(t, i);
-	if (klen <= INLINE)
+	if (klen <= INLINE) {
+		/* Zeros after the key: table_findshort compares words. */
+		memset(e->k.b, 0, INLINE);
 		memcpy(e->k.b, key, klen);
-	else
+	} else
 		e->k.p = kp;
 	e->klen = (uint32_t)klen;
 	e->hash = h;

@@ -24,6 +24,10 @@ void *table_find(struct table *t, const char *key, size_t klen);
 /* table_find of a key whose hash (hashbytes, as 32 bits) is h. */
 void *table_findhash(struct table *t, const char *key, size_t klen,
     uint32_t h);
+/* table_findhash of a key of klen <= 16 bytes held in two words in
+ * memory order, zeros after the key (hashwords of them is its hash). */
+void *table_findshort(struct table *t, const uint64_t key[2], size_t klen,
+    uint32_t h);
 uint32_t table_count(const struct table *t);
 const char *table_key(const struct table *t, uint32_t i, size_t *klen);
 void *table_val(const struct table *t, uint32_t i);
@@ -51,6 +55,8 @@ void table_free(struct table *t);
  * of those hashes.  Hints only. */
 uint32_t table_prefetchslot(const struct table *t, const char *key,
     size_t klen);
+/* The slot of a key whose hash the caller has. */
+void table_prefetchhash(const struct table *t, uint32_t hash);
 void table_prefetchentry(const struct table *t, uint32_t hash);
 /* The same for entry i, as a walk in key order (table_sorted) asks for
  * the entries some steps ahead. */

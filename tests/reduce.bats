@@ -538,6 +538,104 @@ EOF2
 	assert_stderr_equals "pdp-reduce: bad.tsv:3: sum: not a number 'x1'"
 }
 
+@test "pdp-reduce: records of a short key and one number, taken in one pass, give what the general loop does: keys of 0 to 20 bytes, every value shape, CRLF, read in odd pieces" {
+	# A key<TAB>number record with a key of up to 15 bytes is taken
+	# whole from the buffer (group.c's takeshort); anything else goes
+	# the general way.  --invalid=skip takes every record the general
+	# way, so both must agree, from a file, a pipe written in odd
+	# pieces (records cut at every place by the buffer's end) and two
+	# processes; the plain sums against Python's Decimal.
+	python3 - <<'EOF2'
+import random
+from decimal import Decimal
+r = random.Random(11)
+def key():
+    n = r.choice([0, 1, 2, 7, 8, 9, 14, 15, 16, 17, 20, r.randrange(21)])
+    k = "".join(r.choice("abcXYZ09-_.") for _ in range(n))
+    if n >= 4 and r.randrange(8) == 0:
+        k = k[:2] + "\\t" + k[2:]	# an escaped TAB, a valid key
+    return k
+keys = [key() for _ in range(400)]
+def val():
+    c = r.randrange(10)
+    if c == 0: return "%d.%02d" % (r.randrange(-999, 999), r.randrange(100))
+    if c == 1: return str(r.randrange(10**17, 10**18))
+    if c == 2: return r.choice(["1.", ".5", "+3", "-0", "0.0", "1e3"])
+    if c == 3: return "%d.%011d" % (r.randrange(10), r.randrange(10**11))
+    return str(r.randrange(-5, 100))
+sums = {}
+with open("s.tsv", "w", newline="") as f:
+    for i in range(400000):
+        k = keys[int(r.paretovariate(1.1)) % len(keys)]
+        v = val()
+        end = "\r\n" if r.randrange(50) == 0 else "\n"
+        if r.randrange(100) == 0:
+            v += "\tx"		# a field after the number
+        f.write("%s\t%s%s" % (k, v, end))
+        if k.startswith("p"):
+            pass
+with open("p.tsv", "w") as f:
+    for i in range(200000):
+        k = keys[r.randrange(len(keys))]
+        v = "%d.%02d" % (r.randrange(-999, 999), r.randrange(100))
+        sums[k] = sums.get(k, Decimal(0)) + Decimal(v)
+        f.write("%s\t%s\n" % (k, v))
+with open("p.want", "w") as f:
+    for k in sorted(sums, key=lambda s: s.encode()):
+        f.write("%s\t%s\n" % (k, sums[k]))
+EOF2
+	for ops in sum count,sum,mean mean,count; do
+		run --separate-stderr pdp-reduce -j1 --invalid=skip $ops s.tsv
+		assert_status 0
+		printf '%s\n' "$output" > want
+		[ "$(wc -l < want)" -ge 300 ] || fail "only $(wc -l < want) keys"
+		run --separate-stderr pdp-reduce -j1 $ops s.tsv
+		assert_status 0
+		assert_stderr_empty
+		printf '%s\n' "$output" > got
+		assert_files_equal want got
+	done
+	run --separate-stderr pdp-reduce -j1 sum p.tsv
+	assert_status 0
+	printf '%s\n' "$output" > got
+	assert_files_equal p.want got
+	# From a pipe in pieces of 1 to 40 bytes, and by two processes.
+	head -n 20000 p.tsv > p20k
+	run --separate-stderr sh -c "python3 -c '
+import os, random, sys, time
+d = open(\"p20k\", \"rb\").read()
+r = random.Random(3)
+i = 0
+while i < len(d):
+    n = r.randrange(1, 41)
+    os.write(1, d[i:i + n])
+    i += n
+    if r.randrange(200) == 0:
+        time.sleep(0.001)
+' | pdp-reduce -j1 sum"
+	assert_status 0
+	printf '%s\n' "$output" > got
+	run --separate-stderr pdp-reduce -j1 --invalid=skip sum p20k
+	printf '%s\n' "$output" > want
+	assert_files_equal want got
+	run --separate-stderr sh -c "cat s.tsv s.tsv s.tsv | pdp-reduce -j2 count,sum"
+	assert_status 0
+	printf '%s\n' "$output" > got
+	run --separate-stderr sh -c "cat s.tsv s.tsv s.tsv | pdp-reduce -j1 --invalid=skip count,sum"
+	printf '%s\n' "$output" > want
+	assert_files_equal want got
+	# A record without a TAB is not joined to the next one's key.
+	printf 'a\t1\nabc\ndef\t5\nghijklmnop\t1\nghijklmnop\t1\n' > notab.tsv
+	run --separate-stderr pdp-reduce sum notab.tsv
+	assert_status 2
+	assert_stderr_equals "pdp-reduce: notab.tsv:2: missing field 2"
+	# A bad value of a known short key, named with its line.
+	printf 'a\t1\na\t2\na\t3x\nghijklmnop\t1\nghijklmnop\t1\n' > bad.tsv
+	run --separate-stderr pdp-reduce sum bad.tsv
+	assert_status 2
+	assert_stderr_equals "pdp-reduce: bad.tsv:3: sum: not a number '3x'"
+}
+
 @test "pdp-reduce: float sums do not depend on the input order" {
 	printf 'k\t1e16\nk\t1\nk\t-1e16\n' > r.tsv
 	run --separate-stderr reduce sum
