@@ -539,19 +539,19 @@ EOF2
 }
 
 @test "pdp-reduce: records of a short key and one number, taken in one pass, give what the general loop does: keys of 0 to 20 bytes, every value shape, CRLF, read in odd pieces" {
-	# A key<TAB>number record with a key of up to 15 bytes is taken
-	# whole from the buffer (group.c's takeshort); anything else goes
-	# the general way.  --invalid=skip takes every record the general
-	# way, so both must agree, from a file, a pipe written in odd
-	# pieces (records cut at every place by the buffer's end) and two
-	# processes; the plain sums against Python's Decimal.
+	# A key<TAB>number record with a key of up to 15 bytes (UTF-8 too)
+	# is taken whole from the buffer (group.c's takeshort); anything
+	# else goes the general way.  --invalid=skip takes every record the
+	# general way, so both must agree, from a file, a pipe written in
+	# odd pieces (records cut at every place by the buffer's end) and
+	# two processes; the plain sums against Python's Decimal.
 	python3 - <<'EOF2'
 import random
 from decimal import Decimal
 r = random.Random(11)
 def key():
     n = r.choice([0, 1, 2, 7, 8, 9, 14, 15, 16, 17, 20, r.randrange(21)])
-    k = "".join(r.choice("abcXYZ09-_.") for _ in range(n))
+    k = "".join(r.choice("abcXYZ09-_.\u00e9\x7f") for _ in range(n))
     if n >= 4 and r.randrange(8) == 0:
         k = k[:2] + "\\t" + k[2:]	# an escaped TAB, a valid key
     return k
@@ -564,7 +564,7 @@ def val():
     if c == 3: return "%d.%011d" % (r.randrange(10), r.randrange(10**11))
     return str(r.randrange(-5, 100))
 sums = {}
-with open("s.tsv", "w", newline="") as f:
+with open("s.tsv", "w", newline="", encoding="utf-8") as f:
     for i in range(400000):
         k = keys[int(r.paretovariate(1.1)) % len(keys)]
         v = val()
@@ -574,13 +574,13 @@ with open("s.tsv", "w", newline="") as f:
         f.write("%s\t%s%s" % (k, v, end))
         if k.startswith("p"):
             pass
-with open("p.tsv", "w") as f:
+with open("p.tsv", "w", encoding="utf-8") as f:
     for i in range(200000):
         k = keys[r.randrange(len(keys))]
         v = "%d.%02d" % (r.randrange(-999, 999), r.randrange(100))
         sums[k] = sums.get(k, Decimal(0)) + Decimal(v)
         f.write("%s\t%s\n" % (k, v))
-with open("p.want", "w") as f:
+with open("p.want", "w", encoding="utf-8") as f:
     for k in sorted(sums, key=lambda s: s.encode()):
         f.write("%s\t%s\n" % (k, sums[k]))
 EOF2
