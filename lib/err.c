@@ -27,6 +27,35 @@ setfatalhook(void (*fn)(const char *), int report)
 	fatalreport = report;
 }
 
+/* The n bytes of s (a buffer of cap) with each byte that does not print
+ * but a TAB as \\xHH, as pdp(7) says messages show them: a file name's
+ * ESC must not reach a terminal as a command.  The new length; what
+ * does not fit is cut. */
+static size_t
+visible(char *s, size_t n, size_t cap)
+{
+	char t[4096];
+	size_t k = 0;
+
+	for (size_t i = 0; i < n && k < sizeof t; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if ((c >= 0x20 && c != 0x7f) || c == '\t') {
+			t[k++] = (char)c;
+		} else if (k + 4 <= sizeof t) {
+			t[k++] = '\\';
+			t[k++] = 'x';
+			t[k++] = "0123456789abcdef"[c >> 4];
+			t[k++] = "0123456789abcdef"[c & 15];
+		} else {
+			break;
+		}
+	}
+	if (k > cap)
+		k = cap;
+	memcpy(s, t, k);
+	return k;
+}
+
 static void verr(const char *fmt, va_list ap, int print, char *msg)
 	__attribute__((format(printf, 1, 0)));
 
@@ -56,6 +85,7 @@ verr(const char *fmt, va_list ap, int print, char *msg)
 		    strerror(saved));
 	if ((size_t)off >= sizeof line - 1)
 		off = sizeof line - 2;
+	off = (int)visible(line, (size_t)off, sizeof line - 1);
 	if (msg) {
 		size_t pre = strlen(argv0) + 2, k = (size_t)off > pre ?
 		    (size_t)off - pre : 0;

@@ -456,6 +456,28 @@ OKSUM=$(printf 'bytes\t14\nlines\t2\nwords\t3')
 	assert_output_equals "$OKSUM"
 }
 
+@test "a file name's bytes that do not print show as \\xHH in every program's messages, as pdp(7) says" {
+	# An ESC sequence in a name must not reach the terminal as one.
+	esc=$(printf 'no\033]0;x\007such')
+	run --separate-stderr sh -c "printf '%s\n' '$esc' | pdp-map wc"
+	assert_status 1
+	assert_stderr_equals 'pdp-map: no\x1b]0;x\x07such: No such file or directory'
+	run --separate-stderr pdp-find "$esc"
+	assert_status 1
+	assert_stderr_contains 'pdp-find: no\x1b]0;x\x07such: No such file or directory'
+	run --separate-stderr pdp-reduce sum "$esc" "$(printf 'tab\there\001')"
+	assert_status 2
+	assert_stderr_equals 'pdp-reduce: no\x1b]0;x\x07such: No such file or directory'
+	printf 'a\t1\n' > "$(printf 'del\177\tx')"
+	printf 'a\tz\n' > "$(printf 'tab\there')"
+	run --separate-stderr pdp-reduce sum "$(printf 'del\177\tx')" "$(printf 'tab\there')"
+	assert_status 2
+	assert_stderr_equals "$(printf 'pdp-reduce: tab\there:1: sum: not a number %s' "'z'")"
+	run --separate-stderr pdp-reduce sum "$(printf 'del\177\tx')" nofile
+	assert_status 2
+	assert_stderr_equals 'pdp-reduce: nofile: No such file or directory'
+}
+
 @test "pdp-map: a directory: message, the rest complete, exit 1" {
 	mkok
 	mkdir adir
