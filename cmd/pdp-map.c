@@ -482,6 +482,8 @@ main(int argc, char *argv[])
 	if (pc.pipe && pc.nul)
 		eprintf("--pipe reads data, not paths: -0 does not apply");
 	io_needstd(1);
+	if (argfile && strcmp(argfile, "-") == 0)
+		argfile = NULL;	/* standard input, as xargs -a - */
 	if (argfile) {
 		if ((pc.infd = open(argfile, O_RDONLY | O_CLOEXEC)) < 0)
 			eprintf("%s:", argfile);

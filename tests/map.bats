@@ -684,6 +684,17 @@ signal_test() {
 	run --separate-stderr pdp-map -a badlist wc
 	assert_status 1
 	assert_stderr_equals "pdp-map: badlist:2: invalid escape in path record"
+	# -a - is standard input, as for xargs and GNU parallel; ./- a file.
+	run --separate-stderr bash -c 'set -o pipefail; cat list | pdp-map -a - wc | pdp-reduce sum'
+	assert_status 0
+	assert_output_contains "$(printf 'words\t3')"
+	run --separate-stderr bash -c 'set -o pipefail; pdp-map --pipe -a - wc < a.txt | pdp-reduce sum'
+	assert_status 0
+	assert_output_contains "$(printf 'words\t2')"
+	cp list ./-
+	run --separate-stderr bash -c 'set -o pipefail; pdp-map -a ./- wc < /dev/null | pdp-reduce sum'
+	assert_status 0
+	assert_output_contains "$(printf 'words\t3')"
 }
 
 @test "pdp-map -0: NUL-terminated raw paths, newline in a name" {
