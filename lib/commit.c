@@ -315,7 +315,7 @@ commit_taskdone(struct commit *cm, struct input *in)
 	in->end = monotime();
 	if (--in->open > 0 || !in->dispatched)
 		return;
-	if (!in->failed) {
+	if (!in->failed && !in->counted) {
 		cm->succeeding++;
 		halt(cm);
 	}
@@ -323,6 +323,27 @@ commit_taskdone(struct commit *cm, struct input *in)
 		advance(cm);
 	else
 		finalize(cm, in);
+}
+
+void
+commit_taskheld(struct commit *cm, struct input *in)
+{
+	if (++in->held < in->open || !in->dispatched || in->failed ||
+	    in->counted)
+		return;
+	in->counted = 1;
+	cm->succeeding++;
+	halt(cm);
+}
+
+void
+commit_tasklost(struct commit *cm, struct input *in)
+{
+	in->held--;
+	if (in->counted) {
+		in->counted = 0;
+		cm->succeeding--;
+	}
 }
 
 void

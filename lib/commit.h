@@ -49,6 +49,12 @@ void commit_start(struct commit *cm, struct input *in);
 /* One task of in is finished for good (it succeeded, or in failed):
  * once all are, in is written (if it succeeded), logged and freed. */
 void commit_taskdone(struct commit *cm, struct input *in);
+/* --combine: a chunk of in ended well, its records in a worker's table
+ * (in->held counts it); once every chunk has, in is a success for
+ * --halt, as the man page says, not only when the table is written.
+ * commit_tasklost: the table with one of them was lost. */
+void commit_taskheld(struct commit *cm, struct input *in);
+void commit_tasklost(struct commit *cm, struct input *in);
 /* in failed for good, for reason why (its last task still counts with
  * commit_taskdone). */
 void commit_failed(struct commit *cm, struct input *in, const char *why);

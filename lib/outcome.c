@@ -47,12 +47,27 @@ outcome_died(struct pool *p, struct slot *s, int status, const char *reason)
 	else
 		snprintf(why, sizeof why, "worker exited with status %d",
 		    WEXITSTATUS(status));
-	/* --combine: the tasks in its table are lost; run them again. */
+	/* --combine: the tasks in its table are lost.  If a task was
+	 * running, its input is to blame (it fails below) and they run
+	 * again as they were, without counting as an attempt: each death
+	 * so costs the running input an attempt, and the run ends.  Else
+	 * (it died writing its table, or was killed while idle) no input
+	 * is to blame, and each of them has failed an attempt. */
 	snprintf(lost, sizeof lost, "result lost: %s", why);
 	size_t n = s->npend;
+	int blamed = s->nq > 0 && !p->cm.halted;
 	s->npend = 0;
-	for (size_t i = 0; i < n; i++)
-		inputs_failed(&p->ins, &s->pend[i], lost, sig);
+	if (n > 0 && blamed && !p->c->quiet)
+		weprintf("worker %d: the --combine table of %zu input%s is "
+		    "lost with it: %s run again", s->id, n, n == 1 ? "" : "s",
+		    n == 1 ? "it is" : "they");
+	for (size_t i = 0; i < n; i++) {
+		commit_tasklost(&p->cm, s->pend[i].in);
+		if (blamed)
+			inputs_requeue(&p->ins, &s->pend[i]);
+		else
+			inputs_failed(&p->ins, &s->pend[i], lost, sig);
+	}
 	if (s->nq > 0) {
 		requeue(p, s, 1);
 		struct task t = s->q[0];
@@ -90,6 +105,7 @@ taskok(struct pool *p, struct slot *s, const struct donemsg *d)
 			s->pend = ereallocarray(s->pend, s->pendcap, sizeof *s->pend);
 		}
 		s->pend[s->npend++] = t;
+		commit_taskheld(&p->cm, in);
 		return;
 	}
 	in->records += d->records;
@@ -192,8 +208,10 @@ onframe(void *arg, struct slot *s)
 			s->state = SLOT_IDLE;
 		size_t np = s->npend;
 		s->npend = 0;
-		for (size_t i = 0; i < np; i++)
+		for (size_t i = 0; i < np; i++) {
+			s->pend[i].in->held--;
 			commit_taskdone(&p->cm, s->pend[i].in);
+		}
 		break;
 	}
 	}

@@ -27,6 +27,9 @@ struct input {
 	uint64_t nextoff;	/* next chunk to hand out */
 	int dispatched;		/* every chunk handed out once */
 	uint32_t open;		/* chunks handed out and not finished */
+	uint32_t held;		/* --combine: of those, ended well, their
+				 * records in a worker's table */
+	int counted;		/* a success for --halt already */
 	int failed, sig, attempts, worker;
 	int binary;		/* a binary input, skipped (--binary=skip) */
 	int compressed;		/* 1 compressed, 0 not, -1 not looked at */

@@ -542,6 +542,31 @@ pdp-map: nope.txt: refused"
 	no_leftovers
 }
 
+@test "--combine --timeout: a hanging input fails alone; the inputs in its worker's table run again, not counted as attempts" {
+	# The worker of a task that times out is killed with its table:
+	# the inputs in it did nothing wrong and run again; hang.txt alone
+	# fails, after its two attempts.
+	make_inputs $(names 6) hang.txt $(names 12 | tail -6)
+	make_mapper
+	clean_run
+	run --separate-stderr pdp-map -j2 --combine sum --stats --timeout 0.5 \
+	    --retries 1 exec ./fault.sh 0 97.33 < list
+	assert_status 1
+	assert_stderr_contains "pdp-map: hang.txt: timed out after 0.5 s (trying again: attempt 2 of 2)"
+	assert_stderr_contains "pdp-map: hang.txt: timed out after 0.5 s"
+	assert_stderr_matches "pdp-map: inputs 13, succeeded 12, failed 1,"
+	# No other input is named: a lost table is one line a worker.
+	printf '%s\n' "$stderr" | grep -v -e '^pdp-map: hang\.txt: timed out' \
+	    -e '^pdp-map: inputs 13,' \
+	    -e '^pdp-map: worker [12]: the --combine table of [0-9]* inputs\{0,1\} is lost with it: \(it is\|they\) run again$' > other || true
+	[ ! -s other ] || fail "other messages: $(cat other)"
+	gone '^sleep 97\.33'
+	printf '%s\n' "$output" | pdp-reduce sum > got
+	without hang.txt | pdp-reduce sum > want
+	assert_files_equal want got
+	no_leftovers
+}
+
 # --- --halt --------------------------------------------------------------
 
 @test "--halt soon,fail=1 -j1: inputs fail from the 3rd: exit 3, the first two written, nothing run after" {
@@ -848,6 +873,35 @@ halt_mixed() {
 	run --separate-stderr pdp-map -j1 --halt now,success=1 exec ./fault.sh 0 < list
 	assert_status 0
 	assert_stderr_equals "pdp-map: stopping after 1 input succeeded (--halt now,success=1)"
+	no_leftovers
+}
+
+@test "--halt with --combine: a success counts when its task ends, not when the table is written; now loses the tables, and --resume runs their inputs" {
+	make_inputs $(names 20)
+	make_mapper
+	clean_run
+	run --separate-stderr pdp-map -j1 --combine sum --stats \
+	    --halt soon,success=3 exec ./fault.sh 0 < list
+	assert_status 0
+	assert_stderr_contains "pdp-map: stopping after 3 inputs succeeded (--halt soon,success=3)"
+	assert_stderr_contains "pdp-map: inputs 20, succeeded 3, failed 0, not run 17,"
+	printf '%s\n' "$output" | pdp-reduce sum > got
+	head -n 9 clean | pdp-reduce sum > want
+	assert_files_equal want got
+	# now: the table that holds the three is stopped with its worker;
+	# they are not run, and a --resume runs every input once.
+	run --separate-stderr pdp-map -j1 --combine sum --stats --joblog jl \
+	    --halt now,success=3 exec ./fault.sh 0 < list
+	assert_status 0
+	assert_stderr_contains "pdp-map: stopping after 3 inputs succeeded (--halt now,success=3)"
+	assert_stderr_contains "pdp-map: inputs 20, succeeded 0, failed 0, not run 20,"
+	assert_output_empty
+	run --separate-stderr pdp-map -j1 --combine sum --joblog jl --resume \
+	    exec ./fault.sh 0 < list
+	assert_status 0
+	printf '%s\n' "$output" | pdp-reduce sum > got
+	pdp-reduce sum clean > want
+	assert_files_equal want got
 	no_leftovers
 }
 
