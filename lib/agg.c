@@ -385,6 +385,34 @@ asnum(const struct aggval *v, int *isfloat, int64_t *i, double *d)
 	}
 }
 
+/* Two numbers that are one double: their exact decimals, where both
+ * have one (an exact sum, an integer, a value as it appeared), tell
+ * them apart; else 0. */
+static int
+exactcmp(const struct aggval *x, const struct aggval *y)
+{
+	char bx[64], by[64];
+	const char *s[2];
+	size_t n[2];
+	const struct aggval *v[2] = { x, y };
+	char *b[2] = { bx, by };
+
+	for (int k = 0; k < 2; k++) {
+		if (v[k]->kind == AV_TEXT) {
+			s[k] = v[k]->text;
+			n[k] = v[k]->tlen;
+		} else if (v[k]->kind == AV_DEC || v[k]->kind == AV_INT ||
+		    v[k]->kind == AV_UINT) {
+			s[k] = b[k];
+			n[k] = (size_t)agg_fmt(v[k], b[k]);
+		} else {
+			return 0;
+		}
+	}
+	int c = num_cmpdec(s[0], n[0], s[1], n[1]);
+	return c == 2 ? 0 : c;
+}
+
 int
 agg_cmp(const struct aggval *x, const struct aggval *y)
 {
@@ -393,8 +421,12 @@ agg_cmp(const struct aggval *x, const struct aggval *y)
 	double xd = 0, yd = 0;
 	int xn = asnum(x, &xf, &xi, &xd), yn = asnum(y, &yf, &yi, &yd);
 
-	if (xn && yn)
-		return agg_numcmp(xf, xi, xd, yf, yi, yd);
+	if (xn && yn) {
+		int c = agg_numcmp(xf, xi, xd, yf, yi, yd);
+		if (c == 0)
+			c = exactcmp(x, y);
+		return c;
+	}
 	if (xn != yn)
 		return xn - yn;	/* numbers above text and missing values */
 	size_t m = x->tlen < y->tlen ? x->tlen : y->tlen;

@@ -37,12 +37,23 @@ ext_add(struct extstate *e, const char *v, size_t n, const struct num *x,
 		int xf = x->kind == NUM_FLOAT, ef = e->isfloat;
 		int64_t xi = x->i, ei = e->i;
 		double xd = x->d, ed = e->d;
-		if (dir == 2 || dir == -2) {
+		int abs = dir == 2 || dir == -2;
+		if (abs) {
 			absnum(&xf, &xi, &xd);
 			absnum(&ef, &ei, &ed);
 			dir /= 2;
 		}
 		c = dir * agg_numcmp(xf, xi, xd, ef, ei, ed);
+		if (c == 0 && e->tlen > 0) {
+			/* Decimals of more than 15 digits can be one double:
+			 * their text tells them apart, exactly. */
+			int sx = abs && n > 0 && v[0] == '-',
+			    se = abs && e->text[0] == '-';
+			int d = num_cmpdec(v + sx, n - (size_t)sx,
+			    e->text + se, e->tlen - (size_t)se);
+			if (d != 2)
+				c = dir * d;
+		}
 		if (c == 0) {
 			/* Equal numbers: keep the bytewise smaller text,
 			 * whatever the order they came in. */

@@ -399,6 +399,45 @@ mean_merge(void *dst, const void *src)
 	return sum_merge(&d->s, &s->s);
 }
 
+/* The exact sum of s over n (s has no float part), rounded once to the
+ * nearest double, ties to even: the quotient's first 54 bits, one at a
+ * time past the integer part, and whether anything is left. */
+static double
+meanround(const struct sumstate *s, uint64_t n)
+{
+	__extension__ typedef unsigned __int128 u128;
+	i128 v = getv(s);
+	int neg = v < 0, e = 0;
+	/* |v| < 2^127; n 10^scale < 2^64 2^30: r << 1 stays in 128 bits. */
+	u128 a = neg ? -(u128)v : (u128)v, d = (u128)n * agg_pow10[s->scale];
+	u128 q = a / d, r = a % d;
+
+	if (a == 0)
+		return 0;
+	/* Both exact as doubles: IEEE division rounds once itself. */
+	if (a >> 53 == 0 && d >> 53 == 0)
+		return (double)(neg ? -(int64_t)a : (int64_t)a) / (double)d;
+	while (q >> 53 == 0) {
+		r <<= 1;
+		q = q << 1 | (r >= d);
+		if (r >= d)
+			r -= d;
+		e--;
+	}
+	int sticky = r != 0;
+	while (q >> 54 != 0) {
+		sticky |= (int)(q & 1);
+		q >>= 1;
+		e++;
+	}
+	/* q: 53 bits and the rounding bit. */
+	uint64_t m = (uint64_t)(q >> 1);
+	if ((q & 1) && (sticky || (m & 1)))
+		m++;
+	double x = ldexp((double)m, e + 1);
+	return neg ? -x : x;
+}
+
 static struct aggval
 mean_final(const struct agg *a, void *st)
 {
@@ -410,21 +449,15 @@ mean_final(const struct agg *a, void *st)
 		v.kind = AV_NAN;
 		return v;
 	}
-	if (!m->s.f && m->s.scale > 0) {
-		/* Decimals: the exact sum over n, rounded (through long
-		 * double) to the nearest double. */
-		v.kind = AV_FLOAT;
-		v.d = (double)(decvalue(&m->s) / (long double)m->n);
+	v.kind = AV_FLOAT;
+	if (!m->s.f) {
+		/* Decimals and integers: the exact sum over n, rounded
+		 * once. */
+		v.d = meanround(&m->s, m->n);
 		return v;
 	}
 	/* The sum rounded, then divided: of a sum past the range of
-	 * doubles too (the mean of 1e308 and 1e308).  An int64 sum rounds
-	 * as the conversion does. */
-	v.kind = AV_FLOAT;
-	if (!m->s.f && m->s.scale == 0 && fits64(&m->s)) {
-		v.d = (double)(int64_t)m->s.lo / (double)m->n;
-		return v;
-	}
+	 * doubles too (the mean of 1e308 and 1e308). */
 	int e = sumwide(&m->s, &v.d);
 	if (e < 0)
 		v.kind = AV_RANGE;

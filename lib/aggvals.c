@@ -104,7 +104,9 @@ vals_push(struct valstate *s, int64_t m, int sc, double d)
 		}
 		vals_tofloat(s);
 	}
-	s->v[s->n++].d = d;
+	/* -0 as 0: the two compare equal, and which one a sort put
+	 * first would show (--format, --partial) the input's order. */
+	s->v[s->n++].d = d == 0 ? 0 : d;
 }
 
 int
@@ -240,7 +242,7 @@ vals_load(void *st, const char *s, size_t n)
 			double d = strtod(buf, &end);
 			if (*end || errno || d != d || d - d != 0)
 				return -1;
-			vs->v[vs->n].d = d;
+			vs->v[vs->n].d = d = d == 0 ? 0 : d;
 			if (vs->n && d < vs->v[vs->n - 1].d)
 				vs->sorted = 0;
 		} else {

@@ -514,3 +514,68 @@ opt_numfmt(const char *s, char *out, size_t cap)
 	out[k] = '\0';
 	return convs == 1 ? 0 : -1;
 }
+
+/* A plain decimal, split: its sign, its integer digits without leading
+ * zeros and its fraction digits without trailing zeros; -1 if s is not
+ * one. */
+struct dec {
+	int neg;
+	const char *i, *f;
+	size_t ni, nf;
+};
+
+static int
+splitdec(const char *s, size_t n, struct dec *d)
+{
+	size_t k = 0, j;
+
+	d->neg = n > 0 && s[0] == '-';
+	k = (size_t)d->neg;
+	for (j = k; j < n && s[j] >= '0' && s[j] <= '9'; j++)
+		;
+	if (j == k)
+		return -1;
+	d->i = s + k;
+	d->ni = j - k;
+	d->f = s + j;
+	d->nf = 0;
+	if (j < n) {
+		if (s[j] != '.' || j + 1 == n)
+			return -1;
+		d->f = s + j + 1;
+		for (k = j + 1; k < n; k++)
+			if (s[k] < '0' || s[k] > '9')
+				return -1;
+		d->nf = n - j - 1;
+	}
+	while (d->ni > 0 && d->i[0] == '0')
+		d->i++, d->ni--;
+	while (d->nf > 0 && d->f[d->nf - 1] == '0')
+		d->nf--;
+	if (d->ni == 0 && d->nf == 0)
+		d->neg = 0;	/* -0 is 0 */
+	return 0;
+}
+
+int
+num_cmpdec(const char *a, size_t an, const char *b, size_t bn)
+{
+	struct dec x, y;
+	int c;
+
+	if (splitdec(a, an, &x) < 0 || splitdec(b, bn, &y) < 0)
+		return 2;
+	if (x.neg != y.neg)
+		return x.neg ? -1 : 1;
+	/* Magnitudes: more integer digits is larger, then digit by digit,
+	 * the shorter fraction padded with zeros. */
+	c = (x.ni > y.ni) - (x.ni < y.ni);
+	if (c == 0 && x.ni > 0)
+		c = memcmp(x.i, y.i, x.ni);
+	for (size_t k = 0; c == 0 && k < x.nf + y.nf; k++) {
+		char p = k < x.nf ? x.f[k] : '0', q = k < y.nf ? y.f[k] : '0';
+		c = (p > q) - (p < q);
+	}
+	c = (c > 0) - (c < 0);
+	return x.neg ? -c : c;
+}
