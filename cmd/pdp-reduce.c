@@ -398,6 +398,9 @@ main(int argc, char *argv[])
 			    "0 to 100 (6 digits after the point at most, no "
 			    "exponent), trimmean a fraction from 0 to 0.5 (8 "
 			    "digits at most)", tok);
+		if (pe == -3)
+			eprintf("%s: bad field: a number from 1 to 1000000, or "
+			    "a name that does not start with a digit", tok);
 		if (pe < 0)
 			eprintf("unknown operation '%s' (see --help)",
 			    tok);

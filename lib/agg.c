@@ -212,7 +212,7 @@ agg_parse(struct agg *a, const char *spec, size_t deffield,
 		if (colon && colon[1] && !(colon[1] >= '0' && colon[1] <= '9'))
 			name = colon + 1;
 		else if (colon && opt_uint(colon + 1, 1, 1000000, &f) < 0)
-			return -1;
+			return -3;
 		t.field = name ? SIZE_MAX : (size_t)f - 1;
 		t.fname = name;
 		*a = t;

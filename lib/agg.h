@@ -37,8 +37,8 @@ struct agg {
  * not start with a digit (kept as a pointer into spec); it defaults to
  * deffield (0-based), or the name deffname if not NULL.  An op with a
  * parameter is "op[:P][:field]", P starting with a digit, '.', '+' or '-'.
- * Returns -1 with nothing set if the op is unknown or the field bad,
- * -2 if the parameter is bad. */
+ * Returns -1 with nothing set if the op is unknown, -2 if the parameter
+ * is bad, -3 if the field is. */
 int agg_parse(struct agg *a, const char *spec, size_t deffield,
     const char *deffname);
 const char *agg_name(enum aggop op);

@@ -935,6 +935,13 @@ EOF2
 	assert_status 2
 	assert_output_empty
 	assert_stderr_contains "pdp-reduce: unknown operation 'medianx'"
+	# A known op with a bad field says so.
+	for op in sum:0 sum:2x perc:50:1000001; do
+		run --separate-stderr reduce "$op"
+		assert_status 2
+		assert_output_empty
+		assert_stderr_equals "pdp-reduce: $op: bad field: a number from 1 to 1000000, or a name that does not start with a digit"
+	done
 	run --separate-stderr reduce
 	assert_status 2
 	assert_output_empty
