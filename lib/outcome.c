@@ -33,7 +33,8 @@ requeue(struct pool *p, struct slot *s, int from)
 /* The worker of s is gone (it died, or was killed for a timeout):
  * status is its wait status, reason what to say, if not how it died. */
 void
-outcome_died(struct pool *p, struct slot *s, int status, const char *reason)
+outcome_died(struct pool *p, struct slot *s, int status, const char *reason,
+    int intask)
 {
 	char why[160], lost[256];
 	int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
@@ -47,15 +48,16 @@ outcome_died(struct pool *p, struct slot *s, int status, const char *reason)
 	else
 		snprintf(why, sizeof why, "worker exited with status %d",
 		    WEXITSTATUS(status));
-	/* --combine: the tasks in its table are lost.  If a task was
-	 * running, its input is to blame (it fails below) and they run
-	 * again as they were, without counting as an attempt: each death
-	 * so costs the running input an attempt, and the run ends.  Else
-	 * (it died writing its table, or was killed while idle) no input
-	 * is to blame, and each of them has failed an attempt. */
+	/* --combine: the tasks in its table are lost.  If it died in a
+	 * task, that task's input is to blame (it fails, here or in
+	 * taskfailed) and they run again as they were, without counting
+	 * as an attempt: each death so costs one input an attempt, and
+	 * the run ends.  Else (it died writing its table, or was killed
+	 * while idle) no input is to blame, and each of them has failed an
+	 * attempt. */
 	snprintf(lost, sizeof lost, "result lost: %s", why);
 	size_t n = s->npend;
-	int blamed = s->nq > 0 && !p->cm.halted;
+	int blamed = intask && !p->cm.halted;
 	s->npend = 0;
 	if (n > 0 && blamed && !p->c->quiet)
 		weprintf("worker %d: the --combine table of %zu input%s is "
@@ -158,7 +160,7 @@ taskfailed(struct pool *p, struct slot *s, const struct donemsg *d)
 		s->state = SLOT_RETIRING;
 	inputs_failed(&p->ins, &t, why, d->sig);
 	if (d->exiting && slot_alive(s))
-		outcome_died(p, s, slot_kill(s, SIGTERM), why);
+		outcome_died(p, s, slot_kill(s, SIGTERM), why, 1);
 }
 
 /* A whole frame from the worker of s (other than output). */
@@ -196,7 +198,7 @@ onframe(void *arg, struct slot *s)
 		 * and the worker's --combine table is lost. */
 		frametext(s, 0, why, sizeof why);
 		requeue(p, s, 0);
-		outcome_died(p, s, slot_kill(s, SIGTERM), why);
+		outcome_died(p, s, slot_kill(s, SIGTERM), why, 0);
 		break;
 	case RES_FATAL:
 		eprintf("%.*s", (int)s->hdr.len, s->msg);
@@ -221,5 +223,5 @@ void
 outcome_read(struct pool *p, struct slot *s)
 {
 	if (slot_read(s, p->rbuf, READCHUNK, onframe, p) < 0)
-		outcome_died(p, s, slot_kill(s, SIGKILL), NULL);
+		outcome_died(p, s, slot_kill(s, SIGKILL), NULL, s->nq > 0);
 }

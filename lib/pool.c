@@ -339,7 +339,7 @@ timeouts(struct pool *p)
 		if (!slot_running(s) || t < s->start + p->c->timeout)
 			continue;
 		snprintf(why, sizeof why, "timed out after %g s", p->c->timeout);
-		outcome_died(p, s, slot_kill(s, SIGKILL), why);
+		outcome_died(p, s, slot_kill(s, SIGKILL), why, 1);
 	}
 }
 

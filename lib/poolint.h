@@ -31,9 +31,11 @@ struct pool {
 /* Read what the worker of s sent, and act on each whole frame. */
 void outcome_read(struct pool *p, struct slot *s);
 /* The worker of s is gone (it died, or was killed for a timeout):
- * status is its wait status, reason what to say, if not how it died. */
+ * status is its wait status, reason what to say, if not how it died;
+ * intask if it died in a task (which is to blame), running or just
+ * failed. */
 void outcome_died(struct pool *p, struct slot *s, int status,
-    const char *reason);
+    const char *reason, int intask);
 /* The number of slots that have, or may start, a worker. */
 int pool_usable(const struct pool *p);
 
