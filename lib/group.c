@@ -121,23 +121,6 @@ badkey(struct reducer *r, const struct reader *in)
 	return 0;
 }
 
-/* The order of two keys field by field, as sort -k1,1 -k2,2 orders
- * them: the TAB that ends a field of a joined key comes before any
- * byte, so a shorter field is first even if the next one starts with a
- * byte below TAB. */
-static int
-keycmp(const char *a, size_t an, const char *b, size_t bn)
-{
-	size_t m = an < bn ? an : bn;
-
-	for (size_t i = 0; i < m; i++) {
-		unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
-		if (x != y)
-			return x == '\t' ? -1 : y == '\t' ? 1 : x - y;
-	}
-	return (an > bn) - (an < bn);
-}
-
 /* --sorted: the state for key, ending the previous group if key differs. */
 static char *
 group(struct reducer *r, const struct reader *in, const char *key,
@@ -146,7 +129,10 @@ group(struct reducer *r, const struct reader *in, const char *key,
 	char q1[128], q2[128];
 
 	if (r->hascur) {
-		int c = keycmp(key, klen, r->cur, r->curlen);
+		size_t m = klen < r->curlen ? klen : r->curlen;
+		int c = memcmp(key, r->cur, m);
+		if (c == 0)
+			c = (klen > r->curlen) - (klen < r->curlen);
 		if (c == 0)
 			return r->curst;
 		if (c < 0) {
