@@ -15,11 +15,17 @@ uint64_t hashbytes(const void *p, size_t n);
 static inline uint64_t
 hashwords(uint64_t lo, uint64_t hi, size_t n)
 {
-	uint64_t h = lo * 0x9e3779b97f4a7c15ULL ^ hi * 0xbf58476d1ce4e5b9ULL ^
-	    n * 0xff51afd7ed558ccdULL;
+	/* Each word mixed on its own first: a product's low bits see only
+	 * the low bits of a word, so words combined before that would
+	 * leave keys that differ in their last bytes one hash. */
+	uint64_t a = (lo ^ n * 0xff51afd7ed558ccdULL) * 0x9e3779b97f4a7c15ULL;
+	uint64_t b = hi * 0xbf58476d1ce4e5b9ULL;
 
+	a ^= a >> 32;
+	b ^= b >> 29;
+	uint64_t h = (a ^ (b << 23 | b >> 41)) * 0x94d049bb133111ebULL;
 	h ^= h >> 29;
-	h *= 0x94d049bb133111ebULL;
+	h *= 0xd6e8feb86659fd93ULL;
 	h ^= h >> 32;
 	return h;
 }
