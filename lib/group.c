@@ -556,7 +556,8 @@ struct batch {
 	size_t vn;
 };
 
-enum { LOW = 0x0101010101010101ULL, HIGH = 0x8080808080808080ULL };
+static const uint64_t LOW = 0x0101010101010101ULL,
+    HIGH = 0x8080808080808080ULL;
 
 /* The bytes of w that are zero, as their high bits (exact up to the
  * first zero byte in memory order, which is all that is asked). */

@@ -314,7 +314,8 @@ readfull(struct tasks *in, void *buf, size_t n)
  * cannot even start stops the whole run, since every worker would fail
  * the same way and no input is to blame.  Between tasks (writing the
  * --combine table), no input is to blame either: the worker exits, its
- * table is lost, and the parent runs the table's inputs again. */
+ * table is lost, and the table's inputs fail (or run again, as
+ * --retries allows). */
 static void
 fatalexit(const char *msg)
 {
