@@ -385,15 +385,17 @@ asnum(const struct aggval *v, int *isfloat, int64_t *i, double *d)
 	}
 }
 
-/* Two numbers that are one double: their exact decimals, where both
- * have one (an exact sum, an integer, a value as it appeared), tell
- * them apart; else 0. */
+/* Two numbers that are one double: their exact values, where both have
+ * one (an exact sum, an integer, a value as it appeared), tell them
+ * apart; a double (a float sum, a median between two values) has none
+ * here and comes first.  So the order is by double, then by that, then
+ * exactly: a total order, whatever the mix. */
 static int
 exactcmp(const struct aggval *x, const struct aggval *y)
 {
 	char bx[64], by[64];
-	const char *s[2];
-	size_t n[2];
+	const char *s[2] = { NULL, NULL };
+	size_t n[2] = { 0, 0 };
 	const struct aggval *v[2] = { x, y };
 	char *b[2] = { bx, by };
 
@@ -405,10 +407,10 @@ exactcmp(const struct aggval *x, const struct aggval *y)
 		    v[k]->kind == AV_UINT) {
 			s[k] = b[k];
 			n[k] = (size_t)agg_fmt(v[k], b[k]);
-		} else {
-			return 0;
 		}
 	}
+	if (!s[0] || !s[1])
+		return (s[0] != NULL) - (s[1] != NULL);
 	int c = num_cmpdec(s[0], n[0], s[1], n[1]);
 	return c == 2 ? 0 : c;
 }
@@ -422,10 +424,13 @@ agg_cmp(const struct aggval *x, const struct aggval *y)
 	int xn = asnum(x, &xf, &xi, &xd), yn = asnum(y, &yf, &yi, &yd);
 
 	if (xn && yn) {
-		int c = agg_numcmp(xf, xi, xd, yf, yi, yd);
-		if (c == 0)
-			c = exactcmp(x, y);
-		return c;
+		if (!xf && !yf)
+			return agg_numcmp(0, xi, 0, 0, yi, 0);
+		/* Each rounded once: in the exact order unless equal. */
+		double dx = xf ? xd : (double)xi, dy = yf ? yd : (double)yi;
+		if (dx != dy)
+			return (dx > dy) - (dx < dy);
+		return exactcmp(x, y);
 	}
 	if (xn != yn)
 		return xn - yn;	/* numbers above text and missing values */

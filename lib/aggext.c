@@ -43,16 +43,23 @@ ext_add(struct extstate *e, const char *v, size_t n, const struct num *x,
 			absnum(&ef, &ei, &ed);
 			dir /= 2;
 		}
-		c = dir * agg_numcmp(xf, xi, xd, ef, ei, ed);
-		if (c == 0 && e->tlen > 0) {
-			/* Decimals of more than 15 digits can be one double:
-			 * their text tells them apart, exactly. */
-			int sx = abs && n > 0 && v[0] == '-',
-			    se = abs && e->text[0] == '-';
+		/* Two integers compare exactly.  Else the numbers as
+		 * doubles, each rounded once, are in their exact order
+		 * unless they are one double: then their texts tell (a
+		 * decimal of more than 15 digits, an integer past 2^53). */
+		if (!xf && !ef) {
+			c = dir * agg_numcmp(0, xi, 0, 0, ei, 0);
+		} else {
+			double dx = xf ? xd : (double)xi, de = ef ? ed : (double)ei;
+			c = dir * ((dx > de) - (dx < de));
+		}
+		if (c == 0 && (xf || ef) && e->tlen > 0) {
+			int sx = abs && n > 0 && (v[0] == '-' || v[0] == '+'),
+			    se = abs && (e->text[0] == '-' || e->text[0] == '+');
 			int d = num_cmpdec(v + sx, n - (size_t)sx,
 			    e->text + se, e->tlen - (size_t)se);
-			if (d != 2)
-				c = dir * d;
+			c = d != 2 ? dir * d : dir * agg_numcmp(xf, xi, xd, ef,
+			    ei, ed);
 		}
 		if (c == 0) {
 			/* Equal numbers: keep the bytewise smaller text,

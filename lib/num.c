@@ -515,67 +515,96 @@ opt_numfmt(const char *s, char *out, size_t cap)
 	return convs == 1 ? 0 : -1;
 }
 
-/* A plain decimal, split: its sign, its integer digits without leading
- * zeros and its fraction digits without trailing zeros; -1 if s is not
- * one. */
+/* A number's text as num_parse reads it, [+-]digits[.digits][e[+-]N]
+ * (".5" and "1." too), split: its sign, its digits (the integer ones
+ * then the fraction's, without the point) and the exponent of the
+ * first that is not 0; -1 if s is not one. */
 struct dec {
 	int neg;
-	const char *i, *f;
+	const char *i, *f;	/* integer and fraction digits */
 	size_t ni, nf;
+	size_t first;		/* index of the first digit not 0 */
+	long long exp;		/* its power of ten */
+	int zero;
 };
 
 static int
 splitdec(const char *s, size_t n, struct dec *d)
 {
-	size_t k = 0, j;
+	size_t k = 0;
+	long long e = 0;
+	int eneg = 0;
 
-	d->neg = n > 0 && s[0] == '-';
-	k = (size_t)d->neg;
-	for (j = k; j < n && s[j] >= '0' && s[j] <= '9'; j++)
-		;
-	if (j == k)
-		return -1;
+	d->neg = k < n && s[k] == '-';
+	k += k < n && (s[k] == '-' || s[k] == '+');
 	d->i = s + k;
-	d->ni = j - k;
-	d->f = s + j;
+	while (k < n && s[k] >= '0' && s[k] <= '9')
+		k++;
+	d->ni = (size_t)(s + k - d->i);
+	d->f = s + k;
 	d->nf = 0;
-	if (j < n) {
-		if (s[j] != '.' || j + 1 == n)
-			return -1;
-		d->f = s + j + 1;
-		for (k = j + 1; k < n; k++)
-			if (s[k] < '0' || s[k] > '9')
-				return -1;
-		d->nf = n - j - 1;
+	if (k < n && s[k] == '.') {
+		d->f = s + ++k;
+		while (k < n && s[k] >= '0' && s[k] <= '9')
+			k++;
+		d->nf = (size_t)(s + k - d->f);
 	}
-	while (d->ni > 0 && d->i[0] == '0')
-		d->i++, d->ni--;
-	while (d->nf > 0 && d->f[d->nf - 1] == '0')
-		d->nf--;
-	if (d->ni == 0 && d->nf == 0)
+	if (d->ni + d->nf == 0)
+		return -1;
+	if (k < n && (s[k] == 'e' || s[k] == 'E')) {
+		k++;
+		eneg = k < n && s[k] == '-';
+		k += k < n && (s[k] == '-' || s[k] == '+');
+		if (k == n)
+			return -1;
+		for (; k < n && s[k] >= '0' && s[k] <= '9'; k++)
+			if (e < 1000000000000LL)	/* past any double */
+				e = e * 10 + (s[k] - '0');
+	}
+	if (k != n)
+		return -1;
+	size_t t = d->ni + d->nf;
+	for (d->first = 0; d->first < t; d->first++)
+		if ((d->first < d->ni ? d->i[d->first] :
+		    d->f[d->first - d->ni]) != '0')
+			break;
+	d->zero = d->first == t;
+	if (d->zero)
 		d->neg = 0;	/* -0 is 0 */
+	d->exp = (long long)d->ni - 1 - (long long)d->first +
+	    (eneg ? -e : e);
 	return 0;
+}
+
+/* Digit k of d's digits (integer then fraction), '0' past the end. */
+static char
+digitat(const struct dec *d, size_t k)
+{
+	return k < d->ni ? d->i[k] : k - d->ni < d->nf ? d->f[k - d->ni] : '0';
 }
 
 int
 num_cmpdec(const char *a, size_t an, const char *b, size_t bn)
 {
 	struct dec x, y;
-	int c;
+	int c = 0;
 
 	if (splitdec(a, an, &x) < 0 || splitdec(b, bn, &y) < 0)
 		return 2;
 	if (x.neg != y.neg)
 		return x.neg ? -1 : 1;
-	/* Magnitudes: more integer digits is larger, then digit by digit,
-	 * the shorter fraction padded with zeros. */
-	c = (x.ni > y.ni) - (x.ni < y.ni);
-	if (c == 0 && x.ni > 0)
-		c = memcmp(x.i, y.i, x.ni);
-	for (size_t k = 0; c == 0 && k < x.nf + y.nf; k++) {
-		char p = k < x.nf ? x.f[k] : '0', q = k < y.nf ? y.f[k] : '0';
-		c = (p > q) - (p < q);
-	}
-	c = (c > 0) - (c < 0);
+	/* Magnitudes: 0 first, then the larger power of ten of the first
+	 * digit, then digit by digit. */
+	if (x.zero || y.zero)
+		c = y.zero - x.zero;
+	else if (x.exp != y.exp)
+		c = x.exp > y.exp ? 1 : -1;
+	else
+		for (size_t k = 0; c == 0 && (x.first + k < x.ni + x.nf ||
+		    y.first + k < y.ni + y.nf); k++) {
+			char p = digitat(&x, x.first + k),
+			    q = digitat(&y, y.first + k);
+			c = (p > q) - (p < q);
+		}
 	return x.neg ? -c : c;
 }

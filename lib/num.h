@@ -98,9 +98,9 @@ num_parsefield(const char *s, size_t n, int64_t *m, int *sc)
 /* Shortest form that reads back as the same double (%.15g..%.17g);
  * -0 prints as 0.  buf must hold 32 bytes.  Returns the length. */
 int num_fmtdouble(char *buf, double d);
-/* The order of two plain decimals, [-]digits[.digits] of any length
- * (num_parsefield's form, without its limit of 18 digits), exactly:
- * -1, 0 or 1 (-0 is 0); 2 if either is not such a number. */
+/* The order of two numbers given as text, [+-]digits[.digits][e[+-]N]
+ * of any length, as num_parse reads them, exactly: -1, 0 or 1 (-0 is
+ * 0); 2 if either is not such a number. */
 int num_cmpdec(const char *a, size_t an, const char *b, size_t bn);
 /* An integer in decimal, terminated (buf holds 21 bytes); the length. */
 int num_fmtuint(char *buf, uint64_t u);

@@ -116,6 +116,35 @@ EOF
 	assert_output_equals "$(printf 'b\t123456789.000000002')"
 	run --separate-stderr pdp-reduce --order=value median t.tsv
 	assert_output_equals "$(printf 'b\t123456789.000000002\na\t123456789.000000001')"
+	# An integer past 2^53 against a decimal whose double rounds past
+	# it; an exponent form among decimals that are one double: the
+	# same answer whatever the order of the input.
+	printf 'b\t18014398509481987\na\t18014398509481986.5\n' > i.tsv
+	run --separate-stderr pdp-reduce --top 1 sum i.tsv
+	assert_output_equals "$(printf 'b\t18014398509481987')"
+	run --separate-stderr pdp-reduce min,max i.tsv
+	assert_output_equals "$(printf 'a\t18014398509481986.5\t18014398509481986.5\nb\t18014398509481987\t18014398509481987')"
+	printf 'k\t18014398509481987\nk\t18014398509481986.5\n' > i2.tsv
+	run --separate-stderr pdp-reduce max,min i2.tsv
+	assert_output_equals "$(printf 'k\t18014398509481987\t18014398509481986.5')"
+	for o in 'A B C' 'C A B' 'B C A' 'C B A'; do
+		for v in $o; do
+			case $v in
+			A) printf 'k\t12345678.123456789\n' ;;
+			B) printf 'k\t1.2345678123456789e7\n' ;;
+			C) printf 'k\t012345678.12345679\n' ;;
+			esac
+		done > o.tsv
+		run --separate-stderr pdp-reduce min,max o.tsv
+		assert_output_equals "$(printf 'k\t1.2345678123456789e7\t012345678.12345679')"
+		sed 's/^k/a/;2s/^a/b/;3s/^a/c/' o.tsv > o3.tsv
+		run --separate-stderr pdp-reduce --order=value sum o3.tsv
+		# Largest first: the decimals exactly, then the float sum (of
+		# the exponent form), which is their double.
+		key() { grep -F "$1" o3.tsv | cut -f1; }
+		assert_output_equals "$(printf '%s\t12345678.12345679\n%s\t12345678.123456789\n%s\t12345678.12345679' \
+		    "$(key 012345678.12345679)" "$(key 12345678.123456789)" "$(key 1.2345678123456789e7)")"
+	done
 	# Equal values keep the key order.
 	printf 'b\t2.5\na\t2.50\n' > q.tsv
 	run --separate-stderr pdp-reduce --order=value sum q.tsv
