@@ -108,6 +108,15 @@ agg_numcmp(int xf, int64_t xi, double xd, int yf, int64_t yi, double yd)
 	return (frac < 0) - (frac > 0);
 }
 
+int
+agg_numcmpround(int xf, int64_t xi, double xd, int yf, int64_t yi, double yd)
+{
+	if (!xf && !yf)
+		return (xi > yi) - (xi < yi);
+	double dx = xf ? xd : (double)xi, dy = yf ? yd : (double)yi;
+	return (dx > dy) - (dx < dy);
+}
+
 /*
  * The table.  An operation is a row: its name, the size of its state, its
  * flags, then add, merge, final, free (NULL: nothing on the heap), save
@@ -424,13 +433,8 @@ agg_cmp(const struct aggval *x, const struct aggval *y)
 	int xn = asnum(x, &xf, &xi, &xd), yn = asnum(y, &yf, &yi, &yd);
 
 	if (xn && yn) {
-		if (!xf && !yf)
-			return agg_numcmp(0, xi, 0, 0, yi, 0);
-		/* Each rounded once: in the exact order unless equal. */
-		double dx = xf ? xd : (double)xi, dy = yf ? yd : (double)yi;
-		if (dx != dy)
-			return (dx > dy) - (dx < dy);
-		return exactcmp(x, y);
+		int c = agg_numcmpround(xf, xi, xd, yf, yi, yd);
+		return c || (!xf && !yf) ? c : exactcmp(x, y);
 	}
 	if (xn != yn)
 		return xn - yn;	/* numbers above text and missing values */

@@ -47,12 +47,7 @@ ext_add(struct extstate *e, const char *v, size_t n, const struct num *x,
 		 * doubles, each rounded once, are in their exact order
 		 * unless they are one double: then their texts tell (a
 		 * decimal of more than 15 digits, an integer past 2^53). */
-		if (!xf && !ef) {
-			c = dir * agg_numcmp(0, xi, 0, 0, ei, 0);
-		} else {
-			double dx = xf ? xd : (double)xi, de = ef ? ed : (double)ei;
-			c = dir * ((dx > de) - (dx < de));
-		}
+		c = dir * agg_numcmpround(xf, xi, xd, ef, ei, ed);
 		if (c == 0 && (xf || ef) && e->tlen > 0) {
 			int sx = abs && n > 0 && (v[0] == '-' || v[0] == '+'),
 			    se = abs && (e->text[0] == '-' || e->text[0] == '+');

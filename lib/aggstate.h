@@ -200,6 +200,11 @@ void agg_freefsum(struct fsum *f);
 void agg_heapmove(size_t before, size_t after);
 /* Compare two numbers exactly, int64 against double included. */
 int agg_numcmp(int xf, int64_t xi, double xd, int yf, int64_t yi, double yd);
+/* The same, but an integer against a double as the integer rounded to
+ * a double: each number rounded once, so in their exact order unless
+ * equal, where the caller compares them exactly (num_cmpdec). */
+int agg_numcmpround(int xf, int64_t xi, double xd, int yf, int64_t yi,
+    double yd);
 /* Add a member to a countunique/collect state; 1 if it was new. */
 int agg_setadd(struct setstate *s, const char *v, size_t n);
 uint32_t agg_setcount(const struct setstate *s);
