@@ -68,6 +68,13 @@ num_parseto(const char *s, size_t n, int stop, int64_t *m, int *sc)
 {
 	const char *p = s, *end = s + n, *d0, *i1, *f0;
 	uint64_t acc = 0;
+
+	/* One digit: most counts of words in a file are 1. */
+	if (n >= 2 && (unsigned char)(s[0] - '0') <= 9 && s[1] == stop) {
+		*m = s[0] - '0';
+		*sc = 0;
+		return 1;
+	}
 	int neg = p < end && *p == '-';
 
 	d0 = p += neg;
