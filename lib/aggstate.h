@@ -68,14 +68,6 @@ struct aggdef {
 	    void *arg);
 };
 
-struct sumstate {		/* sum, and the sum of mean */
-	uint64_t lo;		/* plain decimals (integers too), exactly: */
-	int64_t hi;		/* a 128-bit two's complement ... */
-	struct fsum *f;		/* other values (an exponent, more digits);
-				 * NULL if none */
-	uint8_t scale;		/* ... times 10^scale (AGG_MAXSCALE at most) */
-};
-
 /* The most fraction digits a sum keeps in decimal: a value with more
  * goes to the float partials.  With 9, 10^10 int64 values of any size
  * fit in 128 bits. */

@@ -427,6 +427,7 @@ struct plain {
 	enum aggop code[PLAINMAX];
 	size_t off[PLAINMAX];
 	int val[PLAINMAX];
+	int sum1;		/* one op, the sum of the first value */
 };
 
 /* Whether every op is count, sum or mean and nothing asks for more
@@ -481,6 +482,7 @@ plan(const struct reducer *r, struct plain *pl)
 		pl->off[k] = r->off[pl->op[k]];
 		pl->val[k] = pl->of[pl->op[k]];
 	}
+	pl->sum1 = pl->nop == 1 && pl->code[0] == AGG_SUM && pl->val[0] == 0;
 	return 1;
 }
 
@@ -682,6 +684,10 @@ reducer_readall(struct reducer *r, struct reader *in_)
 			if (b[i].isshort) {
 				char *sv = table_findshort(r->t, b[i].key,
 				    b[i].klen, b[i].hash);
+				/* pdp-reduce sum: one add, inline. */
+				if (sv && pl.sum1 && agg_trysum(sv +
+				    pl.off[0], b[i].m, b[i].sc))
+					continue;
 				if (sv) {
 					const char *vs = b[i].rec + b[i].klen + 1;
 					addops(r, &pl, sv, &b[i].m, &b[i].sc,
