@@ -458,11 +458,14 @@ opt_duration(const char *s, double *out)
 	};
 	char *end;
 
-	if (!isdig((unsigned char)*s) && *s != '.')
+	/* Digits and a point only: strtod would take 0x10, 1e3 and inf
+	 * too, and give them what the bytes it read mean. */
+	size_t n = strspn(s, "0123456789.");
+	if (n == 0)
 		return -1;
 	errno = 0;
 	double v = strtod(s, &end);
-	if (errno || end == s || !(v >= 0))
+	if (errno || end != s + n || !(v >= 0))
 		return -1;
 	for (size_t i = 0; i < sizeof units / sizeof *units; i++)
 		if (strcmp(end, units[i].unit) == 0) {

@@ -524,6 +524,23 @@ pdp-map: nope.txt: refused"
 	no_leftovers
 }
 
+@test "--timeout: a decimal number with an optional unit; hex, exponents, inf and other text are usage errors" {
+	echo x > x
+	local t
+	for t in 0x10 1e3 inf nan -1 '' s 1.5.2 1x 10sec .; do
+		run --separate-stderr pdp-map --timeout "$t" wc <<< x
+		assert_status 2
+		assert_output_empty
+		assert_stderr_equals "pdp-map: invalid timeout '$t' (e.g. 30, 1.5s, 500ms, 2m, 1h)"
+	done
+	for t in 30 1.5s 500ms 2m 1h 1d .5 0 3.; do
+		run --separate-stderr pdp-map --timeout "$t" wc <<< x
+		assert_status 0
+		assert_stderr_empty
+		assert_output_equals "$(printf 'lines\t1\nwords\t1\nbytes\t2')"
+	done
+}
+
 @test "--timeout 0.5 --retries 1: a hanging command is tried twice, then its input fails" {
 	make_inputs $(names 2) hang.txt
 	make_mapper
