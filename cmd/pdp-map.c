@@ -287,7 +287,7 @@ main(int argc, char *argv[])
 	int dryrun = 0;
 	static unsigned char okstatus[256];
 	static char okjob[64];
-	int splitgiven = 0;
+	int splitgiven = 0, blockgiven = 0;
 	struct workerconf wc = { .decompress = 1 };
 	enum binmode binary = BIN_ASIS;	/* not given */
 	struct agg comb;
@@ -341,6 +341,7 @@ main(int argc, char *argv[])
 			if (opt_size(optarg, &v) < 0 || v < 1 || v > (1ULL << 30))
 				eprintf("invalid block size '%s' (1 to 1G)", optarg);
 			pc.block = v;
+			blockgiven = 1;
 			break;
 		case 'C':
 			if (strchr(optarg, ':') || agg_parse(&comb, optarg, 1, NULL) < 0 ||
@@ -479,6 +480,12 @@ main(int argc, char *argv[])
 	if (pc.combine && pc.keeporder)
 		eprintf("--combine and -k cannot be used together: combined "
 		    "records belong to no input");
+	if (blockgiven && !pc.pipe)
+		eprintf("--block is the size of --pipe's blocks: without "
+		    "--pipe there are none");
+	if (wc.okstatus && !(def && (def->flags & MAPPER_COMMAND)))
+		eprintf("--ok-status: %s runs no command whose exit status "
+		    "it could read (exec does)", argv[0]);
 	if (pc.pipe && pc.nul)
 		eprintf("--pipe reads data, not paths: -0 does not apply");
 	io_needstd(1);

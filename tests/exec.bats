@@ -280,6 +280,14 @@ numbered_lines() {
 		assert_status 2
 		assert_stderr_equals "pdp-map: invalid --ok-status '$bad' (exit statuses 0 to 255, e.g. 0,1 or 0-2)"
 	done
+	# A mapper that runs no command has no exit status to read: an
+	# error, not ignored.
+	for m in wc linefreq; do
+		run --separate-stderr pdp-map --ok-status 0,1 $m < list
+		assert_status 2
+		assert_output_empty
+		assert_stderr_equals "pdp-map: --ok-status: $m runs no command whose exit status it could read (exec does)"
+	done
 }
 
 @test "exec: a CR within a line of its records fails the input, across writes too; CRLF line ends go through" {

@@ -118,6 +118,12 @@ lines100() {
 		assert_stderr_empty
 		assert_output_equals "$(printf 'lines\t1\nwords\t2\nbytes\t4')"
 	done
+	# Without --pipe there are no blocks: an error, not ignored.
+	echo x > x
+	run --separate-stderr pdp-map --block 1K wc <<< x
+	assert_status 2
+	assert_output_empty
+	assert_stderr_equals "pdp-map: --block is the size of --pipe's blocks: without --pipe there are none"
 }
 
 @test "--pipe exec: the command runs once per block, with PDP_PATH '-'" {
