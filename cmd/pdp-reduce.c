@@ -327,8 +327,12 @@ main(int argc, char *argv[])
 			o.sorted = 1;
 			break;
 		case 'S':
-			if (opt_size(optarg, &top) < 0 || top < (1 << 20))
-				eprintf("invalid buffer size '%s' (at least 1M)", optarg);
+			if (opt_size(optarg, &top) < 0)
+				eprintf("invalid buffer size '%s' (a whole number "
+				    "with K, M, G or T: 64M, 2G)", optarg);
+			if (top < (1 << 20))
+				eprintf("buffer size '%s' too small (at least 1M)",
+				    optarg);
 			o.bufsize = top;
 			break;
 		case 'T':
@@ -371,6 +375,8 @@ main(int argc, char *argv[])
 	if (o.top && !ordergiven)
 		o.order = ORDER_VALUE;
 
+	if (o.fsmode == FS_BLANKS && sepgiven)
+		eprintf("-W and -t: one way to split fields");
 	if (csv) {
 		if (o.fsmode == FS_BLANKS)
 			eprintf("--csv and -W: one way to split fields");

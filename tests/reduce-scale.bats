@@ -883,14 +883,20 @@ start_slow() {
 	[ -z "$(ls -A full)" ] || fail "files left in the full dir"
 }
 
-@test "-S below 1M or garbage is an error" {
+@test "-S below 1M or garbage is an error, each with its own message" {
 	printf 'a\t1\n' > x.tsv
 	local s
-	for s in 1023K 1048575 0 abc '' 1X -1M 1M2 1.5M; do
+	for s in 1023K 1048575 0; do
 		run --separate-stderr pdp-reduce -S "$s" sum x.tsv
 		assert_status 2
 		assert_output_empty
-		assert_stderr_equals "pdp-reduce: invalid buffer size '$s' (at least 1M)"
+		assert_stderr_equals "pdp-reduce: buffer size '$s' too small (at least 1M)"
+	done
+	for s in abc '' 1X -1M 1M2 1.5M; do
+		run --separate-stderr pdp-reduce -S "$s" sum x.tsv
+		assert_status 2
+		assert_output_empty
+		assert_stderr_equals "pdp-reduce: invalid buffer size '$s' (a whole number with K, M, G or T: 64M, 2G)"
 	done
 	for s in 1M 1m 1048576 1024K 2G; do
 		run --separate-stderr pdp-reduce -S "$s" sum x.tsv
@@ -900,7 +906,7 @@ start_slow() {
 	done
 	run --separate-stderr pdp-reduce --buffer-size=512K sum x.tsv
 	assert_status 2
-	assert_stderr_equals "pdp-reduce: invalid buffer size '512K' (at least 1M)"
+	assert_stderr_equals "pdp-reduce: buffer size '512K' too small (at least 1M)"
 }
 
 # --- -j: one big file read in parts ---------------------------------------

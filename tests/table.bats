@@ -297,6 +297,12 @@ EOF
 	run --separate-stderr pdp-reduce --csv -W sum f.csv
 	assert_status 2
 	assert_stderr_equals "pdp-reduce: --csv and -W: one way to split fields"
+	for o in "-W -t," "-t, -W" "-W -t;" ; do
+		run --separate-stderr pdp-reduce $o sum f.csv
+		assert_status 2
+		assert_output_empty
+		assert_stderr_equals "pdp-reduce: -W and -t: one way to split fields"
+	done
 	run --separate-stderr pdp-reduce -t, --merge sum f.csv
 	assert_status 2
 	assert_stderr_contains "pdp-reduce: --merge reads pdp-reduce's own states"
