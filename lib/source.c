@@ -141,6 +141,21 @@ gunzipread(void *arg, char *buf, size_t n)
 	return gunzip_read(arg, buf, n);
 }
 
+/* A compressed input found binary: the rest of its data read and
+ * dropped, so that a damaged archive, whose garbage may well hold a NUL
+ * in its first 32 KiB, fails as damaged instead of being skipped (its
+ * text lost, with exit 0 and a joblog line that says done).  -1 on the
+ * stream's read error. */
+static int
+drain(const struct feedreader *rd, char *buf, size_t n)
+{
+	ssize_t r;
+
+	while ((r = rd->read(rd->arg, buf, n)) > 0)
+		;
+	return r < 0 ? -1 : 0;
+}
+
 /* A gzip file, open on fd, decoded here.  The decoder is made at the
  * first and kept: one a worker. */
 static int
@@ -157,7 +172,8 @@ mapgzip(struct source *s, int fd, struct first *f)
 	struct feedreader rd = { gunzipread, g };
 	struct feedfirst ff = { checkfirst, f };
 	int r = feed_stream(&rd, s->buf, READBUF, s->m, s->ctx, &bytes, &ff);
-	if (r == FEED_READERR)
+	if (r == FEED_READERR ||
+	    (r == FEED_STOP && drain(&rd, s->buf, READBUF) < 0))
 		s->ctx->fail(s->ctx, "%s", gunzip_error(g));
 	else
 		fed(s, r);
@@ -179,10 +195,18 @@ mapprogram(struct source *s, int fd, struct first *f)
 	struct feedreader rd = { decompread, &d };
 	struct feedfirst ff = { checkfirst, f };
 	int r = feed_stream(&rd, s->buf, READBUF, s->m, s->ctx, &bytes, &ff);
+	/* Binary: read to its end all the same, and the decompressor's
+	 * status says whether the archive was whole. */
+	int stop = r != FEED_OK && r != FEED_STOP;
+	if (r == FEED_STOP && drain(&rd, s->buf, READBUF) < 0) {
+		s->ctx->fail(s->ctx, "read error: %s", strerror(errno));
+		stop = 1;
+	}
 	fed(s, r);
-	/* Its output no longer wanted (binary, or the mapper failed): it
-	 * is stopped, and only the first failure is reported. */
-	if (decomp_finish(&d, r != FEED_OK, why, sizeof why) < 0)
+	/* Its output no longer wanted (the mapper failed, or it could not
+	 * be read): it is stopped, and only the first failure is
+	 * reported. */
+	if (decomp_finish(&d, stop, why, sizeof why) < 0)
 		s->ctx->fail(s->ctx, "%s", why);
 	return r;
 }
@@ -198,9 +222,9 @@ mapcompressed(struct source *s, int fd, struct first *f)
 	}
 	f->decompress = 0;
 	int r = f->fmt->own ? mapgzip(s, fd, f) : mapprogram(s, fd, f);
-	if (r == FEED_STOP)
-		binary(s);
-	else if (r != NOSTART)
+	if (r == FEED_STOP && !*s->failed)
+		binary(s);	/* (the mapper saw none of it) */
+	else if (r != FEED_STOP && r != NOSTART)
 		mapend(s);
 }
 

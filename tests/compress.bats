@@ -308,7 +308,7 @@ gzbytes() {
 	assert_stderr_not_contains '['
 }
 
-@test "a small .gz of 1 GB of data: memory stays bounded; binary zeros are skipped at once" {
+@test "a small .gz of 1 GB of data: memory stays bounded; binary zeros are skipped (read to the end: whole)" {
 	need gzip gzip
 	yes 'abc def ghi' | head -c 1G | gzip -1 > words.gz
 	head -c 512M /dev/zero | gzip -1 > zero.gz
@@ -454,6 +454,53 @@ gzbytes() {
 	assert_status 0
 	assert_stderr_empty
 	assert_output_contains "$(printf 'lines\t2')"
+}
+
+@test "a damaged archive whose data looks binary fails as damaged, never skipped as binary; --resume runs it again" {
+	# Damage can make an archive's first 32 KiB hold a NUL (garbage,
+	# or binary data cut short): only reading it to its end tells a
+	# whole binary archive, skipped with exit 0, from a damaged one,
+	# whose input must fail (exit 1, joblog exit 1) and run again.
+	head -c 300000 /dev/urandom > r.bin
+	n=0
+	for z in gzip:gzip bzip2:bzip2 xz:xz-utils zstd:zstd lz4:lz4; do
+		prog=${z%%:*}
+		command -v "$prog" > /dev/null || { echo "# $prog missing (apt-get install ${z#*:})" >&3; continue; }
+		"$prog" -c < r.bin > "whole.$prog"
+		head -c $(( $(wc -c < "whole.$prog") / 2 )) "whole.$prog" > "half.$prog"
+		"$prog" -dc < "half.$prog" > /dev/null 2>&1 && fail "$prog -dc reads half.$prog"
+		run --separate-stderr bash -c "set -o pipefail; echo whole.$prog | pdp-map --joblog jw.$prog wc"
+		assert_status 0
+		assert_output_empty
+		assert_stderr_equals "pdp-map: whole.$prog: binary file skipped (--binary=text to read it)"
+		run --separate-stderr bash -c "set -o pipefail; echo half.$prog | pdp-map --joblog j.$prog wc"
+		assert_status 1
+		assert_output_empty
+		assert_stderr_contains "pdp-map: half.$prog: "
+		assert_stderr_not_contains "binary"
+		[ "$(grep -v '^#' "j.$prog" | tail -n 1 | cut -f 7)" = 1 ] || fail "$prog: joblog: $(cat "j.$prog")"
+		# --binary=fail names the damage too, not the NUL.
+		run --separate-stderr bash -c "echo half.$prog | pdp-map --binary=fail wc"
+		assert_status 1
+		assert_stderr_not_contains "binary"
+		# Mended, the input runs again on --resume, and is skipped.
+		cp "whole.$prog" "half.$prog"
+		run --separate-stderr bash -c "set -o pipefail; echo half.$prog | pdp-map --joblog j.$prog --resume wc"
+		assert_status 0
+		assert_stderr_equals "pdp-map: half.$prog: binary file skipped (--binary=text to read it)"
+		n=$((n + 1))
+	done
+	[ "$n" -ge 1 ] || skip "no decompressor installed"
+	# gzip, decoded by pdp itself: a CRC that does not match.
+	cp whole.gzip crc.gz
+	printf '\0\0\0\0' | dd of=crc.gz bs=1 seek=$(( $(wc -c < crc.gz) - 8 )) conv=notrunc 2> /dev/null
+	run --separate-stderr bash -c "set -o pipefail; echo crc.gz | pdp-map wc"
+	assert_status 1
+	assert_stderr_equals "pdp-map: crc.gz: corrupt gzip data: CRC error"
+	need bzip2 bzip2
+	need xz xz-utils
+	need zstd zstd
+	need lz4 lz4
 }
 
 @test "binary after decompression, and a binary file cut into chunks: skipped once, with one message" {
