@@ -238,14 +238,24 @@ prepare(struct reducer *r, const struct reader *in, const char *s, size_t n)
 	const struct reduceopts *o = r->o;
 	const char *why;
 	long nf;
+	int cr = 0;
 
+	if (o->fsmode == FS_CSV) {
+		cr = n > 0 && s[n - 1] == '\r';	/* a CRLF line end */
+		n -= (size_t)cr;
+	}
 	if (o->fsmode == FS_CSV && (r->csvopen ||
 	    fields_quoteopen(0, s, n, o->fsep))) {
-		/* A quoted field with newlines: its lines, together. */
-		if (r->csvopen)
+		/* A quoted field with newlines: its lines, together, with
+		 * their line breaks as they were (CRLF or LF), as RFC 4180
+		 * and Python's csv module read them. */
+		if (r->csvopen && r->csvcr)
+			sbuf_add(&r->pend, "\r\n", 2);
+		else if (r->csvopen)
 			sbuf_add(&r->pend, "\n", 1);
 		else
 			r->pend.len = 0;
+		r->csvcr = cr;
 		if (r->pend.len + n > CSVMAX) {
 			bad(r, in, "a quoted field runs past %d MiB: a quote "
 			    "not closed?", CSVMAX >> 20);
@@ -661,7 +671,10 @@ reducer_readall(struct reducer *r, struct reader *in_)
 			if (!reader_take(&in, &rec, &len))
 				break;
 			b[nb].rec = rec;
-			b[nb].len = rec_nocr(rec, len);
+			/* (A CSV line keeps its CR for prepare: a line
+			 * break in quotes is the field's, CRLF too.) */
+			b[nb].len = r->o->fsmode == FS_CSV ? len :
+			    rec_nocr(rec, len);
 			b[nb].lineno = in.lineno;
 			b[nb].unterminated = in.unterminated;
 			b[nb].isshort = 0;

@@ -69,6 +69,7 @@ struct reducer {
 	struct splitter sp;
 	int needheader;		/* the next line is a file's header */
 	int csvopen;		/* a CSV record goes on in the next line */
+	int csvcr;		/* the last of its lines ended in CRLF */
 	struct sbuf pend;	/* its lines so far */
 	char **hdr;		/* the first header's fields, escaped */
 	size_t nhdr;

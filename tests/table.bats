@@ -131,11 +131,11 @@ EOF
 	assert_stderr_equals "pdp-reduce: bad.tsv:3000001: sum: not a number 'x'"
 }
 
-@test "--csv: quoted separators, doubled quotes, newlines in quotes, CRLF: as Python's csv module reads them" {
+@test "--csv: quoted separators, doubled quotes, newlines in quotes (LF and CRLF), CRLF: as Python's csv module reads them" {
 	python3 - <<'EOF'
 import csv, random
 r = random.Random(7)
-names = ["Smith, J", 'Doe "JD"', "multi\nline", "plain", "tab\there", "back\\slash", "", "crlf"]
+names = ["Smith, J", 'Doe "JD"', "multi\nline", "plain", "tab\there", "back\\slash", "", "crlf", "cr\r\nlf in quotes"]
 tot = {}
 with open("in.csv", "w", newline="") as f:
     w = csv.writer(f, lineterminator="\r\n")
@@ -143,7 +143,7 @@ with open("in.csv", "w", newline="") as f:
     for i in range(3000):
         n = r.choice(names)
         a = r.randrange(-1000, 1000)
-        w.writerow([n, a, r.choice(["x", "a,b", 'q"q', "l1\nl2"])])
+        w.writerow([n, a, r.choice(["x", "a,b", 'q"q', "l1\nl2", "l1\r\nl2"])])
         t = tot.setdefault(n, [0, 0])
         t[0] += a
         t[1] += 1
