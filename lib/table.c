@@ -175,8 +175,10 @@ table_prefetchentry(const struct table *t, uint32_t h)
 {
 	const struct slot *s = &t->slots[h & t->mask];
 
-	if (s->idx && s->hash == h)
-		table_prefetchindex(t, s->idx - 1);
+	/* The slot's entry, or the first for an empty slot, without a
+	 * branch: a slot of another key (a mispredicted branch a record in
+	 * five) costs a prefetch of no use instead. */
+	table_prefetchindex(t, s->idx - (s->idx != 0));
 }
 
 void
@@ -199,15 +201,26 @@ void *
 table_findshort(struct table *t, const uint64_t key[2], size_t klen,
     uint32_t h)
 {
-	uint32_t j = h & t->mask;
+	uint32_t j = h & t->mask, j1 = (j + 1) & t->mask;
+	uint64_t k[2];
 
+	/* The first two slots at once, the one picked by a mask (where a
+	 * branch would guess wrong a lookup in five), then one at a time:
+	 * the key is in one of the two about 19 times in 20 at this load. */
+	uint32_t pick = 0 - (uint32_t)(t->slots[j].hash == h);
+	const struct slot *s = &t->slots[j1 ^ ((j ^ j1) & pick)];
+	if (s->idx && s->hash == h) {
+		struct entry *e = ent(t, s->idx - 1);
+		memcpy(k, e->k.b, sizeof k);
+		if (e->klen == klen && ((k[0] ^ key[0]) | (k[1] ^ key[1])) == 0)
+			return val(t, s->idx - 1);
+	}
 	for (;;) {
-		const struct slot *s = &t->slots[j];
+		s = &t->slots[j];
 		if (!s->idx)
 			return NULL;
 		if (s->hash == h) {
 			struct entry *e = ent(t, s->idx - 1);
-			uint64_t k[2];
 			memcpy(k, e->k.b, sizeof k);
 			if (e->klen == klen &&
 			    ((k[0] ^ key[0]) | (k[1] ^ key[1])) == 0)
