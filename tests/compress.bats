@@ -461,7 +461,10 @@ gzbytes() {
 	# or binary data cut short): only reading it to its end tells a
 	# whole binary archive, skipped with exit 0, from a damaged one,
 	# whose input must fail (exit 1, joblog exit 1) and run again.
-	head -c 300000 /dev/urandom > r.bin
+	# 3 MB: more than a worker's first block (1 MiB) comes out before
+	# the cut, so the first 32 KiB decide binary before the damage
+	# shows.
+	head -c 3000000 /dev/urandom > r.bin
 	n=0
 	for z in gzip:gzip bzip2:bzip2 xz:xz-utils zstd:zstd lz4:lz4; do
 		prog=${z%%:*}
@@ -478,7 +481,10 @@ gzbytes() {
 		assert_output_empty
 		assert_stderr_contains "pdp-map: half.$prog: "
 		assert_stderr_not_contains "binary"
+		[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ] || fail "messages: $stderr"
 		[ "$(grep -v '^#' "j.$prog" | tail -n 1 | cut -f 7)" = 1 ] || fail "$prog: joblog: $(cat "j.$prog")"
+		# (The first 32 KiB of what half.$prog gives are binary.)
+		"$prog" -dc < "half.$prog" 2> /dev/null | head -c 32768 | tr -d '\000' | cmp -s - <("$prog" -dc < "half.$prog" 2> /dev/null | head -c 32768) && fail "no NUL in half.$prog's first 32 KiB"
 		# --binary=fail names the damage too, not the NUL.
 		run --separate-stderr bash -c "echo half.$prog | pdp-map --binary=fail wc"
 		assert_status 1
