@@ -433,6 +433,10 @@ main(int argc, char *argv[])
 		weprintf("missing mapper");
 		usage();
 	}
+	/* (Before the mapper is looked at: a usage error first.) */
+	if (blockgiven && !pc.pipe)
+		eprintf("--block is the size of --pipe's blocks: without "
+		    "--pipe there are none");
 	const struct mapperdef *def = NULL;
 	if (strchr(argv[0], '/')) {
 		/* A plugin: its own code runs only in the workers. */
@@ -480,9 +484,6 @@ main(int argc, char *argv[])
 	if (pc.combine && pc.keeporder)
 		eprintf("--combine and -k cannot be used together: combined "
 		    "records belong to no input");
-	if (blockgiven && !pc.pipe)
-		eprintf("--block is the size of --pipe's blocks: without "
-		    "--pipe there are none");
 	if (wc.okstatus && !(def && (def->flags & MAPPER_COMMAND)))
 		eprintf("--ok-status: %s runs no command whose exit status "
 		    "it could read (exec does)", argv[0]);

@@ -124,6 +124,10 @@ lines100() {
 	assert_status 2
 	assert_output_empty
 	assert_stderr_equals "pdp-map: --block is the size of --pipe's blocks: without --pipe there are none"
+	# ... before the command of exec is looked for.
+	run --separate-stderr pdp-map --block 1K exec no-such-command-here <<< x
+	assert_status 2
+	assert_stderr_equals "pdp-map: --block is the size of --pipe's blocks: without --pipe there are none"
 }
 
 @test "--pipe exec: the command runs once per block, with PDP_PATH '-'" {
