@@ -157,13 +157,15 @@ checkargs(const struct pdp_mapper *m, int argc, char **argv)
 static void
 parseok(unsigned char *ok, const char *s)
 {
-	char *copy = estrdup(s), *save = NULL;
+	char *copy = estrdup(s), *next = copy;
 	unsigned long long lo, hi;
-	int any = 0;
 
 	memset(ok, 0, 256);
-	for (char *tok = strtok_r(copy, ",", &save); tok;
-	    tok = strtok_r(NULL, ",", &save)) {
+	/* Each item between commas, an empty one too (0, is a typo that
+	 * strtok would pass over). */
+	for (char *tok = copy; next; tok = next) {
+		if ((next = strchr(tok, ',')))
+			*next++ = '\0';
 		char *dash = strchr(tok, '-');
 		if (dash)
 			*dash = '\0';
@@ -175,12 +177,8 @@ parseok(unsigned char *ok, const char *s)
 			hi = lo;
 		for (unsigned long long k = lo; k <= hi; k++)
 			ok[k] = 1;
-		any = 1;
 	}
 	free(copy);
-	if (!any)
-		eprintf("invalid --ok-status '%s' (exit statuses 0 to 255, "
-		    "e.g. 0,1 or 0-2)", s);
 }
 
 /* --halt never | WHEN,WHY=N | WHEN,WHY=N%, as GNU parallel spells it:

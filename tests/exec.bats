@@ -275,7 +275,7 @@ numbered_lines() {
 	assert_stderr_equals "pdp-map: l1: sh exited with status 2"
 	run --separate-stderr bash -c 'set -o pipefail; printf "l1\n" | pdp-map --ok-status 1,2-3 exec sh -c "exit 3"'
 	assert_status 0
-	for bad in '' 256 'a' '2-1' '1,,x'; do
+	for bad in '' 256 'a' '2-1' '1,,x' '0,' ',1' '0,,1' ',' '1-' '-1'; do
 		run --separate-stderr pdp-map --ok-status "$bad" exec true < /dev/null
 		assert_status 2
 		assert_stderr_equals "pdp-map: invalid --ok-status '$bad' (exit statuses 0 to 255, e.g. 0,1 or 0-2)"
