@@ -117,18 +117,12 @@ sum_addscaled(struct sumstate *s, int64_t m, int sc)
 }
 
 /* Add m / 10^sc exactly; -1 (and s as it was) if 128 bits cannot.
- * Inline: the common cases, a count or a decimal with as many fraction
- * digits as the sum has (money), are one add. */
+ * The common cases, a count or a decimal with as many fraction digits
+ * as the sum has (money), are agg_trysum's one add. */
 static inline int
 sum_adddec(struct sumstate *s, int64_t m, int sc)
 {
-	i128 sum;
-
-	if (sc == s->scale && !__builtin_add_overflow(getv(s), (i128)m, &sum)) {
-		setv(s, sum);
-		return 0;
-	}
-	return sum_addscaled(s, m, sc);
+	return agg_trysum(s, m, sc) ? 0 : sum_addscaled(s, m, sc);
 }
 
 static int
