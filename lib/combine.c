@@ -276,7 +276,7 @@ scounted(struct sink *s, const char *k, size_t kl, long long n, int r)
 		s->ctx->fail(s->ctx, "count overflows");
 		return -1;
 	}
-	if (r > 0 && counts_bytes(s->counts) > TABLE_MAX) {
+	if (r > 0 && counts_bytes(s->counts) > s->countsmax) {
 		/* This input's counts to its table, the committed ones to
 		 * the worker's. */
 		int r2 = sink_putcounts(s);
@@ -339,6 +339,7 @@ combine_sink(const struct sink *base, const struct agg *a, int tagged)
 	cb->s = *base;
 	cb->a = a;
 	cb->s.op = a->op == AGG_SUM && !tagged ? &sumops : &combineops;
+	cb->s.countsmax = cb->s.op == &sumops ? TABLE_MAX : SINK_COUNTSMAX;
 	cb->task = table_new(agg_statesize(a->op));
 	cb->comb = table_new(agg_statesize(a->op));
 	return &cb->s;

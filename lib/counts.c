@@ -44,6 +44,13 @@ struct counts {
 	struct arena keys;	/* keys longer than SHORT */
 };
 
+static size_t
+bytes(const struct counts *c)
+{
+	return sizeof *c + ((size_t)c->mask + 1) * sizeof(struct slot) +
+	    c->logcap * sizeof(struct undo) + c->keys.bytes;
+}
+
 static uint32_t
 hashshort(uint64_t lo, uint64_t hi)
 {
@@ -263,17 +270,20 @@ counts_hashshort(const struct counts *c, const char (*key)[16],
 	}
 }
 
+/* A new key goes on with the batch while the table is within over: the
+ * caller would do nothing with it (sinkops.counted), and a third of the
+ * words of an input are new to it when each input's counts go out. */
 size_t
 counts_addshort(struct counts *c, const char (*key)[16],
     const unsigned char *len, const uint32_t *hash, size_t n, long long v,
-    int *r)
+    size_t over, int *r)
 {
 	for (size_t i = 0; i < n; i++) {
 		uint64_t lo, hi;
 		memcpy(&lo, key[i], 8);
 		memcpy(&hi, key[i] + 8, 8);
 		*r = addto(c, findshort(c, lo, hi, len[i], hash[i], 1), v);
-		if (*r != 0)
+		if (*r < 0 || (*r > 0 && bytes(c) > over))
 			return i;
 	}
 	return n;
@@ -417,6 +427,5 @@ counts_forget(struct counts *c)
 size_t
 counts_bytes(const struct counts *c)
 {
-	return sizeof *c + ((size_t)c->mask + 1) * sizeof(struct slot) +
-	    c->logcap * sizeof(struct undo) + c->keys.bytes;
+	return bytes(c);
 }

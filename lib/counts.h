@@ -35,14 +35,15 @@ int counts_add(struct counts *c, const char *key, size_t klen, long long n);
  * two words, without a copy).  counts_hashshort sets their hashes and
  * asks the cache for their slots, so that the misses overlap; then
  * counts_addshort adds v to each, from the first, as counts_add would,
- * and stops at the first key for which counts_add would not return 0:
- * it returns that key's index, with *r what counts_add would return, or
- * n when none. */
+ * and stops at the first key for which counts_add would return -1, or 1
+ * with the table then holding more than over bytes (counts_bytes): it
+ * returns that key's index, with *r what counts_add would return, or n
+ * when none. */
 void counts_hashshort(const struct counts *c, const char (*key)[16],
     uint32_t *hash, size_t n);
 size_t counts_addshort(struct counts *c, const char (*key)[16],
     const unsigned char *len, const uint32_t *hash, size_t n, long long v,
-    int *r);
+    size_t over, int *r);
 /* What this input added, key by key (in the order first counted).
  * Returns 0, or -1 at the first key to which this input added more than
  * 64 bits hold (its count as a whole may still fit). */

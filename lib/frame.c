@@ -287,5 +287,6 @@ frames_sink(const struct sink *base)
 
 	fs->s = *base;
 	fs->s.op = &frameops;
+	fs->s.countsmax = SINK_COUNTSMAX;
 	return &fs->s;
 }

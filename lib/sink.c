@@ -1,11 +1,9 @@
 /* sink.c: what every sink does alike with an input's counters: they go
- * out as records at the input's end, or as soon as they pass COUNTS_MAX
- * bytes (the doubling that passes it makes them at most twice that), so
+ * out as records at the input's end, or as soon as they pass countsmax
+ * bytes (SINK_COUNTSMAX) (the doubling that passes it makes them at most twice that), so
  * a worker's counters are bounded whatever the input. */
 #include "num.h"
 #include "sink.h"
-
-enum { COUNTS_MAX = 32 << 20 };
 
 static void
 putcount(void *arg, const char *k, size_t kl, int64_t n)
@@ -47,7 +45,7 @@ sink_counted(struct sink *s, const char *k, size_t kl, long long n, int r)
 		s->ctx->fail(s->ctx, "count overflows");
 		return -1;
 	}
-	if (r > 0 && counts_bytes(s->counts) > COUNTS_MAX)
+	if (r > 0 && counts_bytes(s->counts) > s->countsmax)
 		return sink_spillcounts(s);
 	return 0;
 }

@@ -26,7 +26,10 @@ struct sinkops {
 	 * length; a last line without a newline is ended by finish. */
 	void (*text)(struct sink *s, const char *p, size_t n);
 	/* counts_add gave r != 0 for key (1: a new key, -1: the count would
-	 * overflow): 0 if the count holds, else -1 with the input failed. */
+	 * overflow): 0 if the count holds, else -1 with the input failed.
+	 * A new key needs it only once the counts hold more than countsmax
+	 * bytes (below, counted does nothing with it), so a batch of keys
+	 * (counts_addshort) is told of no other. */
 	int (*counted)(struct sink *s, const char *k, size_t kl, long long n,
 	    int r);
 	/* The input's data is all mapped and it has not failed: complete
@@ -46,6 +49,7 @@ struct sink {
 	const char *tag;	/* --tag: the escaped path and a TAB, or NULL */
 	size_t taglen;
 	uint64_t records;	/* records the running input sent */
+	size_t countsmax;	/* the counts' bound (counted) */
 };
 
 /* A sink that sends each input's records as they come. */
@@ -62,8 +66,11 @@ int sink_putcounts(struct sink *s);
  * out as records and the counters are emptied; 0, or -1 if the input
  * failed. */
 int sink_spillcounts(struct sink *s);
+/* The bound of counts that go out per input (frames_sink, and
+ * combine_sink but for sum). */
+enum { SINK_COUNTSMAX = 32 << 20 };
 /* sinkops.counted for sinks whose counts are per input: they go out
- * as records past COUNTS_MAX bytes. */
+ * as records past s->countsmax bytes. */
 int sink_counted(struct sink *s, const char *k, size_t kl, long long n,
     int r);
 

@@ -197,7 +197,7 @@ hcountbatch(struct pdp_ctx *ctx, const struct tokbatch *b)
 	for (size_t i = 0; i < b->n; i++) {
 		int r;
 		i += counts_addshort(h->counts, b->key + i, b->len + i,
-		    hash + i, b->n - i, 1, &r);
+		    hash + i, b->n - i, 1, h->sink->countsmax, &r);
 		if (i < b->n && h->sink->op->counted(h->sink, b->key[i],
 		    b->len[i], 1, r) < 0)
 			return -1;

@@ -128,7 +128,7 @@ added(unsigned k, long long v)
 /* v added to the first three keys from k on of at most 16 bytes, in one
  * batch that holds each more than once, and which may stop at any. */
 static void
-addbatch(struct counts *t, unsigned k, long long v)
+addbatch(struct counts *t, unsigned k, long long v, size_t over)
 {
 	static const int order[] = { 0, 1, 0, 2, 1, 0 };
 	enum { N = sizeof order / sizeof *order };
@@ -154,12 +154,17 @@ addbatch(struct counts *t, unsigned k, long long v)
 	for (size_t i = 0; i < N; i++) {
 		int r;
 		size_t at = counts_addshort(t, (const char (*)[16])keys + i,
-		    len + i, hash + i, N - i, v, &r);
-		for (size_t j = 0; j < at; j++)
-			if (added(which[i + j], v) != 0)
+		    len + i, hash + i, N - i, v, over, &r);
+		/* Passed over: a count that fits, new only while the table
+		 * is within over (never, for over 0). */
+		for (size_t j = 0; j < at; j++) {
+			int a = added(which[i + j], v);
+			if (a < 0 || (a > 0 && over == 0))
 				abort();
+		}
 		i += at;
-		if (i < N && added(which[i], v) != r)
+		if (i < N && (added(which[i], v) != r ||
+		    (r > 0 && counts_bytes(t) <= over)))
 			abort();
 	}
 }
@@ -190,7 +195,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    arg < 16 ? INT64_MIN + (arg - 8) :
 			    (long long)arg - 128;
 			if (n <= 16 && (arg & 1)) {
-				addbatch(t, k, v);
+				/* New keys stop a batch always, never, or once
+				 * the table grows. */
+				addbatch(t, k, v, arg & 2 ? SIZE_MAX :
+				    arg & 4 ? counts_bytes(t) : 0);
 				break;
 			}
 			if (counts_add(t, b, n, v) != added(k, v))
