@@ -162,6 +162,7 @@ cend(struct sink *s, int ok)
 		foldtask(cb);
 		return;
 	}
+	sink_dropcounts(s);
 	counts_forget(s->counts);
 	cb->midline = 0;
 	cb->line.len = 0;

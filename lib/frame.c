@@ -250,7 +250,9 @@ ffinish(struct sink *s)
 		s->records++;
 		fs->midline = 0;
 	}
-	if (counts_eachnew(s->counts, fcount, s) < 0)
+	if (s->runs)
+		sink_putcounts(s);
+	else if (counts_eachnew(s->counts, fcount, s) < 0)
 		s->ctx->fail(s->ctx, "count overflows");
 	counts_forget(s->counts);
 }
@@ -260,6 +262,7 @@ fend(struct sink *s, int ok)
 {
 	if (ok)
 		return;
+	sink_dropcounts(s);
 	counts_forget(s->counts);
 	((struct framesink *)s)->midline = 0;
 }

@@ -1,6 +1,7 @@
 /* sink.c: what every sink does alike with an input's counters: they go
- * out as records at the input's end, or as soon as they pass countsmax
- * bytes (SINK_COUNTSMAX) (the doubling that passes it makes them at most twice that), so
+ * out as records at the input's end; past countsmax bytes
+ * (SINK_COUNTSMAX) they go to a sorted run on disk and are emptied, and
+ * the runs are merged at the end (countruns.c) (the doubling that passes it makes them at most twice that), so
  * a worker's counters are bounded whatever the input. */
 #include "num.h"
 #include "sink.h"
@@ -18,7 +19,17 @@ putcount(void *arg, const char *k, size_t kl, int64_t n)
 int
 sink_putcounts(struct sink *s)
 {
-	if (counts_eachnew(s->counts, putcount, s) < 0) {
+	int r;
+
+	if (s->runs) {
+		r = countruns_add(&s->runs, s->counts);
+		if (r == 0)
+			r = countruns_merge(&s->runs, putcount, s);
+		countruns_free(&s->runs);
+	} else {
+		r = counts_eachnew(s->counts, putcount, s);
+	}
+	if (r < 0) {
 		s->ctx->fail(s->ctx, "count overflows");
 		return -1;
 	}
@@ -28,11 +39,21 @@ sink_putcounts(struct sink *s)
 int
 sink_spillcounts(struct sink *s)
 {
-	int r = sink_putcounts(s);
+	int r = countruns_add(&s->runs, s->counts);
 
 	counts_rollback(s->counts);
 	counts_clear(s->counts);
-	return r;
+	if (r < 0) {
+		s->ctx->fail(s->ctx, "count overflows");
+		return -1;
+	}
+	return 0;
+}
+
+void
+sink_dropcounts(struct sink *s)
+{
+	countruns_free(&s->runs);
 }
 
 int

@@ -13,6 +13,7 @@
 
 #include "agg.h"
 #include "counts.h"
+#include "countruns.h"
 #include "frame.h"
 #include "pdp.h"
 
@@ -50,6 +51,7 @@ struct sink {
 	size_t taglen;
 	uint64_t records;	/* records the running input sent */
 	size_t countsmax;	/* the counts' bound (counted) */
+	struct countruns *runs;	/* the input's counts past it, or NULL */
 };
 
 /* A sink that sends each input's records as they come. */
@@ -63,9 +65,12 @@ struct sink *combine_sink(const struct sink *base, const struct agg *a,
  * records of s; -1 if one passed 64 bits (the input failed). */
 int sink_putcounts(struct sink *s);
 /* The counters passed their bound within an input: its counts so far go
- * out as records and the counters are emptied; 0, or -1 if the input
- * failed. */
+ * to a run (countruns.h) and the counters are emptied; 0, or -1 if the
+ * input failed.  sink_putcounts then merges the runs, so that each key
+ * of the input is one record with its whole count; a sink drops them
+ * when the input fails (sink_dropcounts). */
 int sink_spillcounts(struct sink *s);
+void sink_dropcounts(struct sink *s);
 /* The bound of counts that go out per input (frames_sink, and
  * combine_sink but for sum). */
 enum { SINK_COUNTSMAX = 32 << 20 };

@@ -67,6 +67,57 @@ crash_files() {
 	assert_files_equal want got
 }
 
+@test "wordfreq: an input past its counters' bound still has each key once, with its whole count: pdp-reduce count and max per input; a failed one leaves no record" {
+	# 1,000,000 distinct words pass the 32 MiB of counters about three
+	# times: the counts so far go to sorted runs on disk, merged at the
+	# input's end.  w1 is twice in big.txt.
+	awk 'BEGIN { for (i = 0; i < 1000000; i++) print "w" i, "common"; print "w1" }' > big.txt
+	echo "w1 common" > small.txt
+	printf '%s\n' small.txt big.txt small.txt > list
+	mkdir tmp
+	TMPDIR=$PWD/tmp pdp-map -j1 --split 0 --tag wordfreq < list > out 2> err &&
+	    status=0 || status=$?
+	stderr=$(cat err)
+	assert_status 0
+	assert_stderr_empty
+	awk 'FNR == 1 { f++ } { for (i = 1; i <= NF; i++) c[f "\t" FILENAME "\t" $i]++ }
+	    END { for (k in c) print k "\t" c[k] }' small.txt big.txt small.txt |
+	    cut -f 2- | LC_ALL=C sort > want
+	LC_ALL=C sort out > got
+	assert_files_equal want got
+	cut -f 2- out | pdp-reduce count > got
+	[ "$(grep -E '^(w1|w5|common)\s' got)" = "$(printf 'common\t3\nw1\t3\nw5\t1')" ] ||
+	    fail "count: $(grep -E '^(w1|w5|common)\s' got)"
+	cut -f 2- out | pdp-reduce max > got
+	[ "$(grep -E '^(w1|w5|common)\s' got)" = "$(printf 'common\t1000000\nw1\t2\nw5\t1')" ] ||
+	    fail "max: $(grep -E '^(w1|w5|common)\s' got)"
+	[ -z "$(ls -A tmp)" ] || fail "left in TMPDIR: $(ls -A tmp)"
+
+	# Damaged at its end, after its runs were written: it fails, and
+	# none of its records is written.
+	gzip -c big.txt | head -c -20 > cut.gz
+	printf '%s\n' small.txt cut.gz > list
+	TMPDIR=$PWD/tmp pdp-map -j1 --tag wordfreq < list > out 2> err &&
+	    status=0 || status=$?
+	stderr=$(cat err)
+	assert_status 1
+	assert_stderr_contains "pdp-map: cut.gz: "
+	[ "$(wc -l < err)" -eq 1 ] || fail "unexpected messages"
+	output=$(cat out)
+	assert_output_equals "$(printf 'small.txt\tw1\t1\nsmall.txt\tcommon\t1')"
+	[ -z "$(ls -A tmp)" ] || fail "left in TMPDIR: $(ls -A tmp)"
+
+	# No temporary file to be had: that input fails, with the reason.
+	printf '%s\n' small.txt big.txt > list
+	TMPDIR=$PWD/none pdp-map -j1 --split 0 --tag wordfreq < list > out 2> err &&
+	    status=0 || status=$?
+	stderr=$(cat err)
+	assert_status 1
+	assert_stderr_equals "pdp-map: big.txt: $PWD/none: a temporary file for an input's counts: No such file or directory"
+	output=$(cat out)
+	assert_output_equals "$(printf 'small.txt\tw1\t1\nsmall.txt\tcommon\t1')"
+}
+
 @test "linefreq: a line of 40 MB does not leave the counters full for the next input" {
 	head -c 40000000 /dev/zero | tr '\0' a > big.txt
 	echo >> big.txt
