@@ -11,6 +11,11 @@
  * are written out, which they are with the table, and also when they
  * pass half TABLE_MAX after an input; their bound within an input is
  * then TABLE_MAX, past which the input's counts go into its own table.
+ *
+ * A task's own table is bounded by TABLE_MAX too: past it, its records
+ * so far go to the parent, which holds them with the worker's table.
+ * So a worker holds at most its counters, the task's table and its own
+ * table, each about TABLE_MAX (twice that as one doubles past it).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +37,50 @@ struct combine {
 	struct sbuf line;	/* a record ctx->write left unfinished */
 	int midline;
 	struct sbuf rec;	/* a record of emit or count */
+	uint64_t spilled;	/* records the running task sent (spilltask) */
+	uint64_t held;		/* and those of the tasks in comb */
 };
+
+struct partsarg {
+	struct frames *out;
+	const char *key;
+	size_t klen;
+	uint64_t records;
+};
+
+static void
+putpart(void *arg, const char *v, size_t n)
+{
+	struct partsarg *pa = arg;
+
+	frames_put(pa->out, pa->key, pa->klen);
+	frames_put(pa->out, "\t", 1);
+	frames_put(pa->out, v, n);
+	frames_put(pa->out, "\n", 1);
+	pa->records++;
+}
+
+/* The running task's table passed TABLE_MAX: its records so far go to
+ * the parent, which holds them with the worker's table (and drops them
+ * if the task fails), and a new table takes the rest.  So one input of
+ * many keys takes no more memory than many inputs do. */
+static void
+spilltask(struct combine *cb)
+{
+	uint32_t n = table_count(cb->task);
+	struct partsarg pa = { .out = cb->s.out };
+
+	for (uint32_t i = 0; i < n; i++) {
+		pa.key = table_key(cb->task, i, &pa.klen);
+		if (agg_parts(cb->a, table_val(cb->task, i), putpart, &pa) < 0)
+			eprintf("--combine %s: out of range",
+			    agg_name(cb->a->op));
+		agg_freestate(cb->a, table_val(cb->task, i));
+	}
+	table_free(cb->task);
+	cb->task = table_new(agg_statesize(cb->a->op));
+	cb->spilled += pa.records;
+}
 
 /* Aggregate one record: all fields but the last are the key. */
 static void
@@ -68,6 +116,8 @@ fold(struct combine *cb, const char *rec, size_t n)
 	void *st = table_get(cb->task, rec, (size_t)(tab - rec), &isnew);
 	if (agg_addnum(a, st, v, vl, &x, &ne) != AGG_OK)
 		ctx->fail(ctx, "--combine %s: out of range", agg_name(a->op));
+	else if (isnew && table_bytes(cb->task) > TABLE_MAX)
+		spilltask(cb);
 }
 
 static void
@@ -158,6 +208,8 @@ cend(struct sink *s, int ok)
 {
 	struct combine *cb = (struct combine *)s;
 
+	cb->held += ok ? cb->spilled : 0;
+	cb->spilled = 0;
 	if (ok) {
 		foldtask(cb);
 		return;
@@ -167,25 +219,6 @@ cend(struct sink *s, int ok)
 	cb->midline = 0;
 	cb->line.len = 0;
 	freestates(cb, cb->task);
-}
-
-struct partsarg {
-	struct frames *out;
-	const char *key;
-	size_t klen;
-	uint64_t records;
-};
-
-static void
-putpart(void *arg, const char *v, size_t n)
-{
-	struct partsarg *pa = arg;
-
-	frames_put(pa->out, pa->key, pa->klen);
-	frames_put(pa->out, "\t", 1);
-	frames_put(pa->out, v, n);
-	frames_put(pa->out, "\n", 1);
-	pa->records++;
 }
 
 /* A committed count of --combine sum, sent with the worker's table. */
@@ -208,7 +241,7 @@ static void
 flush(struct combine *cb, int counts)
 {
 	uint32_t n = table_count(cb->comb);
-	struct partsarg pa = { .out = cb->s.out };
+	struct partsarg pa = { .out = cb->s.out, .records = cb->held };
 
 	for (uint32_t i = 0; i < n; i++) {
 		pa.key = table_key(cb->comb, i, &pa.klen);
@@ -221,6 +254,7 @@ flush(struct combine *cb, int counts)
 		counts_each(cb->s.counts, putcommitted, &pa);
 		counts_clear(cb->s.counts);
 	}
+	cb->held = 0;
 	frames_flush(cb->s.out);
 	frames_send(cb->s.out, RES_FLUSH, &pa.records, sizeof pa.records);
 }
@@ -300,6 +334,8 @@ send_(struct sink *s, int ok)
 {
 	struct combine *cb = (struct combine *)s;
 
+	cb->held += ok ? cb->spilled : 0;
+	cb->spilled = 0;
 	if (ok) {
 		counts_commit(s->counts);
 		foldtask(cb);

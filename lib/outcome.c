@@ -40,6 +40,7 @@ outcome_died(struct pool *p, struct slot *s, int status, const char *reason,
 	int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
 
 	spool_discard(&s->spool);
+	spool_discard(&s->held);
 	if (reason)
 		snprintf(why, sizeof why, "%s", reason);
 	else if (sig)
@@ -101,7 +102,9 @@ taskok(struct pool *p, struct slot *s, const struct donemsg *d)
 
 	in->binary |= d->binary;
 	if (p->c->combine) {
-		/* Its records are in the worker's table until it flushes. */
+		/* Its records are in the worker's table until it flushes,
+		 * and those that did not fit there wait with it. */
+		spool_append(&s->held, &s->spool);
 		if (s->npend == s->pendcap) {
 			s->pendcap = s->pendcap ? s->pendcap * 2 : 64;
 			s->pend = ereallocarray(s->pend, s->pendcap, sizeof *s->pend);
@@ -205,7 +208,8 @@ onframe(void *arg, struct slot *s)
 	case RES_FLUSH: {
 		/* The worker's table: the tasks in it are done. */
 		memcpy(&n, s->msg, s->hdr.len < sizeof n ? s->hdr.len : sizeof n);
-		commit_table(&p->cm, &s->spool, n);
+		spool_append(&s->held, &s->spool);
+		commit_table(&p->cm, &s->held, n);
 		if (s->state == SLOT_FLUSHING)
 			s->state = SLOT_IDLE;
 		size_t np = s->npend;

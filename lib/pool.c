@@ -82,6 +82,7 @@ killall(struct pool *p, int sig)
 		if (slot_alive(s))
 			slot_kill(s, sig);
 		spool_discard(&s->spool);
+		spool_discard(&s->held);
 	}
 }
 
@@ -472,6 +473,7 @@ stop(struct pool *p)
 				    strsignal(WTERMSIG(status)));
 		}
 		spool_free(&s->spool);
+		spool_free(&s->held);
 		free(s->pend);
 	}
 	thepool = NULL;

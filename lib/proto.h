@@ -27,8 +27,9 @@ struct taskmsg {
 };
 
 /* RES_FLUSH (--combine): the RES_OUT frames since the last RES_DONE are
- * the worker's combined table, to be written now; payload: a uint64_t
- * count of records.  RES_FATAL: the worker could not start, and no
+ * the worker's combined table, to be written now with the RES_OUT frames
+ * of its tasks (those that passed TABLE_MAX on their own, combine.c);
+ * payload: a uint64_t count of all those records.  RES_FATAL: the worker could not start, and no
  * worker will (payload: the message).  RES_EXIT: a fatal error between
  * tasks; the worker exits (payload: the message). */
 enum { RES_OUT = 1, RES_DONE, RES_FATAL, RES_FLUSH, RES_EXIT };

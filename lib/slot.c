@@ -38,6 +38,7 @@ slot_init(struct slot *s, int id)
 	s->id = id;
 	s->state = SLOT_EMPTY;
 	spool_init(&s->spool);
+	spool_init(&s->held);
 }
 
 /* In a worker: SIGTERM (from the parent, or when the parent dies) ends

@@ -41,6 +41,7 @@ struct slot {
 	double lasttask;	/* how long the worker's last task took */
 	struct task *pend;	/* --combine: tasks in the worker's table */
 	size_t npend, pendcap;
+	struct spool held;	/* --combine: their records sent before it */
 	struct reshdr hdr;	/* the frame being read */
 	size_t hdrhave, payhave;
 	char msg[sizeof(struct donemsg) + 1024];

@@ -378,3 +378,35 @@ pdp-map: inputs 7, succeeded 6, failed 1"
 		no_leftovers
 	done
 }
+
+@test "--combine: one input with more keys than a table holds: its records go out past 64 MiB, memory stays bounded, every result exact" {
+	[ -x /usr/bin/time ] || skip "no /usr/bin/time"
+	# 8 million keys in many.txt: held in one table, they took 450 to
+	# 500 MB; bounded, under 240 MB (the counters and the tables, each
+	# about 64 MiB, twice that as one doubles past it).
+	awk 'BEGIN { for (i = 0; i < 8000000; i++) print "k" i; print "k1 k2" }' > many.txt
+	echo "k1 k2 x" > small.txt
+	printf '%s\n' small.txt many.txt small.txt > list
+	for op in sum max; do
+		# --split 0: many.txt one task, so that max is of its count.
+		/usr/bin/time -o rss -f %M pdp-map -j1 --split 0 --stats --combine $op wordfreq < list > out 2> err &&
+		    status=0 || status=$?
+		stderr=$(cat err)
+		assert_status 0
+		assert_stderr_matches "^pdp-map: inputs 3, succeeded 3, failed 0, bytes [0-9]*, records $(wc -l < out),"
+		[ "$(wc -l < err)" -eq 1 ] || fail "$op: unexpected messages"
+		# k1 and k2: twice in many.txt, once in each small.txt; x once
+		# in each small.txt; every other key of many.txt once.
+		if [ $op = sum ]; then want='k1 4 k2 4 x 2'; else want='k1 2 k2 2 x 1'; fi
+		pdp-reduce $op < out > got
+		[ "$(awk -F '\t' '$1 == "k1" || $1 == "k2" || $1 == "x" { printf "%s%s %s", s, $1, $2; s = " " }' got)" = "$want" ] ||
+		    fail "$op: $(grep -E '^(k1|k2|x)\s' got)"
+		[ "$(wc -l < got)" -eq 8000001 ] || fail "$op: $(wc -l < got) keys"
+		[ "$(awk -F '\t' '$1 ~ /^k(0|[1-9][0-9]*)$/ && substr($1, 2) + 0 < 8000000 &&
+		    ($2 == 1 || $1 == "k1" || $1 == "k2")' got | wc -l)" -eq 8000000 ] ||
+		    fail "$op: keys or counts other than those of the inputs"
+		[ -n "${PDP_SANITIZE:-}" ] && continue	# RSS means nothing there
+		kb=$(tail -n 1 rss)
+		[ "$kb" -lt 245760 ] || fail "$op: peak RSS $kb KB"
+	done
+}

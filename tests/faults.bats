@@ -294,10 +294,15 @@ setup_file() {
 		if (strstr(c->path, "segv"))
 			crash();
 		if (strstr(c->path, "bigtable")) {
-			/* A million keys: a table of 14 MB to write at the end;
-			 * the first attempt's worker is killed while it does. */
+			/* Half a million keys: a table of 7 MB to write at the
+			 * end (within the 64 MiB of counters, past which some
+			 * would go during the task); the first attempt's worker
+			 * is killed while it writes it.  $CRASHY_KEYS: as many
+			 * keys instead. */
+			const char *nk = getenv("CRASHY_KEYS");
+			int n = nk ? atoi(nk) : 500000;
 			char k[16];
-			for (int i = 0; i < 1000000; i++) {
+			for (int i = 0; i < n; i++) {
 				snprintf(k, sizeof k, "k%07d", i);
 				if (c->count(c, k, strlen(k), 1) < 0)
 					return -1;
@@ -492,12 +497,50 @@ pdp-map: nope.txt: refused"
 	echo bigtable.txt >> list
 	CRASHY_NOKILL=1 pdp-map -j1 --combine sum ./crashy.so < list |
 	    pdp-reduce sum | LC_ALL=C sort > want
-	[ "$(wc -l < want)" -eq 1000019 ] || fail "clean run: $(wc -l < want) keys"
+	[ "$(wc -l < want)" -eq 500019 ] || fail "clean run: $(wc -l < want) keys"
 	run --separate-stderr pdp-map -j1 --combine sum --retries 1 ./crashy.so < list
 	assert_status 0
 	assert_stderr_contains "pdp-map: bigtable.txt: result lost: worker killed by signal 9 (Killed) (trying again: attempt 2 of 2)"
 	assert_stderr_contains "pdp-map: in01.txt: result lost: worker killed by signal 9 (Killed) (trying again: attempt 2 of 2)"
 	printf '%s\n' "$output" | pdp-reduce sum | LC_ALL=C sort > got
+	assert_files_equal want got
+	no_leftovers
+}
+
+@test "--combine: a task whose own table passed 64 MiB, then a crash or a failure in the next: what it sent waits with the table, is dropped with it, and runs again once" {
+	use_plugin
+	# bigtable.txt (the largest: first) counts CRASHY_KEYS keys, past
+	# the counters and past its own table: some of its records go to
+	# pdp-map during the task, the rest stay in the worker's table.
+	# segv.txt crashes the worker before that table is written:
+	# bigtable.txt runs again, and its keys are there once.
+	export CRASHY_KEYS=600000 CRASHY_NOKILL=1
+	make_inputs segv.txt
+	seq 100 > bigtable.txt
+	printf '%s\n' bigtable.txt segv.txt > list
+	pdp-map -j1 --combine max ./crashy.so <<< bigtable.txt |
+	    pdp-reduce max | LC_ALL=C sort > want
+	[ "$(wc -l < want)" -eq $(( CRASHY_KEYS + 100 )) ] || fail "clean run: $(wc -l < want) keys"
+	CRASHY_LOG=$PWD/runs pdp-map -j1 --combine max --stats ./crashy.so < list > out 2> err &&
+	    status=0 || status=$?
+	stderr=$(cat err)
+	assert_status 1
+	assert_stderr_contains "pdp-map: worker 1: the --combine table of 1 input is lost with it: it is run again"
+	assert_stderr_contains "pdp-map: segv.txt: worker killed by signal 11 (Segmentation fault)"
+	assert_stderr_matches "pdp-map: inputs 2, succeeded 1, failed 1, bytes [0-9]*, records $(wc -l < out),"
+	pdp-reduce max < out | LC_ALL=C sort > got
+	assert_files_equal want got
+	[ "$(grep -c '^bigtable.txt$' runs)" -eq 2 ] || fail "bigtable.txt ran $(grep -c '^bigtable.txt$' runs) times"
+
+	# An input that fails after it (no crash) drops only its own.
+	make_inputs nope.txt
+	printf '%s\n' bigtable.txt nope.txt > list
+	pdp-map -j1 --combine max ./crashy.so < list > out 2> err &&
+	    status=0 || status=$?
+	stderr=$(cat err)
+	assert_status 1
+	assert_stderr_equals "pdp-map: nope.txt: refused"
+	pdp-reduce max < out | LC_ALL=C sort > got
 	assert_files_equal want got
 	no_leftovers
 }
