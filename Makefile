@@ -129,7 +129,7 @@ amdahl: $(BINS)
 # process.  gunzip.c reads 61 bytes at a time there (GUNZIP_INSZ), so
 # that inputs of a few KB cross its input buffer's refills.
 FUZZTIME ?= 60
-FUZZERS = record num tokenize state reduce counts gunzip
+FUZZERS = record num tokenize state reduce counts countruns gunzip
 FUZZCC ?= clang
 FUZZDIR = build/fuzz
 FUZZSAN = -fsanitize=address,undefined -fno-sanitize-recover=all

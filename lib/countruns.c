@@ -297,7 +297,8 @@ countruns_add(struct countruns **crp, const struct counts *c)
 		free(ix.e);
 		return -1;
 	}
-	qsort(ix.e, ix.n, sizeof *ix.e, entrycmp);
+	if (ix.n > 1)
+		qsort(ix.e, ix.n, sizeof *ix.e, entrycmp);
 	cr->fd[cr->n++] = newrun(fillsorted, &ix);
 	free(ix.e);
 	return 0;
