@@ -238,6 +238,7 @@ main(int argc, char *argv[])
 
 	setprogname(argv[0]);
 	io_stdfds();
+	io_fsizeerrors();
 	filter_init(&f);
 	refuseprimaries(argc, argv);
 	while ((c = getopt_long(argc, argv, SHORTOPTS, longopts, NULL)) != -1) {

@@ -294,6 +294,7 @@ main(int argc, char *argv[])
 
 	setprogname(argv[0]);
 	io_stdfds();
+	io_fsizeerrors();
 	/* "+": options end at the mapper word, which may have its own. */
 	while ((c = getopt_long(argc, argv, "+0a:hj:kqv", longopts, NULL)) != -1) {
 		switch (c) {

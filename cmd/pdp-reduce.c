@@ -215,6 +215,7 @@ main(int argc, char *argv[])
 
 	setprogname(argv[0]);
 	io_stdfds();
+	io_fsizeerrors();
 	while ((c = getopt_long(argc, argv, "Cf:Hhj:k:sS:t:T:W", longopts,
 	    NULL)) != -1) {
 		switch (c) {

@@ -34,6 +34,12 @@ io_stdfds(void)
 }
 
 void
+io_fsizeerrors(void)
+{
+	signal(SIGXFSZ, SIG_IGN);
+}
+
+void
 io_needstd(int fd)
 {
 	static const char *const names[3] = {

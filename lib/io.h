@@ -13,6 +13,11 @@ struct csum;
  * takes its number (and records land in a joblog, say).  Exits if even
  * that fails. */
 void io_stdfds(void);
+/* At the start of a program too: a write past the file size limit
+ * (ulimit -f) fails with EFBIG, reported as any write error is, instead
+ * of killing the program by SIGXFSZ without a word.  Commands it runs
+ * get the default back (proc.c). */
+void io_fsizeerrors(void);
 /* Exit with "NAME: Bad file descriptor" (exit 2) if standard descriptor
  * fd was closed when io_stdfds ran: for a program about to use it. */
 void io_needstd(int fd);

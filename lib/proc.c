@@ -46,6 +46,7 @@ proc_spawn(pid_t *pid, const char *path, char *const argv[],
 			e = posix_spawn_file_actions_adddup2(&fa, fds[i], i);
 	sigemptyset(&def);
 	sigaddset(&def, SIGPIPE);
+	sigaddset(&def, SIGXFSZ);	/* io_fsizeerrors */
 	if (!e)
 		e = posix_spawnattr_setsigdefault(&at, &def);
 	if (!e)

@@ -883,6 +883,30 @@ halt_soon_running() {
 	no_leftovers
 }
 
+@test "ulimit -f: output past the file size limit is 'write error: File too large', exit 2, in each program, not a silent death by SIGXFSZ" {
+	# ulimit -f counts blocks of 1024 bytes; each output below passes 1.
+	seq 30000 | sed 's/^/k/; s/$/\t1/' > recs
+	mkdir d
+	for i in $(seq 100); do : > "d/file-with-a-long-name-$i"; done
+	echo recs > list
+	run --separate-stderr bash -c 'ulimit -f 1; pdp-reduce sum < recs > out'
+	assert_status 2
+	assert_stderr_equals "pdp-reduce: stdout: write error: File too large"
+	run --separate-stderr bash -c 'ulimit -f 1; pdp-find d > out'
+	assert_status 2
+	assert_stderr_equals "pdp-find: stdout: write error: File too large"
+	run --separate-stderr bash -c 'ulimit -f 1; pdp-map wordfreq < list > out'
+	assert_status 2
+	assert_stderr_equals "pdp-map: stdout: write error: File too large"
+	no_leftovers
+	# A command that exec runs gets SIGXFSZ as it would without pdp-map:
+	# sh tells of its child killed by it (128 + 25).
+	run --separate-stderr bash -c 'ulimit -f 1; pdp-map exec sh -c "seq 100000 > big.out" < list'
+	assert_status 1
+	assert_stderr_contains "pdp-map: recs: sh exited with status 153"
+	[ "$(wc -c < big.out)" -eq 1024 ] || fail "big.out: $(wc -c < big.out) bytes"
+}
+
 @test "| head -1: pdp-map ends at once (SIGPIPE), long before its inputs are done, nothing left" {
 	# 20 inputs of 200 KB, 0.3 s each on 2 workers: 3 s for the lot.
 	: > list
