@@ -71,6 +71,18 @@ bymagic(const unsigned char *s, size_t n)
 	return NULL;
 }
 
+const struct decompfmt *
+decomp_cut(const void *p, size_t n)
+{
+	for (size_t i = 0; i < NFMTS && n >= 2; i++) {
+		const struct decompfmt *f = &fmts[i];
+		if (f->magic != mbzip2 && n < f->mlen &&
+		    memcmp(p, f->magic, n) == 0)
+			return f;
+	}
+	return NULL;
+}
+
 /* The bytes of the skippable frames that begin s[0..n) (pzstd writes
  * one first; zstd and lz4 have them, alike); *cut set if the last one
  * runs past n. */

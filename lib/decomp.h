@@ -25,6 +25,10 @@ struct decompfmt {
 
 /* The format whose magic bytes begin p[0..n), or NULL. */
 const struct decompfmt *decomp_detect(const void *p, size_t n);
+/* The format whose magic a whole input p[0..n) of at least 2 bytes is
+ * the beginning of: a compressed file cut short within its header (none
+ * of those beginnings is text; bzip2's "BZ" is, and is left out). */
+const struct decompfmt *decomp_cut(const void *p, size_t n);
 
 /* A decompressor running on one input. */
 struct decomp {

@@ -79,7 +79,8 @@ newinput(void)
 	return in;
 }
 
-/* Whether the file open on fd begins compressed (read at its offset). */
+/* Whether the file open on fd begins compressed (read at its offset),
+ * or ends within a compressed header (which pipein_start reports). */
 static int
 compressedfile(int fd)
 {
@@ -87,7 +88,8 @@ compressedfile(int fd)
 	off_t at = lseek(fd, 0, SEEK_CUR);
 	ssize_t n = at < 0 ? -1 : pread(fd, b, sizeof b, at);
 
-	return n > 0 && decomp_detect(b, (size_t)n) != NULL;
+	return n > 0 && (decomp_detect(b, (size_t)n) != NULL ||
+	    ((size_t)n < sizeof b && decomp_cut(b, (size_t)n) != NULL));
 }
 
 void

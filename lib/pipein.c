@@ -49,11 +49,13 @@ pipein_start(struct pipein *p, struct reader *r)
 	while (!r->eof && r->end - r->start < DECOMP_MAGICMAX)
 		if (reader_fill(r) < 0)
 			reader_fail(r);
-	const struct decompfmt *f = decomp_detect(r->buf + r->start,
-	    r->end - r->start);
+	size_t have = r->end - r->start;
+	const struct decompfmt *f = decomp_detect(r->buf + r->start, have);
+	if (!f && r->eof && (f = decomp_cut(r->buf + r->start, have)))
+		eprintf("%s: corrupt %s data: unexpected end of file (%zu bytes, "
+		    "within its header)", r->name, f->name, have);
 	if (!f)
 		return;
-	size_t have = r->end - r->start;
 	int in = r->fd;
 	if (fstat(in, &st) == 0 && S_ISREG(st.st_mode) &&
 	    (at = lseek(in, 0, SEEK_CUR)) >= (off_t)have) {

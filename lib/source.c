@@ -87,6 +87,8 @@ struct first {
 	int binary;
 	int decompress;		/* look for compression */
 	uint64_t max;		/* the input's bytes: a block's, of a file */
+	uint64_t size;		/* a whole file's, if known; else 0 */
+	const struct decompfmt *cut;	/* its header cut short (decomp_cut) */
 };
 
 static int
@@ -97,6 +99,8 @@ checkfirst(void *arg, const char *p, size_t n)
 	if (n > f->max)
 		n = (size_t)f->max;	/* what follows is another input's */
 	if (f->decompress && (f->fmt = decomp_detect(p, n)))
+		return FEED_STOP;
+	if (f->decompress && n == f->size && (f->cut = decomp_cut(p, n)))
 		return FEED_STOP;
 	if ((f->s->binary == BIN_SKIP || f->s->binary == BIN_FAIL) &&
 	    memchr(p, '\0', n < BINCHECK ? n : BINCHECK)) {
@@ -243,6 +247,7 @@ source_file(struct source *s, const char *path, uint64_t off, uint64_t len,
 	s->skipped = 0;
 	if (fd < 0)
 		return 0;
+	f.size = off == 0 ? (uint64_t)st.st_size : 0;
 	if (off > 0) {
 		/* A chunk: the file's first bytes decide, as for the first. */
 		ssize_t n = pread(fd, s->buf, BINCHECK, 0);
@@ -266,6 +271,10 @@ source_file(struct source *s, const char *path, uint64_t off, uint64_t len,
 	} else if (r == FEED_STOP && f.fmt) {
 		mapcompressed(s, fd, &f);
 		bytes = (uint64_t)st.st_size;
+	} else if (r == FEED_STOP && f.cut) {
+		s->ctx->fail(s->ctx, "corrupt %s data: unexpected end of file "
+		    "(%llu bytes, within its header)", f.cut->name,
+		    (unsigned long long)st.st_size);
 	} else if (r == FEED_STOP) {
 		binary(s);
 	} else {

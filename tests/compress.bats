@@ -404,6 +404,43 @@ gzbytes() {
 
 # --- binary inputs -------------------------------------------------------
 
+@test "a compressed file cut within its header fails as a truncated archive, never read as text; bzip2's 'BZ' and one byte are text" {
+	# Whole files of 2 to 4 bytes: the first bytes of gzip's, xz's,
+	# zstd's and lz4's magic (the decompressors are not needed).
+	printf '\x1f\x8b' > a.gz
+	printf '\xfd7zX' > b.xz
+	printf '\x28\xb5\x2f' > c.zst
+	printf '\x04\x22\x4d' > d.lz4
+	printf 'BZ' > e.bz2
+	printf '\x1f' > f.gz
+	printf 'ok\n' > g.txt
+	printf '%s\n' a.gz b.xz c.zst d.lz4 e.bz2 f.gz g.txt > list
+	run --separate-stderr pdp-map -j1 --stats wordfreq < list
+	assert_status 1
+	assert_stderr_contains "pdp-map: a.gz: corrupt gzip data: unexpected end of file (2 bytes, within its header)"
+	assert_stderr_contains "pdp-map: b.xz: corrupt xz data: unexpected end of file (4 bytes, within its header)"
+	assert_stderr_contains "pdp-map: c.zst: corrupt zstd data: unexpected end of file (3 bytes, within its header)"
+	assert_stderr_contains "pdp-map: d.lz4: corrupt lz4 data: unexpected end of file (3 bytes, within its header)"
+	assert_stderr_matches "pdp-map: inputs 7, succeeded 3, failed 4,"
+	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 5 ] || fail "unexpected messages"
+	output=$(printf '%s\n' "$output" | LC_ALL=C sort)
+	assert_output_equals "$(printf 'bz\t1\nok\t1')"
+	# --decompress=never: as they are, "7zX" a word.
+	run --separate-stderr pdp-map --decompress=never wordfreq <<< b.xz
+	assert_status 0
+	assert_output_equals "$(printf '7zx\t1')"
+	# --pipe, from the file and from a pipe: the stream is damaged, a
+	# fatal error as for any corrupt compressed stdin.
+	run --separate-stderr pdp-map --pipe wc < a.gz
+	assert_status 2
+	assert_stderr_equals "pdp-map: stdin: corrupt gzip data: unexpected end of file (2 bytes, within its header)"
+	run --separate-stderr bash -c 'cat b.xz | pdp-map --pipe wc'
+	assert_status 2
+	assert_stderr_equals "pdp-map: stdin: corrupt xz data: unexpected end of file (4 bytes, within its header)"
+	run --separate-stderr pdp-map --pipe wc < e.bz2
+	assert_status 0
+}
+
 @test "binary files beside text: skipped by the text mappers with a message, exit 0; --binary=text, =fail" {
 	text a.txt
 	printf 'ELF\0\1\2 binary words here\n' > b.bin
