@@ -2,7 +2,9 @@
  * runs in temporary files merged at the input's end (countruns.h).  A
  * run is a sequence of entries: the key's length (8 bytes), its count
  * (8 bytes), the key's bytes. */
+#include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -10,6 +12,7 @@
 #include "countruns.h"
 #include "err.h"
 #include "io.h"
+#include "radix.h"
 #include "tmp.h"
 
 enum {
@@ -17,13 +20,7 @@ enum {
 	RUNBUF = 1 << 16,	/* a run's buffer, writing or reading */
 };
 
-struct countruns {
-	int fd[MAXRUNS];
-	int n;
-};
-
 struct entry {
-	uint64_t p;		/* the first 8 bytes, big-endian */
 	const char *k;
 	size_t kl;
 	int64_t n;
@@ -33,6 +30,20 @@ struct index {
 	struct entry *e;
 	size_t n, cap;
 };
+
+/* The index and its sort are kept from run to run of the input, so that
+ * each run does not fault their pages in anew. */
+struct countruns {
+	int fd[MAXRUNS];
+	int n;
+	struct index ix;
+	struct sortkey *v;	/* 2 * vcap */
+	size_t vcap;
+};
+
+/* The entries that the sort of a run of equal prefixes compares (qsort
+ * takes no argument for its comparison). */
+static const struct entry *sorting;
 
 struct run {
 	int fd;
@@ -45,19 +56,6 @@ struct run {
 	int done;
 };
 
-/* The first 8 bytes of a key (zero-padded, as counts_fn and a run give
- * it) as a number that orders as they do. */
-static uint64_t
-prefix(const char *k)
-{
-	const unsigned char *b = (const unsigned char *)k;
-	uint64_t p = 0;
-
-	for (int i = 0; i < 8; i++)
-		p = p << 8 | b[i];
-	return p;
-}
-
 static void
 collect(void *arg, const char *k, size_t kl, int64_t n)
 {
@@ -67,7 +65,7 @@ collect(void *arg, const char *k, size_t kl, int64_t n)
 		ix->cap = ix->cap ? ix->cap * 2 : 1024;
 		ix->e = ereallocarray(ix->e, ix->cap, sizeof *ix->e);
 	}
-	ix->e[ix->n++] = (struct entry){ prefix(k), k, kl, n };
+	ix->e[ix->n++] = (struct entry){ k, kl, n };
 }
 
 /* Bytewise, a shorter key first on a tie: pdp-reduce's order.  p, q:
@@ -83,11 +81,12 @@ keycmp(uint64_t p, const char *a, size_t al, uint64_t q, const char *b,
 }
 
 static int
-entrycmp(const void *a, const void *b)
+cmpidx(const void *a, const void *b)
 {
-	const struct entry *x = a, *y = b;
+	const struct entry *x = &sorting[*(const uint64_t *)a];
+	const struct entry *y = &sorting[*(const uint64_t *)b];
 
-	return keycmp(x->p, x->k, x->kl, y->p, y->k, y->kl);
+	return keycmp(0, x->k, x->kl, 0, y->k, y->kl);
 }
 
 static int
@@ -100,29 +99,41 @@ static void
 putentry(void *arg, const char *k, size_t kl, int64_t n)
 {
 	struct obuf *o = arg;
-	uint64_t l = kl;
+	uint64_t h[2] = { kl, (uint64_t)n };
 
-	obuf_write(o, &l, sizeof l);
-	obuf_write(o, &n, sizeof n);
+	obuf_write(o, h, sizeof h);
 	obuf_write(o, k, kl);
 }
 
-/* A new run, written by fill(arg, o); its descriptor. */
+/* What errors of the runs name: the directory, and what the file is. */
+static const char *
+runname(void)
+{
+	static char name[4096];
+
+	if (!name[0])
+		snprintf(name, sizeof name, "%s: a temporary file of counts",
+		    tmp_dir());
+	return name;
+}
+
+/* A new run, written by fill(arg, o); its descriptor, which no command
+ * that the worker runs inherits. */
 static int
 newrun(void (*fill)(void *, struct obuf *), void *arg)
 {
-	const char *dir = tmp_dir();
-	int fd = tmp_open(dir, "pdp-counts.");
+	int fd = tmp_open(tmp_dir(), "pdp-counts.");
 	struct obuf o;
 
 	if (fd < 0)
-		eprintf("%s: a temporary file for an input's counts:", dir);
-	obuf_init(&o, fd, dir, RUNBUF);
+		eprintf("%s:", runname());
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	obuf_init(&o, fd, runname(), RUNBUF);
 	fill(arg, &o);
 	obuf_flush(&o);
 	obuf_free(&o);
 	if (lseek(fd, 0, SEEK_SET) < 0)
-		eprintf("%s: lseek:", dir);
+		eprintf("%s: lseek:", runname());
 	return fd;
 }
 
@@ -136,11 +147,11 @@ readn(struct run *u, void *p, size_t n)
 		if (u->pos == u->len) {
 			ssize_t r = readsome(u->fd, u->buf, RUNBUF);
 			if (r < 0)
-				eprintf("%s: read error:", tmp_dir());
+				eprintf("%s: read error:", runname());
 			if (r == 0 && q == p)
 				return 0;
 			if (r == 0)
-				eprintf("%s: a run of counts cut short", tmp_dir());
+				eprintf("%s: cut short", runname());
 			u->pos = 0;
 			u->len = (size_t)r;
 		}
@@ -156,23 +167,25 @@ readn(struct run *u, void *p, size_t n)
 static void
 advance(struct run *u)
 {
-	uint64_t kl;
+	uint64_t h[2], kl;
 
-	if (!readn(u, &kl, sizeof kl)) {
+	if (!readn(u, h, sizeof h)) {
 		u->done = 1;
 		return;
 	}
-	if (kl > SIZE_MAX - 16 || !readn(u, &u->n, sizeof u->n))
-		eprintf("%s: a run of counts cut short", tmp_dir());
+	kl = h[0];
+	u->n = (int64_t)h[1];
+	if (kl > SIZE_MAX - 16)
+		eprintf("%s: cut short", runname());
 	if (kl + 16 > u->kcap) {
 		u->kcap = (size_t)kl + 16;
 		u->key = erealloc(u->key, u->kcap);
 	}
 	if (kl > 0 && !readn(u, u->key, (size_t)kl))
-		eprintf("%s: a run of counts cut short", tmp_dir());
+		eprintf("%s: cut short", runname());
 	memset(u->key + kl, 0, 16);
 	u->klen = (size_t)kl;
-	u->p = prefix(u->key);
+	u->p = radix_prefix(u->key, u->klen);
 }
 
 /* The heap h[0..n) of runs, smallest key on top: h[i] sinks. */
@@ -268,20 +281,51 @@ fillmerged(void *arg, struct obuf *o)
 	cp->rc = merge(cp->cr->fd, cp->cr->n, putentry, o);
 }
 
+struct sorted {
+	const struct index *ix;
+	const uint64_t *order;	/* indices into ix->e, in key order */
+};
+
 static void
 fillsorted(void *arg, struct obuf *o)
 {
-	const struct index *ix = arg;
+	const struct sorted *so = arg;
 
-	for (size_t i = 0; i < ix->n; i++)
-		putentry(o, ix->e[i].k, ix->e[i].kl, ix->e[i].n);
+	for (size_t i = 0; i < so->ix->n; i++) {
+		const struct entry *e = &so->ix->e[so->order[i]];
+		putentry(o, e->k, e->kl, e->n);
+	}
+}
+
+/* The entries' indices in key order: by their first 8 bytes (radix.h),
+ * then each run that shares those by the whole key.  In v, 2n of them. */
+static const uint64_t *
+order(const struct index *ix, struct sortkey *v)
+{
+	size_t n = ix->n;
+
+	for (size_t i = 0; i < n; i++)
+		v[i] = (struct sortkey){ radix_prefix(ix->e[i].k, ix->e[i].kl),
+		    i };
+	struct sortkey *s = radix_sort(v, v + n, n);
+	uint64_t *out = (uint64_t *)(void *)(s == v ? v + n : v);
+	for (size_t i = 0; i < n; i++)
+		out[i] = s[i].idx;
+	sorting = ix->e;
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && s[j].pre == s[i].pre; j++)
+			;
+		if (j - i > 1)
+			qsort(out + i, j - i, sizeof *out, cmpidx);
+	}
+	sorting = NULL;
+	return out;
 }
 
 int
 countruns_add(struct countruns **crp, const struct counts *c)
 {
 	struct countruns *cr = *crp;
-	struct index ix = { 0 };
 
 	if (!cr)
 		cr = *crp = ecalloc(1, sizeof *cr);
@@ -293,14 +337,18 @@ countruns_add(struct countruns **crp, const struct counts *c)
 		if (cp.rc < 0)
 			return -1;
 	}
-	if (counts_eachnew(c, collect, &ix) < 0) {
-		free(ix.e);
+	cr->ix.n = 0;
+	if (counts_eachnew(c, collect, &cr->ix) < 0)
 		return -1;
+	if (cr->ix.n > 0) {
+		if (cr->ix.n > cr->vcap) {
+			cr->vcap = cr->ix.cap;
+			free(cr->v);
+			cr->v = ereallocarray(NULL, 2 * cr->vcap, sizeof *cr->v);
+		}
+		struct sorted so = { &cr->ix, order(&cr->ix, cr->v) };
+		cr->fd[cr->n++] = newrun(fillsorted, &so);
 	}
-	if (ix.n > 1)
-		qsort(ix.e, ix.n, sizeof *ix.e, entrycmp);
-	cr->fd[cr->n++] = newrun(fillsorted, &ix);
-	free(ix.e);
 	return 0;
 }
 
@@ -310,8 +358,8 @@ countruns_merge(struct countruns **crp, counts_fn *fn, void *arg)
 	struct countruns *cr = *crp;
 	int rc = merge(cr->fd, cr->n, fn, arg);
 
-	free(cr);
-	*crp = NULL;
+	cr->n = 0;
+	countruns_free(crp);
 	return rc;
 }
 
@@ -324,6 +372,8 @@ countruns_free(struct countruns **crp)
 		return;
 	for (int i = 0; i < cr->n; i++)
 		close(cr->fd[i]);
+	free(cr->ix.e);
+	free(cr->v);
 	free(cr);
 	*crp = NULL;
 }

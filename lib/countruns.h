@@ -5,10 +5,11 @@
  * a time, so that each key of the input goes out once with its whole
  * count, as records per input mean (pdp-reduce count, max).
  *
- * Memory: while a run is written, an index of the counters' keys (24
- * bytes a key, within the counters' bound); while runs are merged, a
- * buffer and one key for each of at most MAXRUNS runs (more are merged
- * into one first). */
+ * Memory: an index of the counters' keys and its sort, 56 bytes a key
+ * (up to twice that as the index doubles), kept for the input's next
+ * run; the counters' bound limits the keys, to about 700,000.  While
+ * runs are merged, a buffer and one key for each of at most MAXRUNS runs
+ * (more are merged into one first). */
 #ifndef PDP_COUNTRUNS_H
 #define PDP_COUNTRUNS_H
 

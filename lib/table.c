@@ -13,6 +13,7 @@
 #include "err.h"
 #include "hash.h"
 #include "hugepage.h"
+#include "radix.h"
 #include "table.h"
 
 struct slot {
@@ -342,52 +343,6 @@ cmpidx(const void *a, const void *b)
 	return (x->klen > y->klen) - (x->klen < y->klen);
 }
 
-/* A key's first 8 bytes as a number that orders as they do. */
-static uint64_t
-prefix(const struct entry *e)
-{
-	const unsigned char *k = (const unsigned char *)ekey(e);
-	uint64_t v = 0;
-
-	for (uint32_t i = 0; i < 8; i++)
-		v = v << 8 | (i < e->klen ? k[i] : 0);
-	return v;
-}
-
-struct sortkey {
-	uint64_t pre;		/* prefix() */
-	uint64_t idx;		/* a uint32_t, in 8 bytes for the alignment */
-};
-
-/* Sort v (n of them, tmp as many) by pre, a byte at a time from the
- * last (a stable radix sort), skipping the bytes that all share. */
-static struct sortkey *
-radixsort(struct sortkey *v, struct sortkey *tmp, size_t n)
-{
-	static size_t count[8][256];
-
-	memset(count, 0, sizeof count);
-	for (size_t i = 0; i < n; i++)
-		for (int d = 0; d < 8; d++)
-			count[d][v[i].pre >> (8 * d) & 0xff]++;
-	for (int d = 0; d < 8; d++) {
-		if (count[d][v[0].pre >> (8 * d) & 0xff] == n)
-			continue;
-		size_t at = 0;
-		for (int c = 0; c < 256; c++) {
-			size_t k = count[d][c];
-			count[d][c] = at;
-			at += k;
-		}
-		for (size_t i = 0; i < n; i++)
-			tmp[count[d][v[i].pre >> (8 * d) & 0xff]++] = v[i];
-		struct sortkey *x = v;
-		v = tmp;
-		tmp = x;
-	}
-	return v;
-}
-
 uint32_t *
 table_sorted(const struct table *t)
 {
@@ -400,8 +355,9 @@ table_sorted(const struct table *t)
 	struct sortkey *v = ereallocarray(NULL, n ? 2 * n : 1, sizeof *v);
 
 	for (uint32_t i = 0; i < n; i++)
-		v[i] = (struct sortkey){ prefix(ent(t, i)), i };
-	struct sortkey *s = n > 1 ? radixsort(v, v + n, n) : v;
+		v[i] = (struct sortkey){ radix_prefix(ekey(ent(t, i)),
+		    ent(t, i)->klen), i };
+	struct sortkey *s = n > 1 ? radix_sort(v, v + n, n) : v;
 	/* The index array in the half that s is not in. */
 	uint32_t *out = (uint32_t *)(void *)(s == v ? v + n : v);
 	for (size_t i = 0; i < n; i++)
