@@ -208,8 +208,8 @@ onframe(void *arg, struct slot *s)
 	case RES_FLUSH: {
 		/* The worker's table: the tasks in it are done. */
 		memcpy(&n, s->msg, s->hdr.len < sizeof n ? s->hdr.len : sizeof n);
-		spool_append(&s->held, &s->spool);
-		commit_table(&p->cm, &s->held, n);
+		commit_table(&p->cm, &s->held, 0);
+		commit_table(&p->cm, &s->spool, n);
 		if (s->state == SLOT_FLUSHING)
 			s->state = SLOT_IDLE;
 		size_t np = s->npend;

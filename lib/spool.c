@@ -114,6 +114,13 @@ spool_free(struct spool *s)
 void
 spool_append(struct spool *dst, struct spool *src)
 {
+	if (dst->len == 0 && dst->fd < 0) {
+		/* Nothing to go after: the two change places, no copy. */
+		struct spool t = *dst;
+		*dst = *src;
+		*src = t;
+		return;
+	}
 	drain(src, tospool, dst);
 }
 

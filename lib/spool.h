@@ -21,7 +21,8 @@ void spool_init(struct spool *s);
 void spool_add(struct spool *s, const void *p, size_t n);
 /* Write everything to out and empty the spool. */
 void spool_commit(struct spool *s, struct obuf *out);
-/* Move everything in src to the end of dst. */
+/* Move everything in src to the end of dst, leaving src empty (when dst
+ * holds nothing, the two trade places: no copy). */
 void spool_append(struct spool *dst, struct spool *src);
 void spool_discard(struct spool *s);
 /* The bytes it holds. */
