@@ -1,8 +1,9 @@
 /* sink.c: what every sink does alike with an input's counters: they go
- * out as records at the input's end; past countsmax bytes
- * (SINK_COUNTSMAX) they go to a sorted run on disk and are emptied, and
- * the runs are merged at the end (countruns.c) (the doubling that passes it makes them at most twice that), so
- * a worker's counters are bounded whatever the input. */
+ * out as records at the input's end.  Past countsmax bytes
+ * (SINK_COUNTSMAX; the doubling that passes it makes them at most twice
+ * that) they go to a sorted run on disk and are emptied, and the runs
+ * are merged at the input's end (countruns.c): so a worker's counters
+ * are bounded whatever the input, and each key is still one record. */
 #include "num.h"
 #include "sink.h"
 

@@ -530,6 +530,8 @@ pdp-map: nope.txt: refused"
 	assert_stderr_matches "pdp-map: inputs 2, succeeded 1, failed 1, bytes [0-9]*, records $(wc -l < out),"
 	pdp-reduce max < out | LC_ALL=C sort > got
 	assert_files_equal want got
+	# Its keys are distinct: a record of one twice is one written twice.
+	[ -z "$(cut -f 1 out | LC_ALL=C sort | uniq -d | head -3)" ] || fail "records twice"
 	[ "$(grep -c '^bigtable.txt$' runs)" -eq 2 ] || fail "bigtable.txt ran $(grep -c '^bigtable.txt$' runs) times"
 
 	# An input that fails after it (no crash) drops only its own.
@@ -541,6 +543,23 @@ pdp-map: nope.txt: refused"
 	assert_status 1
 	assert_stderr_equals "pdp-map: nope.txt: refused"
 	pdp-reduce max < out | LC_ALL=C sort > got
+	assert_files_equal want got
+
+	# One that fails after it sent some of its own (2 million keys: the
+	# counters pass their bound twice, their counts pass the task's
+	# table's, which is sent during the task): none of them is written
+	# nor counted, and the input after it in the worker is whole.
+	seq 200 > bigtable-nope.txt
+	printf '%s\n' bigtable-nope.txt bigtable.txt > list
+	CRASHY_KEYS=2000000 pdp-map -j1 --combine sum ./crashy.so <<< bigtable.txt |
+	    pdp-reduce sum | LC_ALL=C sort > want
+	CRASHY_KEYS=2000000 pdp-map -j1 --combine sum --stats ./crashy.so < list > out 2> err &&
+	    status=0 || status=$?
+	stderr=$(cat err)
+	assert_status 1
+	assert_stderr_contains "pdp-map: bigtable-nope.txt: refused"
+	assert_stderr_matches "pdp-map: inputs 2, succeeded 1, failed 1, bytes [0-9]*, records $(wc -l < out),"
+	pdp-reduce sum < out | LC_ALL=C sort > got
 	assert_files_equal want got
 	no_leftovers
 }
