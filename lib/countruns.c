@@ -2,6 +2,7 @@
  * runs in temporary files merged at the input's end (countruns.h).  A
  * run is a sequence of entries: the key's length (8 bytes), its count
  * (8 bytes), the key's bytes. */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -46,9 +47,7 @@ struct countruns {
 static const struct entry *sorting;
 
 struct run {
-	int fd;
-	char *buf;
-	size_t pos, len;
+	struct exactreader in;
 	char *key;		/* zero-padded to 16 bytes past its end */
 	size_t klen, kcap;
 	uint64_t p;		/* its first 8 bytes, big-endian */
@@ -141,27 +140,13 @@ newrun(void (*fill)(void *, struct obuf *), void *arg)
 static int
 readn(struct run *u, void *p, size_t n)
 {
-	char *q = p;
+	int r = exact_read(&u->in, p, n);
 
-	while (n > 0) {
-		if (u->pos == u->len) {
-			ssize_t r = readsome(u->fd, u->buf, RUNBUF);
-			if (r < 0)
-				eprintf("%s: read error:", runname());
-			if (r == 0 && q == p)
-				return 0;
-			if (r == 0)
-				eprintf("%s: cut short", runname());
-			u->pos = 0;
-			u->len = (size_t)r;
-		}
-		size_t k = u->len - u->pos < n ? u->len - u->pos : n;
-		memcpy(q, u->buf + u->pos, k);
-		u->pos += k;
-		q += k;
-		n -= k;
-	}
-	return 1;
+	if (r < 0 && errno)
+		eprintf("%s: read error:", runname());
+	if (r < 0)
+		eprintf("%s: cut short", runname());
+	return r;
 }
 
 static void
@@ -227,9 +212,10 @@ merge(const int *fd, int n, counts_fn *fn, void *arg)
 	size_t nh = 0;
 	int rc = 0;
 
-	*cur = (struct run){ .fd = -1 };
+	*cur = (struct run){ .in = { .fd = -1 } };
 	for (int i = 0; i < n; i++) {
-		u[i] = (struct run){ .fd = fd[i], .buf = emalloc(RUNBUF) };
+		u[i] = (struct run){ .in = { .fd = fd[i],
+		    .buf = emalloc(RUNBUF), .cap = RUNBUF } };
 		advance(&u[i]);
 		if (!u[i].done)
 			h[nh++] = &u[i];
@@ -261,8 +247,8 @@ merge(const int *fd, int n, counts_fn *fn, void *arg)
 	}
 	free(cur->key);
 	for (int i = 0; i < n; i++) {
-		close(u[i].fd);
-		free(u[i].buf);
+		close(u[i].in.fd);
+		free(u[i].in.buf);
 		free(u[i].key);
 	}
 	return rc;

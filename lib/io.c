@@ -332,6 +332,38 @@ sbuf_reserve(struct sbuf *b, size_t n)
 	}
 }
 
+int
+exact_read(struct exactreader *r, void *p, size_t n)
+{
+	char *q = p;
+
+	while (n > 0) {
+		if (r->pos == r->len) {
+			int direct = n >= r->cap;
+			ssize_t k = readsome(r->fd, direct ? q : r->buf,
+			    direct ? n : r->cap);
+			if (k <= 0) {
+				if (k == 0)
+					errno = 0;
+				return k < 0 || q != p ? -1 : 0;
+			}
+			if (direct) {
+				q += k;
+				n -= (size_t)k;
+				continue;
+			}
+			r->pos = 0;
+			r->len = (size_t)k;
+		}
+		size_t k = r->len - r->pos < n ? r->len - r->pos : n;
+		memcpy(q, r->buf + r->pos, k);
+		r->pos += k;
+		q += k;
+		n -= k;
+	}
+	return 1;
+}
+
 void
 sbuf_add(struct sbuf *b, const void *p, size_t n)
 {

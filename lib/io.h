@@ -94,6 +94,19 @@ _Noreturn void reader_fail(const struct reader *r);
 int reader_take(struct reader *r, char **rec, size_t *len);
 void reader_free(struct reader *r);
 
+/* A reader of exact byte counts through a buffer (a worker's task
+ * messages, runs of counts): many small reads take one read(2), and one
+ * at least the buffer's size goes straight to its place. */
+struct exactreader {
+	int fd;
+	char *buf;		/* cap bytes, the caller's */
+	size_t cap, pos, len;
+};
+
+/* n bytes to p: 1; 0 at the end before the first of them; -1 on a read
+ * error (errno set) or an end within them (errno 0). */
+int exact_read(struct exactreader *r, void *p, size_t n);
+
 /* A growable byte buffer (keys and records being put together). */
 struct sbuf {
 	char *p;

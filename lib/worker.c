@@ -272,8 +272,7 @@ runtask(struct host *h, const struct taskmsg *t, char *path, char *data)
 /* The task pipe, read in big pieces: the parent may queue several
  * small tasks, which then take one read. */
 struct tasks {
-	int fd;
-	size_t pos, len;
+	struct exactreader r;
 	char buf[8192];
 };
 
@@ -282,31 +281,7 @@ struct tasks {
 static int
 readfull(struct tasks *in, void *buf, size_t n)
 {
-	char *p = buf;
-
-	while (n > 0) {
-		if (in->pos == in->len) {
-			/* Big data goes straight to its place. */
-			int direct = n >= sizeof in->buf;
-			ssize_t r = readsome(in->fd, direct ? p : in->buf,
-			    direct ? n : sizeof in->buf);
-			if (r <= 0)
-				return r < 0 ? -1 : (p == buf ? 0 : -1);
-			if (direct) {
-				p += r;
-				n -= (size_t)r;
-				continue;
-			}
-			in->pos = 0;
-			in->len = (size_t)r;
-		}
-		size_t k = in->len - in->pos < n ? in->len - in->pos : n;
-		memcpy(p, in->buf + in->pos, k);
-		in->pos += k;
-		p += k;
-		n -= k;
-	}
-	return 1;
+	return exact_read(&in->r, buf, n);
 }
 
 /* What a fatal error (out of memory, say) ends: the worker, and the
@@ -353,7 +328,8 @@ worker_main(const struct workerconf *c, int taskfd, int resfd)
 	fcntl(taskfd, F_SETFD, FD_CLOEXEC);
 	fcntl(resfd, F_SETFD, FD_CLOEXEC);
 	in = ecalloc(1, sizeof *in);
-	in->fd = taskfd;
+	in->r = (struct exactreader){ .fd = taskfd, .buf = in->buf,
+	    .cap = sizeof in->buf };
 	h.counts = counts_new();
 	/* Counts from init() belong to the first input, as it begins. */
 	counts_begin(h.counts);
