@@ -94,16 +94,6 @@ runcmp(const struct run *a, const struct run *b)
 	return keycmp(a->p, a->key, a->klen, b->p, b->key, b->klen);
 }
 
-static void
-putentry(void *arg, const char *k, size_t kl, int64_t n)
-{
-	struct obuf *o = arg;
-	uint64_t h[2] = { kl, (uint64_t)n };
-
-	obuf_write(o, h, sizeof h);
-	obuf_write(o, k, kl);
-}
-
 /* What errors of the runs name: the directory, and what the file is. */
 static const char *
 runname(void)
@@ -116,23 +106,61 @@ runname(void)
 	return name;
 }
 
+/* A run being written.  Its errors are no input's (eprintf_env). */
+struct runout {
+	int fd;
+	size_t len;
+	char *buf;		/* RUNBUF bytes */
+};
+
+static void
+runflush(struct runout *o)
+{
+	if (o->len > 0 && writeall(o->fd, o->buf, o->len) < 0)
+		eprintf_env("%s: write error:", runname());
+	o->len = 0;
+}
+
+static void
+runwrite(struct runout *o, const void *p, size_t n)
+{
+	if (o->len + n > RUNBUF)
+		runflush(o);
+	if (n > RUNBUF) {
+		if (writeall(o->fd, p, n) < 0)
+			eprintf_env("%s: write error:", runname());
+		return;
+	}
+	memcpy(o->buf + o->len, p, n);
+	o->len += n;
+}
+
+static void
+putentry(void *arg, const char *k, size_t kl, int64_t n)
+{
+	struct runout *o = arg;
+	uint64_t h[2] = { kl, (uint64_t)n };
+
+	runwrite(o, h, sizeof h);
+	runwrite(o, k, kl);
+}
+
 /* A new run, written by fill(arg, o); its descriptor, which no command
  * that the worker runs inherits. */
 static int
-newrun(void (*fill)(void *, struct obuf *), void *arg)
+newrun(void (*fill)(void *, struct runout *), void *arg)
 {
 	int fd = tmp_open(tmp_dir(), "pdp-counts.");
-	struct obuf o;
 
 	if (fd < 0)
-		eprintf("%s:", runname());
+		eprintf_env("%s:", runname());
 	fcntl(fd, F_SETFD, FD_CLOEXEC);
-	obuf_init(&o, fd, runname(), RUNBUF);
+	struct runout o = { fd, 0, emalloc(RUNBUF) };
 	fill(arg, &o);
-	obuf_flush(&o);
-	obuf_free(&o);
+	runflush(&o);
+	free(o.buf);
 	if (lseek(fd, 0, SEEK_SET) < 0)
-		eprintf("%s: lseek:", runname());
+		eprintf_env("%s: lseek:", runname());
 	return fd;
 }
 
@@ -143,9 +171,9 @@ readn(struct run *u, void *p, size_t n)
 	int r = exact_read(&u->in, p, n);
 
 	if (r < 0 && errno)
-		eprintf("%s: read error:", runname());
+		eprintf_env("%s: read error:", runname());
 	if (r < 0)
-		eprintf("%s: cut short", runname());
+		eprintf_env("%s: cut short", runname());
 	return r;
 }
 
@@ -161,13 +189,13 @@ advance(struct run *u)
 	kl = h[0];
 	u->n = (int64_t)h[1];
 	if (kl > SIZE_MAX - 16)
-		eprintf("%s: cut short", runname());
+		eprintf_env("%s: cut short", runname());
 	if (kl + 16 > u->kcap) {
 		u->kcap = (size_t)kl + 16;
 		u->key = erealloc(u->key, u->kcap);
 	}
 	if (kl > 0 && !readn(u, u->key, (size_t)kl))
-		eprintf("%s: cut short", runname());
+		eprintf_env("%s: cut short", runname());
 	memset(u->key + kl, 0, 16);
 	u->klen = (size_t)kl;
 	u->p = radix_prefix(u->key, u->klen);
@@ -260,7 +288,7 @@ struct compaction {
 };
 
 static void
-fillmerged(void *arg, struct obuf *o)
+fillmerged(void *arg, struct runout *o)
 {
 	struct compaction *cp = arg;
 
@@ -273,7 +301,7 @@ struct sorted {
 };
 
 static void
-fillsorted(void *arg, struct obuf *o)
+fillsorted(void *arg, struct runout *o)
 {
 	const struct sorted *so = arg;
 

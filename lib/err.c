@@ -100,22 +100,48 @@ verr(const char *fmt, va_list ap, int print, char *msg)
 	errno = saved;
 }
 
-void
-eprintf(const char *fmt, ...)
-{
-	va_list ap;
+static _Noreturn void vfatal(const char *fmt, va_list ap)
+	__attribute__((format(printf, 1, 0)));
 
+static void
+vfatal(const char *fmt, va_list ap)
+{
 	char msg[ERRMSG_MAX];
 
-	va_start(ap, fmt);
 	verr(fmt, ap, !fatalhook || fatalreport, msg);
-	va_end(ap);
 	if (fatalhook) {
 		void (*fn)(const char *) = fatalhook;
 		fatalhook = NULL;
 		fn(msg);
 	}
 	exit(EXIT_FATAL);
+}
+
+void
+eprintf(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfatal(fmt, ap);
+}
+
+static int envfatal;
+
+void
+eprintf_env(const char *fmt, ...)
+{
+	va_list ap;
+
+	envfatal = 1;
+	va_start(ap, fmt);
+	vfatal(fmt, ap);
+}
+
+int
+err_envfatal(void)
+{
+	return envfatal;
 }
 
 void

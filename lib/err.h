@@ -15,6 +15,12 @@ void setprogname(const char *name);
 _Noreturn void eprintf(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 void weprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* eprintf of an error that is no input's fault (a temporary file that
+ * cannot be made or written): in a worker, the whole run stops with it,
+ * as pdp-map's parent stops on its own (err_envfatal tells the hook). */
+_Noreturn void eprintf_env(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+int err_envfatal(void);
 /* Called by eprintf before it exits, with the message (without the
  * program's name): pdp-map's parent stops its workers there, after eprintf
  * printed the message (report 1); a worker passes the message on to the

@@ -290,7 +290,9 @@ readfull(struct tasks *in, void *buf, size_t n)
  * the same way and no input is to blame.  Between tasks (writing the
  * --combine table), no input is to blame either: the worker exits, its
  * table is lost, and the table's inputs fail (or run again, as
- * --retries allows). */
+ * --retries allows).  An error of the environment (eprintf_env: a
+ * temporary file) is no input's either, and would come again on the
+ * next: it stops the whole run, as the parent's own does. */
 static void
 fatalexit(const char *msg)
 {
@@ -299,6 +301,8 @@ fatalexit(const char *msg)
 
 	if (!h) {
 		fprintf(stderr, "%s: %s\n", argv0, msg);
+	} else if (err_envfatal()) {
+		frames_send(&h->out, RES_FATAL, msg, strnlen(msg, ERRMSG_MAX - 1));
 	} else if (h->phase == STARTING) {
 		int n = snprintf(buf, sizeof buf, "a worker could not start: %s",
 		    msg);

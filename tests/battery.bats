@@ -388,24 +388,39 @@ print(rc, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)' "$1"
 	assert_status 2
 	assert_stderr_equals "pdp-reduce: $T/ro: cannot make a temporary file: Permission denied"
 	assert_output_empty
-	# More than the 1 MiB an input's output is held in memory.
-	seq 1 300000 > many.txt
+	# More than the 1 MiB an input's output is held in memory (and
+	# fewer keys than the 32 MiB of a worker's counters hold).
+	seq 1 200000 > many.txt
 	chmod 644 many.txt
 	run --separate-stderr bash -c "set -o pipefail; echo many.txt | ${UNPRIV[*]} env TMPDIR='$T/ro' '$UBIN/pdp-map' linefreq"
 	assert_status 2
 	assert_stderr_equals "pdp-map: $T/ro: cannot hold output: Permission denied"
 	assert_output_empty
 	no_leftovers
+	# More keys than that: the worker's runs of counts say so first.
+	seq 1 400000 > many.txt
+	run --separate-stderr bash -c "set -o pipefail; echo many.txt | ${UNPRIV[*]} env TMPDIR='$T/ro' '$UBIN/pdp-map' linefreq"
+	assert_status 2
+	assert_stderr_equals "pdp-map: $T/ro: a temporary file of counts: Permission denied"
+	assert_output_empty
+	no_leftovers
 }
 
 @test "a TMPDIR that takes no more (ulimit -f as a full disk): pdp-map's held output says where, exit 2, nothing left" {
 	mkdir tmp
-	# 3 MB of output from one input: past the 1 MiB held in memory.
-	seq 1 300000 | sed 's/^/line/' > many.txt
+	# 2.8 MB of output from one input: past the 1 MiB held in memory,
+	# with fewer keys than the 32 MiB of a worker's counters hold.
+	seq 1 200000 | sed 's/^/line/' > many.txt
 	run --separate-stderr bash -c "set -o pipefail; trap '' XFSZ; ulimit -f 1024; echo many.txt | TMPDIR='$T/tmp' pdp-map linefreq | cat > /dev/null"
 	assert_status 2
 	assert_stderr_equals "pdp-map: $T/tmp: a temporary file of output: write error: File too large"
 	[ -z "$(ls -A tmp)" ] || fail "left in TMPDIR: $(ls -A tmp)"
+	no_leftovers
+	# More keys than that: the worker's runs of counts, first.
+	seq 1 400000 | sed 's/^/line/' > many.txt
+	run --separate-stderr bash -c "set -o pipefail; trap '' XFSZ; ulimit -f 1024; echo many.txt | TMPDIR='$T/tmp' pdp-map linefreq | cat > /dev/null"
+	assert_status 2
+	assert_stderr_equals "pdp-map: $T/tmp: a temporary file of counts: write error: File too large"
 	no_leftovers
 }
 
