@@ -60,6 +60,32 @@ putpart(void *arg, const char *v, size_t n)
 	pa->records++;
 }
 
+static void
+freestates(struct combine *cb, struct table *t)
+{
+	uint32_t n = table_count(t);
+
+	for (uint32_t i = 0; i < n; i++)
+		agg_freestate(cb->a, table_val(t, i));
+	table_clear(t);
+}
+
+/* The records of table t to the parent, as partial states; its states
+ * are freed and it is emptied. */
+static void
+puttable(struct combine *cb, struct table *t, struct partsarg *pa)
+{
+	uint32_t n = table_count(t);
+
+	for (uint32_t i = 0; i < n; i++) {
+		pa->key = table_key(t, i, &pa->klen);
+		if (agg_parts(cb->a, table_val(t, i), putpart, pa) < 0)
+			eprintf("--combine %s: out of range",
+			    agg_name(cb->a->op));
+	}
+	freestates(cb, t);
+}
+
 /* The running task's table passed TABLE_MAX: its records so far go to
  * the parent, which holds them with the worker's table (and drops them
  * if the task fails), and a new table takes the rest.  So one input of
@@ -67,16 +93,9 @@ putpart(void *arg, const char *v, size_t n)
 static void
 spilltask(struct combine *cb)
 {
-	uint32_t n = table_count(cb->task);
 	struct partsarg pa = { .out = cb->s.out };
 
-	for (uint32_t i = 0; i < n; i++) {
-		pa.key = table_key(cb->task, i, &pa.klen);
-		if (agg_parts(cb->a, table_val(cb->task, i), putpart, &pa) < 0)
-			eprintf("--combine %s: out of range",
-			    agg_name(cb->a->op));
-		agg_freestate(cb->a, table_val(cb->task, i));
-	}
+	puttable(cb, cb->task, &pa);
 	table_free(cb->task);
 	cb->task = table_new(agg_statesize(cb->a->op));
 	cb->spilled += pa.records;
@@ -166,16 +185,6 @@ endline(struct combine *cb)
 	}
 }
 
-static void
-freestates(struct combine *cb, struct table *t)
-{
-	uint32_t n = table_count(t);
-
-	for (uint32_t i = 0; i < n; i++)
-		agg_freestate(cb->a, table_val(t, i));
-	table_clear(t);
-}
-
 /* The task succeeded: fold its table into the worker's. */
 static void
 foldtask(struct combine *cb)
@@ -240,16 +249,9 @@ putcommitted(void *arg, const char *k, size_t kl, int64_t n)
 static void
 flush(struct combine *cb, int counts)
 {
-	uint32_t n = table_count(cb->comb);
 	struct partsarg pa = { .out = cb->s.out, .records = cb->held };
 
-	for (uint32_t i = 0; i < n; i++) {
-		pa.key = table_key(cb->comb, i, &pa.klen);
-		if (agg_parts(cb->a, table_val(cb->comb, i), putpart, &pa) < 0)
-			eprintf("--combine %s: out of range",
-			    agg_name(cb->a->op));
-	}
-	freestates(cb, cb->comb);
+	puttable(cb, cb->comb, &pa);
 	if (counts) {
 		counts_each(cb->s.counts, putcommitted, &pa);
 		counts_clear(cb->s.counts);

@@ -67,17 +67,6 @@ collect(void *arg, const char *k, size_t kl, int64_t n)
 	ix->e[ix->n++] = (struct entry){ k, kl, n };
 }
 
-/* Bytewise, a shorter key first on a tie: pdp-reduce's order.  p, q:
- * their prefixes, which decide unless equal. */
-static int
-keycmp(uint64_t p, const char *a, size_t al, uint64_t q, const char *b,
-    size_t bl)
-{
-	if (p != q)
-		return p < q ? -1 : 1;
-	int c = memcmp(a, b, al < bl ? al : bl);
-	return c ? c : (al > bl) - (al < bl);
-}
 
 static int
 cmpidx(const void *a, const void *b)
@@ -85,13 +74,16 @@ cmpidx(const void *a, const void *b)
 	const struct entry *x = &sorting[*(const uint64_t *)a];
 	const struct entry *y = &sorting[*(const uint64_t *)b];
 
-	return keycmp(0, x->k, x->kl, 0, y->k, y->kl);
+	return radix_keycmp(x->k, x->kl, y->k, y->kl);
 }
 
 static int
 runcmp(const struct run *a, const struct run *b)
 {
-	return keycmp(a->p, a->key, a->klen, b->p, b->key, b->klen);
+	/* The prefixes decide unless equal. */
+	if (a->p != b->p)
+		return a->p < b->p ? -1 : 1;
+	return radix_keycmp(a->key, a->klen, b->key, b->klen);
 }
 
 /* What errors of the runs name: the directory, and what the file is. */

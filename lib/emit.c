@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "radix.h"
 #include "reducer.h"
 #include "table.h"
 
@@ -224,7 +225,7 @@ cmprankedkey(const void *a, const void *b)
 {
 	const struct ranked *x = a, *y = b;
 
-	return reducer_keycmp(x->key, x->klen, y->key, y->klen);
+	return radix_keycmp(x->key, x->klen, y->key, y->klen);
 }
 
 static int

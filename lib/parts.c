@@ -44,6 +44,7 @@
 #include "err.h"
 #include "fdlimit.h"
 #include "feed.h"
+#include "radix.h"
 #include "reducer.h"
 #include "table.h"
 #include "tmp.h"
@@ -272,7 +273,7 @@ cmpsample(const void *a, const void *b)
 {
 	const struct sample *x = a, *y = b;
 
-	return reducer_keycmp(x->key, x->klen, y->key, y->klen);
+	return radix_keycmp(x->key, x->klen, y->key, y->klen);
 }
 
 /* The bytes of r's runs (a file's size, the table at KEYBYTES a key),
@@ -332,8 +333,8 @@ cutranges(int n, struct keyrange *kr)
 		const struct sample *p = &smp[nsmp * (size_t)k / (size_t)n];
 		/* Not at a key too common to cut at twice, nor at the
 		 * first: a range would be empty. */
-		if (reducer_keycmp(p->key, p->klen, smp[0].key, smp[0].klen) <= 0 ||
-		    (kr[nr - 1].lo && reducer_keycmp(p->key, p->klen,
+		if (radix_keycmp(p->key, p->klen, smp[0].key, smp[0].klen) <= 0 ||
+		    (kr[nr - 1].lo && radix_keycmp(p->key, p->klen,
 		    kr[nr - 1].lo, kr[nr - 1].lolen) <= 0))
 			continue;
 		kr[nr - 1].hi = kr[nr].lo = p->key;

@@ -3,6 +3,14 @@
 
 #include "radix.h"
 
+int
+radix_keycmp(const void *a, size_t alen, const void *b, size_t blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+
+	return c ? c : (alen > blen) - (alen < blen);
+}
+
 uint64_t
 radix_prefix(const void *key, size_t klen)
 {

@@ -13,6 +13,9 @@ struct sortkey {
 	uint64_t idx;		/* the caller's, in 8 bytes for the alignment */
 };
 
+/* Key order: bytes (memcmp), the shorter first on a tie; that of
+ * table_sorted, pdp-reduce's runs and output, and the runs of counts. */
+int radix_keycmp(const void *a, size_t alen, const void *b, size_t blen);
 /* A key's first 8 bytes, zero-padded, as a number that orders as they
  * do. */
 uint64_t radix_prefix(const void *key, size_t klen);

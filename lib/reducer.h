@@ -160,8 +160,6 @@ struct keyrange {
  * r->keepruns. */
 void reducer_mergeruns(struct reducer *r, size_t from, size_t n,
     struct obuf *out, int partial, const struct keyrange *kr);
-/* Key order, as table_sorted and the runs have it. */
-int reducer_keycmp(const char *a, size_t alen, const char *b, size_t blen);
 /* A copy of the key of run fd (size bytes, if a file) at about frac
  * (0 to 1) of its way (of its first 4 KiB, if longer), or NULL; the
  * table's needs r->tableix. */

@@ -18,6 +18,7 @@
 
 #include "err.h"
 #include "fdlimit.h"
+#include "radix.h"
 #include "reducer.h"
 #include "table.h"
 #include "tmp.h"
@@ -103,16 +104,6 @@ reducer_tablerun(struct reducer *r)
 	r->runs[r->nruns++] = RUN_TABLE;
 }
 
-/* Key order: bytes (memcmp), the shorter first on a tie, as
- * table_sorted orders them. */
-int
-reducer_keycmp(const char *a, size_t alen, const char *b, size_t blen)
-{
-	int c = memcmp(a, b, alen < blen ? alen : blen);
-
-	return c ? c : (alen > blen) - (alen < blen);
-}
-
 /* A run's line is the key, then the states: the last naggs fields. */
 static size_t
 runkeylen(const struct reducer *r, const char *rec, size_t len)
@@ -155,7 +146,7 @@ runnext(struct reducer *r, struct run *u)
 static int
 runcmp(const struct run *a, const struct run *b)
 {
-	return reducer_keycmp(a->key, a->klen, b->key, b->klen);
+	return radix_keycmp(a->key, a->klen, b->key, b->klen);
 }
 
 /* The first line of run fd that starts at or after off, read by rd
@@ -207,7 +198,7 @@ runseek(struct reducer *r, int fd, const char *key, size_t klen)
 			reader_free(&rd);
 			break;		/* one long line ends the search */
 		}
-		if (reducer_keycmp(rec, runkeylen(r, rec, len), key, klen) < 0)
+		if (radix_keycmp(rec, runkeylen(r, rec, len), key, klen) < 0)
 			lo = s;
 		else
 			hi = s;
@@ -216,7 +207,7 @@ runseek(struct reducer *r, int fd, const char *key, size_t klen)
 	/* Then line by line from lo. */
 	int found = lineat(r, fd, lo, &rd, &s, &rec, &len);
 	while (found && s < hi &&
-	    reducer_keycmp(rec, runkeylen(r, rec, len), key, klen) < 0) {
+	    radix_keycmp(rec, runkeylen(r, rec, len), key, klen) < 0) {
 		s += len + 1;
 		if ((found = reader_next(&rd, &rec, &len)) < 0)
 			reader_fail(&rd);
@@ -296,7 +287,7 @@ reducer_mergeruns(struct reducer *r, size_t from, size_t n, struct obuf *out,
 					uint32_t mid = lo + (hi - lo) / 2;
 					size_t kl;
 					const char *k = table_key(r->t, u[i].ix[mid], &kl);
-					if (reducer_keycmp(k, kl, kr->lo, kr->lolen) < 0)
+					if (radix_keycmp(k, kl, kr->lo, kr->lolen) < 0)
 						lo = mid + 1;
 					else
 						hi = mid;
@@ -317,7 +308,7 @@ reducer_mergeruns(struct reducer *r, size_t from, size_t n, struct obuf *out,
 			if (u[i].rec && (!min || runcmp(&u[i], min) < 0))
 				min = &u[i];
 		if (!min || (kr && kr->hi &&
-		    reducer_keycmp(min->key, min->klen, kr->hi, kr->hilen) >= 0))
+		    radix_keycmp(min->key, min->klen, kr->hi, kr->hilen) >= 0))
 			break;
 		/* The key must outlive the readers' buffers. */
 		size_t klen = min->klen;

@@ -335,12 +335,8 @@ cmpidx(const void *a, const void *b)
 {
 	const struct entry *x = ent(sorting, *(const uint32_t *)a);
 	const struct entry *y = ent(sorting, *(const uint32_t *)b);
-	size_t n = x->klen < y->klen ? x->klen : y->klen;
-	int c = memcmp(ekey(x), ekey(y), n);
 
-	if (c)
-		return c;
-	return (x->klen > y->klen) - (x->klen < y->klen);
+	return radix_keycmp(ekey(x), x->klen, ekey(y), y->klen);
 }
 
 uint32_t *
